@@ -1,0 +1,588 @@
+/* util.c — buffers, string lists, crash-safe files, SHA-256 (GnuTLS), clock. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	void *q = realloc(p, size ? size : 1);
+	if (q == NULL)
+		abort();
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *d;
+	if (s == NULL)
+		return NULL;
+	d = xcalloc(1, n + 1);
+	memcpy(d, s, n);
+	return d;
+}
+
+void buf_init(buf *b, size_t cap)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->alloc = 0;
+	b->cap = cap ? cap : SIZE_MAX;
+}
+
+static int buf_reserve(buf *b, size_t extra)
+{
+	size_t need;
+	if (extra > b->cap || b->len > b->cap - extra) {
+		errno = EFBIG;
+		return -1;
+	}
+	need = b->len + extra + 1;
+	if (need <= b->alloc)
+		return 0;
+	size_t na = b->alloc ? b->alloc : 64;
+	while (na < need)
+		na = na > SIZE_MAX / 2 ? need : na * 2;
+	b->data = xrealloc(b->data, na);
+	b->alloc = na;
+	return 0;
+}
+
+int buf_add(buf *b, const void *data, size_t len)
+{
+	if (buf_reserve(b, len) != 0)
+		return -1;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_adds(buf *b, const char *s)
+{
+	return buf_add(b, s, strlen(s));
+}
+
+int buf_printf(buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	if (buf_reserve(b, (size_t)n) != 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+char *buf_steal(buf *b)
+{
+	char *d = b->data ? b->data : xstrdup("");
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	return d;
+}
+
+void buf_free(buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+}
+
+int strlist_add(strlist *l, const char *s)
+{
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 8;
+		l->items = xrealloc(l->items, l->alloc * sizeof(char *));
+	}
+	l->items[l->n++] = xstrdup(s);
+	return 0;
+}
+
+int strlist_contains(const strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void strlist_free(strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = l->alloc = 0;
+}
+
+int strlist_split(strlist *l, const char *s, char sep)
+{
+	const char *p = s;
+	while (p && *p) {
+		const char *e = strchr(p, sep);
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *item = xstrndup(p, n);
+		char *t = util_trim(item);
+		if (*t)
+			strlist_add(l, t);
+		free(item);
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+char *util_trim(char *s)
+{
+	char *e;
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+char *util_ascii_lower(const char *s)
+{
+	char *d = xstrdup(s);
+	for (char *p = d; *p; p++)
+		if ((unsigned char)*p < 0x80)
+			*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+int util_streq_nocase(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+int util_ends_with_nocase(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+int util_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	while (*end && isspace((unsigned char)*end))
+		end++;
+	if (errno == ERANGE || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int util_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -1;
+	switch (toupper((unsigned char)*end)) {
+	case 'K': mult = 1024ULL; end++; break;
+	case 'M': mult = 1024ULL * 1024; end++; break;
+	case 'G': mult = 1024ULL * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (toupper((unsigned char)*end) == 'B')
+		end++;
+	if (*end != '\0' || (v && mult > UINT64_MAX / v))
+		return -1;
+	*out = (uint64_t)v * mult;
+	return 0;
+}
+
+int util_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+	int fd = -1, rc = -1;
+	buf b;
+	char chunk[65536];
+	buf_init(&b, max);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (buf_add(&b, chunk, (size_t)n) != 0)
+			goto out;
+	}
+	*len = b.len;
+	*data = buf_steal(&b);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0)
+		buf_free(&b);
+	return rc;
+}
+
+int util_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+char *util_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+int util_write_atomic(const char *path, const void *data, size_t len)
+{
+	char *dir = util_dirname(path);
+	char *tmp = NULL;
+	int fd = -1, rc = -1;
+	const char *p = data;
+	buf t;
+	buf_init(&t, 0);
+	buf_printf(&t, "%s.tmp.%ld", path, (long)getpid());
+	tmp = buf_steal(&t);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto out;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto out;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto out;
+	util_fsync_dir(dir);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+int util_mkdirs(const char *path, int mode)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (rc == 0 && mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+int util_rmtree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int rc = 0;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	d = opendir(path);
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char *child = util_path_join(path, e->d_name);
+		if (util_rmtree(child) != 0)
+			rc = -1;
+		free(child);
+	}
+	closedir(d);
+	if (rmdir(path) != 0)
+		rc = -1;
+	return rc;
+}
+
+char *util_path_join(const char *dir, const char *name)
+{
+	buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, dir);
+	if (b.len && b.data[b.len - 1] != '/')
+		buf_adds(&b, "/");
+	buf_adds(&b, name);
+	return buf_steal(&b);
+}
+
+char *util_resolve(const char *base_dir, const char *path)
+{
+	if (path == NULL)
+		return NULL;
+	if (path[0] == '/' || base_dir == NULL)
+		return xstrdup(path);
+	return util_path_join(base_dir, path);
+}
+
+static void hex_of(const unsigned char *d, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int util_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char d[32];
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, d) != 0)
+		return -1;
+	hex_of(d, 32, out);
+	return 0;
+}
+
+int util_sha256_file_hex(const char *path, char out[65])
+{
+	gnutls_hash_hd_t h;
+	unsigned char d[32];
+	char chunk[65536];
+	int fd, rc = -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0) {
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		gnutls_hash(h, chunk, (size_t)n);
+	}
+	rc = 0;
+out:
+	gnutls_hash_deinit(h, d);
+	close(fd);
+	if (rc == 0)
+		hex_of(d, 32, out);
+	return rc;
+}
+
+static int days_from_civil(int y, unsigned m, unsigned d, long *days)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*days = era * 146097 + (long)doe - 719468;
+	return 0;
+}
+
+int clock_parse_iso(const char *s, time_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+	long days, off = 0;
+	const char *p;
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+		return -1;
+	p = s + n;
+	if (*p == 'T' || *p == ' ') {
+		int m = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m) != 2)
+			return -1;
+		p += 1 + m;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &sec, &m) != 1)
+				return -1;
+			p += 1 + m;
+		}
+	}
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om = 0, m = 0;
+		if (sscanf(p + 1, "%2d%n", &oh, &m) != 1)
+			return -1;
+		const char *q = p + 1 + m;
+		if (*q == ':')
+			q++;
+		if (isdigit((unsigned char)*q)) {
+			if (sscanf(q, "%2d%n", &om, &m) != 1)
+				return -1;
+			q += m;
+		}
+		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+		p = q;
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	days_from_civil(y, (unsigned)mo, (unsigned)d, &days);
+	*out = (time_t)(days * 86400L + h * 3600L + mi * 60L + sec - off);
+	return 0;
+}
+
+time_t clock_now(void)
+{
+	const char *s = getenv("PACKETD_NOW");
+	time_t t;
+	if (s && *s && clock_parse_iso(s, &t) == 0)
+		return t;
+	return time(NULL);
+}
+
+int clock_format(time_t t, const char *tz, const char *fmt, char *out, size_t outlen)
+{
+	/* localtime_r honours TZ only through the environment; packetd is single
+	 * threaded, so switching TZ around one call is safe and keeps zone rules
+	 * (DST, history) in the system's tzdata rather than in our code. */
+	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	struct tm tm;
+	size_t n;
+	setenv("TZ", tz && *tz ? tz : "Asia/Shanghai", 1);
+	tzset();
+	localtime_r(&t, &tm);
+	n = strftime(out, outlen, fmt, &tm);
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+	return n == 0 ? -1 : 0;
+}
+
+size_t util_utf8_next(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n;
+	uint32_t c;
+	if (len == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	} else if ((u[0] & 0xE0) == 0xC0) {
+		n = 2;
+		c = u[0] & 0x1F;
+	} else if ((u[0] & 0xF0) == 0xE0) {
+		n = 3;
+		c = u[0] & 0x0F;
+	} else if ((u[0] & 0xF8) == 0xF0) {
+		n = 4;
+		c = u[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((u[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (u[i] & 0x3F);
+	}
+	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+int util_utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = util_utf8_next(s + i, len - i, &cp);
+		if (n == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}

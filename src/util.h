@@ -1,0 +1,94 @@
+/* util.h — small helpers shared by every module: growable buffers, string
+ * lists, files written crash-safely, SHA-256, and the one clock.
+ *
+ * Return convention across packetd: 0 on success, -1 on failure (errno or a
+ * message logged by the callee). Functions named *_dup / *_new / *_read return
+ * memory the caller owns and frees.
+ */
+#ifndef PACKETD_UTIL_H
+#define PACKETD_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* A growable byte buffer with a hard cap so input can never make it grow
+ * without bound (cap 0 means SIZE_MAX). data is always NUL-terminated. */
+typedef struct buf {
+	char *data;     /* owned */
+	size_t len;
+	size_t alloc;
+	size_t cap;
+} buf;
+
+void buf_init(buf *b, size_t cap);
+int buf_add(buf *b, const void *data, size_t len);
+int buf_adds(buf *b, const char *s);
+int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the bytes to the caller (who frees them) and resets the buffer. */
+char *buf_steal(buf *b);
+void buf_free(buf *b);
+
+/* A list of owned strings. */
+typedef struct strlist {
+	char **items;   /* owned, each owned */
+	size_t n;
+	size_t alloc;
+} strlist;
+
+int strlist_add(strlist *l, const char *s);
+int strlist_contains(const strlist *l, const char *s);
+void strlist_free(strlist *l);
+/* Splits "a, b ,c" on sep, trimming blanks; empty items are dropped. */
+int strlist_split(strlist *l, const char *s, char sep);
+
+char *xstrdup(const char *s);           /* NULL in, NULL out; aborts on ENOMEM */
+char *xstrndup(const char *s, size_t n);
+void *xcalloc(size_t n, size_t size);   /* aborts on ENOMEM: a broken invariant */
+void *xrealloc(void *p, size_t size);
+char *util_trim(char *s);               /* in place; returns s moved past blanks */
+/* ASCII-only lower casing into a new string (UTF-8 bytes >= 0x80 kept). */
+char *util_ascii_lower(const char *s);
+int util_streq_nocase(const char *a, const char *b);
+int util_ends_with_nocase(const char *s, const char *suffix);
+/* Parses a non-negative integer with optional K/M/G suffix; checks range. */
+int util_parse_size(const char *s, uint64_t *out);
+int util_parse_long(const char *s, long min, long max, long *out);
+
+/* Reads a whole file (at most max bytes, else -1 with errno EFBIG). */
+int util_read_file(const char *path, size_t max, char **data, size_t *len);
+/* Writes data to path crash-safely: temp file in the same folder (O_EXCL),
+ * fsync, rename, fsync of the folder. */
+int util_write_atomic(const char *path, const void *data, size_t len);
+int util_mkdirs(const char *path, int mode);
+/* Removes a folder tree that packetd itself created (no symlinks followed). */
+int util_rmtree(const char *path);
+/* path joined with name; caller frees. */
+char *util_path_join(const char *dir, const char *name);
+/* Directory of the given file path ("." when none); caller frees. */
+char *util_dirname(const char *path);
+/* Resolves path against base_dir unless absolute; caller frees. */
+char *util_resolve(const char *base_dir, const char *path);
+int util_fsync_dir(const char *dir);
+
+/* SHA-256 as 64 lowercase hex digits + NUL. */
+int util_sha256_hex(const void *data, size_t len, char out[65]);
+int util_sha256_file_hex(const char *path, char out[65]);
+
+/* The one clock of packetd: PACKETD_NOW (ISO 8601 with offset, e.g.
+ * 2027-03-01T09:00:00+08:00) overrides the system time so that tests and
+ * people checking reminders can move time. */
+time_t clock_now(void);
+/* Parses "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]" (no offset = UTC). */
+int clock_parse_iso(const char *s, time_t *out);
+/* Formats t in the given time zone name (NULL: Asia/Shanghai) with strftime
+ * format fmt into out. */
+int clock_format(time_t t, const char *tz, const char *fmt, char *out, size_t outlen);
+
+/* True when s is valid UTF-8. */
+int util_utf8_valid(const char *s, size_t len);
+/* Decodes one UTF-8 code point at s (len bytes available); returns bytes
+ * consumed (0 at end or on invalid input, then *cp is undefined). */
+size_t util_utf8_next(const char *s, size_t len, uint32_t *cp);
+
+#endif

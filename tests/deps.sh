@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian packages named on the command line that are missing.
+# As root it runs apt-get; otherwise it prints the command to run.
+missing=""
+for p in "$@"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "packetd needs these Debian packages:$missing" >&2
+	echo "run as root: apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y --no-install-recommends $missing >/dev/null 2>&1 || {
+	apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends $missing >/dev/null
+} || { echo "apt-get install failed for:$missing" >&2; exit 1; }
