@@ -71,6 +71,10 @@ typedef struct config {
 /* Loads path. On error returns -1 and writes "file:line: key: reason" to err. */
 int config_load(config *c, const char *path, char *err, size_t errlen);
 void config_free(config *c);
+/* Checks that password files and SFTP keys exist and are not readable by
+ * group or others, and that password_env variables are set; never reads a
+ * secret. Only `run` needs this, not `validate`. */
+int config_check_secrets(const config *c, char *err, size_t errlen);
 /* Path of the config to use: explicit, else $PACKETD_CONFIG, else
  * config/packetd.conf. Not owned by the caller. */
 const char *config_default_path(const char *explicit_path);

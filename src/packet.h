@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct manifest;
+
 enum packet_outcome { PACKET_COMPLETE = 0, PACKET_INCOMPLETE = 1, PACKET_REJECTED = 2 };
 enum finding_severity { SEV_ERROR = 0, SEV_WARNING = 1, SEV_INFO = 2 };
 
@@ -84,6 +86,7 @@ typedef struct packet {
 	char archive_sha256[65];
 	char *archive_name;   /* owned: the attachment or member name, UTF-8 */
 	char *workdir;        /* owned: spool folder holding the member files */
+	struct manifest *manifest; /* owned: the packet's manifest.ini, NULL when none */
 } packet;
 
 void packet_init(packet *p);

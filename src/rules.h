@@ -40,10 +40,10 @@ typedef struct rules_variant {
 	strlist phrases;   /* lower-case phrases that identify this variant's table */
 } rules_variant;
 
-typedef struct rules_fee {
+typedef struct rules_fee_entry {
 	char *item;        /* e.g. interview, soe_membership, soe_registration.CEng */
 	long amount;       /* yuan */
-} rules_fee;
+} rules_fee_entry;
 
 typedef struct rules_finding {
 	char *code;
@@ -76,7 +76,7 @@ typedef struct rules {
 	strlist targets;           /* CEng, IEng */
 	strlist senior_engineer_targets; /* CEng */
 	strlist required_fields;   /* manifest fields that must be present */
-	rules_fee *fees;           /* owned array */
+	rules_fee_entry *fees;           /* owned array */
 	size_t nfees;
 	rules_finding *findings;   /* owned array */
 	size_t nfindings;

@@ -1,5 +1,4 @@
 /* util.c — buffers, string lists, crash-safe files, SHA-256 (GnuTLS), clock. */
-#define _GNU_SOURCE
 #include "util.h"
 
 #include <ctype.h>

@@ -1,0 +1,196 @@
+/* intake.c — builds and checks one packet. See intake.h. */
+#include "intake.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+#include "classify.h"
+#include "log.h"
+#include "manifest.h"
+#include "sniff.h"
+#include "util.h"
+
+#define MANIFEST_MAX (256 * 1024)
+
+void intake_finding(packet *p, const rules *r, const char *code, int doc, int lang, const rules_var *vars,
+		    size_t nvars)
+{
+	check_add(p, r, code, doc, lang, vars, nvars);
+}
+
+static const char *base_name(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	return slash ? slash + 1 : name;
+}
+
+static int is_archive_type(const char *type)
+{
+	return strcmp(type, "zip") == 0 || strcmp(type, "rar") == 0 || strcmp(type, "7z") == 0 ||
+	       strcmp(type, "gz") == 0;
+}
+
+static void take_manifest(const intake_options *o, packet *p, const char *path, const char *name)
+{
+	char *data = NULL;
+	size_t len = 0;
+	manifest m;
+	memset(&m, 0, sizeof m);
+	if (util_read_file(path, MANIFEST_MAX, &data, &len) != 0) {
+		rules_var v[] = {{"detail", "manifest.ini: too large or unreadable / 过大或无法读取"}, {"file", name}};
+		intake_finding(p, o->r, "manifest_invalid", -1, -1, v, 2);
+		return;
+	}
+	if (manifest_parse(data, len, &m) != 0) {
+		rules_var v[] = {{"detail", "manifest.ini"}, {"file", name}};
+		intake_finding(p, o->r, "manifest_invalid", -1, -1, v, 2);
+		goto out;
+	}
+	p->has_manifest = 1;
+	applicant_free(&p->app);
+	p->app = m.app;
+	memset(&m.app, 0, sizeof m.app);
+	for (size_t i = 0; i < m.errors.n; i++) {
+		rules_var v[] = {{"detail", m.errors.items[i]}, {"file", name}};
+		intake_finding(p, o->r, "manifest_invalid", -1, -1, v, 2);
+	}
+	/* The manifest's [files] are applied by classify; keep them for it. */
+	p->manifest = xcalloc(1, sizeof m);
+	*p->manifest = m;
+	memset(&m, 0, sizeof m);
+out:
+	manifest_free(&m);
+	free(data);
+}
+
+static int add_member(const intake_options *o, packet *p, const unpack_member *mem)
+{
+	packet_file *f;
+	if (strchr(mem->name, '/') == NULL && util_streq_nocase(base_name(mem->name), "manifest.ini")) {
+		take_manifest(o, p, mem->path, mem->name);
+		return 0;
+	}
+	f = packet_add_file(p);
+	f->name = xstrdup(mem->name);
+	f->path = xstrdup(mem->path);
+	f->size = mem->size;
+	if (util_sha256_file_hex(mem->path, f->sha256) != 0)
+		return -1;
+	return sniff_file(f);
+}
+
+int intake_members(const intake_options *o, const unpack_member *members, size_t n, packet *p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (add_member(o, p, &members[i]) != 0) {
+			log_error("intake: cannot read %s", members[i].path);
+			return -1;
+		}
+	return classify_packet(p, o->r, p->manifest);
+}
+
+static void reject(const intake_options *o, packet *p, const unpack_result *u)
+{
+	rules_var v[] = {{"detail", u->error_detail ? u->error_detail : ""}, {"file", p->archive_name}};
+	intake_finding(p, o->r, u->error_code, -1, -1, v, 2);
+	p->outcome = PACKET_REJECTED;
+}
+
+int intake_archive(const intake_options *o, const char *path, const char *name, const char *workdir,
+		   packet *p)
+{
+	unpack_result u;
+	int rc;
+	memset(&u, 0, sizeof u);
+	free(p->archive_name);
+	p->archive_name = xstrdup(name);
+	if (p->archive_sha256[0] == '\0' && util_sha256_file_hex(path, p->archive_sha256) != 0)
+		return -1;
+	rc = unpack_archive(path, workdir, o->lim, o->depth, &u);
+	if (rc < 0)
+		goto out;
+	if (rc == 1) {
+		reject(o, p, &u);
+		rc = 0;
+		goto out;
+	}
+	/* A packet zipped once more (packet.zip inside packet.zip): look inside. */
+	if (u.nmembers == 1 && (uint64_t)o->depth + 1 <= o->lim->max_depth) {
+		char type[16] = "";
+		packet_file probe;
+		memset(&probe, 0, sizeof probe);
+		probe.path = u.members[0].path;
+		probe.size = u.members[0].size;
+		if (sniff_file(&probe) == 0)
+			snprintf(type, sizeof type, "%s", probe.type);
+		free(probe.text);
+		if (is_archive_type(type)) {
+			char *inner = util_path_join(workdir, "inner");
+			intake_options deeper = *o;
+			deeper.depth = o->depth + 1;
+			if (util_mkdirs(inner, 0700) == 0)
+				rc = intake_archive(&deeper, u.members[0].path, name, inner, p);
+			else
+				rc = -1;
+			free(inner);
+			goto out;
+		}
+	}
+	rc = intake_members(o, u.members, u.nmembers, p);
+out:
+	unpack_result_free(&u);
+	return rc;
+}
+
+static char *field_after(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (strncasecmp(s, prefix, n) != 0)
+		return NULL;
+	return xstrdup(s + n);
+}
+
+void intake_fields_from_email(applicant *a, const char *from_addr, const char *subject)
+{
+	strlist parts = {0};
+	if (a->email == NULL && from_addr && *from_addr)
+		a->email = xstrdup(from_addr);
+	if (subject == NULL)
+		return;
+	/* "CEng application / 张伟 / CMES M2024001234" — the order of the parts
+	 * varies in practice, so each part is recognised by its shape. */
+	strlist_split(&parts, subject, '/');
+	for (size_t i = 0; i < parts.n; i++) {
+		const char *s = parts.items[i];
+		char *v = NULL;
+		if (a->target == NULL && (strncasecmp(s, "CEng", 4) == 0 || strncasecmp(s, "IEng", 4) == 0)) {
+			a->target = xstrndup(s, 4);
+			a->target[0] = (char)(s[0] == 'c' || s[0] == 'C' ? 'C' : 'I');
+			continue;
+		}
+		if (a->cmes_no == NULL && ((v = field_after(s, "CMES ")) != NULL || (v = field_after(s, "CMES:")) != NULL)) {
+			a->cmes_no = xstrdup(util_trim(v));
+			free(v);
+			continue;
+		}
+		uint32_t cp;
+		if (a->name_zh == NULL && util_utf8_next(s, strlen(s), &cp) > 1 && cp >= 0x3400 && cp <= 0x9FFF) {
+			a->name_zh = xstrdup(s);
+			continue;
+		}
+	}
+	strlist_free(&parts);
+}
+
+int intake_check(const intake_options *o, packet *p)
+{
+	check_options co = {.target = o->target, .now = o->now, .from_email = !p->has_manifest};
+	if (p->outcome == PACKET_REJECTED)
+		return 0;
+	if (!p->has_manifest)
+		intake_finding(p, o->r, "manifest_missing", -1, -1, NULL, 0);
+	return check_packet(p, o->r, &co);
+}

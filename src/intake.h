@@ -1,0 +1,48 @@
+/* intake.h — from an archive (or the members of a folder) to a checked
+ * packet: unpack → sniff → manifest → classify → check. Shared by the
+ * pipeline (email and batch items) and by `packetd validate`, so an
+ * applicant's offline check and the centre's intake agree by construction.
+ */
+#ifndef PACKETD_INTAKE_H
+#define PACKETD_INTAKE_H
+
+#include <time.h>
+
+#include "config.h"
+#include "packet.h"
+#include "rules.h"
+#include "unpack.h"
+
+typedef struct intake_options {
+	const rules *r;             /* foreign */
+	const config_limits *lim;   /* foreign */
+	const char *target;         /* overrides the applicant's target, or NULL */
+	time_t now;
+	int depth;                  /* nesting level of the archive: 0 top, 1 in a batch */
+} intake_options;
+
+/* Unpacks the archive at path into workdir (existing, empty) and fills p.
+ * An unsafe or unreadable archive gives p->outcome PACKET_REJECTED with the
+ * archive_* finding. Returns 0, or -1 on a system error (retry later). */
+int intake_archive(const intake_options *o, const char *path, const char *name, const char *workdir,
+		   packet *p);
+
+/* Fills p from members already unpacked (a folder packet in a batch). The
+ * member files stay owned by the caller's unpack_result; p copies names and
+ * paths. */
+int intake_members(const intake_options *o, const unpack_member *members, size_t n, packet *p);
+
+/* Fields the email can give when there is no manifest: the sender's address,
+ * and a subject such as "CEng application / 张伟 / CMES M2024001234". Only
+ * fields still missing are set. */
+void intake_fields_from_email(applicant *a, const char *from_addr, const char *subject);
+
+/* Runs the checks once the applicant fields are final. */
+int intake_check(const intake_options *o, packet *p);
+
+/* Adds a finding rendered from the rules' catalogue; vars fill its
+ * placeholders (document/language names are filled from doc/lang). */
+void intake_finding(packet *p, const rules *r, const char *code, int doc, int lang, const rules_var *vars,
+		    size_t nvars);
+
+#endif

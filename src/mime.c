@@ -1,0 +1,796 @@
+/* mime.c — reads one received message: RFC 5322 header fields (libetpan's
+ * mailimf parsers), the MIME tree (RFC 2045/2046: multipart, message/rfc822
+ * recursed into), attachment names from Content-Disposition (RFC 2183) and
+ * Content-Type parameters in RFC 2231 (charset, continuations), RFC 2047 or
+ * raw 8-bit form, and bodies decoded with libetpan's mailmime_part_parse.
+ *
+ * The tree is walked here rather than by mailmime_parse: libetpan 1.9.4
+ * recurses without a depth limit, rescans the rest of the message at every
+ * level and accepts a missing final boundary in silence. Walking it here
+ * bounds depth and part count, and reports damage. Parameters are read raw
+ * and decoded by charset.c, because libetpan neither joins RFC 2231
+ * continuations nor decodes GBK labelled as GB2312.
+ */
+#include "mime.h"
+#include "charset.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libetpan/libetpan.h>
+
+#define MIME_MAX_PARAMS 256
+#define MIME_MAX_SEGMENTS 64 /* RFC 2231 continuations of one parameter */
+
+typedef struct mime_params {
+	char *type;                      /* owned, lower-case, trimmed */
+	char *names[MIME_MAX_PARAMS];    /* owned, lower-case */
+	char *values[MIME_MAX_PARAMS];   /* owned, unquoted, raw bytes */
+	size_t n;
+} mime_params;
+
+typedef struct mime_walk {
+	const char *workdir;
+	mime_message *out;
+	size_t nparts;
+	size_t alloc;
+	char *err;
+	size_t errlen;
+} mime_walk;
+
+static void mime_params_free(mime_params *p)
+{
+	free(p->type);
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->names[i]);
+		free(p->values[i]);
+	}
+	memset(p, 0, sizeof(*p));
+}
+
+static int mime_is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trimmed copy of s[0..len). */
+static char *mime_trimmed(const char *s, size_t len)
+{
+	while (len > 0 && mime_is_ws(s[0])) {
+		s++;
+		len--;
+	}
+	while (len > 0 && mime_is_ws(s[len - 1]))
+		len--;
+	return xstrndup(s, len);
+}
+
+/* Parses "value *(; attr=value)" (Content-Type, Content-Disposition). Values
+ * are kept raw; an unquoted value runs to the next ';' so that names with
+ * blanks sent unquoted survive. */
+static void mime_params_parse(const char *v, mime_params *p)
+{
+	const char *s = v, *e;
+	char *t;
+
+	memset(p, 0, sizeof(*p));
+	e = strchr(s, ';');
+	if (e == NULL)
+		e = s + strlen(s);
+	t = mime_trimmed(s, (size_t)(e - s));
+	p->type = util_ascii_lower(t);
+	free(t);
+	s = e;
+	while (*s != '\0' && p->n < MIME_MAX_PARAMS) {
+		const char *ns, *ne;
+		buf val;
+		while (*s == ';' || mime_is_ws(*s))
+			s++;
+		ns = s;
+		while (*s != '\0' && *s != '=' && *s != ';')
+			s++;
+		if (*s != '=')
+			continue; /* an attribute without value: skipped */
+		ne = s++;
+		while (mime_is_ws(*s))
+			s++;
+		buf_init(&val, 0);
+		buf_add(&val, "", 0);
+		if (*s == '"') {
+			s++;
+			while (*s != '\0' && *s != '"') {
+				if (*s == '\\' && s[1] != '\0')
+					s++;
+				if (*s != '\r' && *s != '\n')
+					buf_add(&val, s, 1);
+				s++;
+			}
+			if (*s == '"')
+				s++;
+			while (*s != '\0' && *s != ';')
+				s++;
+		} else {
+			const char *vs = s;
+			while (*s != '\0' && *s != ';')
+				s++;
+			t = mime_trimmed(vs, (size_t)(s - vs));
+			buf_adds(&val, t);
+			free(t);
+		}
+		t = mime_trimmed(ns, (size_t)(ne - ns));
+		if (t[0] != '\0') {
+			p->names[p->n] = util_ascii_lower(t);
+			p->values[p->n] = buf_steal(&val);
+			p->n++;
+		}
+		free(t);
+		buf_free(&val);
+	}
+}
+
+static const char *mime_param(const mime_params *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->names[i], name) == 0)
+			return p->values[i];
+	return NULL;
+}
+
+/* Appends s percent-escaped where needed so that it can stand in an RFC
+ * 2231 extended value. */
+static void mime_add_pct(buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '%' || c >= 0x80 || c < 0x20)
+			buf_printf(b, "%%%02X", c);
+		else
+			buf_add(b, s, 1);
+	}
+}
+
+/* The decoded value of parameter base: "base*" (RFC 2231), "base*0*",
+ * "base*1", ... (continuations), or plain "base" (RFC 2047 or raw 8-bit).
+ * NULL when absent or empty. */
+static char *mime_param_decoded(const mime_params *p, const char *base)
+{
+	const char *seg[MIME_MAX_SEGMENTS] = {NULL};
+	int enc[MIME_MAX_SEGMENTS] = {0};
+	size_t blen = strlen(base);
+	const char *v;
+	char *res = NULL, *t;
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s*", base);
+	v = mime_param(p, key);
+	if (v != NULL) {
+		res = charset_rfc2231_decode(v);
+		goto out;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const char *n = p->names[i], *q;
+		char *endp;
+		long k;
+		if (strncmp(n, base, blen) != 0 || n[blen] != '*')
+			continue;
+		q = n + blen + 1;
+		if (*q < '0' || *q > '9')
+			continue;
+		errno = 0;
+		k = strtol(q, &endp, 10);
+		if (errno != 0 || k < 0 || k >= MIME_MAX_SEGMENTS)
+			continue;
+		if (*endp != '\0' && strcmp(endp, "*") != 0)
+			continue;
+		if (seg[k] == NULL) {
+			seg[k] = p->values[i];
+			enc[k] = *endp == '*';
+		}
+	}
+	if (seg[0] != NULL) {
+		int any_enc = 0;
+		buf b;
+		for (size_t k = 0; k < MIME_MAX_SEGMENTS && seg[k] != NULL; k++)
+			any_enc |= enc[k];
+		buf_init(&b, 0);
+		buf_add(&b, "", 0);
+		if (!any_enc) {
+			for (size_t k = 0; k < MIME_MAX_SEGMENTS && seg[k] != NULL; k++)
+				buf_adds(&b, seg[k]);
+			res = charset_rfc2047_decode(b.data);
+		} else {
+			/* One extended value: segment 0 carries charset'lang'
+			 * when encoded; plain segments are escaped to match. */
+			if (!enc[0])
+				buf_adds(&b, "''");
+			for (size_t k = 0; k < MIME_MAX_SEGMENTS && seg[k] != NULL; k++) {
+				if (enc[k])
+					buf_adds(&b, seg[k]);
+				else
+					mime_add_pct(&b, seg[k]);
+			}
+			res = charset_rfc2231_decode(b.data);
+		}
+		buf_free(&b);
+		goto out;
+	}
+	v = mime_param(p, base);
+	if (v != NULL)
+		res = charset_rfc2047_decode(v);
+out:
+	if (res != NULL) {
+		t = mime_trimmed(res, strlen(res));
+		free(res);
+		res = t;
+		if (res[0] == '\0') {
+			free(res);
+			res = NULL;
+		}
+	}
+	return res;
+}
+
+static const char *mime_field(struct mailimf_fields *f, const char *name)
+{
+	if (f == NULL)
+		return NULL;
+	for (clistiter *c = clist_begin(f->fld_list); c != NULL; c = clist_next(c)) {
+		struct mailimf_field *fld = clist_content(c);
+		if (fld->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD)
+			continue;
+		if (util_streq_nocase(fld->fld_data.fld_optional_field->fld_name, name))
+			return fld->fld_data.fld_optional_field->fld_value;
+	}
+	return NULL;
+}
+
+/* A header value unfolded (CR and LF dropped, tabs as spaces) and trimmed. */
+static char *mime_unfold(const char *v)
+{
+	char *s, *d, *t;
+	if (v == NULL)
+		return NULL;
+	s = xstrdup(v);
+	d = s;
+	for (const char *p = v; *p != '\0'; p++) {
+		if (*p == '\r' || *p == '\n')
+			continue;
+		*d++ = *p == '\t' ? ' ' : *p;
+	}
+	*d = '\0';
+	t = mime_trimmed(s, strlen(s));
+	free(s);
+	return t;
+}
+
+/* The address inside <...>, else the first word holding '@'; lower-cased. */
+static char *mime_addr_fallback(const char *v)
+{
+	const char *lt = strrchr(v, '<'), *gt;
+	char *a, *res;
+	if (lt != NULL && (gt = strchr(lt, '>')) != NULL) {
+		a = mime_trimmed(lt + 1, (size_t)(gt - lt - 1));
+	} else {
+		const char *at = strchr(v, '@'), *s, *e;
+		if (at == NULL)
+			return NULL;
+		for (s = at; s > v && !mime_is_ws(s[-1]) && s[-1] != ',' && s[-1] != ':'; s--)
+			;
+		for (e = at; *e != '\0' && !mime_is_ws(*e) && *e != ','; e++)
+			;
+		a = xstrndup(s, (size_t)(e - s));
+	}
+	res = util_ascii_lower(a);
+	free(a);
+	return res;
+}
+
+static void mime_read_from(mime_message *m, const char *v)
+{
+	struct mailimf_mailbox_list *ml = NULL;
+	size_t idx = 0;
+	if (mailimf_mailbox_list_parse(v, strlen(v), &idx, &ml) == MAILIMF_NO_ERROR &&
+	    ml != NULL && clist_begin(ml->mb_list) != NULL) {
+		struct mailimf_mailbox *mb = clist_content(clist_begin(ml->mb_list));
+		m->from_addr = util_ascii_lower(mb->mb_addr_spec);
+		if (mb->mb_display_name != NULL)
+			m->from_name = charset_rfc2047_decode(mb->mb_display_name);
+	} else {
+		m->from_addr = mime_addr_fallback(v);
+	}
+	if (ml != NULL)
+		mailimf_mailbox_list_free(ml);
+}
+
+static char *mime_read_addr(const char *v)
+{
+	struct mailimf_address_list *al = NULL;
+	size_t idx = 0;
+	char *res = NULL;
+	if (mailimf_address_list_parse(v, strlen(v), &idx, &al) == MAILIMF_NO_ERROR && al != NULL) {
+		for (clistiter *c = clist_begin(al->ad_list); c != NULL && res == NULL; c = clist_next(c)) {
+			struct mailimf_address *a = clist_content(c);
+			struct mailimf_mailbox_list *ml = NULL;
+			if (a->ad_type == MAILIMF_ADDRESS_MAILBOX)
+				res = util_ascii_lower(a->ad_data.ad_mailbox->mb_addr_spec);
+			else if (a->ad_type == MAILIMF_ADDRESS_GROUP)
+				ml = a->ad_data.ad_group->grp_mb_list;
+			if (ml != NULL && clist_begin(ml->mb_list) != NULL) {
+				struct mailimf_mailbox *mb = clist_content(clist_begin(ml->mb_list));
+				res = util_ascii_lower(mb->mb_addr_spec);
+			}
+		}
+	}
+	if (al != NULL)
+		mailimf_address_list_free(al);
+	if (res == NULL)
+		res = mime_addr_fallback(v);
+	return res;
+}
+
+/* The first word of a header value, lower-cased ("auto-replied; x=y"). */
+static char *mime_first_word(const char *v)
+{
+	const char *s = v, *e;
+	char *w, *res;
+	while (mime_is_ws(*s))
+		s++;
+	for (e = s; *e != '\0' && *e != ';' && !mime_is_ws(*e) && *e != '('; e++)
+		;
+	w = xstrndup(s, (size_t)(e - s));
+	res = util_ascii_lower(w);
+	free(w);
+	return res;
+}
+
+static void mime_read_headers(mime_message *m, struct mailimf_fields *f)
+{
+	const char *v;
+	char *w;
+
+	v = mime_field(f, "Message-ID");
+	if (v != NULL) {
+		char *id = NULL;
+		size_t idx = 0;
+		if (mailimf_msg_id_parse(v, strlen(v), &idx, &id) == MAILIMF_NO_ERROR && id != NULL) {
+			m->message_id = xstrdup(id);
+			mailimf_msg_id_free(id);
+		} else {
+			char *u = mime_unfold(v);
+			size_t n = strlen(u);
+			if (n >= 2 && u[0] == '<' && u[n - 1] == '>')
+				m->message_id = xstrndup(u + 1, n - 2);
+			else if (n > 0)
+				m->message_id = xstrdup(u);
+			free(u);
+		}
+	}
+	v = mime_field(f, "From");
+	if (v != NULL)
+		mime_read_from(m, v);
+	v = mime_field(f, "Reply-To");
+	if (v != NULL)
+		m->reply_to = mime_read_addr(v);
+	v = mime_field(f, "Return-Path");
+	if (v != NULL) {
+		char *u = mime_unfold(v), *a;
+		const char *lt = strchr(u, '<'), *gt = lt != NULL ? strchr(lt, '>') : NULL;
+		a = lt != NULL && gt != NULL ? mime_trimmed(lt + 1, (size_t)(gt - lt - 1)) : xstrdup(u);
+		m->return_path = util_ascii_lower(a);
+		free(a);
+		free(u);
+	}
+	v = mime_field(f, "Subject");
+	if (v != NULL)
+		m->subject = charset_rfc2047_decode(v);
+	m->in_reply_to = mime_unfold(mime_field(f, "In-Reply-To"));
+	m->references = mime_unfold(mime_field(f, "References"));
+	m->date = mime_unfold(mime_field(f, "Date"));
+
+	v = mime_field(f, "Auto-Submitted");
+	if (v != NULL) {
+		w = mime_first_word(v);
+		m->auto_submitted = strcmp(w, "no") != 0;
+		free(w);
+	}
+	if ((m->return_path != NULL && m->return_path[0] == '\0') ||
+	    mime_field(f, "X-Failed-Recipients") != NULL)
+		m->is_bounce = 1;
+	if (m->from_addr != NULL) {
+		if (strncmp(m->from_addr, "mailer-daemon@", 14) == 0 ||
+		    strncmp(m->from_addr, "postmaster@", 11) == 0 ||
+		    strcmp(m->from_addr, "mailer-daemon") == 0 || strcmp(m->from_addr, "postmaster") == 0)
+			m->is_bounce = 1;
+	}
+	if (mime_field(f, "List-Id") != NULL || mime_field(f, "List-Unsubscribe") != NULL)
+		m->is_list = 1;
+	v = mime_field(f, "Precedence");
+	if (v != NULL) {
+		w = mime_first_word(v);
+		if (strcmp(w, "bulk") == 0 || strcmp(w, "list") == 0 || strcmp(w, "junk") == 0)
+			m->is_list = 1;
+		free(w);
+	}
+	v = mime_field(f, "X-Auto-Response-Suppress");
+	if (v != NULL) {
+		strlist l = {0};
+		char *u = mime_unfold(v);
+		strlist_split(&l, u, ',');
+		for (size_t i = 0; i < l.n; i++)
+			if (util_streq_nocase(l.items[i], "All") || util_streq_nocase(l.items[i], "OOF"))
+				m->is_list = 1;
+		strlist_free(&l);
+		free(u);
+	}
+}
+
+static void mime_seterr(mime_walk *w, const char *what, const char *path)
+{
+	if (w->err != NULL && w->errlen > 0)
+		snprintf(w->err, w->errlen, "%s %s: %s", what, path, strerror(errno));
+}
+
+static int mime_write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = -1;
+	if (fd < 0)
+		return -1;
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		data += n;
+		len -= (size_t)n;
+	}
+	rc = 0;
+out:
+	if (close(fd) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Damage a base64 decoder skips in silence: characters outside the
+ * alphabet, data after padding, or a length that is not a multiple of 4. */
+static int mime_base64_damaged(const char *s, size_t len)
+{
+	size_t n = 0, pad = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (mime_is_ws(c))
+			continue;
+		if (c == '=') {
+			pad++;
+		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			   (c >= '0' && c <= '9') || c == '+' || c == '/') {
+			if (pad > 0)
+				return 1;
+		} else {
+			return 1;
+		}
+		n++;
+	}
+	return n % 4 != 0 || pad > 2;
+}
+
+static int mime_encoding(struct mailimf_fields *f)
+{
+	const char *v = mime_field(f, "Content-Transfer-Encoding");
+	int enc = MAILMIME_MECHANISM_8BIT;
+	char *w;
+	if (v == NULL)
+		return enc;
+	w = mime_first_word(v);
+	if (strcmp(w, "base64") == 0)
+		enc = MAILMIME_MECHANISM_BASE64;
+	else if (strcmp(w, "quoted-printable") == 0)
+		enc = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
+	free(w);
+	return enc;
+}
+
+/* Decodes a body; the result is freed with mmap_string_unref. */
+static int mime_decode(mime_walk *w, const char *body, size_t len, int enc, char **res, size_t *rlen)
+{
+	size_t idx = 0;
+	if (enc == MAILMIME_MECHANISM_BASE64 && mime_base64_damaged(body, len))
+		w->out->truncated = 1;
+	if (mailmime_part_parse(body, len, &idx, enc, res, rlen) != MAILIMF_NO_ERROR) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const mime_archive_types[] = {
+	"application/zip", "application/x-zip-compressed", "application/x-7z-compressed",
+	"application/x-rar-compressed", "application/vnd.rar", "application/gzip",
+	"application/x-tar", NULL,
+};
+
+static const char *const mime_archive_exts[] = {
+	".zip", ".7z", ".rar", ".tar.gz", ".tgz", ".tar", NULL,
+};
+
+static int mime_type_is_archive(const char *type)
+{
+	for (size_t i = 0; mime_archive_types[i] != NULL; i++)
+		if (strcmp(type, mime_archive_types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int mime_is_archive(const mime_attachment *a)
+{
+	if (a == NULL)
+		return 0;
+	if (a->content_type != NULL && mime_type_is_archive(a->content_type))
+		return 1;
+	if (a->filename != NULL)
+		for (size_t i = 0; mime_archive_exts[i] != NULL; i++)
+			if (util_ends_with_nocase(a->filename, mime_archive_exts[i]))
+				return 1;
+	return 0;
+}
+
+static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *ct,
+		     const char *body, size_t len, int msg_depth)
+{
+	mime_params cd = {0};
+	char *name = NULL, *res = NULL, *path = NULL, attname[32];
+	size_t rlen = 0;
+	const char *v = mime_field(f, "Content-Disposition");
+	mime_attachment *a;
+	int rc = -1;
+
+	if (v != NULL) {
+		mime_params_parse(v, &cd);
+		name = mime_param_decoded(&cd, "filename");
+	}
+	if (name == NULL)
+		name = mime_param_decoded(ct, "name");
+	if (name == NULL && !mime_type_is_archive(ct->type)) {
+		rc = 0;
+		goto out;
+	}
+	if (mime_decode(w, body, len, mime_encoding(f), &res, &rlen) != 0) {
+		mime_seterr(w, "decoding a part of", "the message");
+		goto out;
+	}
+	snprintf(attname, sizeof(attname), "att-%zu", w->out->natts + 1);
+	path = util_path_join(w->workdir, attname);
+	if (mime_write_file(path, res, rlen) != 0) {
+		mime_seterr(w, "writing", path);
+		goto out;
+	}
+	if (w->out->natts == w->alloc) {
+		w->alloc = w->alloc ? w->alloc * 2 : 4;
+		w->out->atts = xrealloc(w->out->atts, w->alloc * sizeof(*w->out->atts));
+	}
+	a = &w->out->atts[w->out->natts++];
+	a->filename = name;
+	a->content_type = xstrdup(ct->type);
+	a->path = path;
+	a->size = rlen;
+	a->depth = msg_depth;
+	name = path = NULL;
+	rc = 0;
+out:
+	if (res != NULL)
+		mmap_string_unref(res);
+	free(name);
+	free(path);
+	mime_params_free(&cd);
+	return rc;
+}
+
+static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, int msg_depth,
+		       int digest_child, int top);
+
+/* Splits a multipart body on its boundary (RFC 2046 5.1.1: a delimiter
+ * line is "--boundary" plus optional blanks, the closing one ends in "--";
+ * the line break before it belongs to the delimiter). */
+static int mime_multipart(mime_walk *w, const char *body, size_t len, const char *boundary,
+			  int depth, int msg_depth, int digest)
+{
+	size_t blen = strlen(boundary), pos = 0, part = 0;
+	int open_part = 0, closed = 0;
+
+	while (pos < len && !closed) {
+		const char *nl = memchr(body + pos, '\n', len - pos);
+		size_t le = nl != NULL ? (size_t)(nl - body) : len, k;
+		int is_close = 0;
+		if (le - pos >= blen + 2 && body[pos] == '-' && body[pos + 1] == '-' &&
+		    memcmp(body + pos + 2, boundary, blen) == 0) {
+			k = pos + 2 + blen;
+			if (k + 2 <= le && body[k] == '-' && body[k + 1] == '-') {
+				is_close = 1;
+				k += 2;
+			}
+			while (k < le && (body[k] == ' ' || body[k] == '\t' || body[k] == '\r'))
+				k++;
+			if (k == le) {
+				if (open_part) {
+					size_t end = pos;
+					if (end > part && body[end - 1] == '\n')
+						end--;
+					if (end > part && body[end - 1] == '\r')
+						end--;
+					if (mime_entity(w, body + part, end - part, depth + 1, msg_depth,
+							digest, 0) != 0)
+						return -1;
+				}
+				open_part = !is_close;
+				closed = is_close;
+				part = le < len ? le + 1 : len;
+			}
+		}
+		pos = le < len ? le + 1 : len;
+	}
+	if (!closed) {
+		/* No final boundary: the last part runs to the end. */
+		w->out->truncated = 1;
+		if (open_part && mime_entity(w, body + part, len - part, depth + 1, msg_depth, digest, 0) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, int msg_depth,
+		       int digest_child, int top)
+{
+	struct mailimf_fields *f = NULL;
+	mime_params ct = {0};
+	size_t idx = 0;
+	const char *v, *body, *boundary;
+	int rc = -1, r;
+
+	if (depth > MIME_MAX_DEPTH || w->nparts >= MIME_MAX_PARTS) {
+		w->out->truncated = 1;
+		return 0;
+	}
+	w->nparts++;
+	/* An mbox "From " line before the header is not a header field. */
+	if (top && len >= 5 && memcmp(data, "From ", 5) == 0) {
+		const char *nl = memchr(data, '\n', len);
+		idx = nl != NULL ? (size_t)(nl - data) + 1 : len;
+	}
+	r = mailimf_optional_fields_parse(data, len, &idx, &f);
+	if (r != MAILIMF_NO_ERROR) {
+		f = NULL;
+		if (r != MAILIMF_ERROR_PARSE) {
+			errno = ENOMEM;
+			mime_seterr(w, "parsing the header of", "the message");
+			goto out;
+		}
+	}
+	mailimf_crlf_parse(data, len, &idx);
+	body = data + idx;
+	len -= idx;
+	if (top)
+		mime_read_headers(w->out, f);
+
+	v = mime_field(f, "Content-Type");
+	if (v != NULL)
+		mime_params_parse(v, &ct);
+	if (ct.type == NULL || strchr(ct.type, '/') == NULL) {
+		free(ct.type);
+		ct.type = xstrdup(digest_child ? "message/rfc822" : "text/plain");
+	}
+	if (top && strcmp(ct.type, "multipart/report") == 0)
+		w->out->is_bounce = 1;
+
+	boundary = mime_param(&ct, "boundary");
+	if (strncmp(ct.type, "multipart/", 10) == 0 && boundary != NULL && boundary[0] != '\0') {
+		rc = mime_multipart(w, body, len, boundary, depth, msg_depth,
+				    strcmp(ct.type, "multipart/digest") == 0);
+	} else if (strcmp(ct.type, "message/rfc822") == 0 || strcmp(ct.type, "message/global") == 0) {
+		int enc = mime_encoding(f);
+		if (enc == MAILMIME_MECHANISM_8BIT) {
+			rc = mime_entity(w, body, len, depth + 1, msg_depth + 1, 0, 0);
+		} else {
+			char *dec = NULL;
+			size_t dlen = 0;
+			if (mime_decode(w, body, len, enc, &dec, &dlen) != 0) {
+				mime_seterr(w, "decoding a part of", "the message");
+				goto out;
+			}
+			rc = mime_entity(w, dec, dlen, depth + 1, msg_depth + 1, 0, 0);
+			mmap_string_unref(dec);
+		}
+	} else {
+		rc = mime_leaf(w, f, &ct, body, len, msg_depth);
+	}
+out:
+	if (f != NULL)
+		mailimf_fields_free(f);
+	mime_params_free(&ct);
+	return rc;
+}
+
+void mime_message_free(mime_message *m)
+{
+	if (m == NULL)
+		return;
+	free(m->message_id);
+	free(m->from_addr);
+	free(m->from_name);
+	free(m->reply_to);
+	free(m->return_path);
+	free(m->subject);
+	free(m->in_reply_to);
+	free(m->references);
+	free(m->date);
+	for (size_t i = 0; i < m->natts; i++) {
+		free(m->atts[i].filename);
+		free(m->atts[i].content_type);
+		free(m->atts[i].path);
+	}
+	free(m->atts);
+	memset(m, 0, sizeof(*m));
+}
+
+int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
+		    mime_message *out, char *err, size_t errlen)
+{
+	mime_walk w;
+	struct stat st;
+	void *map = MAP_FAILED;
+	int fd = -1, rc = MIME_ERROR;
+
+	memset(out, 0, sizeof(*out));
+	memset(&w, 0, sizeof(w));
+	w.workdir = workdir;
+	w.out = out;
+	w.err = err;
+	w.errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		mime_seterr(&w, "opening", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		mime_seterr(&w, "not a regular file:", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max_message) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: %lld bytes, over the limit of %llu", path,
+				 (long long)st.st_size, (unsigned long long)max_message);
+		rc = MIME_TOO_LARGE;
+		goto out;
+	}
+	if (st.st_size == 0) {
+		rc = mime_entity(&w, "", 0, 0, 0, 0, 1) == 0 ? MIME_OK : MIME_ERROR;
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		mime_seterr(&w, "mapping", path);
+		goto out;
+	}
+	rc = mime_entity(&w, map, (size_t)st.st_size, 0, 0, 0, 1) == 0 ? MIME_OK : MIME_ERROR;
+	if (rc == MIME_OK && out->truncated)
+		log_warn("%s: damaged MIME structure, parts recovered where possible", path);
+out:
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
+	if (fd >= 0)
+		close(fd);
+	if (rc != MIME_OK)
+		mime_message_free(out);
+	return rc;
+}

@@ -1,0 +1,158 @@
+/* notice.c — see notice.h. */
+#include "notice.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mailmsg.h"
+#include "util.h"
+
+#define TEMPLATE_MAX (256 * 1024)
+
+int notice_render(const char *templates_dir, const char *kind, const rules_var *vars, size_t nvars,
+		  notice *out)
+{
+	buf name;
+	char *path, *data = NULL, *body, *filled = NULL;
+	size_t len;
+	int rc = -1;
+	memset(out, 0, sizeof *out);
+	buf_init(&name, 0);
+	buf_printf(&name, "%s.txt", kind);
+	path = util_path_join(templates_dir, name.data);
+	if (util_read_file(path, TEMPLATE_MAX, &data, &len) != 0) {
+		log_error("notice: cannot read template %s", path);
+		goto out;
+	}
+	filled = rules_render(data, vars, nvars);
+	if (strncmp(filled, "Subject:", 8) != 0 || (body = strstr(filled, "\n\n")) == NULL) {
+		log_error("notice: %s: the first line must be \"Subject: ...\" followed by a blank line", path);
+		goto out;
+	}
+	*body = '\0';
+	out->subject = xstrdup(util_trim(filled + 8));
+	out->text = xstrdup(body + 2);
+	out->html = notice_html_of_text(out->text);
+	rc = 0;
+out:
+	buf_free(&name);
+	free(path);
+	free(data);
+	free(filled);
+	return rc;
+}
+
+void notice_free(notice *n)
+{
+	free(n->subject);
+	free(n->text);
+	free(n->html);
+	memset(n, 0, sizeof *n);
+}
+
+char *notice_phrase(const char *templates_dir, const char *key)
+{
+	char *path = util_path_join(templates_dir, "phrases.ini");
+	char *data = NULL, *line, *save = NULL, *found = NULL;
+	size_t len, klen = strlen(key);
+	if (util_read_file(path, TEMPLATE_MAX, &data, &len) == 0) {
+		for (line = strtok_r(data, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
+			char *t = util_trim(line);
+			if (*t == ';' || *t == '#' || strncmp(t, key, klen) != 0)
+				continue;
+			t = util_trim(t + klen);
+			if (*t == '=')
+				found = xstrdup(util_trim(t + 1));
+		}
+	} else {
+		log_warn("notice: cannot read %s", path);
+	}
+	free(data);
+	free(path);
+	return found ? found : xstrdup("");
+}
+
+char *notice_checklist(const packet *p, const rules *r, int zh)
+{
+	buf b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < p->nslots; i++) {
+		const packet_slot *s = &p->slots[i];
+		const rules_document *d = &r->docs[s->doc];
+		const rules_language *l = &r->langs[s->lang];
+		const char *mark = s->copies >= s->required ? "✓" : "✗";
+		if (zh)
+			buf_printf(&b, "  %s %s（%s）：收到 %d 份，需要 %d 份\n", mark, d->name_zh, l->name_zh,
+				   s->copies, s->required);
+		else
+			buf_printf(&b, "  %s %s (%s): %d of %d copies\n", mark, d->name_en, l->name_en, s->copies,
+				   s->required);
+	}
+	if (b.len == 0)
+		buf_adds(&b, zh ? "  （无）\n" : "  (none)\n");
+	return buf_steal(&b);
+}
+
+char *notice_findings(const packet *p, int zh)
+{
+	static const char *const sev_zh[] = {"需改正", "提示", "说明"};
+	static const char *const sev_en[] = {"to fix", "warning", "note"};
+	buf b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const finding *f = &p->findings[i];
+		buf_printf(&b, "  %zu. [%s] %s\n", i + 1, zh ? sev_zh[f->severity] : sev_en[f->severity],
+			   zh ? f->message_zh : f->message_en);
+	}
+	if (b.len == 0)
+		buf_adds(&b, zh ? "  无。\n" : "  None.\n");
+	return buf_steal(&b);
+}
+
+char *notice_html_of_text(const char *text)
+{
+	buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n"
+		     "<body><div style=\"font-family:sans-serif;white-space:pre-wrap\">");
+	for (const char *p = text; *p; p++) {
+		switch (*p) {
+		case '<': buf_adds(&b, "&lt;"); break;
+		case '>': buf_adds(&b, "&gt;"); break;
+		case '&': buf_adds(&b, "&amp;"); break;
+		case '"': buf_adds(&b, "&quot;"); break;
+		default: buf_add(&b, p, 1); break;
+		}
+	}
+	buf_adds(&b, "</div></body></html>\n");
+	return buf_steal(&b);
+}
+
+char *notice_build(const notice *n, const notice_mail *m, char **message_id, size_t *len)
+{
+	mailmsg msg;
+	char *id = mailmsg_new_id(m->domain ? m->domain : "packetd.invalid");
+	char *out;
+	memset(&msg, 0, sizeof msg);
+	msg.from = m->from;
+	msg.to = m->to;
+	msg.subject = n->subject;
+	msg.message_id = id;
+	msg.in_reply_to = m->in_reply_to;
+	msg.references = m->references;
+	msg.auto_submitted = m->auto_submitted;
+	msg.date = m->date;
+	msg.text = n->text;
+	msg.html = n->html;
+	msg.atts = m->atts;
+	msg.natts = m->natts;
+	out = mailmsg_build(&msg, len);
+	if (out == NULL) {
+		free(id);
+		return NULL;
+	}
+	*message_id = id;
+	return out;
+}

@@ -1,0 +1,53 @@
+/* notice.h — the bilingual notices (SPEC section 6): texts come from
+ * templates under config/templates (one file per kind: a "Subject:" line, a
+ * blank line, the body; {placeholders} filled here), the checklist and the
+ * findings are laid out by code, and the result is a complete MIME message. */
+#ifndef PACKETD_NOTICE_H
+#define PACKETD_NOTICE_H
+
+#include <time.h>
+
+#include "packet.h"
+#include "rules.h"
+
+typedef struct notice {
+	char *subject;   /* owned, UTF-8 */
+	char *text;      /* owned, UTF-8 plain text */
+	char *html;      /* owned, the same as HTML */
+} notice;
+
+/* Renders templates_dir/<kind>.txt. Returns -1 (and logs the file) when the
+ * template is missing or has no Subject line. */
+int notice_render(const char *templates_dir, const char *kind, const rules_var *vars, size_t nvars,
+		  notice *out);
+void notice_free(notice *n);
+
+/* A short text from templates_dir/phrases.ini ("key = text" lines); an
+ * empty string when absent. Caller frees. */
+char *notice_phrase(const char *templates_dir, const char *key);
+
+/* The checklist (document × language: copies found of copies required) in
+ * one language (zh != 0: Chinese). Caller frees. */
+char *notice_checklist(const packet *p, const rules *r, int zh);
+/* The findings, numbered, each with its fix, in one language. Caller frees. */
+char *notice_findings(const packet *p, int zh);
+/* Escaped HTML rendering of a plain text. Caller frees. */
+char *notice_html_of_text(const char *text);
+
+/* Everything needed to turn a notice into a message. */
+typedef struct notice_mail {
+	const char *from;
+	const char *to;
+	const char *in_reply_to;   /* the applicant's Message-ID, or NULL */
+	const char *references;    /* their References, or NULL */
+	const char *auto_submitted;
+	const char *domain;        /* for the Message-ID */
+	time_t date;
+	const struct mailmsg_attachment *atts;
+	size_t natts;
+} notice_mail;
+
+/* Builds the RFC 5322 message; *message_id receives the new id (caller frees). */
+char *notice_build(const notice *n, const notice_mail *m, char **message_id, size_t *len);
+
+#endif

@@ -1,0 +1,154 @@
+/* packet.c — the in-memory packet model (packet.h): ownership of files,
+ * findings and slots, and the applicant's manifest fields by name. */
+#include "packet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Same order as the members of struct applicant: applicant_field relies on it. */
+const char *const applicant_field_names[APPLICANT_NFIELDS] = {
+	"name_zh", "name_en", "email", "cmes_no", "cmes_grade", "cmes_qualification",
+	"senior_engineer", "target", "soe_grade", "province", "soe_sector",
+};
+
+char **applicant_field(applicant *a, size_t i)
+{
+	switch (i) {
+	case 0: return &a->name_zh;
+	case 1: return &a->name_en;
+	case 2: return &a->email;
+	case 3: return &a->cmes_no;
+	case 4: return &a->cmes_grade;
+	case 5: return &a->cmes_qualification;
+	case 6: return &a->senior_engineer;
+	case 7: return &a->target;
+	case 8: return &a->soe_grade;
+	case 9: return &a->province;
+	case 10: return &a->soe_sector;
+	default: return NULL;
+	}
+}
+
+static int applicant_index(const char *name)
+{
+	if (name == NULL)
+		return -1;
+	for (size_t i = 0; i < APPLICANT_NFIELDS; i++)
+		if (strcmp(applicant_field_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *applicant_get(const applicant *a, const char *name)
+{
+	int i = applicant_index(name);
+	if (i < 0)
+		return NULL;
+	/* applicant_field only hands out addresses; reading through it is safe. */
+	return *applicant_field((applicant *)a, (size_t)i);
+}
+
+int applicant_set(applicant *a, const char *name, const char *value)
+{
+	int i = applicant_index(name);
+	char **f;
+	if (i < 0)
+		return -1;
+	f = applicant_field(a, (size_t)i);
+	free(*f);
+	*f = xstrdup(value);
+	return 0;
+}
+
+void applicant_free(applicant *a)
+{
+	for (size_t i = 0; i < APPLICANT_NFIELDS; i++) {
+		char **f = applicant_field(a, i);
+		free(*f);
+		*f = NULL;
+	}
+}
+
+void packet_init(packet *p)
+{
+	memset(p, 0, sizeof *p);
+	p->outcome = PACKET_COMPLETE;
+}
+
+void packet_free(packet *p)
+{
+	applicant_free(&p->app);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].name);
+		free(p->files[i].path);
+		free(p->files[i].text);
+	}
+	free(p->files);
+	for (size_t i = 0; i < p->nfindings; i++) {
+		free(p->findings[i].code);
+		free(p->findings[i].message_zh);
+		free(p->findings[i].message_en);
+	}
+	free(p->findings);
+	free(p->slots);
+	free(p->archive_name);
+	free(p->workdir);
+	packet_init(p);
+}
+
+/* Arrays grow one element at a time: packets hold at most a few hundred
+ * files (max_members), so the simplicity is worth more than the copies. */
+packet_file *packet_add_file(packet *p)
+{
+	packet_file *f;
+	p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof *p->files);
+	f = &p->files[p->nfiles++];
+	memset(f, 0, sizeof *f);
+	f->doc = -1;
+	f->lang = -1;
+	return f;
+}
+
+void packet_add_finding(packet *p, const char *code, enum finding_severity sev, int doc, int lang,
+			const char *message_zh, const char *message_en)
+{
+	finding *f;
+	p->findings = xrealloc(p->findings, (p->nfindings + 1) * sizeof *p->findings);
+	f = &p->findings[p->nfindings++];
+	f->code = xstrdup(code ? code : "");
+	f->severity = sev;
+	f->doc = doc;
+	f->lang = lang;
+	f->message_zh = xstrdup(message_zh ? message_zh : "");
+	f->message_en = xstrdup(message_en ? message_en : "");
+}
+
+int packet_has_errors(const packet *p)
+{
+	for (size_t i = 0; i < p->nfindings; i++)
+		if (p->findings[i].severity == SEV_ERROR)
+			return 1;
+	return 0;
+}
+
+const char *packet_outcome_name(enum packet_outcome o)
+{
+	switch (o) {
+	case PACKET_COMPLETE: return "complete";
+	case PACKET_INCOMPLETE: return "incomplete";
+	case PACKET_REJECTED: return "rejected";
+	}
+	return "unknown";
+}
+
+const char *finding_severity_name(enum finding_severity s)
+{
+	switch (s) {
+	case SEV_ERROR: return "error";
+	case SEV_WARNING: return "warning";
+	case SEV_INFO: return "info";
+	}
+	return "unknown";
+}

@@ -1,0 +1,54 @@
+/* source.h — where items come from, behind one small function table
+ * (isync's driver_t, OpenSMTPD's queue backends): the pipeline never knows
+ * whether an item came from a Maildir, a local drop folder, IMAP or SFTP.
+ *
+ * Life of an item: list → fetch (a local file in the spool) → the pipeline
+ * commits its results → done (moved to processed/rejected at the source).
+ * done must be idempotent: after a crash between commit and done, the item
+ * is listed again, recognised by the store as already processed, and done
+ * is called again.
+ */
+#ifndef PACKETD_SOURCE_H
+#define PACKETD_SOURCE_H
+
+#include <stddef.h>
+#include "config.h"
+
+typedef struct source_item {
+	char *ref;      /* owned: source-specific reference (file name, UID) */
+	char *path;     /* owned: local file with the item's bytes after fetch */
+	char *name;     /* owned: display name (batch file name), UTF-8 */
+	int is_batch;   /* a provincial batch archive rather than an email */
+} source_item;
+
+struct source;
+
+typedef struct source_ops {
+	const char *kind;
+	/* Items ready to take (a file still being written is not ready). */
+	int (*list)(struct source *s, source_item **items, size_t *n);
+	/* Makes it->path a complete local copy (may already be local). */
+	int (*fetch)(struct source *s, source_item *it);
+	/* Moves the item out of the way; rejected selects the rejected place. */
+	int (*done)(struct source *s, const source_item *it, int rejected);
+	/* Writes a receipt (batch sources only; NULL otherwise). */
+	int (*put_receipt)(struct source *s, const char *name, const void *data, size_t len);
+	void (*close)(struct source *s);
+} source_ops;
+
+typedef struct source {
+	const source_ops *ops;
+	const config_source *conf;   /* foreign: owned by the config */
+	char *spool;                 /* owned: spool folder for fetched copies */
+	void *priv;                  /* owned by the backend */
+} source;
+
+/* Sets up the backend for conf's kind. Returns -1 for kinds not built in. */
+int source_open(source *s, const config_source *conf, const char *spool);
+void source_close(source *s);
+void source_items_free(source_item *items, size_t n);
+
+extern const source_ops source_maildir_ops;
+extern const source_ops source_dir_ops;
+
+#endif

@@ -1,0 +1,24 @@
+/* spool.h — packetd's working folder: work/ (one temporary folder per item,
+ * removed after it), files/ (accepted documents, content-addressed by
+ * SHA-256, kept for re-checks and for the transmittal to SOEHK),
+ * quarantine/ (rejected archives, for the centre to inspect), and the lock
+ * that keeps one `packetd run` per spool. */
+#ifndef PACKETD_SPOOL_H
+#define PACKETD_SPOOL_H
+
+int spool_init(const char *spool);
+/* Takes the spool's lock; -1 (errno EWOULDBLOCK) when another run holds it.
+ * The lock lives as long as *fd stays open. */
+int spool_lock(const char *spool, int *fd);
+/* A fresh empty folder under work/; caller frees the path and removes the
+ * folder with util_rmtree when done. */
+char *spool_workdir(const char *spool);
+/* Removes work/ folders left by an interrupted run. */
+void spool_clean_work(const char *spool);
+/* Keeps a copy of src under files/<aa>/<sha256> (idempotent: an existing
+ * copy is kept). *stored receives the path (caller frees). */
+int spool_keep(const char *spool, const char *src, const char *sha256, char **stored);
+/* Copies a rejected archive to quarantine/<sha256>. */
+int spool_quarantine(const char *spool, const char *src, const char *sha256);
+
+#endif

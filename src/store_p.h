@@ -1,0 +1,43 @@
+/* store_p.h — private to store.c and store_app.c: the store handle and the
+ * statement helpers they share. Not for other modules. */
+#ifndef PACKETD_STORE_P_H
+#define PACKETD_STORE_P_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	char err[256];   /* the last failure, kept apart from sqlite3_errmsg so a rollback does not erase it */
+};
+
+/* Copies sqlite3_errmsg into s->err. */
+void store_fail(store *s);
+/* Prepares sql and binds the arguments described by types, one letter each:
+ * t text (NULL binds NULL), i int64_t, z int64_t with 0 bound as NULL,
+ * b blob (const void *, size_t). NULL on failure, with s->err set. */
+sqlite3_stmt *store_sql_vprep(store *s, const char *sql, const char *types, va_list ap);
+sqlite3_stmt *store_sql_prep(store *s, const char *sql, const char *types, ...);
+/* 1 on a row, 0 when done, -1 on error (s->err set). */
+int store_sql_step(store *s, sqlite3_stmt *st);
+/* Runs a statement to its end, ignoring rows: 0 or -1. */
+int store_sql_run(store *s, const char *sql, const char *types, ...);
+/* A one-row query of one integer column: 1 found, 0 not, -1 error. */
+int store_sql_int64(store *s, int64_t *out, const char *sql, const char *types, ...);
+char *store_col_dup(sqlite3_stmt *st, int i);                          /* NULL for SQL NULL */
+void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t len);   /* "" for SQL NULL */
+/* Room for one more element at index n of a growing array. */
+void *store_grow(void *p, size_t *alloc, size_t n, size_t size);
+/* A SAVEPOINT around one multi-row write; store_op_end(s, rc) releases it
+ * when rc is 0, else rolls it back, and returns 0 or -1. */
+int store_op_begin(store *s);
+int store_op_end(store *s, int rc);
+/* t as "YYYY-MM-DDTHH:MM:SSZ". */
+void store_iso_utc(time_t t, char out[32]);
+
+#endif

@@ -1,0 +1,40 @@
+/* transport.h — how a finished notice leaves packetd, behind one function
+ * table: into a Maildir (the embedded default) or, later, over SMTP. The
+ * outbox (outbox.c) decides what to send and when; a transport only sends. */
+#ifndef PACKETD_TRANSPORT_H
+#define PACKETD_TRANSPORT_H
+
+#include <stddef.h>
+#include "config.h"
+
+enum transport_result {
+	TRANSPORT_SENT = 0,
+	TRANSPORT_TEMPORARY = 1,   /* try again later (connection, 4xx, disk full) */
+	TRANSPORT_PERMANENT = 2,   /* give up: the row is marked failed (5xx) */
+};
+
+struct transport;
+
+typedef struct transport_ops {
+	const char *kind;
+	/* Delivers one message (RFC 5322 bytes) to the recipients (comma-separated).
+	 * message_id is stable across retries: a transport may use it to make a
+	 * repeated delivery harmless. err receives the reason on failure. */
+	enum transport_result (*send)(struct transport *t, const char *message_id, const char *recipients,
+				      const char *data, size_t len, char *err, size_t errlen);
+	void (*close)(struct transport *t);
+} transport_ops;
+
+typedef struct transport {
+	const transport_ops *ops;
+	const config *conf;    /* foreign */
+	void *priv;            /* owned by the backend */
+} transport;
+
+/* Chooses SMTP when [smtp] url is set and built in, else the outbox Maildir. */
+int transport_open(transport *t, const config *conf);
+void transport_close(transport *t);
+
+extern const transport_ops transport_maildir_ops;
+
+#endif

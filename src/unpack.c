@@ -1,0 +1,670 @@
+/* unpack.c — safe unpacking of untrusted archives with libarchive (see
+ * unpack.h).
+ *
+ * Why the reader is set up as it is:
+ * - Formats and filters are registered one by one instead of *_all: the
+ *   mtree "format" reads files named inside it from the local disk, and
+ *   some filters fall back to running external programs.
+ * - Zips are read with the seekable reader so the central directory, which
+ *   unzip tools show to people, decides what the members are; a second,
+ *   streaming pass over the local headers must agree on the names, else
+ *   the archive is refused (a zip that shows one thing and holds another).
+ * - Names are read under a thread-local C.UTF-8 locale: in the "C" locale
+ *   libarchive drops UTF-8-flagged zip names, and under UTF-8 it hands
+ *   names without the flag over as raw bytes, which charset_decode_name
+ *   turns into text (GBK/GB18030 from Chinese Windows). hdrcharset=CP936
+ *   is not used because libarchive skips names only GB18030 can decode.
+ */
+#include "unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "charset.h"
+#include "util.h"
+
+#define UNPACK_BLOCK (64 * 1024)
+
+struct unpack_ctx {
+	const config_limits *lim;
+	const char *workdir;
+	uint64_t packed;        /* size of the archive file */
+	uint64_t total;         /* bytes produced so far */
+	uint64_t nentries;
+	strlist seen;           /* lower-cased member names, for collisions */
+	strlist raw_names;      /* every entry's name as libarchive gave it */
+	char *block;
+	unpack_result *out;
+};
+
+static void unpack_reject(unpack_result *r, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void unpack_reject(unpack_result *r, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (r->error_code != NULL)
+		return;
+	r->error_code = xstrdup(code);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0) {
+		char *s = xcalloc(1, (size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(s, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		r->error_detail = s;
+	} else {
+		r->error_detail = xstrdup("");
+	}
+}
+
+/* libarchive reports short input in several wordings; everything else that
+ * breaks a read (bad CRC, corrupt stream) is "unreadable". */
+static const char *unpack_read_error_code(struct archive *a)
+{
+	const char *msg = archive_error_string(a);
+	if (msg != NULL && (strstr(msg, "runcated") != NULL || strstr(msg, "remature") != NULL ||
+			    strstr(msg, "nexpected end") != NULL || strstr(msg, "nexpected EOF") != NULL))
+		return "archive_truncated";
+	return "archive_unreadable";
+}
+
+static int unpack_has_control(const char *s)
+{
+	size_t i = 0, len = strlen(s);
+	while (i < len) {
+		uint32_t cp;
+		size_t n = util_utf8_next(s + i, len - i, &cp);
+		if (n == 0)
+			return 0;  /* escaped by charset_decode_name, cannot be here */
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			return 1;
+		i += n;
+	}
+	return 0;
+}
+
+static int unpack_raw_has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7F)
+			return 1;
+	return 0;
+}
+
+/* Rewrites a decoded name as '/'-separated components without "." or empty
+ * ones. Returns NULL (and *traversal set) for "..", an absolute path or a
+ * drive letter; NULL without traversal when nothing is left. */
+static char *unpack_normalize(const char *name, int *traversal)
+{
+	char *copy = xstrdup(name), *save = NULL, *tok;
+	buf b;
+	int first = 1;
+
+	*traversal = 0;
+	for (char *p = copy; *p != '\0'; p++)
+		if (*p == '\\')
+			*p = '/';
+	if (copy[0] == '/' ||
+	    (((copy[0] | 0x20) >= 'a' && (copy[0] | 0x20) <= 'z') && copy[1] == ':')) {
+		*traversal = 1;
+		free(copy);
+		return NULL;
+	}
+	buf_init(&b, 0);
+	for (tok = strtok_r(copy, "/", &save); tok != NULL; tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			*traversal = 1;
+			break;
+		}
+		if (!first)
+			buf_add(&b, "/", 1);
+		buf_adds(&b, tok);
+		first = 0;
+	}
+	free(copy);
+	if (*traversal || b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static int unpack_is_junk(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	base = base != NULL ? base + 1 : name;
+	if (strncmp(name, "__MACOSX/", 9) == 0 || strstr(name, "/__MACOSX/") != NULL)
+		return 1;
+	return strcmp(base, ".DS_Store") == 0 || util_streq_nocase(base, "Thumbs.db") ||
+	       util_streq_nocase(base, "desktop.ini") || strncmp(base, "._", 2) == 0;
+}
+
+static int unpack_over_ratio(uint64_t produced, uint64_t packed, uint64_t ratio)
+{
+	if (packed != 0 && ratio > UINT64_MAX / packed)
+		return 0;
+	return produced > packed * ratio;
+}
+
+static int unpack_write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Streams the current entry's data into m->path, checking every bound on
+ * each block. Returns 0, 1 when rejected, -1 on a system error. */
+static int unpack_copy_data(struct unpack_ctx *c, struct archive *a, unpack_member *m)
+{
+	const config_limits *lim = c->lim;
+	int fd, rc = -1;
+
+	fd = open(m->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		la_ssize_t n = archive_read_data(a, c->block, UNPACK_BLOCK);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			unpack_reject(c->out, unpack_read_error_code(a), "%s: %s", m->name,
+				      archive_error_string(a) ? archive_error_string(a) : "read error");
+			rc = 1;
+			goto out;
+		}
+		m->size += (uint64_t)n;
+		c->total += (uint64_t)n;
+		if (m->size > lim->max_member) {
+			unpack_reject(c->out, "archive_member_too_large", "%s: more than %llu bytes",
+				      m->name, (unsigned long long)lim->max_member);
+			rc = 1;
+			goto out;
+		}
+		if (c->total > lim->max_total) {
+			unpack_reject(c->out, "archive_too_large", "%s: more than %llu bytes in all",
+				      m->name, (unsigned long long)lim->max_total);
+			rc = 1;
+			goto out;
+		}
+		if (c->total > UNPACK_RATIO_FLOOR && unpack_over_ratio(c->total, c->packed, lim->max_ratio)) {
+			unpack_reject(c->out, "archive_ratio",
+				      "%s: %llu bytes from %llu packed > ratio %llu:1", m->name,
+				      (unsigned long long)c->total, (unsigned long long)c->packed,
+				      (unsigned long long)lim->max_ratio);
+			rc = 1;
+			goto out;
+		}
+		if (unpack_write_all(fd, c->block, (size_t)n) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (close(fd) != 0 && rc == 0)
+		rc = -1;
+	return rc;
+}
+
+/* Checks one entry and, when it is a member to keep, writes its data.
+ * Returns 0 (kept or skipped), 1 rejected, -1 system error. */
+static int unpack_entry(struct unpack_ctx *c, struct archive *a, struct archive_entry *e)
+{
+	const config_limits *lim = c->lim;
+	unpack_result *out = c->out;
+	const char *raw = archive_entry_pathname(e);
+	char *name = NULL, *norm = NULL, *lower = NULL;
+	unsigned int type = archive_entry_filetype(e);
+	int traversal, rc = 1;
+
+	c->nentries++;
+	if (raw == NULL)
+		raw = archive_entry_pathname_utf8(e);
+	if (raw == NULL) {
+		unpack_reject(out, "archive_name_invalid", "entry %llu: unreadable name",
+			      (unsigned long long)c->nentries);
+		goto out;
+	}
+	strlist_add(&c->raw_names, raw);
+	name = charset_decode_name(raw, strlen(raw));
+	if (name == NULL) {
+		unpack_reject(out, "archive_name_invalid", "entry %llu: undecodable name",
+			      (unsigned long long)c->nentries);
+		goto out;
+	}
+	if (c->nentries > lim->max_members) {
+		unpack_reject(out, "archive_too_many_members", "%s: %llu members > %llu", name,
+			      (unsigned long long)c->nentries, (unsigned long long)lim->max_members);
+		goto out;
+	}
+	if (unpack_raw_has_control(raw) || unpack_has_control(name)) {
+		unpack_reject(out, "archive_name_invalid", "%s: control character in name", name);
+		goto out;
+	}
+	if (strlen(raw) > lim->max_name || strlen(name) > lim->max_name) {
+		unpack_reject(out, "archive_name_invalid", "%s: name longer than %llu bytes", name,
+			      (unsigned long long)lim->max_name);
+		goto out;
+	}
+	norm = unpack_normalize(name, &traversal);
+	if (traversal) {
+		unpack_reject(out, "archive_traversal", "%s", name);
+		goto out;
+	}
+	if (archive_entry_hardlink(e) != NULL || archive_entry_symlink(e) != NULL ||
+	    type == AE_IFLNK) {
+		unpack_reject(out, "archive_link", "%s", name);
+		goto out;
+	}
+	if (type == AE_IFDIR || norm == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (type != AE_IFREG && type != 0) {
+		unpack_reject(out, "archive_device", "%s", name);
+		goto out;
+	}
+	if (archive_entry_is_encrypted(e)) {
+		unpack_reject(out, "archive_encrypted", "%s", name);
+		goto out;
+	}
+	if (unpack_is_junk(norm)) {
+		rc = 0;
+		goto out;
+	}
+	lower = util_ascii_lower(norm);
+	if (strlist_contains(&c->seen, lower)) {
+		unpack_reject(out, "archive_duplicate_name", "%s", norm);
+		goto out;
+	}
+	strlist_add(&c->seen, lower);
+
+	out->members = xrealloc(out->members, (out->nmembers + 1) * sizeof *out->members);
+	unpack_member *m = &out->members[out->nmembers++];
+	char file[32];
+	snprintf(file, sizeof file, "m%04zu", out->nmembers);
+	m->name = norm;
+	norm = NULL;
+	m->path = util_path_join(c->workdir, file);
+	m->size = 0;
+	rc = unpack_copy_data(c, a, m);
+out:
+	free(name);
+	free(norm);
+	free(lower);
+	return rc;
+}
+
+static void unpack_strip_wrapper(unpack_result *r)
+{
+	const char *slash;
+	size_t plen;
+
+	if (r->nmembers == 0 || (slash = strchr(r->members[0].name, '/')) == NULL)
+		return;
+	plen = (size_t)(slash - r->members[0].name) + 1;
+	for (size_t i = 1; i < r->nmembers; i++)
+		if (strncmp(r->members[i].name, r->members[0].name, plen) != 0)
+			return;
+	for (size_t i = 0; i < r->nmembers; i++) {
+		char *n = xstrdup(r->members[i].name + plen);
+		free(r->members[i].name);
+		r->members[i].name = n;
+	}
+}
+
+static int unpack_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Compares two name lists as sets with repeats. libarchive turns '\' into
+ * '/' in some names and not others, so both are compared with '/'. Returns
+ * NULL when they agree, else the first name that differs (in x or y). */
+static const char *unpack_names_differ(strlist *x, strlist *y)
+{
+	strlist *both[2] = {x, y};
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < both[k]->n; i++)
+			for (char *p = both[k]->items[i]; *p != '\0'; p++)
+				if (*p == '\\')
+					*p = '/';
+		qsort(both[k]->items, both[k]->n, sizeof(char *), unpack_cmp);
+	}
+	for (size_t i = 0; i < x->n && i < y->n; i++)
+		if (strcmp(x->items[i], y->items[i]) != 0)
+			return x->items[i];
+	if (x->n != y->n)
+		return x->n > y->n ? x->items[y->n] : y->items[x->n];
+	return NULL;
+}
+
+static uint32_t unpack_le(const unsigned char *p, int n)
+{
+	uint32_t v = 0;
+	for (int i = n - 1; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* The names in a zip's central directory, read directly: libarchive's
+ * seekable reader reports the local header's name, not the directory's,
+ * yet the directory is what unzip tools show. The Info-ZIP Unicode Path
+ * field (0x7075) replaces the name as libarchive does. Zip64 directories
+ * are not parsed (returns 1: nothing to compare). Returns 0, or -1 when
+ * the directory cannot be read. */
+#define UNPACK_MAX_CD (16u << 20)
+static int unpack_zip_cd_names(const char *path, uint64_t max_entries, strlist *names)
+{
+	unsigned char *tail = NULL, *cd = NULL;
+	struct stat st;
+	size_t tlen, cdlen, pos;
+	off_t eocd = -1;
+	uint64_t count = 0;
+	int fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 22)
+		goto out;
+	tlen = st.st_size < 65557 ? (size_t)st.st_size : 65557;
+	tail = xcalloc(1, tlen);
+	if (pread(fd, tail, tlen, st.st_size - (off_t)tlen) != (ssize_t)tlen)
+		goto out;
+	for (size_t i = tlen - 22 + 1; i-- > 0;) {
+		if (memcmp(tail + i, "PK\5\6", 4) == 0) {
+			eocd = st.st_size - (off_t)tlen + (off_t)i;
+			pos = i;
+			break;
+		}
+	}
+	if (eocd < 0)
+		goto out;
+	cdlen = unpack_le(tail + pos + 12, 4);
+	if (unpack_le(tail + pos + 10, 2) == 0xFFFF || cdlen == 0xFFFFFFFFu) {
+		rc = 1;
+		goto out;
+	}
+	if (cdlen > UNPACK_MAX_CD || (off_t)cdlen > eocd)
+		goto out;
+	cd = xcalloc(1, cdlen + 1);
+	if (pread(fd, cd, cdlen, eocd - (off_t)cdlen) != (ssize_t)cdlen)
+		goto out;
+	for (pos = 0; pos + 46 <= cdlen; count++) {
+		size_t nlen = unpack_le(cd + pos + 28, 2), xlen = unpack_le(cd + pos + 30, 2);
+		size_t clen = unpack_le(cd + pos + 32, 2);
+		const unsigned char *name = cd + pos + 46, *x = name + nlen;
+		if (memcmp(cd + pos, "PK\1\2", 4) != 0 || count > max_entries ||
+		    pos + 46 + nlen + xlen + clen > cdlen)
+			goto out;
+		for (size_t j = 0; j + 4 <= xlen;) {
+			size_t id = unpack_le(x + j, 2), sz = unpack_le(x + j + 2, 2);
+			if (j + 4 + sz > xlen)
+				break;
+			if (id == 0x7075 && sz >= 5 && x[j + 4] == 1) {
+				name = x + j + 9;
+				nlen = sz - 5;
+			}
+			j += 4 + sz;
+		}
+		char *n = xstrndup((const char *)name, nlen);
+		strlist_add(names, n);
+		free(n);
+		pos += 46 + (size_t)unpack_le(cd + pos + 28, 2) + xlen + clen;
+	}
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tail);
+	free(cd);
+	return rc;
+}
+
+/* Checks that a zip shows one set of members: the central directory's
+ * names, the local headers the seekable reader followed (c->raw_names),
+ * and a streaming pass over the local headers must agree. In the streaming
+ * pass data is skipped where the header gives its size; where it does not
+ * (data descriptors) it must be inflated to find the next header, so that
+ * output is bounded by max_total. Returns 0 agree, 1 rejected. */
+static int unpack_zip_consistent(struct unpack_ctx *c, const char *path)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	strlist local = {0}, dir = {0};
+	uint64_t produced = 0;
+	const char *differ;
+	int r, rc = 1;
+
+	r = unpack_zip_cd_names(path, c->lim->max_members, &dir);
+	if (r < 0) {
+		unpack_reject(c->out, "archive_inconsistent", "central directory unreadable");
+		goto out;
+	}
+	if (r == 0 && (differ = unpack_names_differ(&dir, &c->raw_names)) != NULL)
+		goto differ;
+	archive_read_support_format_zip_streamable(a);
+	if (archive_read_open_filename(a, path, UNPACK_BLOCK) != ARCHIVE_OK) {
+		unpack_reject(c->out, "archive_inconsistent", "local headers unreadable");
+		goto out;
+	}
+	for (;;) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			unpack_reject(c->out, "archive_inconsistent", "local headers: %s",
+				      archive_error_string(a) ? archive_error_string(a) : "unreadable");
+			goto out;
+		}
+		const char *raw = archive_entry_pathname(e);
+		strlist_add(&local, raw != NULL ? raw : "");
+		if (local.n > c->raw_names.n)
+			break;
+		if (archive_entry_size_is_set(e)) {
+			if (archive_read_data_skip(a) != ARCHIVE_OK) {
+				unpack_reject(c->out, "archive_inconsistent", "local headers: %s",
+					      archive_error_string(a) ? archive_error_string(a) : "unreadable");
+				goto out;
+			}
+			continue;
+		}
+		for (;;) {
+			la_ssize_t n = archive_read_data(a, c->block, UNPACK_BLOCK);
+			if (n == 0)
+				break;
+			if (n < 0 || (produced += (uint64_t)n) > c->lim->max_total) {
+				unpack_reject(c->out, "archive_inconsistent",
+					      "local headers disagree with the central directory");
+				goto out;
+			}
+		}
+	}
+	differ = unpack_names_differ(&local, &c->raw_names);
+	if (differ == NULL) {
+		rc = 0;
+		goto out;
+	}
+differ:
+	{
+		char *d = charset_decode_name(differ, strlen(differ));
+		unpack_reject(c->out, "archive_inconsistent",
+			      "%s: central directory and local headers disagree", d ? d : "?");
+		free(d);
+	}
+out:
+	strlist_free(&local);
+	strlist_free(&dir);
+	archive_read_free(a);
+	return rc;
+}
+
+/* Why an archive that libarchive would not open was refused, from its
+ * first bytes. Returns 0 with a code, -1 when the file cannot be read. */
+static int unpack_classify_unopened(const char *path, unpack_result *out)
+{
+	unsigned char head[8] = {0};
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, head, sizeof head);
+	close(fd);
+	if (n < 0)
+		return -1;
+	if (n >= 4 && memcmp(head, "PK\5\6", 4) == 0)
+		unpack_reject(out, "archive_empty", "no members");
+	else if (n >= 4 && memcmp(head, "PK\3\4", 4) == 0)
+		unpack_reject(out, "archive_truncated", "zip without its central directory");
+	else if ((n >= 6 && memcmp(head, "7z\xBC\xAF\x27\x1C", 6) == 0) ||
+		 (n >= 4 && memcmp(head, "Rar!", 4) == 0))
+		unpack_reject(out, "archive_unreadable", "archive cannot be opened");
+	else
+		unpack_reject(out, "archive_not_archive", "not an archive");
+	return 0;
+}
+
+static void unpack_remove_files(unpack_result *r)
+{
+	for (size_t i = 0; i < r->nmembers; i++) {
+		unlink(r->members[i].path);
+		free(r->members[i].name);
+		free(r->members[i].path);
+	}
+	free(r->members);
+	r->members = NULL;
+	r->nmembers = 0;
+}
+
+int unpack_archive(const char *archive_path, const char *workdir, const config_limits *lim,
+		   int depth, unpack_result *out)
+{
+	struct unpack_ctx c;
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	struct stat st;
+	locale_t loc, old = (locale_t)0;
+	int rc = -1, r, is_zip = 0;
+
+	memset(out, 0, sizeof *out);
+	memset(&c, 0, sizeof c);
+	c.lim = lim;
+	c.workdir = workdir;
+	c.out = out;
+	if (depth < 0 || (uint64_t)depth > lim->max_depth) {
+		unpack_reject(out, "archive_too_deep", "depth %d > %llu", depth,
+			      (unsigned long long)lim->max_depth);
+		return 1;
+	}
+	if (stat(archive_path, &st) != 0)
+		return -1;
+	c.packed = (uint64_t)st.st_size;
+	c.block = xcalloc(1, UNPACK_BLOCK);
+	/* Thread-local, so no other thread's conversions change (see top). */
+	loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (loc != (locale_t)0)
+		old = uselocale(loc);
+
+	a = archive_read_new();
+	archive_read_support_format_zip_seekable(a);
+	archive_read_support_format_7zip(a);
+	archive_read_support_format_rar(a);
+	archive_read_support_format_rar5(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	if (archive_read_open_filename(a, archive_path, UNPACK_BLOCK) != ARCHIVE_OK) {
+		if (strcmp(unpack_read_error_code(a), "archive_truncated") == 0) {
+			unpack_reject(out, "archive_truncated", "%s", archive_error_string(a));
+			rc = 1;
+			goto out;
+		}
+		rc = unpack_classify_unopened(archive_path, out) == 0 ? 1 : -1;
+		goto out;
+	}
+	for (;;) {
+		r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			if (archive_read_has_encrypted_entries(a) > 0)
+				unpack_reject(out, "archive_encrypted", "encrypted archive");
+			else if (c.nentries == 0 && archive_format(a) == 0)
+				unpack_reject(out, "archive_not_archive", "not an archive");
+			else
+				unpack_reject(out, unpack_read_error_code(a), "after %llu entries: %s",
+					      (unsigned long long)c.nentries,
+					      archive_error_string(a) ? archive_error_string(a) : "read error");
+			rc = 1;
+			goto out;
+		}
+		if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP)
+			is_zip = 1;
+		rc = unpack_entry(&c, a, e);
+		if (rc != 0)
+			goto out;
+	}
+	if (out->nmembers == 0) {
+		unpack_reject(out, "archive_empty", "no members");
+		rc = 1;
+		goto out;
+	}
+	if (is_zip && unpack_zip_consistent(&c, archive_path) != 0) {
+		rc = 1;
+		goto out;
+	}
+	unpack_strip_wrapper(out);
+	rc = 0;
+out:
+	if (a != NULL)
+		archive_read_free(a);
+	if (loc != (locale_t)0) {
+		uselocale(old);
+		freelocale(loc);
+	}
+	if (rc != 0)
+		unpack_remove_files(out);
+	if (rc == 1 && out->error_code == NULL)
+		unpack_reject(out, "archive_unreadable", "unreadable");
+	strlist_free(&c.seen);
+	strlist_free(&c.raw_names);
+	free(c.block);
+	return rc;
+}
+
+void unpack_result_free(unpack_result *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nmembers; i++) {
+		free(r->members[i].name);
+		free(r->members[i].path);
+	}
+	free(r->members);
+	free(r->error_code);
+	free(r->error_detail);
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,61 @@
+/* unpack.h — safe unpacking of an untrusted archive (zip first; 7z, rar,
+ * tar and tar.gz/bz2/xz where libarchive reads them).
+ *
+ * Nothing is ever written at a path taken from the archive: member bytes go
+ * to files named by index in the work folder. Every bound is counted on
+ * bytes actually produced, checked while streaming; the first broken rule
+ * stops the work and every file already written is removed.
+ */
+#ifndef PACKETD_UNPACK_H
+#define PACKETD_UNPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* The compression ratio is only judged once this many bytes were produced,
+ * so that a small, very compressible text file is not taken for a bomb. */
+#define UNPACK_RATIO_FLOOR ((uint64_t)1024 * 1024)
+
+typedef struct unpack_member {
+	char *name;   /* owned: UTF-8 relative path inside the archive, '/'-separated,
+		       * a single wrapping top-level folder stripped; decoded per
+		       * charset_decode_name (valid UTF-8 as is, else GB18030) */
+	char *path;   /* owned: file in workdir holding the bytes ("m0001"...) */
+	uint64_t size;
+} unpack_member;
+
+typedef struct unpack_result {
+	unpack_member *members;  /* owned array, in archive order */
+	size_t nmembers;
+	/* owned, NULL on success; else one of: archive_unreadable
+	 * archive_not_archive archive_traversal archive_link archive_device
+	 * archive_encrypted archive_too_many_members archive_too_large
+	 * archive_member_too_large archive_ratio archive_too_deep
+	 * archive_truncated archive_duplicate_name archive_name_invalid
+	 * archive_empty archive_inconsistent */
+	char *error_code;
+	/* owned: UTF-8, names the member concerned (decoded name) and the bound,
+	 * e.g. "../../etc/passwd" or "f21.txt: 21 members > 20" */
+	char *error_detail;
+} unpack_result;
+
+/* Unpacks archive_path into workdir (which exists and is empty).
+ * Returns 0 when every member was read (members filled), 1 when the archive
+ * is rejected (error_code set, members empty, every file written removed),
+ * -1 on a system error such as ENOSPC or an unreadable archive file
+ * (temporary: the caller retries later; files removed).
+ * depth is the nesting level of this archive (0 = top); depth >
+ * lim->max_depth is archive_too_deep. Members that are archives themselves
+ * are returned as they are: the caller unpacks them with depth + 1.
+ * Counting rules: every entry (folders and ignored files included) counts
+ * toward max_members; max_member, max_total and max_ratio apply to this
+ * archive's produced bytes (max_total across levels is the caller's sum).
+ * Directory entries, __MACOSX/ trees, .DS_Store, Thumbs.db, desktop.ini and
+ * ._* files are skipped, after the safety checks on their names and types. */
+int unpack_archive(const char *archive_path, const char *workdir, const config_limits *lim,
+		   int depth, unpack_result *out);
+void unpack_result_free(unpack_result *r);
+
+#endif

@@ -1,0 +1,123 @@
+#!/bin/bash
+# End to end on the embedded default: the sample emails and batch go through
+# `packetd run --once` on a throw-away installation; the database, the
+# outbox Maildir, the receipts and the sources are inspected after, then the
+# run is repeated to show nothing is done twice.
+source "$(dirname "$0")/../lib.sh"
+fresh_install
+S="$PACKETD_TOP/samples"
+P() { "$PACKETD" "$@"; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+outbox_count() { find "$WORK/mailboxes/outbox/new" -type f ! -name '.*' | wc -l; }
+# A header of the newest notice sent to an address.
+notice_for() { grep -l -i "^To: .*$1" "$WORK"/mailboxes/outbox/new/* 2>/dev/null | head -n 1; }
+decoded() { python3 - "$1" <<'EOF'
+import email, sys
+from email import policy
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=policy.default)
+print("SUBJECT:", m['subject'])
+for part in m.walk():
+    if part.get_content_type() == 'text/plain':
+        print(part.get_content())
+EOF
+}
+
+for f in "$S"/mail/*.eml; do deliver "$f" "$(basename "$f" .eml)"; done
+cp "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop/"
+touch -d '1 minute ago' "$WORK/spool/drop/jiangsu-2026-11.zip"
+# A batch still being uploaded must not be taken.
+cp "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop/uploading.zip.part"
+cp "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop/fresh.zip"
+
+out=$(P run --once 2>"$WORK/run1.log")
+ok "run --once exits 0" test $? = 0
+ok "summary line printed" grep -q "applications" <<<"$out"
+
+list=$(P list --json)
+n_apps=$(json "len(d)" <<<"$list")
+# 10 packets by mail (the forwarded one included; the traversal one is rejected) + 3 batch rows
+is "applications recorded" "$n_apps" 14
+is "complete CEng sample" "$(json "[a['state'] for a in d if a['applicant'].get('cmes_no')=='M2024001234'][0]" <<<"$list")" complete
+is "GBK IEng sample complete" "$(json "[a['state'] for a in d if a['applicant'].get('name_zh')=='李娜'][0]" <<<"$list")" complete
+is "rejected hostile packet" "$(json "sum(1 for a in d if a['state']=='rejected')" <<<"$list")" 1
+
+# The acknowledgement of the complete CEng packet: threaded, auto-submitted, bilingual.
+ack=$(notice_for zhang.wei@example.com)
+ok "ack written for zhang.wei" test -n "$ack"
+ok "ack threads to the applicant's message" grep -q "^In-Reply-To: <20261102.ceng-complete@mail.example.com>" "$ack"
+ok "ack is Auto-Submitted: auto-replied" grep -q "^Auto-Submitted: auto-replied" "$ack"
+text=$(decoded "$ack")
+ok "ack carries the application number" grep -qE "RRA-[0-9]{4}-[0-9]{6}" <<<"$text"
+ok "ack has the Chinese checklist line" grep -q "会员申请表（中文）：收到 2 份，需要 2 份" <<<"$text"
+ok "ack has the English checklist line" grep -q "SOE membership application form (English): 2 of 2 copies" <<<"$text"
+ok "ack states the interview fee" grep -q "1000" <<<"$text"
+
+# The incomplete one names the missing copy in both languages.
+inc=$(notice_for wang.fang@example.com)
+text=$(decoded "$inc")
+ok "missing copy named in the notice (zh)" grep -q "收到 1 份，需要 2 份" <<<"$text"
+ok "missing copy named in the notice (en)" grep -q "1 of 2 copies" <<<"$text"
+
+# No answer to auto-replies, bounces, our own address; a notice for no packet.
+ok "no reply to the bounce" test -z "$(notice_for MAILER-DAEMON)"
+ok "no-packet notice sent" test -n "$(notice_for sun.li@example.com)"
+ok "auto-reply not answered" test "$(grep -l "20261102.auto-reply" "$WORK"/mailboxes/outbox/new/* | wc -l)" = 0
+
+# Sources: the inbox is empty, the batch moved out of drop, the part file left.
+ok "inbox emptied" test "$(find "$WORK/mailboxes/inbox/new" "$WORK/mailboxes/inbox/cur" -type f ! -name '.*' | wc -l)" = 0
+ok "messages kept in processed" test "$(find "$WORK/mailboxes/processed/cur" -type f | wc -l)" -ge 10
+ok "rejected message in rejected" test "$(find "$WORK/mailboxes/rejected/cur" -type f | wc -l)" -ge 1
+ok "batch moved out of drop" test ! -e "$WORK/spool/drop/jiangsu-2026-11.zip"
+ok "uploading .part file left alone" test -e "$WORK/spool/drop/uploading.zip.part"
+ok "fresh file left for the next cycle" test -e "$WORK/spool/drop/fresh.zip"
+receipt="$WORK/spool/receipts/jiangsu-2026-11.receipt.csv"
+ok "receipt written" test -f "$receipt"
+is "receipt starts with a UTF-8 BOM" "$(head -c 3 "$receipt" | od -An -tx1 | tr -d ' ')" efbbbf
+is "receipt has one row per applicant" "$(python3 -c "import csv,sys; print(len(list(csv.reader(open(sys.argv[1],encoding='utf-8-sig'))))-1)" "$receipt")" 3
+ok "receipt names the outcome of each row" grep -q "RRA-" "$receipt"
+ok "receipt emailed to the society" test -n "$(notice_for office@jsmes.example)"
+
+# show --json: the SPEC fields.
+num=$(json "[a['id'] for a in d if a['applicant'].get('cmes_no')=='M2024001234'][0]" <<<"$list")
+show=$(P show "$num" --json)
+is "show: id" "$(json "d['id']" <<<"$show")" "$num"
+is "show: source kind" "$(json "d['source']['kind']" <<<"$show")" maildir
+is "show: 16 document files" "$(json "sum(len(x['files']) for x in d['documents'])" <<<"$show")" 16
+is "show: history starts at received/complete" "$(json "d['history'][0]['to']" <<<"$show")" complete
+is "show: files carry sha256" "$(json "len(d['documents'][0]['files'][0]['sha256'])" <<<"$show")" 64
+
+# Run again: nothing duplicated.
+before=$(outbox_count)
+for f in "$S"/mail/*.eml; do deliver "$f" "again-$(basename "$f" .eml)"; done
+cp "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop/jiangsu-again.zip"
+touch -d '1 minute ago' "$WORK/spool/drop/jiangsu-again.zip"
+P run --once >/dev/null 2>"$WORK/run2.log"
+is "rerun: no new application" "$(P list --json | json "len(d)")" "$n_apps"
+is "rerun: no new notice" "$(outbox_count)" "$before"
+
+# The same archive under a new Message-ID: told it was already received.
+sed 's/^Message-ID: <20261102.ceng-complete@mail.example.com>/Message-ID: <resent.1@mail.example.com>/' \
+	"$S/mail/01-ceng-complete.eml" >"$WORK/resent.eml"
+deliver "$WORK/resent.eml" resent
+P run --once >/dev/null 2>>"$WORK/run2.log"
+is "same archive twice: still no new application" "$(P list --json | json "len(d)")" "$n_apps"
+dup=$(grep -l "resent.1@mail.example.com" "$WORK"/mailboxes/outbox/new/* | head -n 1)
+ok "duplicate notice sent" test -n "$dup"
+ok "duplicate notice names the application" grep -q "$num" <<<"$(decoded "$dup")"
+
+# Two runs on one spool: the second refuses.
+exec 9>"$WORK/spool/lock"
+flock 9
+P run --once >/dev/null 2>"$WORK/lock.log"
+ok "second run refused while the spool is locked" test $? -ne 0
+ok "lock refusal is explained" grep -q "lock" "$WORK/lock.log"
+exec 9>&-
+
+# A bad config names file, line and key.
+printf '[packetd]\nspool = ../spool\ndatabase = ../spool/x.db\nbogus = 1\n' >"$WORK/config/bad.conf"
+P -c "$WORK/config/bad.conf" check-config 2>"$WORK/bad.log"
+ok "bad config refused" test $? -ne 0
+ok "bad config error names file:line: key" grep -q "bad.conf:4: bogus" "$WORK/bad.log"
+
+# The database is consistent.
+is "integrity_check" "$(sqlite3 "$WORK/spool/packetd.db" 'PRAGMA integrity_check')" ok

@@ -1,0 +1,362 @@
+/* test_mime.c — mime.c over the messages in tests/data/mime (written by
+ * make_fixtures.py there) and over hostile messages built here: deep
+ * nesting, too many parts, a 100 KB header line, an oversize file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mime.h"
+#include "util.h"
+
+#define DATA "tests/data/mime/"
+#define MAXMSG (1024 * 1024)
+
+typedef struct fixture {
+	char dir[64];
+	mime_message m;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = xcalloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test-mime.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	mime_message_free(&f->m);
+	util_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static void parse_ok(fixture *f, const char *path)
+{
+	char err[256];
+	int rc = mime_parse_file(path, f->dir, MAXMSG, &f->m, err, sizeof(err));
+	if (rc != MIME_OK)
+		fail_msg("%s: rc %d: %s", path, rc, err);
+}
+
+/* The attachment's bytes equal packet.zip. */
+static void assert_packet(const mime_attachment *a)
+{
+	char *want, *got;
+	size_t wl, gl;
+	assert_int_equal(util_read_file(DATA "packet.zip", MAXMSG, &want, &wl), 0);
+	assert_int_equal(util_read_file(a->path, MAXMSG, &got, &gl), 0);
+	assert_int_equal(a->size, wl);
+	assert_int_equal(gl, wl);
+	assert_memory_equal(got, want, wl);
+	assert_true(mime_is_archive(a));
+	free(want);
+	free(got);
+}
+
+static void test_mixed_zip(void **state)
+{
+	fixture *f = *state;
+	mime_message *m = &f->m;
+	parse_ok(f, DATA "mixed_zip.eml");
+	assert_string_equal(m->message_id, "m1@example.com");
+	assert_string_equal(m->from_addr, "zhang.wei@example.com");
+	assert_string_equal(m->from_name, "张伟");
+	assert_string_equal(m->reply_to, "zw@example.net");
+	assert_string_equal(m->return_path, "zhang.wei@example.com");
+	assert_string_equal(m->subject, "CEng 申请 / 张伟");
+	assert_string_equal(m->in_reply_to, "<n0@cmes.example.org>");
+	assert_string_equal(m->references, "<n-1@cmes.example.org> <n0@cmes.example.org>");
+	assert_string_equal(m->date, "Sun, 1 Mar 2026 09:00:00 +0800");
+	assert_false(m->auto_submitted || m->is_bounce || m->is_list || m->truncated);
+	assert_int_equal(m->natts, 1);
+	assert_string_equal(m->atts[0].filename, "packet.zip");
+	assert_string_equal(m->atts[0].content_type, "application/zip");
+	assert_int_equal(m->atts[0].depth, 0);
+	/* Stored under its own name, never the attachment's. */
+	assert_non_null(strstr(m->atts[0].path, "/att-1"));
+	assert_packet(&m->atts[0]);
+}
+
+static void test_nested_alternative(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "nested_alt.eml");
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "packet.zip");
+	assert_false(f->m.truncated);
+	assert_packet(&f->m.atts[0]);
+}
+
+static void test_forwarded(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "forwarded.eml");
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "inner.zip");
+	assert_int_equal(f->m.atts[0].depth, 1);
+	/* The forwarded message's own header does not replace the outer one. */
+	assert_string_equal(f->m.subject, "CEng 申请 / 张伟");
+	assert_packet(&f->m.atts[0]);
+}
+
+static void test_octet_stream_zip(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "octet_zip.eml");
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "Packet.ZIP");
+	assert_string_equal(f->m.atts[0].content_type, "application/octet-stream");
+	assert_packet(&f->m.atts[0]);
+}
+
+static void test_rfc2231_gbk(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "rfc2231_gbk.eml");
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "申请材料-张伟.zip");
+	assert_packet(&f->m.atts[0]);
+}
+
+static void test_rfc2231_continuation(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "rfc2231_cont.eml");
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "申请材料-final.zip");
+	assert_packet(&f->m.atts[0]);
+}
+
+static void test_rfc2047_gb2312(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "rfc2047_gb2312.eml");
+	assert_int_equal(f->m.natts, 1);
+	/* 喆 is outside GB2312: decoding as GB18030 keeps it. */
+	assert_string_equal(f->m.atts[0].filename, "申请-张喆材料.zip");
+	assert_string_equal(f->m.atts[0].content_type, "application/x-zip-compressed");
+	assert_packet(&f->m.atts[0]);
+}
+
+static void test_raw_names(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "raw_names.eml");
+	assert_int_equal(f->m.natts, 2);
+	assert_string_equal(f->m.atts[0].filename, "申请材料.zip");
+	assert_packet(&f->m.atts[0]);
+	assert_string_equal(f->m.atts[1].filename, "简历.pdf");
+	assert_false(mime_is_archive(&f->m.atts[1]));
+	assert_int_equal(f->m.atts[1].size, strlen("%PDF-1.4"));
+}
+
+static void test_no_attachment(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "no_attachment.eml");
+	assert_int_equal(f->m.natts, 0);
+	assert_null(f->m.atts);
+	assert_string_equal(f->m.message_id, "m1@example.com");
+	assert_false(f->m.auto_submitted);
+}
+
+static void test_auto_reply(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "auto_reply.eml");
+	assert_true(f->m.auto_submitted);
+	assert_false(f->m.is_bounce);
+	assert_false(f->m.is_list);
+}
+
+static void test_dsn_bounce(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "dsn_bounce.eml");
+	assert_true(f->m.is_bounce);
+	assert_non_null(f->m.return_path);
+	assert_string_equal(f->m.return_path, "");
+	assert_string_equal(f->m.from_addr, "mailer-daemon@mx.example.com");
+	assert_int_equal(f->m.natts, 0);
+}
+
+static void test_list_mail(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "list_mail.eml");
+	assert_true(f->m.is_list);
+	assert_false(f->m.is_bounce);
+	assert_false(f->m.auto_submitted);
+}
+
+static void test_missing_final_boundary(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "missing_boundary.eml");
+	assert_true(f->m.truncated);
+	assert_int_equal(f->m.natts, 1);
+	assert_packet(&f->m.atts[0]);
+}
+
+static void test_bad_base64(void **state)
+{
+	fixture *f = *state;
+	parse_ok(f, DATA "bad_base64.eml");
+	assert_true(f->m.truncated);
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "bad.zip");
+}
+
+static void test_oversize_refused(void **state)
+{
+	fixture *f = *state;
+	char err[256] = "";
+	int rc = mime_parse_file(DATA "mixed_zip.eml", f->dir, 100, &f->m, err, sizeof(err));
+	assert_int_equal(rc, MIME_TOO_LARGE);
+	assert_int_equal(f->m.natts, 0);
+	assert_true(err[0] != '\0');
+	rc = mime_parse_file(DATA "no-such-file.eml", f->dir, MAXMSG, &f->m, err, sizeof(err));
+	assert_int_equal(rc, MIME_ERROR);
+}
+
+static char *write_msg(fixture *f, const buf *b)
+{
+	char *path = util_path_join(f->dir, "msg.eml");
+	assert_int_equal(util_write_atomic(path, b->data, b->len), 0);
+	return path;
+}
+
+static void add_zip_part(buf *b, const char *boundary, const char *name)
+{
+	char *zip;
+	size_t zl;
+	assert_int_equal(util_read_file(DATA "packet.zip", MAXMSG, &zip, &zl), 0);
+	buf_printf(b, "--%s\r\nContent-Type: application/zip; name=\"%s\"\r\n\r\n", boundary, name);
+	buf_add(b, zip, zl);
+	buf_adds(b, "\r\n");
+	free(zip);
+}
+
+static void test_deep_nesting(void **state)
+{
+	fixture *f = *state;
+	buf b;
+	char *path;
+	buf_init(&b, 0);
+	buf_adds(&b, "Subject: deep\r\nContent-Type: multipart/mixed; boundary=top\r\n\r\n");
+	add_zip_part(&b, "top", "shallow.zip");
+	buf_adds(&b, "--top\r\n");
+	/* 5000 levels: far beyond the cap; the innermost zip is ignored. */
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&b, "Content-Type: multipart/mixed; boundary=l%d\r\n\r\n--l%d\r\n", i, i);
+	add_zip_part(&b, "l4999", "deep.zip");
+	path = write_msg(f, &b);
+	parse_ok(f, path);
+	assert_true(f->m.truncated);
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "shallow.zip");
+	free(path);
+	buf_free(&b);
+}
+
+static void test_too_many_parts(void **state)
+{
+	fixture *f = *state;
+	buf b;
+	char *path;
+	buf_init(&b, 0);
+	buf_adds(&b, "Subject: many\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n");
+	add_zip_part(&b, "x", "first.zip");
+	for (int i = 0; i < MIME_MAX_PARTS + 10; i++)
+		buf_adds(&b, "--x\r\n\r\nt\r\n");
+	add_zip_part(&b, "x", "last.zip");
+	buf_adds(&b, "--x--\r\n");
+	path = write_msg(f, &b);
+	parse_ok(f, path);
+	assert_true(f->m.truncated);
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "first.zip");
+	free(path);
+	buf_free(&b);
+}
+
+static void test_long_header_line(void **state)
+{
+	fixture *f = *state;
+	buf b;
+	char *path;
+	buf_init(&b, 0);
+	buf_adds(&b, "Message-ID: <long@example.com>\r\nX-Junk: ");
+	for (int i = 0; i < 100 * 1024; i++)
+		buf_add(&b, "a", 1);
+	buf_adds(&b, "\r\nSubject: ");
+	for (int i = 0; i < 10 * 1024; i++)
+		buf_adds(&b, "=?UTF-8?B?5Lit?=");
+	buf_adds(&b, "\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n");
+	add_zip_part(&b, "x", "packet.zip");
+	buf_adds(&b, "--x--\r\n");
+	path = write_msg(f, &b);
+	parse_ok(f, path);
+	assert_string_equal(f->m.message_id, "long@example.com");
+	assert_int_equal(strlen(f->m.subject), 3 * 10 * 1024);
+	assert_int_equal(f->m.natts, 1);
+	assert_packet(&f->m.atts[0]);
+	free(path);
+	buf_free(&b);
+}
+
+static void test_is_archive(void **state)
+{
+	(void)state;
+	mime_attachment a = {0};
+	a.content_type = "application/octet-stream";
+	a.filename = "x.TAR.GZ";
+	assert_true(mime_is_archive(&a));
+	a.filename = "x.pdf";
+	assert_false(mime_is_archive(&a));
+	a.filename = NULL;
+	a.content_type = "application/vnd.rar";
+	assert_true(mime_is_archive(&a));
+	a.content_type = "text/plain";
+	assert_false(mime_is_archive(&a));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_mixed_zip),
+		T(test_nested_alternative),
+		T(test_forwarded),
+		T(test_octet_stream_zip),
+		T(test_rfc2231_gbk),
+		T(test_rfc2231_continuation),
+		T(test_rfc2047_gb2312),
+		T(test_raw_names),
+		T(test_no_attachment),
+		T(test_auto_reply),
+		T(test_dsn_bounce),
+		T(test_list_mail),
+		T(test_missing_final_boundary),
+		T(test_bad_base64),
+		T(test_oversize_refused),
+		T(test_deep_nesting),
+		T(test_too_many_parts),
+		T(test_long_header_line),
+		cmocka_unit_test(test_is_archive),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
