@@ -170,6 +170,7 @@ struct sniff_walk {
 	int in_cell;
 	int in_para;
 	int cells;
+	int paras;    /* paragraphs so far in the current cell */
 };
 
 static int sniff_name_is(const xmlNode *n, const char *name)
@@ -203,12 +204,14 @@ static void sniff_doc_walk(struct sniff_walk *w, const xmlNode *node, int depth)
 		} else if (sniff_name_is(c, nm->space)) {
 			sniff_text_add(w->t, " ", 1);
 		} else if (sniff_name_is(c, nm->cell) || sniff_name_is(c, nm->cover)) {
-			int saved = w->in_cell;
+			int saved = w->in_cell, saved_paras = w->paras;
 			if (w->cells++ > 0)
 				sniff_text_add(w->t, "\t", 1);
 			w->in_cell = 1;
+			w->paras = 0;
 			sniff_doc_walk(w, c->children, depth + 1);
 			w->in_cell = saved;
+			w->paras = saved_paras;
 		} else if (sniff_name_is(c, nm->row)) {
 			int saved = w->cells;
 			sniff_text_newline(w->t);
@@ -218,12 +221,12 @@ static void sniff_doc_walk(struct sniff_walk *w, const xmlNode *node, int depth)
 			sniff_text_add(w->t, "\n", 1);
 		} else if (sniff_name_is(c, nm->para) || sniff_name_is(c, nm->head)) {
 			int saved = w->in_para;
+			if (w->in_cell && w->paras++ > 0)
+				sniff_text_add(w->t, " ", 1);
 			w->in_para = 1;
 			sniff_doc_walk(w, c->children, depth + 1);
 			w->in_para = saved;
-			if (w->in_cell)
-				sniff_text_add(w->t, " ", 1);
-			else
+			if (!w->in_cell)
 				sniff_text_newline(w->t);
 		} else {
 			sniff_doc_walk(w, c->children, depth + 1);
@@ -236,7 +239,7 @@ static char *sniff_doc_text(const struct sniff_zmember *m, const struct sniff_do
 {
 	xmlDoc *doc;
 	sniff_text t;
-	struct sniff_walk w = {nm, &t, 0, 0, 0};
+	struct sniff_walk w = {nm, &t, 0, 0, 0, 0};
 
 	if (m == NULL || m->data == NULL)
 		return NULL;

@@ -52,9 +52,6 @@ typedef struct store_item {
 int store_item_exists(store *s, const char *key, char *status_out, size_t len);
 /* Same, also giving the item's application id (0 when none). */
 int store_item_get(store *s, const char *key, char *status_out, size_t len, int64_t *application_id);
-/* As store_item_exists, and the item's application id into *application_id
- * (0 when none or not found) when not NULL. */
-int store_item_get(store *s, const char *key, char *status_out, size_t len, int64_t *application_id);
 int store_item_add(store *s, const store_item *it);
 
 /* ---- applications ---- */
@@ -82,7 +79,7 @@ int store_application_add_files(store *s, int64_t id, const packet *p, const rul
 				const store_source *src, const char *const *stored_paths, time_t now);
 
 /* Replaces the findings of application id by p's and sets the state (with
- * a history row by/reason when it changes, or when force_history). */
+ * a history row by/reason when it changes). */
 int store_application_set_result(store *s, int64_t id, const packet *p, const rules *r,
 				 const char *by, const char *reason, time_t now);
 

@@ -121,7 +121,7 @@ for expect in "$cases"/*.expect; do
 	outcome=$(awk '$1 == "outcome" { print $2 }' "$expect")
 	args=()
 	[ -n "$target" ] && args=(--target "$target")
-	"$PACKETD" validate "$input" "${args[@]}" --json >"$tmp/out.json" 2>"$tmp/err"
+	"$PACKETD" validate --json "${args[@]}" "$input" >"$tmp/out.json" 2>"$tmp/err"
 	rc=$?
 	is "$name: exit status" "$rc" "$(status_of "$outcome")"
 	while read -r verdict desc; do
@@ -143,7 +143,7 @@ for p in "$samples"/packets/*.zip "$samples"/hostile/*.zip; do
 	*complete*) want=0 ;;
 	*) continue ;;
 	esac
-	"$PACKETD" validate "$p" --json >"$tmp/out.json" 2>"$tmp/err"
+	"$PACKETD" validate --json "$p" >"$tmp/out.json" 2>"$tmp/err"
 	rc=$?
 	is "samples/$n: exit status" "$rc" "$want"
 done

@@ -1,0 +1,213 @@
+/* Unit tests for the sniff module over the files made by
+ * tests/data/sniff/make.py: types by content, encrypted and damaged
+ * markers, and extracted text of every readable format. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sniff.h"
+#include "util.h"
+
+static packet_file sniffed(const char *name)
+{
+	const char *top = getenv("PACKETD_TOP");
+	char path[512];
+	packet_file f;
+	memset(&f, 0, sizeof f);
+	snprintf(path, sizeof path, "%s/tests/data/sniff/%s", top ? top : ".", name);
+	f.path = path;
+	assert_int_equal(sniff_file(&f), 0);
+	f.path = NULL;
+	return f;
+}
+
+static void expect(const char *name, const char *type, int encrypted, int damaged)
+{
+	packet_file f = sniffed(name);
+	if (strcmp(f.type, type) != 0 || f.encrypted != encrypted || f.damaged != damaged)
+		print_error("%s: type %s encrypted %d damaged %d\n", name, f.type, f.encrypted,
+			    f.damaged);
+	assert_string_equal(f.type, type);
+	assert_int_equal(f.encrypted, encrypted);
+	assert_int_equal(f.damaged, damaged);
+	free(f.text);
+}
+
+static char *text_of(const char *name, const char *type)
+{
+	packet_file f = sniffed(name);
+	assert_string_equal(f.type, type);
+	assert_int_equal(f.damaged, 0);
+	assert_non_null(f.text);
+	return f.text;
+}
+
+static void test_types(void **state)
+{
+	(void)state;
+	expect("plain.pdf", "pdf", 0, 0);
+	expect("encrypted.pdf", "pdf", 1, 0);
+	expect("truncated.pdf", "pdf", 0, 1);
+	expect("really_png.pdf", "png", 0, 0);
+	expect("image.png", "png", 0, 0);
+	expect("truncated.png", "png", 0, 1);
+	expect("photo.jpg", "jpeg", 0, 0);
+	expect("truncated.jpg", "jpeg", 0, 1);
+	expect("scan.tif", "tiff", 0, 0);
+	expect("word97.doc", "doc", 0, 0);
+	expect("protected.docx", "doc", 1, 0);
+	expect("table.docx", "docx", 0, 0);
+	expect("report.odt", "odt", 0, 0);
+	expect("cpd.xlsx", "xlsx", 0, 0);
+	expect("other.zip", "zip", 0, 0);
+	expect("encrypted.zip", "zip", 1, 0);
+	expect("archive.rar", "rar", 0, 0);
+	expect("archive.7z", "7z", 0, 0);
+	expect("archive.gz", "gz", 0, 0);
+	expect("empty.txt", "empty", 0, 0);
+	expect("binary.bin", "unknown", 0, 0);
+	expect("gbk.txt", "txt", 0, 0);
+	expect("semicolon.csv", "csv", 0, 0);
+	expect("page.html", "html", 0, 0);
+}
+
+static void test_docx_text(void **state)
+{
+	(void)state;
+	char *t = text_of("table.docx", "docx");
+	assert_string_equal(t, "Application form 申请表\nSecond \tline\nName\t张伟\n"
+			       "Grade\tmember since 2020\nEnd & done\n");
+	free(t);
+	/* document.xml over 20 MB: not read, and not called damaged */
+	packet_file f = sniffed("big.docx");
+	assert_string_equal(f.type, "docx");
+	assert_null(f.text);
+	assert_int_equal(f.damaged, 0);
+}
+
+static void test_odt_text(void **state)
+{
+	(void)state;
+	char *t = text_of("report.odt", "odt");
+	assert_string_equal(t, "Work experience report\nFirst paragraph with span\nA1\t工程师\n");
+	free(t);
+}
+
+static void test_xlsx_text(void **state)
+{
+	(void)state;
+	char *t = text_of("cpd.xlsx", "xlsx");
+	assert_string_equal(t, "Date\tCPD Description\tHours\n45658\tSeminar 研讨会\t7.5\n"
+			       "Total\t\tTRUE\n\tsecond sheet\n");
+	free(t);
+}
+
+static void test_excel_dates(void **state)
+{
+	(void)state;
+	int y, m, d;
+	assert_int_equal(sniff_excel_serial_to_ymd(45658, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 20250101);
+	assert_int_equal(sniff_excel_serial_to_ymd(1, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 19000101);
+	assert_int_equal(sniff_excel_serial_to_ymd(59, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 19000228);
+	assert_int_equal(sniff_excel_serial_to_ymd(60, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 19000229);
+	assert_int_equal(sniff_excel_serial_to_ymd(61, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 19000301);
+	assert_int_equal(sniff_excel_serial_to_ymd(44985.75, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 20230228);
+	assert_int_equal(sniff_excel_serial_to_ymd(2958465, &y, &m, &d), 0);
+	assert_int_equal(y * 10000 + m * 100 + d, 99991231);
+	assert_int_equal(sniff_excel_serial_to_ymd(0, &y, &m, &d), -1);
+	assert_int_equal(sniff_excel_serial_to_ymd(2958466, &y, &m, &d), -1);
+	assert_int_equal(sniff_excel_serial_to_ymd(-5, &y, &m, &d), -1);
+}
+
+static void test_pdf_text(void **state)
+{
+	(void)state;
+	char *t = text_of("plain.pdf", "pdf");
+	assert_string_equal(t, "Hello (world) ABC\nCompetence A1\nCaf\xC3\xA9\n");
+	free(t);
+	t = text_of("flate_zh.pdf", "pdf");
+	assert_string_equal(t, "申请表 中文\nEnglish line\n");
+	free(t);
+	packet_file f = sniffed("encrypted.pdf");
+	assert_null(f.text);
+}
+
+static void test_text_files(void **state)
+{
+	(void)state;
+	char *t = text_of("gbk.txt", "txt");
+	assert_string_equal(t, "工作经历报告\r\n本人自2010年起从事机械设计。\r\n");
+	free(t);
+	t = text_of("utf16.txt", "txt");
+	assert_string_equal(t, "Work experience report\n工程师\n");
+	free(t);
+	t = text_of("utf8.txt", "txt");
+	assert_non_null(strstr(t, "one comma."));
+	free(t);
+	t = text_of("semicolon.csv", "csv");
+	assert_string_equal(t, "Date\tCPD Description\tOrganizer\tHours\n"
+			       "2025-03-01\tSeminar; part 1\tCMES\t8\n2025-04-02\tCourse 课程\tSOE\t16\n");
+	free(t);
+	t = text_of("page.html", "html");
+	assert_non_null(strstr(t, "Hello there"));
+	assert_non_null(strstr(t, "A1\t工程"));
+	assert_null(strstr(t, "hidden"));
+	assert_null(strstr(t, "color"));
+	free(t);
+}
+
+static void test_buffer_and_names(void **state)
+{
+	(void)state;
+	char type[12], *text = NULL;
+	const char csv[] = "a,b\n1,2\n3,4\n";
+	assert_int_equal(sniff_buffer(csv, sizeof csv - 1, type, sizeof type, &text), 0);
+	assert_string_equal(type, "csv");
+	assert_string_equal(text, "a\tb\n1\t2\n3\t4\n");
+	free(text);
+	assert_int_equal(sniff_buffer("", 0, type, sizeof type, &text), 0);
+	assert_string_equal(type, "empty");
+	assert_null(text);
+	assert_int_equal(sniff_buffer("%PDF-1.7\n", 9, type, sizeof type, &text), 0);
+	assert_string_equal(type, "pdf");
+	assert_null(text);
+
+	assert_string_equal(sniff_type_of_name("申请表.PDF"), "pdf");
+	assert_string_equal(sniff_type_of_name("a.jpeg"), "jpeg");
+	assert_string_equal(sniff_type_of_name("a.JPG"), "jpeg");
+	assert_string_equal(sniff_type_of_name("scan.tif"), "tiff");
+	assert_string_equal(sniff_type_of_name("x.htm"), "html");
+	assert_string_equal(sniff_type_of_name("x.docx"), "docx");
+	assert_string_equal(sniff_type_of_name("x.doc"), "doc");
+	assert_string_equal(sniff_type_of_name("p.tgz"), "gz");
+	assert_string_equal(sniff_type_of_name("p.7z"), "7z");
+	assert_null(sniff_type_of_name("README"));
+	assert_null(sniff_type_of_name("a.exe"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_docx_text),
+		cmocka_unit_test(test_odt_text),
+		cmocka_unit_test(test_xlsx_text),
+		cmocka_unit_test(test_excel_dates),
+		cmocka_unit_test(test_pdf_text),
+		cmocka_unit_test(test_text_files),
+		cmocka_unit_test(test_buffer_and_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
