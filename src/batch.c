@@ -180,11 +180,14 @@ static int batch_row(pipeline *pl, source *src, const source_item *it, const unp
 		if (intake_members(&o, folder, nfolder, &p) != 0)
 			goto out;
 	}
-	/* The society's row is authoritative for the applicant's fields. */
+	/* The society's row is authoritative for the applicant's fields: it
+	 * plays the manifest's part, so its absence is not reported. */
 	for (size_t i = 0; i < APPLICANT_NFIELDS; i++) {
 		const char *v = cell(t, row, column(t, applicant_field_names[i]));
-		if (v)
+		if (v) {
 			applicant_set(&p.app, applicant_field_names[i], v);
+			p.has_manifest = 1;
+		}
 	}
 	if (intake_check(&o, &p) != 0)
 		goto out;

@@ -28,11 +28,14 @@
 #define CHECK_MAX_TABLE_COLS 64
 #define CHECK_HEADER_ROWS 50     /* the header must be among the first rows */
 #define CHECK_MAX_HOURS 10000.0  /* of one entry */
+#define CHECK_MAX_ROW_FINDINGS 20 /* per CPD file: the first rows say enough */
 
 /* ---------------------------------------------------------------- findings */
 
 static void add_var(rules_var *v, size_t *n, const char *name, const char *value)
 {
+	if (name == NULL)
+		return;
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp(v[i].name, name) == 0)
 			return;
@@ -120,7 +123,7 @@ int check_add(packet *p, const rules *r, const char *code, int doc, int lang,
 static void list_add(buf *b, const char *item, const char *sep)
 {
 	if (b->len + strlen(item) + strlen(sep) + 4 > CHECK_MAX_LIST) {
-		if (b->len == 0 || strcmp(b->data + b->len - 3, "...") != 0)
+		if (b->len < 3 || strcmp(b->data + b->len - 3, "...") != 0)
 			buf_adds(b, "...");
 		return;
 	}
@@ -723,7 +726,7 @@ static void check_cpd_rows(packet *p, const rules *r, const packet_file *f, cons
 	char today_s[32], from_s[32], total_s[32], entries_s[16], years_s[16];
 	long today, from;
 	double total = 0;
-	int entries = 0;
+	int entries = 0, reported = 0;
 	time_t now = opt && opt->now ? opt->now : clock_now();
 	long dcol = ncols > 0 ? idx[0] : -1, hcol = ncols > 3 ? idx[3] : -1;
 	if (clock_format(now, NULL, "%Y%m%d", today_s, sizeof today_s) != 0)
@@ -757,15 +760,18 @@ static void check_cpd_rows(packet *p, const rules *r, const packet_file *f, cons
 		entries++;
 		/* The row is named as the spreadsheet shows it: "#7 (2019-05-02)". */
 		snprintf(detail, sizeof detail, "#%zu (%.120s)", i + 1, date);
-		if (dcol >= 0 && date[0] &&
-		    (check_parse_date(date, &lo, &hi) != 0 || hi < from || lo > today))
+		if (dcol >= 0 && date[0] && reported < CHECK_MAX_ROW_FINDINGS &&
+		    (check_parse_date(date, &lo, &hi) != 0 || hi < from || lo > today)) {
 			add_finding(p, r, "cpd_entry_out_of_range", f->doc, f->lang, v, 8, v, 8);
+			reported++;
+		}
 		if (hcol < 0)
 			continue;
 		snprintf(detail, sizeof detail, "#%zu (%.120s)", i + 1, hours);
-		if (parse_hours(hours, &h) != 0)
-			add_finding(p, r, "cpd_hours_invalid", f->doc, f->lang, v, 8, v, 8);
-		else
+		if (parse_hours(hours, &h) != 0) {
+			if (reported++ < CHECK_MAX_ROW_FINDINGS)
+				add_finding(p, r, "cpd_hours_invalid", f->doc, f->lang, v, 8, v, 8);
+		} else
 			total += h;
 	}
 	if (hcol < 0)

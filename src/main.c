@@ -113,7 +113,7 @@ static int cmd_validate(ctx *c, int argc, char **argv)
 	char tmpl[] = "/tmp/packetd-validate.XXXXXX";
 	char *workdir = NULL;
 	packet p;
-	optind = 1;
+	optind = 0;   /* 0: glibc re-initialises, so options may follow the operands */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 't')
 			target = optarg;
@@ -248,7 +248,7 @@ static int cmd_list(ctx *c, int argc, char **argv)
 	int64_t *ids = NULL;
 	size_t n = 0;
 	store *db = NULL;
-	optind = 1;
+	optind = 0;   /* 0: glibc re-initialises, so options may follow the operands */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 's')
 			state = optarg;

@@ -22,6 +22,7 @@ the generators come from samples/make_samples.py. Output is deterministic.
 import os
 import sys
 
+sys.dont_write_bytecode = True  # keep samples/ free of __pycache__
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "samples"))
 

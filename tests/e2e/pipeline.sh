@@ -121,3 +121,15 @@ ok "bad config error names file:line: key" grep -q "bad.conf:4: bogus" "$WORK/ba
 
 # The database is consistent.
 is "integrity_check" "$(sqlite3 "$WORK/spool/packetd.db" 'PRAGMA integrity_check')" ok
+
+# validate takes its options after the packet too (the documented order).
+P validate "$S/packets/incomplete-wrong-variant.zip" --json --target CEng >"$WORK/v.json"
+is "validate PACKET --json --target: exit 1 for incomplete" "$?" 1
+is "validate JSON names the variant finding" \
+	"$(json "[f['document'] for f in d['findings'] if f['code']=='cross_reference_variant'][0]" <"$WORK/v.json")" cross_reference
+P validate "$S/packets/ceng-complete.zip" >/dev/null
+is "validate: exit 0 for complete" "$?" 0
+P validate "$S/hostile/traversal.zip" >/dev/null
+is "validate: exit 2 for rejected" "$?" 2
+P validate /nonexistent.zip 2>/dev/null
+is "validate: exit 3 for a missing file" "$?" 3

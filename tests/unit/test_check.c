@@ -457,6 +457,64 @@ static void test_cpd_columns(void **state)
 	packet_free(&p);
 }
 
+static void test_cpd_caps(void **state)
+{
+	const rules *r = *state;
+	packet p;
+	buf b;
+	buf_init(&b, 0);
+	buf_adds(&b, "Date,CPD Description,Organizer,CPD Claimed hours,Initials of ES/RP\n");
+	for (int i = 0; i < 300; i++)
+		buf_printf(&b, "2001-01-%02d,Course %d,CMES,lots,LW\n", i % 28 + 1, i);
+	packet_init(&p);
+	add(&p, "CPD-英文-1.csv", "csv", b.data, 1);
+	run(&p, r, NULL);
+	/* 600 faults, but a notice lists only the first ones */
+	assert_int_equal(count(&p, "cpd_entry_out_of_range") + count(&p, "cpd_hours_invalid"), 20);
+	assert_int_equal(count(&p, "cpd_total"), 1);
+	assert_non_null(strstr(find(&p, "cpd_total")->message_en, "claims 0 hours"));
+	buf_free(&b);
+	packet_free(&p);
+}
+
+/* Deterministic noise through names and texts: nothing may crash, leak or
+ * read out of bounds (run under ASan/valgrind). */
+static void test_noise(void **state)
+{
+	const rules *r = *state;
+	static const char *const bits[] = {
+		"附件", "二", "annex", "5", "-", "_", " ", "(", "）", "中", "英文", "zh", "\t", "\n", "A",
+		"1", "申请表", "CPD", "\xe4", "\xff", "2024-", "年", "copy", "/", ".pdf", ",", "\"",
+	};
+	unsigned seed = 12345;
+	for (int round = 0; round < 200; round++) {
+		char text[400];
+		size_t len = 0;
+		packet p;
+		int doc, lang, copy;
+		text[0] = '\0';
+		for (int k = 0; k < 40; k++) {
+			const char *piece;
+			seed = seed * 1103515245u + 12345u;
+			piece = bits[(seed >> 16) % (sizeof bits / sizeof bits[0])];
+			if (len + strlen(piece) + 1 >= sizeof text)
+				break;
+			memcpy(text + len, piece, strlen(piece) + 1);
+			len += strlen(piece);
+		}
+		assert_int_equal(classify_name(r, text, &doc, &lang, &copy), 0);
+		assert_true(copy >= 0 && copy <= 9);
+		packet_init(&p);
+		add(&p, "Annex5_CrossReference_CEng_1.docx", "docx", text, 1);
+		add(&p, "CPD记录-英文-1.csv", "csv", text, 2);
+		add(&p, "CPD记录-中文-1.xlsx", "xlsx", text, 3);
+		add(&p, text, "pdf", text, 4);
+		run(&p, r, round % 2 ? "IEng" : NULL);
+		assert_int_equal(p.outcome, PACKET_INCOMPLETE);
+		packet_free(&p);
+	}
+}
+
 static void eligibility(const rules *r, const char *grade, const char *qual, const char *se,
 			const char *target, const char *expect, int nexpect)
 {
@@ -703,6 +761,8 @@ int main(void)
 		cmocka_unit_test(test_xref_competences),
 		cmocka_unit_test(test_cpd_csv),
 		cmocka_unit_test(test_cpd_columns),
+		cmocka_unit_test(test_cpd_caps),
+		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_eligibility),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_types),
