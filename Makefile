@@ -24,6 +24,9 @@ BUILD_DEPS := build-essential pkg-config libetpan-dev libarchive-dev libsqlite3-
               libinih-dev libjansson-dev libxml2-dev libcurl4-gnutls-dev libgnutls28-dev \
               libcmocka-dev zlib1g-dev sqlite3 tzdata
 TEST_DEPS  := python3 zip unzip
+# Real servers for the transport tests (tests/servers/): IMAP, SFTP, SMTP.
+TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond openssh-server \
+              openssh-sftp-server opensmtpd swaks libnet-ssleay-perl gnutls-bin time util-linux
 
 .PHONY: all run test asan valgrind deps test-deps samples clean check-config
 

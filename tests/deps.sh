@@ -13,6 +13,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "installing:$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Server packages (dovecot, sshd, smtpd) must not start their system daemons
+# on the standard ports: a temporary policy-rc.d forbids it during the install.
+policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	policy=/usr/sbin/policy-rc.d
+	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get install -y --no-install-recommends $missing >/dev/null 2>&1 || {
 	apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends $missing >/dev/null
 } || { echo "apt-get install failed for:$missing" >&2; exit 1; }
