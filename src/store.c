@@ -98,6 +98,31 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_due ON outbox(state, next_attempt);"
 	"CREATE INDEX outbox_app ON outbox(application_id);"
 	"CREATE TABLE sequences (year INTEGER PRIMARY KEY, next INTEGER NOT NULL);",
+	/* 2: the certification workflow (store_workflow.c) */
+	"ALTER TABLE history ADD COLUMN event TEXT;"
+	"CREATE TABLE payments ("
+	" id INTEGER PRIMARY KEY,"
+	" application_id INTEGER NOT NULL REFERENCES applications(id),"
+	" item TEXT NOT NULL, amount INTEGER NOT NULL CHECK (amount > 0), ref TEXT, \"by\" TEXT,"
+	" at TEXT NOT NULL);"
+	"CREATE INDEX payments_app ON payments(application_id);"
+	"CREATE TABLE interviews ("
+	" id INTEGER PRIMARY KEY,"
+	" application_id INTEGER NOT NULL REFERENCES applications(id),"
+	" starts_at TEXT NOT NULL, minutes INTEGER NOT NULL, place TEXT NOT NULL, \"by\" TEXT,"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX interviews_app ON interviews(application_id);"
+	"CREATE TABLE notices_sent ("
+	" application_id INTEGER NOT NULL, kind TEXT NOT NULL, period TEXT NOT NULL, at TEXT NOT NULL,"
+	" PRIMARY KEY (application_id, kind, period));"
+	"CREATE TABLE report_runs (date TEXT PRIMARY KEY, at TEXT NOT NULL, message_id TEXT);"
+	"CREATE TABLE transmittals ("
+	" id INTEGER PRIMARY KEY, file TEXT NOT NULL, sha256 TEXT NOT NULL, count INTEGER NOT NULL,"
+	" \"by\" TEXT, created_at TEXT NOT NULL);"
+	"CREATE TABLE transmittal_items ("
+	" transmittal_id INTEGER NOT NULL REFERENCES transmittals(id),"
+	" application_id INTEGER NOT NULL REFERENCES applications(id),"
+	" PRIMARY KEY (transmittal_id, application_id));",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))

@@ -149,4 +149,78 @@ int store_outbox_retry(store *s, int64_t id, const char *error, time_t next_atte
 int store_outbox_failed(store *s, int64_t id, const char *error);
 void store_outmail_free(store_outmail *rows, size_t n);
 
+
+/* ---- the certification workflow (store_workflow.c) ---- */
+
+/* Moves application id from state `from` to `to` only when it is in `from`
+ * (compare and set, so two centre commands cannot both act on one state),
+ * and appends a history row with the event name. from == to records an
+ * event (a payment, SOEHK's acceptance) without a change of state.
+ * 1 done, 0 the application is not in `from`, -1 error. */
+int store_wf_transition(store *s, int64_t id, const char *from, const char *to, const char *event, const char *by,
+			const char *reason, time_t now);
+/* 1 when an `event` history row follows the latest entry into `state`. */
+int store_wf_event_since_entry(store *s, int64_t id, const char *state, const char *event);
+/* Time of the first (first != 0) or latest entry into state: 1, 0 never, -1. */
+int store_wf_entered_at(store *s, int64_t id, const char *state, int first, time_t *at);
+
+/* Payments: amounts in yuan, > 0. */
+int store_wf_payment_add(store *s, int64_t id, const char *item, int64_t amount, const char *ref, const char *by,
+			 time_t now);
+/* Sum paid for one item (0 when none). */
+int store_wf_paid(store *s, int64_t id, const char *item, int64_t *sum);
+
+/* The interview plan: the latest row per application counts. */
+typedef struct store_interview {
+	int64_t id;
+	time_t starts_at;
+	int minutes;
+	char *place;        /* owned */
+	time_t created_at;
+	int plans;          /* how many plans the application has had (1 = first) */
+} store_interview;
+int store_wf_interview_add(store *s, int64_t id, time_t starts_at, int minutes, const char *place, const char *by,
+			   time_t now, int64_t *plan_id);
+/* 1 found, 0 none, -1 error; free with store_interview_free. */
+int store_wf_interview_get(store *s, int64_t id, store_interview *out);
+void store_interview_free(store_interview *iv);
+
+/* Once-only notices keyed by (application, kind, period): 1 when recorded
+ * now (send it), 0 when already recorded (do not), -1 error. Called inside
+ * the transaction that queues the notice. */
+int store_wf_notice_once(store *s, int64_t id, const char *kind, const char *period, time_t now);
+/* Nightly reports by date (YYYY-MM-DD): 1 already run, 0 not, -1 error. */
+int store_wf_report_done(store *s, const char *date);
+int store_wf_report_record(store *s, const char *date, const char *message_id, time_t now);
+
+/* Transmittals to SOEHK. */
+int store_wf_transmittal_add(store *s, const char *file, const char *sha256, int64_t count, const char *by,
+			     time_t now, int64_t *tid);
+int store_wf_transmittal_item(store *s, int64_t tid, int64_t app_id);
+
+/* A small table of text cells (NULL for SQL NULL), owned. */
+typedef struct store_table {
+	char **cells;    /* nrows * ncols */
+	size_t nrows, ncols;
+} store_table;
+const char *store_table_get(const store_table *t, size_t row, size_t col);   /* "" for NULL */
+void store_table_free(store_table *t);
+
+/* Report and workflow queries; times are ISO 8601 UTC text.
+ * counts:       key, count                      (by "state" or "province")
+ * new:          number, name_zh, name_en, state, source_kind, created_at, province
+ * waiting:      number, name_zh, name_en, updated_at            (oldest first, at most limit)
+ * interviews:   id, number, name_zh, name_en, starts_at, minutes, place, created_at
+ *               (latest plan of applications in interview_planned, starts_at in [from, to))
+ * failing:      id, kind, recipients, state, attempts, last_error
+ * history:      at, from, to, by, reason, event
+ * ids_in:       id, number (applications in one state, oldest first) */
+int store_wf_counts(store *s, const char *by, store_table *t);
+int store_wf_new(store *s, const char *from, const char *to, store_table *t);
+int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t);
+int store_wf_interviews(store *s, const char *from, const char *to, store_table *t);
+int store_wf_failing(store *s, store_table *t);
+int store_wf_history(store *s, int64_t id, store_table *t);
+int store_wf_ids_in(store *s, const char *state, store_table *t);
+
 #endif

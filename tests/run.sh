@@ -6,7 +6,8 @@ set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-export PACKETD="$top/$build/packetd" PACKETD_TOP="$top"
+case $build in /*) ;; *) build="$top/$build" ;; esac   # a build folder anywhere
+export PACKETD="$build/packetd" PACKETD_TOP="$top"
 passed=0 failed=0
 log=$(mktemp -d /tmp/packetd-tests.XXXXXX)
 

@@ -1,0 +1,297 @@
+/* store_workflow.c — the certification workflow's half of the store
+ * (store.h, schema step 2): state changes by compare and set with an event
+ * in the history, payments, interview plans, once-only notices, nightly
+ * report runs, transmittals, and the read-only queries of the report.
+ *
+ * Every function writes at most one row, or runs inside the caller's
+ * store_begin/store_commit with the notice it reports.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_p.h"
+#include "util.h"
+
+int store_wf_transition(store *s, int64_t id, const char *from, const char *to, const char *event, const char *by,
+			const char *reason, time_t now)
+{
+	char at[32];
+	int rc = -1, sp = 0;
+	store_iso_utc(now, at);
+	if (store_op_begin(s) != 0)
+		goto out;
+	sp = 1;
+	if (store_sql_run(s, "UPDATE applications SET state = ?, updated_at = ? WHERE id = ? AND state = ?", "ttit",
+			  to, at, id, from) != 0)
+		goto out;
+	if (sqlite3_changes(s->db) != 1) {
+		rc = 0;
+		goto out;
+	}
+	if (store_sql_run(s,
+			  "INSERT INTO history (application_id, at, from_state, to_state, \"by\", reason, event)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?)",
+			  "itttttt", id, at, from, to, by, reason, event) != 0)
+		goto out;
+	rc = 1;
+out:
+	if (sp && store_op_end(s, rc < 0 ? -1 : 0) != 0)
+		rc = -1;
+	return rc;
+}
+
+int store_wf_event_since_entry(store *s, int64_t id, const char *state, const char *event)
+{
+	int64_t n = 0;
+	int rc = store_sql_int64(s, &n,
+				 "SELECT count(*) FROM history WHERE application_id = ?1 AND event = ?3 AND id >"
+				 " (SELECT coalesce(max(id), 0) FROM history WHERE application_id = ?1 AND to_state = ?2"
+				 "  AND coalesce(from_state, '') <> ?2)",
+				 "itt", id, state, event);
+	return rc < 0 ? -1 : n > 0;
+}
+
+int store_wf_entered_at(store *s, int64_t id, const char *state, int first, time_t *at)
+{
+	sqlite3_stmt *st = store_sql_prep(s,
+					  first ? "SELECT at FROM history WHERE application_id = ? AND to_state = ?"
+						  " AND coalesce(from_state, '') <> to_state ORDER BY id LIMIT 1"
+						: "SELECT at FROM history WHERE application_id = ? AND to_state = ?"
+						  " AND coalesce(from_state, '') <> to_state ORDER BY id DESC LIMIT 1",
+					  "it", id, state);
+	char text[32];
+	int rc = -1;
+	if (st == NULL)
+		goto out;
+	rc = store_sql_step(s, st);
+	if (rc == 1) {
+		store_col_copy(st, 0, text, sizeof text);
+		if (clock_parse_iso(text, at) != 0)
+			rc = -1;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_wf_payment_add(store *s, int64_t id, const char *item, int64_t amount, const char *ref, const char *by,
+			 time_t now)
+{
+	char at[32];
+	store_iso_utc(now, at);
+	return store_sql_run(s,
+			     "INSERT INTO payments (application_id, item, amount, ref, \"by\", at) VALUES (?, ?, ?, ?, ?, ?)",
+			     "itittt", id, item, amount, ref, by, at);
+}
+
+int store_wf_paid(store *s, int64_t id, const char *item, int64_t *sum)
+{
+	*sum = 0;
+	return store_sql_int64(s, sum, "SELECT coalesce(sum(amount), 0) FROM payments WHERE application_id = ? AND item = ?",
+			       "it", id, item) < 0 ? -1 : 0;
+}
+
+int store_wf_interview_add(store *s, int64_t id, time_t starts_at, int minutes, const char *place, const char *by,
+			   time_t now, int64_t *plan_id)
+{
+	char at[32], start[32];
+	store_iso_utc(now, at);
+	store_iso_utc(starts_at, start);
+	if (store_sql_run(s,
+			  "INSERT INTO interviews (application_id, starts_at, minutes, place, \"by\", created_at)"
+			  " VALUES (?, ?, ?, ?, ?, ?)",
+			  "itittt", id, start, (int64_t)minutes, place, by, at) != 0)
+		return -1;
+	*plan_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_wf_interview_get(store *s, int64_t id, store_interview *out)
+{
+	sqlite3_stmt *st = store_sql_prep(s,
+					  "SELECT id, starts_at, minutes, place, created_at,"
+					  " (SELECT count(*) FROM interviews WHERE application_id = ?1)"
+					  " FROM interviews WHERE application_id = ?1 ORDER BY id DESC LIMIT 1",
+					  "i", id);
+	char text[32];
+	int rc = -1;
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		goto out;
+	rc = store_sql_step(s, st);
+	if (rc != 1)
+		goto out;
+	out->id = sqlite3_column_int64(st, 0);
+	store_col_copy(st, 1, text, sizeof text);
+	if (clock_parse_iso(text, &out->starts_at) != 0)
+		rc = -1;
+	out->minutes = sqlite3_column_int(st, 2);
+	out->place = store_col_dup(st, 3);
+	store_col_copy(st, 4, text, sizeof text);
+	if (clock_parse_iso(text, &out->created_at) != 0)
+		rc = -1;
+	out->plans = sqlite3_column_int(st, 5);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void store_interview_free(store_interview *iv)
+{
+	free(iv->place);
+	memset(iv, 0, sizeof *iv);
+}
+
+int store_wf_notice_once(store *s, int64_t id, const char *kind, const char *period, time_t now)
+{
+	char at[32];
+	store_iso_utc(now, at);
+	if (store_sql_run(s, "INSERT OR IGNORE INTO notices_sent (application_id, kind, period, at) VALUES (?, ?, ?, ?)",
+			  "ittt", id, kind, period, at) != 0)
+		return -1;
+	return sqlite3_changes(s->db) == 1;
+}
+
+int store_wf_report_done(store *s, const char *date)
+{
+	int64_t n = 0;
+	return store_sql_int64(s, &n, "SELECT count(*) FROM report_runs WHERE date = ?", "t", date) < 0 ? -1 : n > 0;
+}
+
+int store_wf_report_record(store *s, const char *date, const char *message_id, time_t now)
+{
+	char at[32];
+	store_iso_utc(now, at);
+	return store_sql_run(s, "INSERT INTO report_runs (date, at, message_id) VALUES (?, ?, ?)", "ttt", date, at,
+			     message_id);
+}
+
+int store_wf_transmittal_add(store *s, const char *file, const char *sha256, int64_t count, const char *by,
+			     time_t now, int64_t *tid)
+{
+	char at[32];
+	store_iso_utc(now, at);
+	if (store_sql_run(s, "INSERT INTO transmittals (file, sha256, count, \"by\", created_at) VALUES (?, ?, ?, ?, ?)",
+			  "ttitt", file, sha256, count, by, at) != 0)
+		return -1;
+	*tid = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_wf_transmittal_item(store *s, int64_t tid, int64_t app_id)
+{
+	return store_sql_run(s, "INSERT INTO transmittal_items (transmittal_id, application_id) VALUES (?, ?)", "ii",
+			     tid, app_id);
+}
+
+/* ---- tables ---- */
+
+const char *store_table_get(const store_table *t, size_t row, size_t col)
+{
+	const char *v;
+	if (t == NULL || row >= t->nrows || col >= t->ncols)
+		return "";
+	v = t->cells[row * t->ncols + col];
+	return v ? v : "";
+}
+
+void store_table_free(store_table *t)
+{
+	for (size_t i = 0; t->cells && i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof *t);
+}
+
+/* Runs a query into t; every column of every row is kept as text. */
+static int table_query(store *s, store_table *t, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	size_t alloc = 0;
+	int rc = -1;
+	memset(t, 0, sizeof *t);
+	va_start(ap, types);
+	st = store_sql_vprep(s, sql, types, ap);
+	va_end(ap);
+	if (st == NULL)
+		goto out;
+	t->ncols = (size_t)sqlite3_column_count(st);
+	while ((rc = store_sql_step(s, st)) == 1) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			t->cells = store_grow(t->cells, &alloc, t->nrows * t->ncols + c, sizeof *t->cells);
+			t->cells[t->nrows * t->ncols + c] = store_col_dup(st, (int)c);
+		}
+		t->nrows++;
+	}
+out:
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_table_free(t);
+	return rc;
+}
+
+#define NAME_COLS \
+	" coalesce(json_extract(applicant_json, '$.name_zh'), ''), coalesce(json_extract(applicant_json, '$.name_en'), '')"
+
+int store_wf_counts(store *s, const char *by, store_table *t)
+{
+	if (strcmp(by, "state") == 0)
+		return table_query(s, t, "SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
+	return table_query(s, t,
+			   "SELECT coalesce(json_extract(applicant_json, '$.province'), '-') AS p, count(*)"
+			   " FROM applications GROUP BY p ORDER BY p",
+			   "");
+}
+
+int store_wf_new(store *s, const char *from, const char *to, store_table *t)
+{
+	return table_query(s, t,
+			   "SELECT number," NAME_COLS ", state, coalesce(source_kind, ''), created_at,"
+			   " coalesce(json_extract(applicant_json, '$.province'), '-')"
+			   " FROM applications WHERE created_at >= ? AND created_at < ? ORDER BY id",
+			   "tt", from, to);
+}
+
+int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t)
+{
+	return table_query(s, t,
+			   "SELECT number," NAME_COLS ", updated_at FROM applications WHERE state = ?"
+			   " ORDER BY updated_at, id LIMIT ?",
+			   "ti", state, limit);
+}
+
+int store_wf_interviews(store *s, const char *from, const char *to, store_table *t)
+{
+	return table_query(s, t,
+			   "SELECT a.id, a.number," NAME_COLS ", i.starts_at, i.minutes, i.place, i.created_at"
+			   " FROM applications a JOIN interviews i ON i.id ="
+			   "  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
+			   " WHERE a.state = 'interview_planned' AND i.starts_at >= ? AND i.starts_at < ?"
+			   " ORDER BY i.starts_at, a.id",
+			   "tt", from, to);
+}
+
+int store_wf_failing(store *s, store_table *t)
+{
+	return table_query(s, t,
+			   "SELECT id, kind, recipients, state, attempts, coalesce(last_error, '') FROM outbox"
+			   " WHERE state = 'failed' OR (state = 'queued' AND attempts > 0) ORDER BY id",
+			   "");
+}
+
+int store_wf_history(store *s, int64_t id, store_table *t)
+{
+	return table_query(s, t,
+			   "SELECT at, from_state, to_state, \"by\", reason, event FROM history"
+			   " WHERE application_id = ? ORDER BY id",
+			   "i", id);
+}
+
+int store_wf_ids_in(store *s, const char *state, store_table *t)
+{
+	return table_query(s, t, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
+}
