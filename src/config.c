@@ -16,67 +16,13 @@
 
 #include <ini.h>
 
+#include "initext.h"
 #include "util.h"
 
 #define CONFIG_LINE_MAX 8192
 #define CONFIG_FILE_MAX (1024 * 1024)
 #define CONFIG_MAX_SOURCES 256
 #define DEFAULT_PATH "config/packetd.conf"
-
-/* ---- the line-counting reader (same discipline as rules.c) */
-
-typedef struct ini_text {
-	const char *p, *end;
-	int line;        /* line being parsed, 1-based */
-	int stop;        /* nonzero: the reader refused a line (too long, NUL) */
-	void (*on_section)(void *user, const char *name, size_t len);
-	void *user;
-} ini_text;
-
-/* Debian builds inih with its settings as runtime globals; they are set to
- * the same values before every parse, so the order of loads never matters. */
-static void ini_settings(void)
-{
-	ini_max_line = CONFIG_LINE_MAX;
-	ini_use_stack = false;
-	ini_allow_realloc = false;
-	ini_initial_alloc = CONFIG_LINE_MAX;
-	ini_allow_multiline = false;
-	ini_allow_no_value = false;
-	ini_allow_bom = true;
-	ini_allow_inline_comments = true;
-	ini_stop_on_first_error = true;
-}
-
-static char *ini_text_read(char *str, int num, void *stream)
-{
-	ini_text *t = stream;
-	const char *nl, *s;
-	size_t len;
-	if (t->stop || t->p >= t->end)
-		return NULL;
-	nl = memchr(t->p, '\n', (size_t)(t->end - t->p));
-	len = nl ? (size_t)(nl - t->p) + 1 : (size_t)(t->end - t->p);
-	t->line++;
-	if (num < 2 || len > (size_t)num - 1 || memchr(t->p, '\0', len) != NULL) {
-		t->stop = 1;
-		return NULL;
-	}
-	memcpy(str, t->p, len);
-	str[len] = '\0';
-	t->p += len;
-	s = str;
-	if (t->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
-		s += 3;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '[' && t->on_section) {
-		const char *e = strchr(s, ']');
-		if (e)
-			t->on_section(t->user, s + 1, (size_t)(e - s - 1));
-	}
-	return str;
-}
 
 /* ---- the key table */
 
@@ -170,7 +116,7 @@ typedef struct section_state {
 
 typedef struct config_ctx {
 	config *c;
-	ini_text *t;
+	initext *t;
 	char *err;
 	size_t errlen;
 	int failed;
@@ -609,7 +555,7 @@ static int parse_text(config_ctx *x, const char *path, ini_handler h,
 {
 	char *data = NULL;
 	size_t len = 0;
-	ini_text t = { 0 };
+	initext t = { 0 };
 	int rc = -1, irc;
 
 	if (util_read_file(path, CONFIG_FILE_MAX, &data, &len) != 0) {
@@ -622,8 +568,8 @@ static int parse_text(config_ctx *x, const char *path, ini_handler h,
 	t.on_section = sect;
 	t.user = x;
 	x->t = &t;
-	ini_settings();
-	irc = ini_parse_stream(ini_text_read, &t, h, x);
+	initext_settings(CONFIG_LINE_MAX, 1);
+	irc = ini_parse_stream(initext_read, &t, h, x);
 	if (x->failed)
 		goto out;
 	if (t.stop) {

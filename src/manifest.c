@@ -14,6 +14,7 @@
 #include <ini.h>
 
 #include "charset.h"
+#include "initext.h"
 
 #define MANIFEST_LINE_MAX 8192
 #define MANIFEST_MAX_ERRORS 50   /* a garbage file should not yield a garbage notice */
@@ -55,22 +56,6 @@ static void add_error(mctx *x, const char *fmt, ...)
 	s = buf_steal(&b);
 	strlist_add(&x->m->errors, s);
 	free(s);
-}
-
-/* Debian builds inih with its settings as runtime globals; they are set to
- * the same values before every parse, so the order of loads never matters.
- * Parsing goes on after an error: the applicant should hear of all of them. */
-static void ini_settings(void)
-{
-	ini_max_line = MANIFEST_LINE_MAX;
-	ini_use_stack = false;
-	ini_allow_realloc = false;
-	ini_initial_alloc = MANIFEST_LINE_MAX;
-	ini_allow_multiline = false;
-	ini_allow_no_value = false;
-	ini_allow_bom = true;
-	ini_allow_inline_comments = true;
-	ini_stop_on_first_error = false;
 }
 
 static int is_blank_or_comment(const char *s)
@@ -265,7 +250,7 @@ int manifest_parse(const char *data, size_t len, manifest *out)
 	x.m = out;
 	x.p = text;
 	x.end = text + strlen(text);   /* a NUL ends the text: nothing after it is read */
-	ini_settings();
+	initext_settings(MANIFEST_LINE_MAX, 0);   /* go on: the applicant should hear of every error */
 	irc = ini_parse_stream(reader, &x, handler, &x);
 	if (irc < 0)
 		goto out;

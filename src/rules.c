@@ -13,6 +13,7 @@
 
 #include <ini.h>
 
+#include "initext.h"
 #include "packet.h"
 
 #define RULES_LINE_MAX 8192            /* longest line, bytes */
@@ -23,63 +24,6 @@
 #define RULES_MAX_VARIANTS 8
 #define RULES_RENDER_MAX (64 * 1024)   /* a message template cannot explode */
 
-/* ---- the line-counting reader shared in spirit by config.c and manifest.c */
-
-typedef struct ini_text {
-	const char *p, *end;
-	int line;        /* line being parsed, 1-based */
-	int stop;        /* nonzero: the reader refused a line (too long, NUL) */
-	void (*on_section)(void *user, const char *name, size_t len);
-	void *user;
-} ini_text;
-
-/* Debian builds inih with its settings as runtime globals; they are set to
- * the same values before every parse, so the order of loads never matters. */
-static void ini_settings(void)
-{
-	ini_max_line = RULES_LINE_MAX;
-	ini_use_stack = false;
-	ini_allow_realloc = false;
-	ini_initial_alloc = RULES_LINE_MAX;
-	ini_allow_multiline = false;
-	ini_allow_no_value = false;
-	ini_allow_bom = true;
-	ini_allow_inline_comments = true;
-	ini_stop_on_first_error = true;
-}
-
-/* Hands inih exactly one line per call, so that t->line is the line the
- * handler is looking at. */
-static char *ini_text_read(char *str, int num, void *stream)
-{
-	ini_text *t = stream;
-	const char *nl, *s;
-	size_t len;
-	if (t->stop || t->p >= t->end)
-		return NULL;
-	nl = memchr(t->p, '\n', (size_t)(t->end - t->p));
-	len = nl ? (size_t)(nl - t->p) + 1 : (size_t)(t->end - t->p);
-	t->line++;
-	if (num < 2 || len > (size_t)num - 1 || memchr(t->p, '\0', len) != NULL) {
-		t->stop = 1;
-		return NULL;
-	}
-	memcpy(str, t->p, len);
-	str[len] = '\0';
-	t->p += len;
-	s = str;
-	if (t->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
-		s += 3;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '[' && t->on_section) {
-		const char *e = strchr(s, ']');
-		if (e)
-			t->on_section(t->user, s + 1, (size_t)(e - s - 1));
-	}
-	return str;
-}
-
 /* ---- loading */
 
 enum rsec { RS_NONE, RS_SCHEME, RS_NAMES, RS_LANGUAGE, RS_DOCUMENT, RS_XREF, RS_CPD, RS_FEES,
@@ -89,7 +33,7 @@ typedef struct rules_ctx {
 	rules *r;
 	const char *file;
 	char *dir;
-	ini_text *t;
+	initext *t;
 	char *err;
 	size_t errlen;
 	int failed;
@@ -578,7 +522,7 @@ static int parse_file(rules_ctx *x, const char *path)
 {
 	char *data = NULL;
 	size_t len = 0;
-	ini_text t = { 0 };
+	initext t = { 0 };
 	int rc = -1, irc;
 
 	x->file = path;
@@ -593,8 +537,8 @@ static int parse_file(rules_ctx *x, const char *path)
 	t.on_section = on_section;
 	t.user = x;
 	x->t = &t;
-	ini_settings();
-	irc = ini_parse_stream(ini_text_read, &t, handler, x);
+	initext_settings(RULES_LINE_MAX, 1);
+	irc = ini_parse_stream(initext_read, &t, handler, x);
 	if (x->failed)
 		goto out;
 	if (t.stop) {
