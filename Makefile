@@ -6,7 +6,9 @@ PKGS    := libarchive sqlite3 inih jansson libxml-2.0 libcurl gnutls zlib
 # libetpan's .pc adds Debian's no-PIE link specs, which clash with the
 # sanitizers: link it by name instead.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+# The project's own flags live apart from CFLAGS so that `make CFLAGS=...`
+# (the sanitizer builds) can never drop the language level or the warnings.
+WFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wformat=2 -Wno-format-nonliteral -MMD -MP
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += -letpan $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -33,7 +35,7 @@ TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond opens
 all: $(BUILD)/packetd
 
 $(BUILD)/packetd: $(BUILD)/obj/main.o $(BUILD)/libpacketd.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(WFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libpacketd.a: $(OBJS)
 	@mkdir -p $(@D)
@@ -42,11 +44,11 @@ $(BUILD)/libpacketd.a: $(OBJS)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(WFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpacketd.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libpacketd.a $(TEST_LDLIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(WFLAGS) $(CFLAGS) -Isrc -o $@ $< $(BUILD)/libpacketd.a $(TEST_LDLIBS) $(LDLIBS)
 
 # Installs what is missing (as root); otherwise says what to run.
 deps:
