@@ -1,6 +1,7 @@
 /* packet.c — the in-memory packet model (packet.h): ownership of files,
  * findings and slots, and the applicant's manifest fields by name. */
 #include "packet.h"
+#include "manifest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,10 @@ void packet_free(packet *p)
 	free(p->slots);
 	free(p->archive_name);
 	free(p->workdir);
+	if (p->manifest) {
+		manifest_free(p->manifest);
+		free(p->manifest);
+	}
 	packet_init(p);
 }
 
