@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cli_centre.h"
 #include "config.h"
 #include "intake.h"
 #include "log.h"
@@ -47,6 +48,7 @@ static void usage(FILE *out)
 	      "  outbox [--json]                      outgoing mail and its delivery state\n"
 	      "  check-config                         load and check the configuration\n",
 	      out);
+	cli_centre_usage(out);
 }
 
 typedef struct ctx {
@@ -56,11 +58,40 @@ typedef struct ctx {
 	int conf_loaded, rules_loaded;
 } ctx;
 
+/* The default config relative to the binary (build/packetd → config/), so
+ * that `packetd validate` also works from another folder. Caller frees. */
+static char *config_beside_binary(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *bindir, *top, *path;
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	bindir = util_dirname(exe);
+	top = util_dirname(bindir);
+	path = util_path_join(top, "config/packetd.conf");
+	free(bindir);
+	free(top);
+	if (access(path, R_OK) != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 static int load(ctx *c)
 {
 	char err[1024];
 	const char *path = config_default_path(c->config_path);
-	if (config_load(&c->conf, path, err, sizeof err) != 0) {
+	char *fallback = NULL;
+	int rc;
+	if (c->config_path == NULL && getenv("PACKETD_CONFIG") == NULL && access(path, F_OK) != 0 &&
+	    (fallback = config_beside_binary()) != NULL)
+		path = fallback;
+	rc = config_load(&c->conf, path, err, sizeof err);
+	free(fallback);
+	if (rc != 0) {
 		fprintf(stderr, "packetd: %s\n", err);
 		return -1;
 	}
@@ -319,6 +350,7 @@ static int cmd_show(ctx *c, int argc, char **argv)
 		goto out;
 	}
 	json_t *j = pjson_application(&a, &c->r);
+	cli_centre_show(db, &c->r, &a, j);
 	if (json) {
 		print_json(j);
 	} else {
@@ -416,6 +448,8 @@ int main(int argc, char **argv)
 		rc = cmd_outbox(&c, argc, argv);
 	else if (strcmp(argv[0], "check-config") == 0)
 		rc = cmd_check_config(&c);
+	else if (cli_centre_is_command(argv[0]))
+		rc = load(&c) != 0 ? 1 : cli_centre_main(&c.conf, &c.r, argc, argv);
 	else {
 		usage(stderr);
 		rc = 2;
