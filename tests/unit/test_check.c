@@ -694,7 +694,7 @@ static void test_check_add(void **state)
 	assert_int_equal(check_add(&p, r, "missing_document", rules_doc_index(r, "cpd_record"),
 				   rules_lang_index(r, "zh"), NULL, 0), 0);
 	assert_string_equal(p.findings[0].message_zh,
-			    "缺少继续专业发展纪录（过去三年）（中文）。 请按附件三（中文）、附件四（英文）填写，并按要求的份数一并提交。");
+			    "缺少继续专业发展纪录（过去三年）（中文）。 模板：附件三（中文）、附件四（英文）。请填写后按要求的份数一并提交。");
 	assert_int_equal(check_add(&p, r, "file_empty", -1, -1, v, 1), 0);
 	assert_string_equal(p.findings[1].message_en,
 			    "The file \"x.pdf\" is empty. Please check that the file was saved correctly and send it again.");
