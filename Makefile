@@ -29,6 +29,8 @@ TEST_DEPS  := python3 zip unzip
 # Real servers for the transport tests (tests/servers/): IMAP, SFTP, SMTP.
 TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond openssh-server \
               openssh-sftp-server opensmtpd swaks libnet-ssleay-perl gnutls-bin time util-linux
+# Hardening: fuzzers (clang + its libFuzzer runtime), lint, valgrind.
+TEST_DEPS  += clang libclang-rt-14-dev clang-tidy cppcheck valgrind
 
 .PHONY: all run test asan valgrind deps test-deps samples clean check-config
 
@@ -63,7 +65,7 @@ run: deps
 	tests/run-samples.sh $(BUILD)/packetd
 
 test: test-deps
-	$(MAKE) all units
+	$(MAKE) all units fuzz-build
 	tests/run.sh $(BUILD)
 
 .PHONY: units
@@ -83,7 +85,59 @@ samples:
 check-config: all
 	$(BUILD)/packetd check-config
 
-clean:
-	rm -rf build build-asan
+# ---- hardening (README "Hardening") ----
+# libFuzzer targets (tests/fuzz/fuzz_*.c) over a clang ASan+UBSan build of
+# the library in $(FUZZ_BUILD). fuzz-smoke: a few seconds each (also run by
+# `make test` through tests/e2e/fuzz_smoke.sh); fuzz: FUZZ_SECONDS per target,
+# corpora kept in $(FUZZ_BUILD)/corpus so runs build on each other.
+FUZZ_BUILD   ?= $(BUILD)-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZERS      := $(patsubst tests/fuzz/%.c,%,$(filter-out tests/fuzz/fuzz_util.c,$(wildcard tests/fuzz/fuzz_*.c)))
+.PHONY: fuzz-build fuzz fuzz-smoke lint soak test-asan valgrind-e2e
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_BUILD)/libpacketd.a
+	$(MAKE) $(FUZZERS:%=$(FUZZ_BUILD)/%)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c $(FUZZ_BUILD)/libpacketd.a
+	clang $(CPPFLAGS) $(WFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -Itests/fuzz -o $@ \
+	  tests/fuzz/fuzz_$*.c tests/fuzz/fuzz_util.c $(FUZZ_BUILD)/libpacketd.a $(LDLIBS)
+
+fuzz-smoke: fuzz-build
+	FUZZ_SECONDS=5 tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZERS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZERS)
+
+# cppcheck + clang-tidy (tests/lint/clang-tidy.yaml); `make test` runs the
+# fast form (no static analyzer) through tests/e2e/lint.sh, CI the full one.
+lint:
+	tests/lint/lint.sh
+
+# The whole suite again on the ASan+UBSan build (CI runs it after make test).
+test-asan: asan
+	PACKETD_SANITIZED=1 tests/run.sh build-asan
+
+# The end-to-end pipeline under valgrind: no memory error, no leak (each
+# packetd it runs leaves an empty valgrind report). Its checks are shown
+# too; the few that depend on wall-clock time (settle_seconds) can fail
+# under valgrind's slowness without a memory fault.
+valgrind-e2e: all
+	@logs=$$(mktemp -d /tmp/packetd-vg.XXXXXX); \
+	VG_LOGS=$$logs PACKETD_REAL=$(abspath $(BUILD))/packetd PACKETD=$(CURDIR)/tests/lint/vg-packetd.sh \
+	  PACKETD_TOP=$(CURDIR) bash tests/e2e/pipeline.sh >$$logs/tap 2>&1; \
+	grep '^not ok' $$logs/tap | sed 's/^/  (check) /'; \
+	n=$$(ls $$logs/vg.*.log | wc -l); bad=$$(find $$logs -name 'vg.*.log' -size +0 | wc -l); \
+	find $$logs -name 'vg.*.log' -size +0 -exec head -n 30 {} \; ; rm -rf $$logs; \
+	echo "valgrind-e2e: $$((n - bad)) passed, $$bad failed"; [ $$bad = 0 ]
+
+# Randomized kill-under-load (not part of make test): SOAK_ROUNDS rounds.
+soak: all
+	tests/faults/soak.sh $(BUILD)/packetd
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/*.d)

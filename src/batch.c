@@ -16,6 +16,7 @@
 
 #include "charset.h"
 #include "csv.h"
+#include "fault.h"
 #include "intake.h"
 #include "log.h"
 #include "mailmsg.h"
@@ -262,6 +263,7 @@ static int batch_finish(pipeline *pl, source *src, const source_item *it, const 
 			   .status = rejected ? "rejected" : "batch", .detail = name};
 	if (src->ops->put_receipt && src->ops->put_receipt(src, name, csv->data, csv->len) != 0)
 		goto out;
+	fault_point("receipt");
 	if (store_begin(pl->db) != 0)
 		goto out;
 	if (store_item_add(pl->db, &item) != 0 ||
@@ -310,7 +312,7 @@ int pipeline_batch(pipeline *pl, source *src, const source_item *it, int *reject
 	unpack_result u;
 	csv_table t;
 	batch_counts c = {0, 0, 0, 0};
-	char sha[65], err[256] = "", *workdir = NULL, *key = NULL, *inner = NULL;
+	char sha[65], err[256] = "", *workdir = NULL, *key = NULL, *inner = NULL, first[32] = "";
 	int rc = 1, urc, crc;
 	buf csv, k;
 	memset(&u, 0, sizeof u);
@@ -329,10 +331,17 @@ int pipeline_batch(pipeline *pl, source *src, const source_item *it, int *reject
 		goto out;
 	buf_printf(&k, "batch:%s", sha);
 	key = buf_steal(&k);
-	if (store_item_exists(pl->db, key, NULL, 0) == 1) {
+	switch (store_item_exists(pl->db, key, first, sizeof first)) {
+	case 0:
+		break;
+	case 1:
+		*rejected = strcmp(first, "rejected") == 0;   /* same place as its first run chose */
 		pl->stats.skipped++;
 		log_info("batch %s: already processed", it->name);
 		rc = 0;
+		goto out;
+	default:
+		log_warn("batch %s: database: %s; retrying next cycle", it->name, store_errmsg(pl->db));
 		goto out;
 	}
 	if ((workdir = spool_workdir(pl->conf->spool)) == NULL)

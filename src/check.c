@@ -483,7 +483,7 @@ int check_packet(packet *p, const rules *r, const check_options *opt)
 		return -1;
 	if (p->outcome == PACKET_REJECTED)
 		return 0;
-	bad = p->nfiles ? xcalloc(p->nfiles, 1) : NULL;
+	bad = xcalloc(p->nfiles + 1, 1);   /* never NULL, so no reader needs a check */
 	for (size_t i = 0; i < p->nfiles; i++) {
 		packet_file *f = &p->files[i];
 		int was = f->lang;
@@ -492,6 +492,8 @@ int check_packet(packet *p, const rules *r, const check_options *opt)
 		bad[i] = (unsigned char)check_file(p, r, i);
 		if (!bad[i])
 			bad[i] = (unsigned char)check_language(p, r, i);
+		/* check_language may have set f->lang (through p) */
+		// cppcheck-suppress incorrectLogicOperator
 		relabel |= was < 0 && f->lang >= 0;
 	}
 	if (relabel)

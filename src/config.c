@@ -261,7 +261,8 @@ static int set_value(config_ctx *x, const ckey *k, void *base, const char *v)
 		*sp = xstrdup(v);
 		return 0;
 	case KT_LEVEL:
-		if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error")) {
+		if (strcmp(v, "debug") != 0 && strcmp(v, "info") != 0 && strcmp(v, "warn") != 0 &&
+		    strcmp(v, "error") != 0) {
 			fail(x, k->name, "\"%s\" is not debug, info, warn or error", v);
 			return -1;
 		}
@@ -289,8 +290,8 @@ static int set_value(config_ctx *x, const ckey *k, void *base, const char *v)
 	}
 	case KT_UINT:
 	case KT_SIZE: {
-		uint64_t n;
-		long l;
+		uint64_t n = 0;
+		long l = 0;
 		int bad = k->type == KT_SIZE ? util_parse_size(v, &n) != 0
 					     : util_parse_long(v, 0, (long)k->max, &l) != 0;
 		if (k->type == KT_UINT && !bad)

@@ -117,8 +117,10 @@ int intake_archive(const intake_options *o, const char *path, const char *name, 
 		rc = 0;
 		goto out;
 	}
-	/* A packet zipped once more (packet.zip inside packet.zip): look inside. */
-	if (u.nmembers == 1 && (uint64_t)o->depth + 1 <= o->lim->max_depth) {
+	/* A packet zipped once more (packet.zip inside packet.zip): look inside.
+	 * Past max_depth unpack_archive refuses it (archive_too_deep) rather
+	 * than it being kept as a document: deep nesting is a bomb's shape. */
+	if (u.nmembers == 1) {
 		char type[16] = "";
 		packet_file probe;
 		memset(&probe, 0, sizeof probe);

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "fault.h"
 #include "log.h"
 
 #define OUTBOX_MAX_ATTEMPTS 12
@@ -33,6 +34,7 @@ int outbox_flush(store *db, transport *t, time_t now, outbox_stats *stats)
 		enum transport_result r = t->ops->send(t, rows[i].message_id, rows[i].recipients, rows[i].body,
 						       rows[i].body_len, err, sizeof err);
 		if (r == TRANSPORT_SENT) {
+			fault_point("delivered");
 			if (store_outbox_sent(db, rows[i].id, now) != 0)
 				goto out;
 			stats->sent++;

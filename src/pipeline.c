@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fault.h"
 #include "intake.h"
 #include "log.h"
 #include "mailmsg.h"
@@ -16,6 +17,7 @@
 #include "spool.h"
 #include "transport.h"
 #include "util.h"
+#include "workflow.h"
 
 char *pipeline_time_text(const pipeline *pl)
 {
@@ -395,7 +397,7 @@ out:
 int pipeline_message(pipeline *pl, source *src, const source_item *it, int *rejected)
 {
 	mime_message m;
-	char err[256] = "", *workdir = NULL, *key = NULL, sha[65];
+	char err[256] = "", *workdir = NULL, *key = NULL, sha[65], status[32] = "";
 	const char *why;
 	const mime_attachment *att = NULL;
 	int rc = 1, mrc;
@@ -406,6 +408,12 @@ int pipeline_message(pipeline *pl, source *src, const source_item *it, int *reje
 	if ((workdir = spool_workdir(pl->conf->spool)) == NULL)
 		goto out;
 	mrc = mime_parse_file(it->path, workdir, pl->conf->limits.max_message, &m, err, sizeof err);
+	if (mrc == MIME_ERROR) {
+		/* Only a system error (disk full, unreadable file): a damaged
+		 * message is MIME_OK. Temporary, so the message stays. */
+		log_warn("%s: %s; retrying next cycle", it->ref, err);
+		goto out;
+	}
 	if (mrc == MIME_OK && m.message_id)
 		buf_printf(&k, "mid:%s", m.message_id);
 	else if (util_sha256_file_hex(it->path, sha) == 0)
@@ -413,8 +421,11 @@ int pipeline_message(pipeline *pl, source *src, const source_item *it, int *reje
 	else
 		goto out;
 	key = buf_steal(&k);
-	switch (store_item_exists(pl->db, key, NULL, 0)) {
+	switch (store_item_exists(pl->db, key, status, sizeof status)) {
 	case 1:
+		/* Moved where its first run decided (a crash may have come
+		 * between the commit and the move). */
+		*rejected = strcmp(status, "rejected") == 0;
 		pl->stats.skipped++;
 		log_info("%s: already processed (%s)", it->ref, key);
 		rc = 0;
@@ -422,12 +433,13 @@ int pipeline_message(pipeline *pl, source *src, const source_item *it, int *reje
 	case 0:
 		break;
 	default:
+		log_warn("%s: database: %s; retrying next cycle", it->ref, store_errmsg(pl->db));
 		goto out;
 	}
-	if (mrc == MIME_TOO_LARGE || mrc == MIME_ERROR) {
+	if (mrc == MIME_TOO_LARGE) {
 		/* Nothing in it can be trusted, not even an address to answer. */
-		log_warn("%s: %s", it->ref, mrc == MIME_TOO_LARGE ? "message larger than max_message" : err);
-		rc = finish_item(pl, src, key, it->ref, "rejected", mrc == MIME_TOO_LARGE ? "too large" : err) ? 1 : 0;
+		log_warn("%s: message larger than max_message", it->ref);
+		rc = finish_item(pl, src, key, it->ref, "rejected", "too large") ? 1 : 0;
 		*rejected = 1;
 		pl->stats.rejected += rc == 0;
 		goto out;
@@ -465,6 +477,8 @@ static int run_source(pipeline *pl, const config_source *cs)
 	size_t n = 0;
 	if (source_open(&src, cs, pl->conf->spool) != 0)
 		return -1;
+	src.db = pl->db;
+	src.limits = &pl->conf->limits;
 	if (src.ops->list(&src, &items, &n) != 0) {
 		log_warn("source %s: cannot list; retrying next cycle", cs->name);
 		source_close(&src);
@@ -478,8 +492,13 @@ static int run_source(pipeline *pl, const config_source *cs)
 			pl->stats.deferred++;
 			continue;
 		}
+		fault_point("fetched");
 		rc = items[i].is_batch ? pipeline_batch(pl, &src, &items[i], &rejected)
 				       : pipeline_message(pl, &src, &items[i], &rejected);
+		if (rc != 0)
+			log_warn("source %s: %s not finished; retrying next cycle", cs->name, items[i].ref);
+		if (rc == 0)
+			fault_point("committed");
 		if (rc == 0 && src.ops->done(&src, &items[i], rejected) != 0)
 			log_warn("source %s: %s processed but not moved; it will be recognised next cycle", cs->name,
 				 items[i].ref);
@@ -497,6 +516,8 @@ int pipeline_cycle(pipeline *pl)
 	spool_clean_work(pl->conf->spool);
 	for (size_t i = 0; i < pl->conf->nsources && !(pl->stop && *pl->stop); i++)
 		run_source(pl, &pl->conf->sources[i]);
+	/* reminders, re-registration, the nightly report: queued before the flush */
+	workflow_cycle(pl);
 	if (transport_open(&t, pl->conf) != 0)
 		return -1;
 	outbox_flush(pl->db, &t, pl->now, &os);

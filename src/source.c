@@ -10,6 +10,8 @@ int source_open(source *s, const config_source *conf, const char *spool)
 {
 	s->conf = conf;
 	s->priv = NULL;
+	s->db = NULL;
+	s->limits = NULL;
 	s->spool = xstrdup(spool);
 	switch (conf->kind) {
 	case SOURCE_MAILDIR:
@@ -17,6 +19,12 @@ int source_open(source *s, const config_source *conf, const char *spool)
 		return 0;
 	case SOURCE_DIR:
 		s->ops = &source_dir_ops;
+		return 0;
+	case SOURCE_IMAP:
+		s->ops = &source_imap_ops;
+		return 0;
+	case SOURCE_SFTP:
+		s->ops = &source_sftp_ops;
 		return 0;
 	default:
 		log_warn("source %s: type %s is not available in this build", conf->name,

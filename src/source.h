@@ -40,6 +40,8 @@ typedef struct source {
 	const source_ops *ops;
 	const config_source *conf;   /* foreign: owned by the config */
 	char *spool;                 /* owned: spool folder for fetched copies */
+	struct store *db;            /* foreign: cursors of network sources; set by the caller, may be NULL */
+	const config_limits *limits; /* foreign: caps what a fetch takes; set by the caller, may be NULL */
 	void *priv;                  /* owned by the backend */
 } source;
 
@@ -50,5 +52,7 @@ void source_items_free(source_item *items, size_t n);
 
 extern const source_ops source_maildir_ops;
 extern const source_ops source_dir_ops;
+extern const source_ops source_imap_ops;
+extern const source_ops source_sftp_ops;
 
 #endif

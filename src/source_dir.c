@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "log.h"
 #include "util.h"
 
@@ -98,6 +99,7 @@ static int dir_done(source *s, const source_item *it, int rejected)
 		free(dest);
 		dest = buf_steal(&b);
 	}
+	fault_point("move");
 	if (rename(it->path, dest) != 0) {
 		if (errno == ENOENT) {
 			rc = 0;

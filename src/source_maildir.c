@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fault.h"
 #include "log.h"
 #include "util.h"
 
@@ -102,6 +103,7 @@ static int maildir_done(source *s, const source_item *it, int rejected)
 	base = strrchr(it->ref, '/');
 	base = base ? base + 1 : it->ref;
 	dest = util_path_join(cur, base);
+	fault_point("move");
 	if (rename(it->path, dest) != 0) {
 		if (errno == ENOENT) {   /* already moved by an earlier, interrupted run */
 			rc = 0;

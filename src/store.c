@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
+#include "log.h"
 #include "store_p.h"
 #include "util.h"
 
@@ -377,11 +379,15 @@ int store_schema_version(store *s)
 
 int store_begin(store *s)
 {
-	return store_sql_run(s, "BEGIN IMMEDIATE", "");
+	int rc = store_sql_run(s, "BEGIN IMMEDIATE", "");
+	if (rc != 0)   /* locked or read-only: callers retry the item later */
+		log_warn("database: cannot begin a transaction: %s", s->err);
+	return rc;
 }
 
 int store_commit(store *s)
 {
+	fault_point("commit");   /* every row of the transaction written, none committed */
 	return store_sql_run(s, "COMMIT", "");
 }
 

@@ -222,5 +222,7 @@ int store_wf_interviews(store *s, const char *from, const char *to, store_table 
 int store_wf_failing(store *s, store_table *t);
 int store_wf_history(store *s, int64_t id, store_table *t);
 int store_wf_ids_in(store *s, const char *state, store_table *t);
+/* t as the store writes times: "YYYY-MM-DDTHH:MM:SSZ". */
+void store_wf_iso(time_t t, char out[32]);
 
 #endif

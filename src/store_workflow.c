@@ -295,3 +295,8 @@ int store_wf_ids_in(store *s, const char *state, store_table *t)
 {
 	return table_query(s, t, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
 }
+
+void store_wf_iso(time_t t, char out[32])
+{
+	store_iso_utc(t, out);
+}

@@ -1,5 +1,5 @@
 /* transport.h — how a finished notice leaves packetd, behind one function
- * table: into a Maildir (the embedded default) or, later, over SMTP. The
+ * table: into a Maildir (the embedded default) or over SMTP. The
  * outbox (outbox.c) decides what to send and when; a transport only sends. */
 #ifndef PACKETD_TRANSPORT_H
 #define PACKETD_TRANSPORT_H
@@ -36,5 +36,8 @@ int transport_open(transport *t, const config *conf);
 void transport_close(transport *t);
 
 extern const transport_ops transport_maildir_ops;
+/* Opens an SMTP session for t->conf (transport_smtp.c); -1 when it cannot
+ * even be set up (a missing password). */
+int transport_smtp_open(transport *t);
 
 #endif

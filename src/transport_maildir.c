@@ -13,8 +13,36 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "log.h"
 #include "util.h"
+
+/* Writes tmp/NAME itself (tmp/ is Maildir's staging folder: a file left
+ * there by a crash is replaced by the next attempt under the same name). */
+static int maildir_write(const char *path, const char *data, size_t len)
+{
+	int fd, rc = -1;
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto out;
+		data += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (close(fd) != 0)
+		rc = -1;
+	return rc;
+}
 
 /* Maildir file names must not contain '/' or ':'. */
 static char *file_name_of(const char *message_id)
@@ -46,8 +74,13 @@ static enum transport_result maildir_send(transport *t, const char *message_id, 
 		rc = TRANSPORT_SENT;
 		goto out;
 	}
-	unlink(tmp);
-	if (util_write_atomic(tmp, data, len) != 0 || rename(tmp, dest) != 0) {
+	if (maildir_write(tmp, data, len) != 0) {
+		snprintf(err, errlen, "outbox maildir %s: %s", root, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	fault_point("maildir-tmp");
+	if (rename(tmp, dest) != 0) {
 		snprintf(err, errlen, "outbox maildir %s: %s", root, strerror(errno));
 		unlink(tmp);
 		goto out;
@@ -70,24 +103,3 @@ const transport_ops transport_maildir_ops = {
 	.send = maildir_send,
 	.close = NULL,
 };
-
-int transport_open(transport *t, const config *conf)
-{
-	t->conf = conf;
-	t->priv = NULL;
-	if (conf->smtp_url)
-		log_warn("[smtp] is configured but SMTP delivery is not built in; using the outbox maildir");
-	if (conf->outbox_maildir == NULL) {
-		log_error("no [outbox] maildir configured");
-		return -1;
-	}
-	t->ops = &transport_maildir_ops;
-	return 0;
-}
-
-void transport_close(transport *t)
-{
-	if (t->ops && t->ops->close)
-		t->ops->close(t);
-	t->ops = NULL;
-}

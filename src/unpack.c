@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "charset.h"
+#include "fault.h"
 #include "util.h"
 
 #define UNPACK_BLOCK (64 * 1024)
@@ -310,6 +311,7 @@ static int unpack_entry(struct unpack_ctx *c, struct archive *a, struct archive_
 	m->path = util_path_join(c->workdir, file);
 	m->size = 0;
 	rc = unpack_copy_data(c, a, m);
+	fault_point("unpack");
 out:
 	free(name);
 	free(norm);
@@ -351,7 +353,8 @@ static const char *unpack_names_differ(strlist *x, strlist *y)
 			for (char *p = both[k]->items[i]; *p != '\0'; p++)
 				if (*p == '\\')
 					*p = '/';
-		qsort(both[k]->items, both[k]->n, sizeof(char *), unpack_cmp);
+		if (both[k]->n > 1)   /* items is NULL when empty: qsort's pointer must not be */
+			qsort(both[k]->items, both[k]->n, sizeof(char *), unpack_cmp);
 	}
 	for (size_t i = 0; i < x->n && i < y->n; i++)
 		if (strcmp(x->items[i], y->items[i]) != 0)
@@ -374,7 +377,8 @@ static uint32_t unpack_le(const unsigned char *p, int n)
  * yet the directory is what unzip tools show. The Info-ZIP Unicode Path
  * field (0x7075) replaces the name as libarchive does. Zip64 directories
  * are not parsed (returns 1: nothing to compare). Returns 0, or -1 when
- * the directory cannot be read. */
+ * the directory cannot be read, or 2 when a name holds a NUL byte (every
+ * reader stops at it, so "a.pdf\0.exe" would pass for "a.pdf"). */
 #define UNPACK_MAX_CD (16u << 20)
 static int unpack_zip_cd_names(const char *path, uint64_t max_entries, strlist *names)
 {
@@ -428,6 +432,10 @@ static int unpack_zip_cd_names(const char *path, uint64_t max_entries, strlist *
 			}
 			j += 4 + sz;
 		}
+		if (memchr(name, '\0', nlen) != NULL) {
+			rc = 2;
+			goto out;
+		}
 		char *n = xstrndup((const char *)name, nlen);
 		strlist_add(names, n);
 		free(n);
@@ -458,6 +466,10 @@ static int unpack_zip_consistent(struct unpack_ctx *c, const char *path)
 	int r, rc = 1;
 
 	r = unpack_zip_cd_names(path, c->lim->max_members, &dir);
+	if (r == 2) {
+		unpack_reject(c->out, "archive_name_invalid", "NUL character in a name");
+		goto out;
+	}
 	if (r < 0) {
 		unpack_reject(c->out, "archive_inconsistent", "central directory unreadable");
 		goto out;

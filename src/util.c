@@ -302,6 +302,9 @@ int util_write_atomic(const char *path, const void *data, size_t len)
 	buf_init(&t, 0);
 	buf_printf(&t, "%s.tmp.%ld", path, (long)getpid());
 	tmp = buf_steal(&t);
+	/* A file of this name is a leftover of a killed process that had our
+	 * pid (pids are reused): no live writer can own it. */
+	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto out;

@@ -16,7 +16,7 @@
 # rra@cmes.example (the intake), zhang.wei@example.com, office@jsmes.example.
 
 MAIL_PASS=${MAIL_PASS:-intake-secret-1}
-MAIL_USERS="rra@cmes.example zhang.wei@example.com wang.fang@example.com li.na@example.com office@jsmes.example centre@cmes.example"
+MAIL_USERS="rra@cmes.example office@jsmes.example centre@cmes.example $(echo zhang.wei li.na wang.fang sun.li ma.chao zhu.hong liu.yang wu.xia zhou.jie zhao.min chen.jing huang.yong yang.lei | sed "s/\([^ ]*\)/\1@example.com/g")"
 VMAIL_USER=packetd-vmail
 SFTP_USER=packetd-sftp
 
@@ -199,8 +199,10 @@ srv_smtpd_conf() {
 	chmod 711 "$d/spool"
 	cat >"$d/smtpd.conf" <<EOF
 listen on 127.0.0.1 port $SMTP_PORT
-action "lmtp" lmtp "$SRV/dv/run/lmtp" rcpt-to user $VMAIL_USER
-match from any for any action "lmtp"
+table domains { cmes.example, example.com, jsmes.example }
+table vusers { "@cmes.example" = $VMAIL_USER, "@example.com" = $VMAIL_USER, "@jsmes.example" = $VMAIL_USER }
+action "lmtp" lmtp "$SRV/dv/run/lmtp" rcpt-to virtual <vusers>
+match from any for domain <domains> action "lmtp"
 EOF
 }
 
@@ -208,6 +210,7 @@ EOF
 # gets its own mount namespace with our folders bound over them.
 srv_smtpd_start() {
 	local d=$SRV/smtpd
+	mkdir -p /var/spool/smtpd   # the mount point; the package makes it only when it runs
 	unshare --mount --propagation private sh -c \
 		"mount --bind '$d/spool' /var/spool/smtpd && mount --bind '$d/run' /run && exec /usr/sbin/smtpd -d -f '$d/smtpd.conf'" \
 		</dev/null >>"$d/log" 2>&1 &
@@ -295,9 +298,7 @@ srv_mail_in() {  # FILE RCPT
 
 # Waits until USER's Maildir FOLDER (INBOX or e.g. Processed) holds N messages.
 srv_wait_count() {  # USER FOLDER N
-	local dir=$SRV/mail/$1/Maildir
-	[ "$2" = INBOX ] || dir=$dir/.$2
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 40); do
 		[ "$(srv_count "$1" "$2")" -ge "$3" ] && return 0
 		sleep 0.1
 	done

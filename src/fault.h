@@ -1,0 +1,34 @@
+/* fault.h — crash points for testing recovery (isync's test-only flag that
+ * stops after N journal steps, here as an environment variable).
+ *
+ * PACKETD_FAULT=STAGE kills packetd with SIGKILL the first time it reaches
+ * fault_point("STAGE"); PACKETD_FAULT=STAGE:N the Nth time. Unset (the
+ * normal case) costs one getenv per point. SIGKILL, not exit(): nothing is
+ * flushed, no handler or atexit runs, so the test sees what a power cut or
+ * an OOM kill would leave.
+ *
+ * Stages (where the crash happens and what a rerun must find):
+ *   fetched      the source's fetch returned; nothing recorded yet
+ *   unpack       an archive member's bytes were just written to the work folder
+ *   commit       an email item's rows (item, application, outbox) are written
+ *                inside its transaction, before COMMIT
+ *   batch-row    the same for one row of a provincial batch
+ *   receipt      a batch's receipt was written to the source, before the
+ *                transaction that records the batch commits
+ *   committed    the item's transaction committed; the source's move not done
+ *   move         inside the source's done(): target folder made, before the rename
+ *   delivered    the transport accepted a notice (Maildir: file renamed into
+ *                new/; SMTP: the server said 250), before the outbox row is
+ *                marked sent
+ *   maildir-tmp  the Maildir transport wrote tmp/NAME, before the rename
+ * A new backend adds its own points with fault_point("NAME") and lists them
+ * here (for example imap-move, sftp-rename, smtp-data).
+ */
+#ifndef PACKETD_FAULT_H
+#define PACKETD_FAULT_H
+
+/* Kills the process with SIGKILL when PACKETD_FAULT selects this stage and
+ * hit; otherwise returns at once. */
+void fault_point(const char *stage);
+
+#endif

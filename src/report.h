@@ -1,0 +1,37 @@
+/* report.h — the nightly report to the certification centre (SPEC section
+ * 8): new packets of the day, counts by state and by province, incomplete
+ * applications waiting longest, interviews in the next 14 days, fees
+ * outstanding, deliveries failing. An HTML email with an inline SVG bar
+ * chart, the same data as a CSV attachment (UTF-8 with BOM).
+ *
+ * The report of date D lists the packets received on D (local midnight to
+ * midnight in the configured zone); everything else is as of the moment it
+ * is made. The nightly run at [centre] report_time on day D+1 sends the
+ * report of D; report_runs keeps one row per date, so it goes out once,
+ * and a cycle after the daemon was down at that hour sends the latest
+ * report missed.
+ */
+#ifndef PACKETD_REPORT_H
+#define PACKETD_REPORT_H
+
+#include <stddef.h>
+
+#include "pipeline.h"
+
+typedef struct report_doc {
+	char *html;      /* owned */
+	char *csv;       /* owned, UTF-8 with BOM */
+	size_t csv_len;
+	char *text;      /* owned: a plain summary for the text part and stdout */
+} report_doc;
+
+/* Builds the report of date (YYYY-MM-DD) as of pl->now. */
+int report_build(pipeline *pl, const char *date, report_doc *out);
+void report_doc_free(report_doc *d);
+/* Queues the report of date to [centre] report_to inside the caller's
+ * transaction; *message_id receives the id (caller frees) when not NULL. */
+int report_queue(pipeline *pl, const char *date, char **message_id);
+/* The nightly run, once per cycle (workflow_cycle). */
+int report_cycle(pipeline *pl);
+
+#endif

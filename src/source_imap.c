@@ -1,0 +1,536 @@
+/* source_imap.c — applicants' mail from an IMAP folder (RFC 3501), through
+ * libetpan for the protocol and tls_stream.c for TLS (STARTTLS RFC 2595 on
+ * imap://, implicit TLS on imaps://; the certificate and host name are
+ * always verified).
+ *
+ * One session per cycle: connect, log in, SELECT the folder, list every
+ * message by UID (UID SEARCH), fetch each one into the spool in partial
+ * chunks (BODY.PEEK[]<offset.size>) so memory never grows with message size
+ * (libetpan keeps a whole FETCH literal in memory), then, after the
+ * pipeline has committed it, move it to the processed or rejected folder:
+ * UID MOVE (RFC 6851) where offered, else UID COPY + \Deleted + UID EXPUNGE
+ * (RFC 4315). Folders are created when missing.
+ *
+ * Nothing is processed twice: the store knows every message by Message-ID
+ * (or SHA-256), so a message seen again — left in the folder by a crash
+ * between commit and move, copied back, or renumbered by a UIDVALIDITY
+ * change — is recognised and only moved. UIDVALIDITY and the highest UID
+ * handled are kept as cursors per source and folder, to tell a new
+ * numbering from new mail in the logs. A dropped connection fails the rest
+ * of the cycle's items, which the next cycle takes again. */
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libetpan/libetpan.h>
+
+#include "fault.h"
+#include "log.h"
+#include "secret.h"
+#include "store.h"
+#include "tls_stream.h"
+#include "util.h"
+
+#define IMAP_TIMEOUT 30          /* seconds to connect */
+#define IMAP_CHUNK (256 * 1024)  /* bytes per partial FETCH: the memory bound */
+#define IMAP_MAX_ITEMS 500       /* messages taken per cycle; the rest next cycle */
+
+typedef struct imap_priv {
+	mailimap *imap;      /* owned */
+	char *host;          /* owned */
+	int port;
+	int implicit_tls;
+	char *folder;        /* owned: the selected folder (URL path, default INBOX) */
+	uint32_t uidvalidity;
+	uint32_t last_uid;   /* highest UID handled so far under uidvalidity */
+	int broken;          /* the connection failed: the rest waits for the next cycle */
+	int has_move, has_uidplus;
+	strlist made;        /* folders known to exist */
+	char *dir;           /* owned: spool folder of this source's fetched copies */
+} imap_priv;
+
+static const char *imap_err(int r)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM: return "connection lost";
+	case MAILIMAP_ERROR_PARSE: return "unparsable answer";
+	case MAILIMAP_ERROR_LOGIN: return "login refused";
+	case MAILIMAP_ERROR_SELECT: return "cannot select folder";
+	case MAILIMAP_ERROR_CONNECTION_REFUSED: return "connection refused";
+	case MAILIMAP_ERROR_FATAL: return "server closed the session";
+	default: return "command failed";
+	}
+}
+
+/* The server's text of the last tagged answer, for logs (never our command). */
+static const char *imap_answer(const imap_priv *p)
+{
+	return p->imap && p->imap->imap_response ? p->imap->imap_response : "";
+}
+
+static void imap_fail(source *s, const char *what, int r)
+{
+	imap_priv *p = s->priv;
+	if (r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_PARSE || r == MAILIMAP_ERROR_FATAL)
+		p->broken = 1;
+	log_warn("imap %s: %s: %s %s", s->conf->name, what, imap_err(r), imap_answer(p));
+}
+
+/* host, port, folder and TLS mode from imap[s]://host[:port][/FOLDER]. */
+static int imap_parse_url(source *s, imap_priv *p)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *path = NULL;
+	int rc = -1;
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, s->conf->url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK) {
+		log_error("imap %s: cannot parse url %s", s->conf->name, s->conf->url);
+		goto out;
+	}
+	p->implicit_tls = strncmp(s->conf->url, "imaps://", 8) == 0;
+	p->host = xstrdup(host);
+	if (p->host[0] == '[') {   /* [::1] → ::1 */
+		memmove(p->host, p->host + 1, strlen(p->host));
+		p->host[strcspn(p->host, "]")] = '\0';
+	}
+	p->port = atoi(port);
+	while (path[0] == '/')
+		memmove(path, path + 1, strlen(path));
+	p->folder = xstrdup(path[0] ? path : "INBOX");
+	rc = 0;
+out:
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+static int imap_has_cap(mailimap *imap, const char *name)
+{
+	clistiter *it;
+	if (imap->imap_connection_info == NULL || imap->imap_connection_info->imap_capability == NULL)
+		return 0;
+	for (it = clist_begin(imap->imap_connection_info->imap_capability->cap_list); it; it = clist_next(it)) {
+		struct mailimap_capability *c = clist_content(it);
+		if (c->cap_type == MAILIMAP_CAPABILITY_NAME && strcasecmp(c->cap_data.cap_name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void imap_cursor_names(const imap_priv *p, char uv[300], char lu[300])
+{
+	snprintf(uv, 300, "imap:%s:uidvalidity", p->folder);
+	snprintf(lu, 300, "imap:%s:last_uid", p->folder);
+}
+
+static void imap_load_cursor(source *s, imap_priv *p)
+{
+	char uv[300], lu[300], *v = NULL, *w = NULL;
+	imap_cursor_names(p, uv, lu);
+	p->last_uid = 0;
+	if (s->db == NULL || store_cursor_get(s->db, s->conf->name, uv, &v) != 0 || v == NULL)
+		goto out;
+	if (strtoul(v, NULL, 10) != p->uidvalidity) {
+		/* The server renumbered the folder: UIDs mean nothing any more. The
+		 * store still knows every message by Message-ID, so rescanning the
+		 * folder processes nothing twice. */
+		log_warn("imap %s: UIDVALIDITY of %s changed from %s to %" PRIu32 "; rescanning it", s->conf->name,
+			 p->folder, v, p->uidvalidity);
+		goto out;
+	}
+	if (store_cursor_get(s->db, s->conf->name, lu, &w) == 0 && w)
+		p->last_uid = (uint32_t)strtoul(w, NULL, 10);
+out:
+	free(v);
+	free(w);
+}
+
+static void imap_save_cursor(source *s, const imap_priv *p)
+{
+	char uv[300], lu[300], a[16], b[16];
+	if (s->db == NULL)
+		return;
+	imap_cursor_names(p, uv, lu);
+	snprintf(a, sizeof a, "%" PRIu32, p->uidvalidity);
+	snprintf(b, sizeof b, "%" PRIu32, p->last_uid);
+	if (store_cursor_set(s->db, s->conf->name, uv, a) != 0 || store_cursor_set(s->db, s->conf->name, lu, b) != 0)
+		log_warn("imap %s: cannot save the folder's cursor: %s", s->conf->name, store_errmsg(s->db));
+}
+
+/* Connects, secures, logs in and selects. 0 or -1 (logged). */
+static int imap_session(source *s, imap_priv *p)
+{
+	char err[512] = "", *password = NULL;
+	mailstream_low *low = NULL;
+	mailstream *stream = NULL;
+	struct mailimap_capability_data *caps = NULL;
+	int fd, r, rc = -1;
+	if ((fd = tls_stream_connect(p->host, p->port, IMAP_TIMEOUT, err, sizeof err)) < 0) {
+		log_warn("imap %s: %s", s->conf->name, err);
+		return -1;
+	}
+	if ((low = tls_stream_low_new(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	if (p->implicit_tls && tls_stream_start(low, p->host, s->conf->ca_file, err, sizeof err) != 0) {
+		log_error("imap %s: %s; not connecting", s->conf->name, err);
+		mailstream_low_free(low);
+		return -1;
+	}
+	if ((stream = mailstream_new(low, 8192)) == NULL) {
+		mailstream_low_free(low);
+		return -1;
+	}
+	p->imap = mailimap_new(0, NULL);
+	mailimap_set_timeout(p->imap, 60);
+	r = mailimap_connect(p->imap, stream);   /* the session owns the stream now */
+	if (r != MAILIMAP_NO_ERROR && r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		imap_fail(s, "greeting", r);
+		goto out;
+	}
+	if (!p->implicit_tls) {
+		if ((r = mailimap_starttls(p->imap)) != MAILIMAP_NO_ERROR) {
+			imap_fail(s, "STARTTLS (required)", r);
+			goto out;
+		}
+		/* Bytes already buffered after the STARTTLS answer would be read as
+		 * if they came over TLS: a response injection. Refuse. */
+		if (p->imap->imap_stream->read_buffer_len != 0) {
+			log_error("imap %s: data after STARTTLS answer; not connecting", s->conf->name);
+			goto out;
+		}
+		if (tls_stream_start(mailstream_get_low(p->imap->imap_stream), p->host, s->conf->ca_file, err,
+				     sizeof err) != 0) {
+			log_error("imap %s: %s; not connecting", s->conf->name, err);
+			goto out;
+		}
+	}
+	if ((password = secret_read(s->conf->name, s->conf->password_file, s->conf->password_env)) == NULL)
+		goto out;
+	r = mailimap_login(p->imap, s->conf->user, password);
+	if (r != MAILIMAP_NO_ERROR) {
+		if (r == MAILIMAP_ERROR_LOGIN)
+			log_error("imap %s: login of %s refused: %s", s->conf->name, s->conf->user, imap_answer(p));
+		else
+			imap_fail(s, "LOGIN", r);
+		goto out;
+	}
+	/* Capabilities change after TLS and login (RFC 3501 7.2.1). */
+	if ((r = mailimap_capability(p->imap, &caps)) == MAILIMAP_NO_ERROR) {
+		p->has_move = imap_has_cap(p->imap, "MOVE");
+		p->has_uidplus = imap_has_cap(p->imap, "UIDPLUS");
+		mailimap_capability_data_free(caps);
+	}
+	if ((r = mailimap_select(p->imap, p->folder)) != MAILIMAP_NO_ERROR) {
+		imap_fail(s, p->folder, r);
+		goto out;
+	}
+	p->uidvalidity = p->imap->imap_selection_info ? p->imap->imap_selection_info->sel_uidvalidity : 0;
+	rc = 0;
+out:
+	secret_free(password);
+	return rc;
+}
+
+static int uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int imap_list(source *s, source_item **items, size_t *n)
+{
+	imap_priv *p = xcalloc(1, sizeof *p);
+	struct mailimap_search_key *key = NULL;
+	clist *res = NULL;
+	uint32_t *uids = NULL;
+	size_t nu = 0, fresh = 0;
+	int r, rc = -1;
+	*items = NULL;
+	*n = 0;
+	s->priv = p;
+	p->dir = util_path_join(s->spool, "incoming");
+	{
+		char *d = p->dir;
+		buf b;
+		buf_init(&b, 0);
+		buf_printf(&b, "%s/imap-%s", d, s->conf->name);
+		p->dir = buf_steal(&b);
+		free(d);
+	}
+	util_rmtree(p->dir);   /* copies left by a crash: fetched again */
+	if (util_mkdirs(p->dir, 0700) != 0 || imap_parse_url(s, p) != 0 || imap_session(s, p) != 0)
+		goto out;
+	imap_load_cursor(s, p);
+	key = mailimap_search_key_new_all();
+	if ((r = mailimap_uid_search(p->imap, NULL, key, &res)) != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "UID SEARCH", r);
+		goto out;
+	}
+	uids = xcalloc(clist_count(res) + 1, sizeof *uids);
+	for (clistiter *it = clist_begin(res); it; it = clist_next(it))
+		uids[nu++] = *(uint32_t *)clist_content(it);
+	qsort(uids, nu, sizeof *uids, uid_cmp);
+	if (nu > IMAP_MAX_ITEMS) {
+		log_info("imap %s: %zu messages; taking %d this cycle", s->conf->name, nu, IMAP_MAX_ITEMS);
+		nu = IMAP_MAX_ITEMS;
+	}
+	*items = xcalloc(nu + 1, sizeof **items);
+	for (size_t i = 0; i < nu; i++) {
+		buf ref, name;
+		buf_init(&ref, 0);
+		buf_init(&name, 0);
+		buf_printf(&ref, "%" PRIu32 ":%" PRIu32, p->uidvalidity, uids[i]);
+		buf_printf(&name, "%s UID %" PRIu32, p->folder, uids[i]);
+		(*items)[i] = (source_item){.ref = buf_steal(&ref), .name = buf_steal(&name)};
+		fresh += uids[i] > p->last_uid;
+	}
+	*n = nu;
+	if (nu)
+		log_info("imap %s: %zu messages in %s (%zu new, %zu seen before and not yet moved)", s->conf->name, nu,
+			 p->folder, fresh, nu - fresh);
+	imap_save_cursor(s, p);
+	rc = 0;
+out:
+	if (key)
+		mailimap_search_key_free(key);
+	if (res)
+		mailimap_search_result_free(res);
+	free(uids);
+	return rc;
+}
+
+static uint32_t ref_uid(const char *ref)
+{
+	const char *c = strchr(ref, ':');
+	return c ? (uint32_t)strtoul(c + 1, NULL, 10) : 0;
+}
+
+/* One FETCH of uid's body bytes [off, off+IMAP_CHUNK) appended to fd;
+ * *got receives their count, *size the RFC822.SIZE when asked. */
+static int imap_fetch_chunk(source *s, uint32_t uid, size_t off, int fd, size_t *got, uint32_t *size)
+{
+	imap_priv *p = s->priv;
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_section *sec = mailimap_section_new(NULL);
+	clist *res = NULL;
+	int r, rc = -1;
+	*got = 0;
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(
+							   sec, (uint32_t)off, IMAP_CHUNK));
+	if (size)
+		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+	if ((r = mailimap_uid_fetch(p->imap, set, ft, &res)) != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "UID FETCH", r);
+		goto out;
+	}
+	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
+		struct mailimap_msg_att *att = clist_content(m);
+		for (clistiter *i = clist_begin(att->att_list); i; i = clist_next(i)) {
+			struct mailimap_msg_att_item *item = clist_content(i);
+			struct mailimap_msg_att_static *st;
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			st = item->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && size)
+				*size = st->att_data.att_rfc822_size;
+			if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && st->att_data.att_body_section->sec_body_part) {
+				const char *b = st->att_data.att_body_section->sec_body_part;
+				size_t len = st->att_data.att_body_section->sec_length;
+				if (len > IMAP_CHUNK)
+					goto out;   /* more than asked: not a server to trust */
+				for (size_t done = 0; done < len;) {
+					ssize_t w = write(fd, b + done, len - done);
+					if (w < 0 && errno == EINTR)
+						continue;
+					if (w <= 0)
+						goto out;
+					done += (size_t)w;
+				}
+				*got = len;
+			}
+		}
+	}
+	rc = 0;
+out:
+	if (res)
+		mailimap_fetch_list_free(res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	return rc;
+}
+
+/* Streams the message into the spool: tmp name, chunk by chunk, size
+ * checked, fsync, rename. At most max_message + 1 bytes are taken, so an
+ * oversized message costs bounded disk and the pipeline rejects it. */
+static int imap_fetch(source *s, source_item *it)
+{
+	imap_priv *p = s->priv;
+	uint32_t uid = ref_uid(it->ref), size = 0;
+	uint64_t cap = s->limits ? s->limits->max_message : UINT64_MAX;
+	size_t off = 0, got = 0;
+	char name[64];
+	char *tmp = NULL, *dest = NULL;
+	int fd = -1, rc = -1;
+	if (p == NULL || p->imap == NULL || p->broken)
+		return -1;
+	snprintf(name, sizeof name, "%" PRIu32 ".part", uid);
+	tmp = util_path_join(p->dir, name);
+	snprintf(name, sizeof name, "%" PRIu32 ".eml", uid);
+	dest = util_path_join(p->dir, name);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		goto out;
+	do {
+		if (imap_fetch_chunk(s, uid, off, fd, &got, off == 0 ? &size : NULL) != 0)
+			goto out;
+		off += got;
+	} while (got == IMAP_CHUNK && off < size && off <= cap);
+	if (off < size && off <= cap) {
+		log_warn("imap %s: UID %" PRIu32 ": %zu of %" PRIu32 " bytes; next cycle", s->conf->name, uid, off, size);
+		goto out;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, dest) != 0)
+		goto out;
+	free(it->path);
+	it->path = dest;
+	dest = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	free(dest);
+	return rc;
+}
+
+/* Creates folder unless it exists (LIST first: some servers answer CREATE
+ * of an existing folder with NO, others with OK). */
+static int imap_ensure_folder(source *s, const char *folder)
+{
+	imap_priv *p = s->priv;
+	clist *res = NULL;
+	int r, rc = -1;
+	if (strlist_contains(&p->made, folder))
+		return 0;
+	if ((r = mailimap_list(p->imap, "", folder, &res)) != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "LIST", r);
+		return -1;
+	}
+	if (clist_count(res) == 0) {
+		if ((r = mailimap_create(p->imap, folder)) != MAILIMAP_NO_ERROR) {
+			imap_fail(s, "CREATE", r);
+			goto out;
+		}
+		log_info("imap %s: created folder %s", s->conf->name, folder);
+	}
+	strlist_add(&p->made, folder);
+	rc = 0;
+out:
+	mailimap_list_result_free(res);
+	return rc;
+}
+
+/* Moves the message out of the folder. Idempotent: a UID already gone
+ * matches nothing and the server answers OK. */
+static int imap_done(source *s, const source_item *it, int rejected)
+{
+	imap_priv *p = s->priv;
+	const char *target = rejected && s->conf->rejected ? s->conf->rejected : s->conf->processed;
+	uint32_t uid = ref_uid(it->ref);
+	struct mailimap_set *set = NULL;
+	int r, rc = -1;
+	if (it->path)
+		unlink(it->path);   /* the spooled copy has served */
+	if (target == NULL)
+		return 0;    /* no folder configured: left in place, the store remembers it */
+	if (p == NULL || p->imap == NULL || p->broken || uid == 0)
+		return -1;
+	if (imap_ensure_folder(s, target) != 0)
+		return -1;
+	fault_point("imap-move");
+	set = mailimap_set_new_single(uid);
+	if (p->has_move) {
+		if ((r = mailimap_uid_move(p->imap, set, target)) != MAILIMAP_NO_ERROR) {
+			imap_fail(s, "UID MOVE", r);
+			goto out;
+		}
+	} else {
+		struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+		struct mailimap_store_att_flags *sf;
+		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+		sf = mailimap_store_att_flags_new_add_flags_silent(fl);
+		r = mailimap_uid_copy(p->imap, set, target);
+		if (r == MAILIMAP_NO_ERROR)
+			r = mailimap_uid_store(p->imap, set, sf);
+		mailimap_store_att_flags_free(sf);
+		if (r == MAILIMAP_NO_ERROR)
+			/* Without UIDPLUS, EXPUNGE would also remove messages others
+			 * marked \Deleted: then the flag stays and the message is
+			 * recognised (and skipped) next cycle. */
+			r = p->has_uidplus ? mailimap_uid_expunge(p->imap, set) : MAILIMAP_NO_ERROR;
+		if (r != MAILIMAP_NO_ERROR) {
+			imap_fail(s, "UID COPY/STORE/EXPUNGE", r);
+			goto out;
+		}
+	}
+	if (uid > p->last_uid) {
+		p->last_uid = uid;
+		imap_save_cursor(s, p);
+	}
+	log_info("imap %s: UID %" PRIu32 " moved to %s", s->conf->name, uid, target);
+	rc = 0;
+out:
+	if (set)
+		mailimap_set_free(set);
+	return rc;
+}
+
+static void imap_close(source *s)
+{
+	imap_priv *p = s->priv;
+	if (p == NULL)
+		return;
+	if (p->imap) {
+		if (!p->broken && p->imap->imap_state != MAILIMAP_STATE_DISCONNECTED)
+			mailimap_logout(p->imap);
+		mailimap_free(p->imap);
+	}
+	if (p->dir) {
+		util_rmtree(p->dir);
+		free(p->dir);
+	}
+	strlist_free(&p->made);
+	free(p->host);
+	free(p->folder);
+	free(p);
+	s->priv = NULL;
+}
+
+const source_ops source_imap_ops = {
+	.kind = "imap",
+	.list = imap_list,
+	.fetch = imap_fetch,
+	.done = imap_done,
+	.put_receipt = NULL,
+	.close = imap_close,
+};

@@ -1,0 +1,659 @@
+/* workflow.c — the transition table and the centre's commands (workflow.h).
+ *
+ * The table below is the state machine of SPEC section 5 after the intake
+ * (which sets received → complete | incomplete | rejected). A command names
+ * an event; the row whose `from` is the application's state says where it
+ * goes (through `via` when the SPEC has a step the centre does not record
+ * separately, e.g. centre_review), and which notice tells the applicant.
+ * An event without a row for the current state is refused.
+ */
+#include "workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ics.h"
+#include "log.h"
+#include "mailmsg.h"
+#include "notice.h"
+#include "util.h"
+#include "workflow_p.h"
+
+typedef struct wf_transition {
+	const char *event;
+	const char *from;
+	const char *via;      /* an intermediate state recorded on the way, or NULL */
+	const char *to;
+	const char *notice;   /* template kind sent to the applicant, or NULL */
+} wf_transition;
+
+static const wf_transition wf_table[] = {
+	{"review_approve", "complete", "centre_review", "recommended", "recommended"},
+	{"review_approve", "centre_review", NULL, "recommended", "recommended"},
+	{"review_return", "complete", "centre_review", "returned", "returned"},
+	{"review_return", "centre_review", NULL, "returned", "returned"},
+	{"transmit", "recommended", NULL, "soehk_review", NULL},
+	{"soehk_accept", "soehk_review", NULL, "soehk_review", NULL},
+	{"soehk_return", "soehk_review", NULL, "returned", "returned"},
+	{"interview", "soehk_review", NULL, "interview_planned", "interview"},
+	{"interview", "interview_planned", NULL, "interview_planned", "interview"},
+	{"interview", "no_show", NULL, "interview_planned", "interview"},
+	{"result_pass", "interview_planned", "interview_passed", "fees_due", "result_pass"},
+	{"result_fail", "interview_planned", NULL, "interview_failed", "result_fail"},
+	{"result_no_show", "interview_planned", NULL, "no_show", "no_show"},
+	{"certify", "fees_due", NULL, "certified", "certified"},
+	{"re_registration", "certified", NULL, "re_registration_due", "reregistration"},
+	{"re_registration", "re_registration_due", NULL, "re_registration_due", "reregistration"},
+	{"re_registered", "re_registration_due", NULL, "certified", NULL},
+};
+
+#define WF_NTABLE (sizeof wf_table / sizeof wf_table[0])
+
+static const wf_transition *wf_find(const char *event, const char *from)
+{
+	for (size_t i = 0; i < WF_NTABLE; i++)
+		if (strcmp(wf_table[i].event, event) == 0 && strcmp(wf_table[i].from, from) == 0)
+			return &wf_table[i];
+	return NULL;
+}
+
+/* "complete, centre_review": the states an event is allowed from. */
+static void wf_allowed(const char *event, char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < WF_NTABLE && used < len; i++)
+		if (strcmp(wf_table[i].event, event) == 0)
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ", " : "", wf_table[i].from);
+}
+
+/* ---- loading ---- */
+
+static const char *field(json_t *o, const char *name)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+	return v && *v ? v : NULL;
+}
+
+int wf_load(pipeline *pl, int64_t id, const char *number, wf_app *x)
+{
+	int rc;
+	memset(x, 0, sizeof *x);
+	rc = store_application_get(pl->db, pl->r, id, number, &x->a);
+	if (rc != 1)
+		return rc;
+	x->fields = x->a.applicant_json ? json_loads(x->a.applicant_json, 0, NULL) : NULL;
+	if (x->fields == NULL)
+		x->fields = json_object();
+	x->name_zh = field(x->fields, "name_zh");
+	x->name_en = field(x->fields, "name_en");
+	x->email = field(x->fields, "email");
+	x->qualification = field(x->fields, "cmes_qualification");
+	x->province = field(x->fields, "province");
+	x->target = x->a.target ? x->a.target : field(x->fields, "target");
+	return 1;
+}
+
+void wf_app_free(wf_app *x)
+{
+	store_application_free(&x->a);
+	if (x->fields)
+		json_decref(x->fields);
+	memset(x, 0, sizeof *x);
+}
+
+int workflow_fees(store *db, const rules *r, const store_application *a, time_t now, fees *out)
+{
+	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
+	fees_facts f = {.target = a->target, .now = now};
+	time_t t = 0;
+	int rc = -1, passed;
+	memset(out, 0, sizeof *out);
+	f.qualification = field(o, "cmes_qualification");
+	f.province = field(o, "province");
+	f.rejected = a->state && strcmp(a->state, "rejected") == 0;
+	passed = store_wf_entered_at(db, a->id, "interview_passed", 1, &t);
+	if (passed < 0)
+		goto out;
+	f.passed = passed;
+	if (store_wf_entered_at(db, a->id, "certified", 1, &t) == 1)
+		f.certified_at = t;
+	if (fees_compute(r, &f, out) != 0) {
+		log_error("%s: the fee table lacks an amount this application needs", a->number);
+		goto out;
+	}
+	for (int i = 0; i < FEES_NITEMS; i++) {
+		int64_t paid = 0;
+		if (store_wf_paid(db, a->id, fees_item_names[i], &paid) != 0)
+			goto out;
+		out->paid[i] = (long)paid;
+	}
+	rc = 0;
+out:
+	if (o)
+		json_decref(o);
+	return rc;
+}
+
+void wf_outstanding(const fees *f, long out[FEES_NITEMS])
+{
+	for (int i = 0; i < FEES_NITEMS; i++)
+		out[i] = fees_outstanding(f, i);
+}
+
+/* ---- notices ---- */
+
+char *wf_fee_lines(pipeline *pl, const long amounts[FEES_NITEMS], int zh)
+{
+	buf b;
+	char key[64];
+	buf_init(&b, 0);
+	for (int i = 0; i < FEES_NITEMS; i++) {
+		char *label;
+		if (amounts[i] <= 0)
+			continue;
+		snprintf(key, sizeof key, "fee.%s.%s", fees_item_names[i], zh ? "zh" : "en");
+		label = notice_phrase(pl->conf->templates, key);
+		if (zh)
+			buf_printf(&b, "  %s（%s）：%ld 元\n", *label ? label : fees_item_names[i], fees_item_names[i],
+				   amounts[i]);
+		else
+			buf_printf(&b, "  %s (%s): %ld yuan\n", *label ? label : fees_item_names[i], fees_item_names[i],
+				   amounts[i]);
+		free(label);
+	}
+	if (zh)
+		buf_printf(&b, "  合计：%ld 元\n", fees_total(amounts));
+	else
+		buf_printf(&b, "  Total: %ld yuan\n", fees_total(amounts));
+	return buf_steal(&b);
+}
+
+void wf_when_of(pipeline *pl, time_t start, int minutes, wf_when *out)
+{
+	char off[8] = "";
+	const char *tz = pl->conf->timezone ? pl->conf->timezone : "Asia/Shanghai";
+	clock_format(start, tz, "%Y-%m-%d", out->date, sizeof out->date);
+	clock_format(start, tz, "%H:%M", out->time, sizeof out->time);
+	clock_format(start + (time_t)minutes * 60, tz, "%H:%M", out->end, sizeof out->end);
+	clock_format(start, tz, "%z", off, sizeof off);
+	/* +0800 → UTC+08:00 */
+	if (strlen(off) == 5)
+		snprintf(out->zone, sizeof out->zone, "%s, UTC%.3s:%.2s", tz, off, off + 3);
+	else
+		snprintf(out->zone, sizeof out->zone, "%s", tz);
+}
+
+static const char *or_dash(const char *s, const char *dflt)
+{
+	return s && *s ? s : dflt;
+}
+
+int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra, size_t nextra,
+	      const mailmsg_attachment *atts, size_t natts)
+{
+	char *az = notice_phrase(pl->conf->templates, "applicant.zh");
+	char *ae = notice_phrase(pl->conf->templates, "applicant.en");
+	char today[32] = "", *refs = NULL;
+	const char *to = x->a.reply_to ? x->a.reply_to : x->email;
+	rules_var *v = xcalloc(nextra + 6, sizeof *v);
+	size_t n = 0;
+	int rc;
+	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", today, sizeof today);
+	v[n++] = (rules_var){"application", x->a.number};
+	v[n++] = (rules_var){"name_zh", or_dash(x->name_zh, az)};
+	v[n++] = (rules_var){"name_en", or_dash(x->name_en, ae)};
+	v[n++] = (rules_var){"target", or_dash(x->target, "CEng/IEng")};
+	v[n++] = (rules_var){"today", today};
+	for (size_t i = 0; i < nextra; i++)
+		v[n++] = extra[i];
+	if (x->a.message_id) {
+		size_t l = strlen(x->a.message_id) + 3;
+		refs = xcalloc(1, l);
+		snprintf(refs, l, "<%s>", x->a.message_id);
+	}
+	rc = pipeline_queue(pl, x->a.id, kind, v, n, to, x->a.message_id, refs, "auto-replied", atts, natts);
+	free(v);
+	free(refs);
+	free(az);
+	free(ae);
+	return rc;
+}
+
+static const char *domain_of(const char *addr)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+	return at && at[1] ? at + 1 : "packetd.invalid";
+}
+
+int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv)
+{
+	wf_when w;
+	char minutes[16], uid[160];
+	char *summary = notice_phrase(pl->conf->templates, "interview.summary");
+	char *desc = notice_phrase(pl->conf->templates, "interview.description");
+	char *ics = NULL, *sum = NULL, *des = NULL;
+	size_t len = 0;
+	int rc = -1;
+	wf_when_of(pl, iv->starts_at, iv->minutes, &w);
+	snprintf(minutes, sizeof minutes, "%d", iv->minutes);
+	/* one UID per application: a moved interview updates the same event */
+	snprintf(uid, sizeof uid, "%s-interview@%s", x->a.number, domain_of(pl->conf->intake_address));
+	rules_var v[] = {{"date", w.date}, {"time", w.time}, {"end", w.end}, {"zone", w.zone},
+			 {"place", iv->place}, {"minutes", minutes}, {"application", x->a.number},
+			 {"target", or_dash(x->target, "CEng/IEng")}};
+	sum = rules_render(*summary ? summary : "SOE {target} interview {application}", v, 8);
+	des = rules_render(desc, v, 8);
+	/* phrases.ini holds one line: "\n" there stands for a line break */
+	for (char *p = strstr(des, "\\n"); p; p = strstr(p, "\\n")) {
+		*p = '\n';
+		memmove(p + 1, p + 2, strlen(p + 2) + 1);
+	}
+	ics_event e = {.uid = uid, .start = iv->starts_at, .minutes = iv->minutes, .stamp = pl->now,
+		       .sequence = iv->plans > 0 ? iv->plans - 1 : 0, .summary = sum, .location = iv->place,
+		       .description = des, .organizer = pl->conf->intake_address};
+	ics = ics_build(&e, &len);
+	if (ics == NULL)
+		goto out;
+	mailmsg_attachment att = {.filename = "interview.ics", .content_type = "text/calendar", .data = ics,
+				  .len = len};
+	rc = wf_notify(pl, x, kind, v, 6, &att, 1);
+out:
+	free(summary);
+	free(desc);
+	free(sum);
+	free(des);
+	free(ics);
+	return rc;
+}
+
+/* ---- the commands ---- */
+
+/* Opens the transaction and loads the application: WF_OK, WF_REFUSED (not
+ * found) or WF_ERROR; on anything but WF_OK the transaction is closed. */
+static int begin(workflow *w, const char *number, wf_app *x)
+{
+	int found;
+	memset(x, 0, sizeof *x);
+	if (store_begin(w->pl->db) != 0) {
+		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+		return WF_ERROR;
+	}
+	found = wf_load(w->pl, 0, number, x);
+	if (found == 1)
+		return WF_OK;
+	store_rollback(w->pl->db);
+	if (found == 0) {
+		snprintf(w->err, sizeof w->err, "no application %s", number);
+		return WF_REFUSED;
+	}
+	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	return WF_ERROR;
+}
+
+/* Commits on WF_OK, else rolls back; frees x. */
+static int finish(workflow *w, wf_app *x, int rc)
+{
+	if (rc == WF_OK && store_commit(w->pl->db) != 0) {
+		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+		rc = WF_ERROR;
+	}
+	if (rc != WF_OK) {
+		store_rollback(w->pl->db);
+		if (rc == WF_ERROR && w->err[0] == '\0')
+			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	}
+	wf_app_free(x);
+	return rc;
+}
+
+/* Finds the table row for event from x's state, or refuses with the states
+ * it is allowed from. */
+static const wf_transition *allowed(workflow *w, const wf_app *x, const char *event, const char *what)
+{
+	const wf_transition *t = wf_find(event, x->a.state);
+	if (t == NULL) {
+		char states[256];
+		wf_allowed(event, states, sizeof states);
+		snprintf(w->err, sizeof w->err, "%s: %s is not possible in state %s (only in: %s)", x->a.number, what,
+			 x->a.state, states);
+	}
+	return t;
+}
+
+/* Records t (through its intermediate state) without the notice. */
+static int move(workflow *w, const wf_app *x, const wf_transition *t, const char *reason)
+{
+	const char *from = t->from;
+	if (t->via) {
+		if (store_wf_transition(w->pl->db, x->a.id, from, t->via, t->event, w->by, reason, w->pl->now) != 1)
+			return WF_ERROR;
+		from = t->via;
+	}
+	if (store_wf_transition(w->pl->db, x->a.id, from, t->to, t->event, w->by, reason, w->pl->now) != 1)
+		return WF_ERROR;
+	snprintf(w->info, sizeof w->info, "%s: %s → %s", x->a.number, t->from, t->to);
+	return WF_OK;
+}
+
+int workflow_review(workflow *w, const char *number, int approve, const char *reason)
+{
+	wf_app x;
+	const wf_transition *t;
+	int rc = begin(w, number, &x);
+	if (rc != WF_OK)
+		return rc;
+	rc = WF_REFUSED;
+	t = allowed(w, &x, approve ? "review_approve" : "review_return", approve ? "review --approve" : "review --return");
+	if (t == NULL)
+		goto out;
+	rc = move(w, &x, t, approve ? or_dash(reason, "initial review passed; recommended to SOEHK") : reason);
+	if (rc == WF_OK) {
+		char *by_zh = notice_phrase(w->pl->conf->templates, "returned_by.centre.zh");
+		char *by_en = notice_phrase(w->pl->conf->templates, "returned_by.centre.en");
+		rules_var v[] = {{"reason", or_dash(reason, "-")}, {"returned_by_zh", by_zh}, {"returned_by_en", by_en}};
+		rc = wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
+		free(by_zh);
+		free(by_en);
+	}
+out:
+	return finish(w, &x, rc);
+}
+
+int workflow_soehk(workflow *w, const char *number, int accept, const char *feedback)
+{
+	wf_app x;
+	const wf_transition *t;
+	int rc = begin(w, number, &x), done;
+	if (rc != WF_OK)
+		return rc;
+	rc = WF_REFUSED;
+	t = allowed(w, &x, accept ? "soehk_accept" : "soehk_return", accept ? "soehk --accept" : "soehk --return");
+	if (t == NULL)
+		goto out;
+	if (accept) {
+		done = store_wf_event_since_entry(w->pl->db, x.a.id, "soehk_review", "soehk_accept");
+		if (done != 0) {
+			rc = done < 0 ? WF_ERROR : WF_REFUSED;
+			snprintf(w->err, sizeof w->err, "%s: SOEHK's acceptance is already recorded", x.a.number);
+			goto out;
+		}
+	}
+	rc = move(w, &x, t, accept ? or_dash(feedback, "accepted by SOEHK; awaiting the interview plan") : feedback);
+	if (rc == WF_OK && t->notice) {
+		char *by_zh = notice_phrase(w->pl->conf->templates, "returned_by.soehk.zh");
+		char *by_en = notice_phrase(w->pl->conf->templates, "returned_by.soehk.en");
+		rules_var v[] = {{"reason", or_dash(feedback, "-")}, {"returned_by_zh", by_zh}, {"returned_by_en", by_en}};
+		rc = wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
+		free(by_zh);
+		free(by_en);
+	}
+out:
+	return finish(w, &x, rc);
+}
+
+int workflow_interview(workflow *w, const char *number, time_t starts, const char *place, int minutes)
+{
+	wf_app x;
+	const wf_transition *t;
+	store_interview iv;
+	int64_t plan = 0;
+	char reason[300];
+	int rc = begin(w, number, &x), acc;
+	memset(&iv, 0, sizeof iv);
+	if (rc != WF_OK)
+		return rc;
+	rc = WF_REFUSED;
+	if (minutes < 45 || minutes > 75) {
+		snprintf(w->err, sizeof w->err, "--minutes must be between 45 and 75 (seed 一览表 item 4), not %d", minutes);
+		goto out;
+	}
+	if (starts <= w->pl->now) {
+		snprintf(w->err, sizeof w->err, "%s: the interview time must lie in the future", x.a.number);
+		goto out;
+	}
+	t = allowed(w, &x, "interview", "interview");
+	if (t == NULL)
+		goto out;
+	if (strcmp(t->from, "soehk_review") == 0) {
+		acc = store_wf_event_since_entry(w->pl->db, x.a.id, "soehk_review", "soehk_accept");
+		if (acc != 1) {
+			rc = acc < 0 ? WF_ERROR : WF_REFUSED;
+			snprintf(w->err, sizeof w->err, "%s: SOEHK has not accepted the application yet (soehk --accept)",
+				 x.a.number);
+			goto out;
+		}
+	}
+	wf_when wh;
+	wf_when_of(w->pl, starts, minutes, &wh);
+	snprintf(reason, sizeof reason, "interview %s %s (%s), %d minutes, %s", wh.date, wh.time, wh.zone, minutes,
+		 place);
+	rc = WF_ERROR;
+	if (store_wf_interview_add(w->pl->db, x.a.id, starts, minutes, place, w->by, w->pl->now, &plan) != 0 ||
+	    move(w, &x, t, reason) != WF_OK || store_wf_interview_get(w->pl->db, x.a.id, &iv) != 1 ||
+	    wf_notify_interview(w->pl, &x, "interview", &iv) != 0)
+		goto out;
+	rc = WF_OK;
+out:
+	store_interview_free(&iv);
+	return finish(w, &x, rc);
+}
+
+int workflow_result(workflow *w, const char *number, const char *result)
+{
+	wf_app x;
+	const wf_transition *t;
+	store_interview iv;
+	char event[32], what[32], *lz = NULL, *le = NULL, total[32];
+	fees f;
+	long due[FEES_NITEMS];
+	int rc = begin(w, number, &x);
+	memset(&iv, 0, sizeof iv);
+	if (rc != WF_OK)
+		return rc;
+	rc = WF_REFUSED;
+	snprintf(event, sizeof event, "result_%s", result);
+	snprintf(what, sizeof what, "result --%s", strcmp(result, "no_show") == 0 ? "no-show" : result);
+	t = allowed(w, &x, event, what);
+	if (t == NULL)
+		goto out;
+	if (store_wf_interview_get(w->pl->db, x.a.id, &iv) != 1) {
+		rc = WF_ERROR;
+		goto out;
+	}
+	if (iv.starts_at > w->pl->now) {
+		wf_when wh;
+		wf_when_of(w->pl, iv.starts_at, iv.minutes, &wh);
+		snprintf(w->err, sizeof w->err, "%s: the interview is planned for %s %s (%s); no result before it",
+			 x.a.number, wh.date, wh.time, wh.zone);
+		goto out;
+	}
+	rc = move(w, &x, t, strcmp(result, "pass") == 0 ? "interview passed"
+			    : strcmp(result, "fail") == 0 ? "interview not passed" : "did not attend the interview");
+	if (rc != WF_OK)
+		goto out;
+	rc = WF_ERROR;
+	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0)
+		goto out;
+	wf_outstanding(&f, due);
+	lz = wf_fee_lines(w->pl, due, 1);
+	le = wf_fee_lines(w->pl, due, 0);
+	snprintf(total, sizeof total, "%ld", fees_total(due));
+	rules_var v[] = {{"fees_zh", lz}, {"fees_en", le}, {"fees_total", total}};
+	if (wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) != 0)
+		goto out;
+	rc = WF_OK;
+out:
+	free(lz);
+	free(le);
+	store_interview_free(&iv);
+	return finish(w, &x, rc);
+}
+
+int workflow_pay(workflow *w, const char *number, const char *item, long amount, const char *ref)
+{
+	wf_app x;
+	fees f;
+	long due[FEES_NITEMS];
+	char *lz = NULL, *le = NULL, amt[32], total[32], reason[300], *label_zh = NULL, *label_en = NULL, key[64];
+	int rc = begin(w, number, &x), i = fees_item_index(item);
+	if (rc != WF_OK)
+		return rc;
+	rc = WF_REFUSED;
+	if (i < 0) {
+		snprintf(w->err, sizeof w->err, "unknown fee item \"%s\"", item);
+		goto out;
+	}
+	if (amount <= 0 || amount > 10000000) {
+		snprintf(w->err, sizeof w->err, "the amount must be a whole number of yuan, 1 to 10000000");
+		goto out;
+	}
+	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0) {
+		rc = WF_ERROR;
+		goto out;
+	}
+	if (fees_outstanding(&f, i) <= 0) {
+		snprintf(w->err, sizeof w->err, "%s: nothing is owed for %s in state %s (due %ld, paid %ld)", x.a.number,
+			 item, x.a.state, f.due[i], f.paid[i]);
+		goto out;
+	}
+	if (amount > fees_outstanding(&f, i)) {
+		snprintf(w->err, sizeof w->err, "%s: %ld yuan is more than the %ld yuan outstanding for %s", x.a.number,
+			 amount, fees_outstanding(&f, i), item);
+		goto out;
+	}
+	rc = WF_ERROR;
+	snprintf(reason, sizeof reason, "payment %s %ld yuan%s%s", item, amount, ref ? ", ref " : "", ref ? ref : "");
+	if (store_wf_payment_add(w->pl->db, x.a.id, item, amount, ref, w->by, w->pl->now) != 0 ||
+	    store_wf_transition(w->pl->db, x.a.id, x.a.state, x.a.state, "payment", w->by, reason, w->pl->now) != 1)
+		goto out;
+	f.paid[i] += amount;
+	wf_outstanding(&f, due);
+	/* re-registration settled: back to certified until the next anniversary */
+	if (strcmp(x.a.state, "re_registration_due") == 0 && fees_total(due) == 0) {
+		const wf_transition *t = wf_find("re_registered", x.a.state);
+		if (t == NULL || move(w, &x, t, "re-registration fees paid") != WF_OK)
+			goto out;
+	}
+	snprintf(key, sizeof key, "fee.%s.zh", item);
+	label_zh = notice_phrase(w->pl->conf->templates, key);
+	snprintf(key, sizeof key, "fee.%s.en", item);
+	label_en = notice_phrase(w->pl->conf->templates, key);
+	lz = wf_fee_lines(w->pl, due, 1);
+	le = wf_fee_lines(w->pl, due, 0);
+	snprintf(amt, sizeof amt, "%ld", amount);
+	snprintf(total, sizeof total, "%ld", fees_total(due));
+	rules_var v[] = {{"item", item}, {"item_zh", label_zh}, {"item_en", label_en}, {"amount", amt},
+			 {"ref", ref ? ref : "-"}, {"outstanding_zh", lz}, {"outstanding_en", le},
+			 {"outstanding_total", total}};
+	if (wf_notify(w->pl, &x, "payment", v, 8, NULL, 0) != 0)
+		goto out;
+	snprintf(w->info, sizeof w->info, "%s: %s %ld yuan recorded; %s yuan outstanding", x.a.number, item, amount,
+		 total);
+	rc = WF_OK;
+out:
+	free(lz);
+	free(le);
+	free(label_zh);
+	free(label_en);
+	return finish(w, &x, rc);
+}
+
+int workflow_certify(workflow *w, const char *number)
+{
+	wf_app x;
+	const wf_transition *t;
+	fees f;
+	long due[FEES_NITEMS];
+	char *cz = NULL, *ce = NULL, *lz = NULL, *le = NULL, next[16] = "", hours[16], *list = NULL;
+	int rc = begin(w, number, &x), lacks;
+	if (rc != WF_OK)
+		return rc;
+	rc = WF_REFUSED;
+	t = allowed(w, &x, "certify", "certify");
+	if (t == NULL)
+		goto out;
+	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0) {
+		rc = WF_ERROR;
+		goto out;
+	}
+	wf_outstanding(&f, due);
+	if (fees_total(due) > 0) {
+		list = wf_fee_lines(w->pl, due, 0);
+		for (char *p = list; *p; p++)
+			if (*p == '\n')
+				*p = ';';
+		snprintf(w->err, sizeof w->err, "%s: fees outstanding, certificates wait for them:%s", x.a.number, list);
+		goto out;
+	}
+	rc = move(w, &x, t, "certificates handed over");
+	if (rc != WF_OK)
+		goto out;
+	rc = WF_ERROR;
+	lacks = fees_lacks_cmes(w->pl->r, x.qualification);
+	cz = notice_phrase(w->pl->conf->templates, lacks ? "certificates.with_cmes.zh" : "certificates.soe.zh");
+	ce = notice_phrase(w->pl->conf->templates, lacks ? "certificates.with_cmes.en" : "certificates.soe.en");
+	{
+		fees_facts ff = {.target = x.target, .qualification = x.qualification, .province = x.province,
+				 .passed = 1, .certified_at = w->pl->now, .now = w->pl->now};
+		long y1[FEES_NITEMS];
+		if (fees_reregistration(w->pl->r, &ff, 1, y1) != 0)
+			goto out;
+		lz = wf_fee_lines(w->pl, y1, 1);
+		le = wf_fee_lines(w->pl, y1, 0);
+		clock_format(fees_anniversary(w->pl->now, 1), w->pl->conf->timezone, "%Y-%m-%d", next, sizeof next);
+	}
+	snprintf(hours, sizeof hours, "%d", w->pl->r->cpd_annual_hours);
+	rules_var v[] = {{"certificates_zh", cz}, {"certificates_en", ce}, {"next_due", next},
+			 {"rereg_zh", lz}, {"rereg_en", le}, {"cpd_hours", hours}};
+	if (wf_notify(w->pl, &x, t->notice, v, 6, NULL, 0) != 0)
+		goto out;
+	rc = WF_OK;
+out:
+	free(list);
+	free(cz);
+	free(ce);
+	free(lz);
+	free(le);
+	return finish(w, &x, rc);
+}
+
+int workflow_transmitted(workflow *w, int64_t id, const char *reason)
+{
+	const wf_transition *t = wf_find("transmit", "recommended");
+	if (t == NULL)
+		return -1;
+	return store_wf_transition(w->pl->db, id, t->from, t->to, t->event, w->by, reason, w->pl->now);
+}
+
+int workflow_local_time(const char *tz, const char *text, time_t *out)
+{
+	int y, mo, d, h, mi, n = 0;
+	struct tm tm;
+	char *saved;
+	if (text == NULL || sscanf(text, "%4d-%2d-%2d%*1[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
+	    text[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_isdst = -1;
+	/* as clock_format does: the zone through TZ, single threaded */
+	saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+	setenv("TZ", tz && *tz ? tz : "Asia/Shanghai", 1);
+	tzset();
+	*out = mktime(&tm);
+	if (saved) {
+		setenv("TZ", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+	/* mktime normalises 31 February into March: refuse instead */
+	return *out == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1 ? -1 : 0;
+}

@@ -1,0 +1,57 @@
+/* workflow.h — the certification workflow (SPEC section 5; seed 运作方式,
+ * 一览表 items 3–6): the transitions an application may take after the
+ * intake, as a table (workflow.c), the centre's commands that drive them,
+ * and the periodic work of each cycle (interview reminders, yearly
+ * re-registration, the nightly report).
+ *
+ * Each command runs in one transaction: it reads the application, checks
+ * the transition table and the command's own conditions, changes the state
+ * by compare and set with a history row (who, when, why), and queues the
+ * notice that reports it. A refused command changes nothing.
+ */
+#ifndef PACKETD_WORKFLOW_H
+#define PACKETD_WORKFLOW_H
+
+#include <time.h>
+
+#include "fees.h"
+#include "pipeline.h"
+#include "store.h"
+
+/* Results of the commands. */
+enum { WF_ERROR = -1, WF_OK = 0, WF_REFUSED = 1 };
+
+typedef struct workflow {
+	pipeline *pl;       /* foreign: conf, rules, store, now */
+	const char *by;     /* foreign: who acts */
+	char err[512];      /* why a command was refused or failed */
+	char info[512];     /* what was done, one line */
+} workflow;
+
+int workflow_review(workflow *w, const char *number, int approve, const char *reason);
+int workflow_soehk(workflow *w, const char *number, int accept, const char *feedback);
+/* starts: the interview's start; minutes 45..75. */
+int workflow_interview(workflow *w, const char *number, time_t starts, const char *place, int minutes);
+/* result: "pass", "fail" or "no_show". */
+int workflow_result(workflow *w, const char *number, const char *result);
+int workflow_pay(workflow *w, const char *number, const char *item, long amount, const char *ref);
+int workflow_certify(workflow *w, const char *number);
+/* Moves application id from recommended to soehk_review inside the
+ * caller's transaction (the transmittal): 1 moved, 0 not recommended. */
+int workflow_transmitted(workflow *w, int64_t id, const char *reason);
+
+/* The fees of application a as of now: due by the rules, paid from the
+ * payments table. */
+int workflow_fees(store *db, const rules *r, const store_application *a, time_t now, fees *out);
+
+/* Periodic work, once per cycle, before the outbox is flushed: interview
+ * reminders three days ahead, re-registration notices on each anniversary
+ * of certification, the nightly report. Each is recorded so that it is sent
+ * exactly once, across restarts. Returns 0 unless the store failed. */
+int workflow_cycle(pipeline *pl);
+
+/* "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM") as local time in zone tz
+ * (NULL: Asia/Shanghai). */
+int workflow_local_time(const char *tz, const char *text, time_t *out);
+
+#endif

@@ -1,0 +1,155 @@
+/* workflow_cycle.c — the periodic half of the workflow (workflow.h): run
+ * once per cycle of `packetd run`. Each notice is recorded in notices_sent
+ * (application, kind, period) inside the transaction that queues it, so it
+ * goes out exactly once whatever the number of cycles or restarts, and a
+ * cycle after a pause catches up with what fell due meanwhile.
+ */
+#include "workflow.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "notice.h"
+#include "report.h"
+#include "util.h"
+#include "workflow_p.h"
+
+#define REMINDER_DAYS 3
+
+/* Interviews starting within three days whose plan was made before that
+ * window opened (a plan made later has just been announced). */
+static int reminders(pipeline *pl)
+{
+	store_table t;
+	char from[32], to[32];
+	int rc = 0;
+	store_wf_iso(pl->now, from);
+	store_wf_iso(pl->now + REMINDER_DAYS * 86400, to);
+	if (store_wf_interviews(pl->db, from, to, &t) != 0)
+		return -1;
+	for (size_t i = 0; i < t.nrows; i++) {
+		int64_t id = strtoll(store_table_get(&t, i, 0), NULL, 10);
+		time_t start, made;
+		store_interview iv;
+		wf_app x;
+		int once;
+		if (clock_parse_iso(store_table_get(&t, i, 4), &start) != 0 ||
+		    clock_parse_iso(store_table_get(&t, i, 7), &made) != 0 || made > start - REMINDER_DAYS * 86400)
+			continue;
+		if (store_begin(pl->db) != 0)
+			return -1;
+		memset(&iv, 0, sizeof iv);
+		memset(&x, 0, sizeof x);
+		once = store_wf_notice_once(pl->db, id, "interview_reminder", store_table_get(&t, i, 4), pl->now);
+		if (once == 1 && (wf_load(pl, id, NULL, &x) != 1 || store_wf_interview_get(pl->db, id, &iv) != 1 ||
+				  wf_notify_interview(pl, &x, "interview_reminder", &iv) != 0))
+			once = -1;
+		if (once < 0 || store_commit(pl->db) != 0) {
+			log_error("reminder for %s: %s", store_table_get(&t, i, 1), store_errmsg(pl->db));
+			store_rollback(pl->db);
+			rc = -1;
+		} else if (once == 1) {
+			log_info("%s: interview reminder queued", x.a.number);
+		}
+		store_interview_free(&iv);
+		wf_app_free(&x);
+	}
+	store_table_free(&t);
+	return rc;
+}
+
+/* One certified application: on each anniversary the year's fees fall due
+ * and the applicant is told once (only the latest year when several passed
+ * while packetd was down; the fees of all of them are counted). */
+static int reregister(pipeline *pl, int64_t id)
+{
+	wf_app x;
+	fees f;
+	time_t certified;
+	long due[FEES_NITEMS], year[FEES_NITEMS];
+	char period[16], yr[16], hours[16], next[16] = "", total[32], *lz = NULL, *le = NULL, *yz = NULL, *ye = NULL;
+	int rc = -1, once;
+	memset(&x, 0, sizeof x);
+	if (store_wf_entered_at(pl->db, id, "certified", 1, &certified) != 1)
+		return 0;
+	int years = fees_years(certified, pl->now);
+	if (years < 1)
+		return 0;
+	snprintf(period, sizeof period, "year-%d", years);
+	if (store_begin(pl->db) != 0)
+		return -1;
+	once = store_wf_notice_once(pl->db, id, "reregistration", period, pl->now);
+	if (once != 1)
+		goto out;
+	if (wf_load(pl, id, NULL, &x) != 1 || workflow_fees(pl->db, pl->r, &x.a, pl->now, &f) != 0)
+		goto out;
+	fees_facts ff = {.target = x.target, .qualification = x.qualification, .province = x.province, .passed = 1,
+			 .certified_at = certified, .now = pl->now};
+	if (fees_reregistration(pl->r, &ff, years, year) != 0)
+		goto out;
+	wf_outstanding(&f, due);
+	if (store_wf_transition(pl->db, id, x.a.state, "re_registration_due", "re_registration", "packetd",
+				period, pl->now) != 1)
+		goto out;
+	lz = wf_fee_lines(pl, due, 1);
+	le = wf_fee_lines(pl, due, 0);
+	yz = wf_fee_lines(pl, year, 1);
+	ye = wf_fee_lines(pl, year, 0);
+	snprintf(yr, sizeof yr, "%d", years);
+	snprintf(hours, sizeof hours, "%d", pl->r->cpd_annual_hours);
+	snprintf(total, sizeof total, "%ld", fees_total(due));
+	clock_format(fees_anniversary(certified, years), pl->conf->timezone, "%Y-%m-%d", next, sizeof next);
+	rules_var v[] = {{"year", yr}, {"due_date", next}, {"cpd_hours", hours}, {"year_fees_zh", yz},
+			 {"year_fees_en", ye}, {"outstanding_zh", lz}, {"outstanding_en", le},
+			 {"outstanding_total", total}};
+	if (wf_notify(pl, &x, "reregistration", v, 8, NULL, 0) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (once == 0) {
+		rc = 0;
+		store_rollback(pl->db);
+	} else if (rc != 0 || store_commit(pl->db) != 0) {
+		log_error("re-registration of application %lld: %s", (long long)id, store_errmsg(pl->db));
+		store_rollback(pl->db);
+		rc = -1;
+	} else {
+		log_info("%s: re-registration year %d due", x.a.number, years);
+	}
+	free(lz);
+	free(le);
+	free(yz);
+	free(ye);
+	wf_app_free(&x);
+	return rc;
+}
+
+static int reregistrations(pipeline *pl)
+{
+	static const char *const states[] = {"certified", "re_registration_due"};
+	int rc = 0;
+	for (size_t s = 0; s < 2; s++) {
+		store_table t;
+		if (store_wf_ids_in(pl->db, states[s], &t) != 0)
+			return -1;
+		for (size_t i = 0; i < t.nrows; i++)
+			if (reregister(pl, strtoll(store_table_get(&t, i, 0), NULL, 10)) != 0)
+				rc = -1;
+		store_table_free(&t);
+	}
+	return rc;
+}
+
+int workflow_cycle(pipeline *pl)
+{
+	int rc = 0;
+	if (reminders(pl) != 0)
+		rc = -1;
+	if (reregistrations(pl) != 0)
+		rc = -1;
+	if (report_cycle(pl) != 0)
+		rc = -1;
+	return rc;
+}

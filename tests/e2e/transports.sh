@@ -1,0 +1,265 @@
+#!/bin/bash
+# Real transports end to end: Dovecot (IMAP STARTTLS/IMAPS, submission),
+# OpenSMTPD (the intake's MX, delivering into Dovecot) and OpenSSH (SFTP),
+# all started by tests/servers/servers.sh on 127.0.0.1 high ports under a
+# temporary folder and stopped by pid at exit, whatever happens.
+source "$(dirname "$0")/../lib.sh"
+source "$PACKETD_TOP/tests/servers/servers.sh"
+fresh_install
+trap 'servers_stop; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"' EXIT
+echo "# work $WORK" >&2; servers_start || { echo "not ok 1 - servers start"; exit 1; }
+S="$PACKETD_TOP/samples"
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+P() { "$PACKETD" "$@"; }
+run_once() {  # LOG: one cycle, its log kept
+	P run --once >/dev/null 2>"$WORK/$1.log"
+}
+
+# A real deployment's config: IMAP inbox, SFTP drop, SMTP delivery.
+mkdir -p "$WORK/config/secrets"
+printf '%s\n' "$MAIL_PASS" >"$WORK/config/secrets/imap.pass"
+printf '%s\n' "$MAIL_PASS" >"$WORK/config/secrets/smtp.pass"
+chmod 600 "$WORK/config/secrets/"*
+write_conf() {  # IMAP_URL SMTP_URL [KNOWN_HOSTS]
+	cat >"$WORK/config/packetd.conf" <<CONF
+[packetd]
+spool = ../spool
+database = ../spool/packetd.db
+rules = requirements.ini
+templates = templates
+poll_interval = 60
+intake_address = rra@cmes.example
+timezone = Asia/Shanghai
+log_level = info
+
+[source.applicants]
+type = imap
+url = $1
+user = rra@cmes.example
+password_file = secrets/imap.pass
+ca_file = $SRV/tls/ca.pem
+processed = Processed
+rejected = Rejected
+
+[source.jiangsu]
+type = sftp
+url = sftp://127.0.0.1:$SSH_PORT$SRV/sftp/jiangsu/drop/
+user = $SFTP_USER
+key = $SRV/ssh/client_ed25519
+known_hosts = ${3:-$SRV/ssh/known_hosts}
+processed = $SRV/sftp/jiangsu/processed/
+receipts = $SRV/sftp/jiangsu/receipts/
+society = 江苏省机械工程学会
+contact = office@jsmes.example
+settle_seconds = 0
+
+[smtp]
+url = $2
+starttls = yes
+user = rra@cmes.example
+password_file = secrets/smtp.pass
+ca_file = $SRV/tls/ca.pem
+from = CMES 技术资格认证中心 <rra@cmes.example>
+
+[outbox]
+maildir = ../mailboxes/outbox
+
+[centre]
+report_to = centre@cmes.example
+report_time = 02:00
+CONF
+}
+IMAP_URL="imap://127.0.0.1:$IMAP_PORT/INBOX"
+SMTP_URL="smtp://127.0.0.1:$SUBMIT_PORT"
+write_conf "$IMAP_URL" "$SMTP_URL"
+ok "config with IMAP, SFTP and SMTP checks" P check-config
+
+# ---- 1. an applicant's packet by SMTP → run → acknowledgement over IMAP ----
+srv_mail_in "$S/mail/01-ceng-complete.eml" rra@cmes.example
+ok "packet delivered into the intake's INBOX" srv_wait_count rra@cmes.example INBOX 1
+run_once run1
+ok "run --once exits 0" test $? = 0
+ok "IMAP login went over TLS (STARTTLS)" grep -q "user=<rra@cmes.example>.*TLS" "$SRV/dv/log"
+is "intake INBOX empty after the run" "$(srv_count rra@cmes.example INBOX)" 0
+is "packet's message in Processed" "$(srv_count rra@cmes.example Processed)" 1
+ok "acknowledgement reached the applicant" srv_wait_count zhang.wei@example.com INBOX 1
+ack=$(srv_fetch_all zhang.wei@example.com INBOX)
+ok "ack threads to the packet's message" grep -q "^In-Reply-To: <20261102.ceng-complete@mail.example.com>" <<<"$ack"
+ok "ack carries the application number" grep -qE "RRA-[0-9]{4}-[0-9]{6}" <<<"$ack"
+ok "ack is bilingual" grep -q "会员申请表（中文）：收到 2 份" <<<"$ack"
+is "outbox row sent" "$(P outbox --json | json "[r['state'] for r in d if 'zhang.wei' in r['recipients']][0]")" sent
+ok "password never logged" bash -c "! grep -rq '$MAIL_PASS' '$WORK'/*.log"
+
+# ---- 2. a provincial batch by SFTP ----
+DROP=$SRV/sftp/jiangsu/drop
+sftp_do() {  # sftp batch commands on stdin, as the society
+	sftp -q -b - -i "$SRV/ssh/client_ed25519" -o UserKnownHostsFile="$SRV/ssh/known_hosts" \
+		-o StrictHostKeyChecking=yes -o BatchMode=yes -P "$SSH_PORT" "$SFTP_USER@127.0.0.1" >/dev/null
+}
+B="$S/batches/jiangsu-2026-11.zip"
+half=$((($(stat -c %s "$B") + 1) / 2))
+head -c "$half" "$B" >"$WORK/growing.zip"
+printf 'put %s %s/jiangsu-2026-11.zip.part\nput %s %s/growing.zip\n' "$B" "$DROP" "$WORK/growing.zip" "$DROP" | sftp_do
+ok "batch uploaded by SFTP" test -f "$DROP/jiangsu-2026-11.zip.part"
+apps_before=$(P list --json | json "len(d)")
+run_once sftp1
+ok "an upload in progress (*.part) is not taken" test -f "$DROP/jiangsu-2026-11.zip.part"
+ok "a file seen for the first time is left for the next cycle" test -f "$DROP/growing.zip"
+# The upload completes by a rename; the other file keeps growing.
+cp "$B" "$WORK/growing.zip"
+printf 'rename %s/jiangsu-2026-11.zip.part %s/jiangsu-2026-11.zip\nput %s %s/growing.zip\n' "$DROP" "$DROP" \
+	"$WORK/growing.zip" "$DROP" | sftp_do
+run_once sftp2
+is "every applicant of the batch processed" "$(P list --json | json "len(d)")" $((apps_before + 3))
+ok "batch moved out of drop/" test ! -e "$DROP/jiangsu-2026-11.zip"
+ok "batch in processed/" test -f "$SRV/sftp/jiangsu/processed/jiangsu-2026-11.zip"
+ok "receipt in receipts/" test -f "$SRV/sftp/jiangsu/receipts/jiangsu-2026-11.receipt.csv"
+ok "receipt starts with a UTF-8 BOM" bash -c "head -c 3 '$SRV/sftp/jiangsu/receipts/jiangsu-2026-11.receipt.csv' | od -An -tx1 | grep -q 'ef bb bf'"
+is "receipt has a row per applicant" "$(grep -c RRA- "$SRV/sftp/jiangsu/receipts/jiangsu-2026-11.receipt.csv")" 3
+ok "no temporary receipt left" bash -c "! ls -A '$SRV/sftp/jiangsu/receipts' | grep -q '^\.'"
+ok "a file still growing during the cycle is left" test -f "$DROP/growing.zip"
+ok "the growing file was noticed" grep -q "growing.zip is new or still changing" "$WORK/sftp2.log"
+ok "receipt mailed to the society's contact" srv_wait_count office@jsmes.example INBOX 1
+run_once sftp3
+ok "the finished file is taken on the next cycle" test ! -e "$DROP/growing.zip"
+ok "the batch seen again is moved to processed/ too" test -f "$SRV/sftp/jiangsu/processed/growing.zip"
+is "the same batch content is not processed twice" "$(P list --json | json "len(d)")" $((apps_before + 3))
+
+# ---- 3. faults ----
+# A wrong IMAP password: the cycle goes on, the daemon does not die, the password is not logged.
+printf 'not-the-password\n' >"$WORK/config/secrets/imap.pass"
+srv_mail_in "$S/mail/03-incomplete-missing-copy.eml" rra@cmes.example
+srv_wait_count rra@cmes.example INBOX 1
+run_once badpass
+ok "wrong password: run still exits 0" test $? = 0
+ok "wrong password: a clear log line" grep -q "login of rra@cmes.example refused" "$WORK/badpass.log"
+ok "wrong password: not logged" bash -c "! grep -q not-the-password '$WORK/badpass.log'"
+is "wrong password: message left in INBOX" "$(srv_count rra@cmes.example INBOX)" 1
+printf '%s\n' "$MAIL_PASS" >"$WORK/config/secrets/imap.pass"
+
+# A CA that did not sign the server's certificate: refused before LOGIN.
+sed -i "s|^ca_file = .*ca.pem|ca_file = $SRV/tls/other-ca.pem|" "$WORK/config/packetd.conf"
+run_once badca
+ok "untrusted certificate refused (IMAP)" grep -q "certificate of 127.0.0.1 refused" "$WORK/badca.log"
+ok "untrusted certificate: no login attempted" bash -c "! grep -q 'login of' '$WORK/badca.log'"
+write_conf "imaps://127.0.0.1:$IMAPS_PORT/INBOX" "$SMTP_URL"
+
+# Unknown and changed SFTP host keys: refused with a clear line.
+printf 'put %s %s/second.zip\n' "$S/batches/jiangsu-2026-11.zip" "$DROP" | sftp_do
+write_conf "imaps://127.0.0.1:$IMAPS_PORT/INBOX" "$SMTP_URL" "$SRV/ssh/empty_known_hosts"
+run_once hk1
+ok "unknown host key refused" grep -q "host key of .* is unknown" "$WORK/hk1.log"
+write_conf "imaps://127.0.0.1:$IMAPS_PORT/INBOX" "$SMTP_URL" "$SRV/ssh/wrong_known_hosts"
+run_once hk2
+ok "changed host key refused" grep -q "host key of .* has CHANGED" "$WORK/hk2.log"
+ok "nothing taken from a refused server" test -f "$DROP/second.zip"
+write_conf "imaps://127.0.0.1:$IMAPS_PORT/INBOX" "$SMTP_URL"
+ok "IMAPS (implicit TLS) processed the waiting message" grep -q "UID [0-9]* moved to Processed" "$WORK/hk1.log"
+is "IMAPS: INBOX emptied" "$(srv_count rra@cmes.example INBOX)" 0
+
+# The SMTP server down for a cycle: the notice stays queued, then goes once.
+srv_mail_in "$S/mail/02-ieng-complete-gbk.eml" rra@cmes.example
+srv_wait_count rra@cmes.example INBOX 1
+srv_smtpd_stop
+run_once smtpdown
+ok "SMTP down: run exits 0" test $? = 0
+row() { P outbox --json | json "[r['$1'] for r in d if 'li.na' in r['recipients']][0]"; }
+is "SMTP down: notice stays queued" "$(row state)" queued
+ok "SMTP down: the server's answer kept" test -n "$(row last_error)"
+ok "SMTP down: deferral logged" grep -q "delivery deferred" "$WORK/smtpdown.log"
+srv_smtpd_start
+run_once smtpsame
+is "before its backoff the row waits" "$(row state)" queued
+PACKETD_NOW=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ) run_once smtpup
+is "after backoff the notice is sent" "$(row state)" sent
+srv_wait_count li.na@example.com INBOX 1
+PACKETD_NOW=$(date -u -d '+4 hours' +%Y-%m-%dT%H:%M:%SZ) run_once smtpagain
+sleep 1
+is "the applicant got it once" "$(srv_count li.na@example.com INBOX)" 1
+
+# A 5xx answer fails the row with the server's text, counted in the log.
+sed -e 's/^From: .*/From: ghost@nowhere.example/' -e 's/^Return-Path: .*/Return-Path: <ghost@nowhere.example>/' \
+	-e 's/^Message-ID: <\(.*\)>/Message-ID: <ghost.\1>/' "$S/mail/06-scanner-manifest-complete.eml" >"$WORK/ghost.eml"
+srv_mail_in "$WORK/ghost.eml" rra@cmes.example
+srv_wait_count rra@cmes.example INBOX 1
+run_once reject5xx
+ghost() { P outbox --json | json "[r['$1'] for r in d if 'ghost@' in r['recipients']][0]"; }
+is "5xx: the row is failed" "$(ghost state)" failed
+ok "5xx: the server's answer is kept" bash -c "grep -q '^5' <<<\"\$1\"" _ "$(ghost last_error | sed 's/^smtp: //')"
+ok "5xx: shown by packetd outbox" bash -c "P() { \"$PACKETD\" \"\$@\"; }; P outbox | grep -q failed"
+ok "5xx: counted in the log" grep -q "delivery failed" "$WORK/reject5xx.log"
+
+# Crashes (SIGKILL) at each step of a cycle, then a rerun: nothing lost, nothing doubled.
+processed() { srv_count rra@cmes.example Processed; }
+apps() { P list --json | json "len(d)"; }
+acks_for() {  # ADDRESS MESSAGE-ID → copies of its answer in the applicant's mailbox
+	# Relayed mail arrives a moment after packetd hands it over, and the
+	# mailbox may already hold earlier answers: wait for this one (up to
+	# 30 s), then count, so that a late copy would still be seen twice.
+	local i n=0
+	for i in $(seq 60); do
+		n=$(srv_fetch_all "$1" INBOX | grep -c "^In-Reply-To: <$2>")
+		[ "$n" -ge 1 ] && break
+		sleep 0.5
+	done
+	sleep 1
+	srv_fetch_all "$1" INBOX | grep -c "^In-Reply-To: <$2>"
+}
+hdr_addr() {  # HEADER FILE → what is inside <...> (the samples have CRLF lines)
+	tr -d '\r' <"$2" | sed -n "s/^$1: .*<\(.*\)>.*/\1/p" | head -n 1
+}
+n=0
+for stage in fetched commit committed imap-move; do
+	n=$((n + 1))
+	sed -e "s/^Message-ID: <\(.*\)>/Message-ID: <crash$n.\1>/" "$S/mail/05-incomplete-wrong-variant.eml" >"$WORK/c$n.eml"
+	mid=$(hdr_addr Message-ID "$WORK/c$n.eml")
+	to=$(hdr_addr From "$WORK/c$n.eml")
+	p0=$(processed) a0=$(apps)
+	srv_mail_in "$WORK/c$n.eml" rra@cmes.example
+	srv_wait_count rra@cmes.example INBOX 1
+	PACKETD_FAULT=$stage P run --once >/dev/null 2>"$WORK/crash-$stage.log"
+	ok "kill -9 at $stage: packetd was killed" test $? = 137
+	run_once "rerun-$stage"
+	is "kill -9 at $stage: INBOX emptied on the rerun" "$(srv_count rra@cmes.example INBOX)" 0
+	is "kill -9 at $stage: message in Processed once" "$(processed)" $((p0 + 1))
+	ok "kill -9 at $stage: no application doubled" test "$(apps)" -le $((a0 + 1))
+	srv_wait_count "$to" INBOX 1
+	is "kill -9 at $stage: one answer" "$(acks_for "$to" "$mid")" 1
+done
+
+# SIGKILL at an unplanned moment of a busy cycle, and Dovecot restarted in
+# the middle of another: the next cycle finishes the work, once.
+busy() {  # NAME: four fresh packets in the INBOX
+	for i in 1 2 3 4; do
+		sed -e "s/^Message-ID: <\(.*\)>/Message-ID: <$1$i.\1>/" "$S/mail/0${i}-"*.eml >"$WORK/$1$i.eml"
+		srv_mail_in "$WORK/$1$i.eml" rra@cmes.example
+	done
+	srv_wait_count rra@cmes.example INBOX 4
+}
+for fault in kill restart; do
+	busy "$fault"
+	p0=$(processed) a0=$(apps)
+	P run --once >/dev/null 2>"$WORK/$fault-1.log" &
+	pid=$!
+	sleep 0.3
+	if [ "$fault" = kill ]; then
+		kill -9 "$pid"
+		wait "$pid" 2>/dev/null
+	else
+		srv_dovecot_stop && srv_dovecot_start
+		wait "$pid"
+		ok "Dovecot restarted mid-run: packetd exits 0" test $? = 0
+	fi
+	# later clocks: notices deferred by the fault are due again (backoff)
+	PACKETD_NOW=$(date -u -d '+6 hours' +%Y-%m-%dT%H:%M:%SZ) run_once "$fault-2"
+	PACKETD_NOW=$(date -u -d '+12 hours' +%Y-%m-%dT%H:%M:%SZ) run_once "$fault-3"
+	is "$fault mid-cycle: INBOX emptied" "$(srv_count rra@cmes.example INBOX)" 0
+	is "$fault mid-cycle: each message in Processed once" "$(processed)" $((p0 + 4))
+	ok "$fault mid-cycle: no application doubled" test "$(apps)" -le $((a0 + 4))
+	for i in 1 2 3 4; do
+		mid=$(hdr_addr Message-ID "$WORK/$fault$i.eml")
+		to=$(hdr_addr From "$WORK/$fault$i.eml")
+		srv_wait_count "$to" INBOX 1
+		is "$fault mid-cycle: one answer to message $i" "$(acks_for "$to" "$mid")" 1
+	done
+done
