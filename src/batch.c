@@ -344,7 +344,8 @@ int pipeline_batch(pipeline *pl, source *src, const source_item *it, int *reject
 		log_warn("batch %s: database: %s; retrying next cycle", it->name, store_errmsg(pl->db));
 		goto out;
 	}
-	if ((workdir = spool_workdir(pl->conf->spool)) == NULL)
+	workdir = spool_workdir(pl->conf->spool);
+	if (workdir == NULL)
 		goto out;
 	inner = util_path_join(workdir, "batch");
 	if (util_mkdirs(inner, 0700) != 0)
@@ -352,10 +353,11 @@ int pipeline_batch(pipeline *pl, source *src, const source_item *it, int *reject
 	urc = unpack_archive(it->path, inner, &pl->conf->limits, 0, &u);
 	if (urc < 0)
 		goto out;
+	crc = urc == 1 ? 0 : read_batch_csv(&u, &t, err, sizeof err);
 	if (urc == 1) {
 		batch_failure(pl, &csv, u.error_code, u.error_detail, &c);
 		*rejected = 1;
-	} else if ((crc = read_batch_csv(&u, &t, err, sizeof err)) != 0 || column(&t, "packet") < 0) {
+	} else if (crc != 0 || column(&t, "packet") < 0) {
 		batch_failure(pl, &csv, crc == 1 ? "batch_csv_missing" : "batch_csv_invalid",
 			      crc == 0 ? "batch.csv: no column \"packet\"" : err, &c);
 		*rejected = 1;

@@ -372,8 +372,6 @@ static int seen_before(const packet *p, size_t i)
 /* ------------------------------------------------ applicant, eligibility */
 
 static const char *const yes_no[] = { "yes", "no", NULL };
-static const char *const soe_grades[] = { "member", "associate_member", NULL };
-static const char *const soe_sectors[] = { "IRTE", "IPlantE", "BES", NULL };
 static const char *const none_value[] = { "none", NULL };
 
 static int in_set(const char *v, const strlist *l, const char *const *extra)
@@ -434,8 +432,8 @@ static void check_applicant(packet *p, const rules *r, const check_options *opt)
 	ok_qual = check_enum(p, r, "cmes_qualification", &r->qualifications, none_value, opt);
 	ok_se = check_enum(p, r, "senior_engineer", NULL, yes_no, opt);
 	ok_target = check_enum(p, r, "target", &r->targets, NULL, opt);
-	check_enum(p, r, "soe_grade", NULL, soe_grades, opt);
-	check_enum(p, r, "soe_sector", NULL, soe_sectors, opt);
+	check_enum(p, r, "soe_grade", &r->soe_grades, NULL, opt);
+	check_enum(p, r, "soe_sector", &r->soe_sectors, NULL, opt);
 
 	grade = field_value(p, "cmes_grade", opt);
 	qual = field_value(p, "cmes_qualification", opt);

@@ -47,7 +47,8 @@ static const char *login_name(void)
 	struct passwd *pw = getpwuid(geteuid());
 	if (pw && pw->pw_name && *pw->pw_name)
 		return pw->pw_name;
-	return getenv("USER") && *getenv("USER") ? getenv("USER") : "centre";
+	const char *user = getenv("USER");
+	return user && *user ? user : "centre";
 }
 
 typedef struct opts {

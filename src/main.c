@@ -168,7 +168,8 @@ static int cmd_validate(ctx *c, int argc, char **argv)
 	}
 	if (load(c) != 0)
 		return 3;
-	if ((workdir = mkdtemp(tmpl)) == NULL) {
+	workdir = mkdtemp(tmpl);
+	if (workdir == NULL) {
 		fprintf(stderr, "packetd: cannot create a work folder: %s\n", strerror(errno));
 		return 3;
 	}

@@ -405,7 +405,8 @@ int pipeline_message(pipeline *pl, source *src, const source_item *it, int *reje
 	*rejected = 0;
 	memset(&m, 0, sizeof m);
 	buf_init(&k, 0);
-	if ((workdir = spool_workdir(pl->conf->spool)) == NULL)
+	workdir = spool_workdir(pl->conf->spool);
+	if (workdir == NULL)
 		goto out;
 	mrc = mime_parse_file(it->path, workdir, pl->conf->limits.max_message, &m, err, sizeof err);
 	if (mrc == MIME_ERROR) {
@@ -444,7 +445,8 @@ int pipeline_message(pipeline *pl, source *src, const source_item *it, int *reje
 		pl->stats.rejected += rc == 0;
 		goto out;
 	}
-	if ((why = why_not_answer(pl, &m)) != NULL) {
+	why = why_not_answer(pl, &m);
+	if (why != NULL) {
 		log_info("%s: not answered: %s", it->ref, why);
 		rc = finish_item(pl, src, key, it->ref, "ignored", why) ? 1 : 0;
 		pl->stats.ignored += rc == 0;

@@ -268,6 +268,8 @@ static int key_scheme(rules_ctx *x, const char *k, const char *v)
 		: strcmp(k, "qualifications") == 0 ? &r->qualifications
 		: strcmp(k, "targets") == 0 ? &r->targets
 		: strcmp(k, "senior_engineer_targets") == 0 ? &r->senior_engineer_targets
+		: strcmp(k, "soe_grades") == 0 ? &r->soe_grades
+		: strcmp(k, "soe_sectors") == 0 ? &r->soe_sectors
 		: strcmp(k, "required_fields") == 0 ? &r->required_fields : NULL;
 	if (l == NULL) {
 		fail(x, k, "unknown key in [scheme]");
@@ -690,6 +692,8 @@ void rules_free(rules *r)
 	strlist_free(&r->qualifications);
 	strlist_free(&r->targets);
 	strlist_free(&r->senior_engineer_targets);
+	strlist_free(&r->soe_grades);
+	strlist_free(&r->soe_sectors);
 	strlist_free(&r->required_fields);
 	for (size_t i = 0; i < r->nfees; i++)
 		free(r->fees[i].item);

@@ -75,6 +75,8 @@ typedef struct rules {
 	strlist qualifications;    /* mechanical_engineer, professional_engineer */
 	strlist targets;           /* CEng, IEng */
 	strlist senior_engineer_targets; /* CEng */
+	strlist soe_grades;        /* SOE grades applied for: member, associate_member */
+	strlist soe_sectors;       /* optional SOE sector: IRTE, IPlantE, BES (seed annex 11) */
 	strlist required_fields;   /* manifest fields that must be present */
 	rules_fee_entry *fees;           /* owned array */
 	size_t nfees;

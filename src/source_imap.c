@@ -176,11 +176,13 @@ static int imap_session(source *s, imap_priv *p)
 	mailstream *stream = NULL;
 	struct mailimap_capability_data *caps = NULL;
 	int fd, r, rc = -1;
-	if ((fd = tls_stream_connect(p->host, p->port, IMAP_TIMEOUT, err, sizeof err)) < 0) {
+	fd = tls_stream_connect(p->host, p->port, IMAP_TIMEOUT, err, sizeof err);
+	if (fd < 0) {
 		log_warn("imap %s: %s", s->conf->name, err);
 		return -1;
 	}
-	if ((low = tls_stream_low_new(fd)) == NULL) {
+	low = tls_stream_low_new(fd);
+	if (low == NULL) {
 		close(fd);
 		return -1;
 	}
@@ -189,7 +191,8 @@ static int imap_session(source *s, imap_priv *p)
 		mailstream_low_free(low);
 		return -1;
 	}
-	if ((stream = mailstream_new(low, 8192)) == NULL) {
+	stream = mailstream_new(low, 8192);
+	if (stream == NULL) {
 		mailstream_low_free(low);
 		return -1;
 	}
@@ -201,7 +204,8 @@ static int imap_session(source *s, imap_priv *p)
 		goto out;
 	}
 	if (!p->implicit_tls) {
-		if ((r = mailimap_starttls(p->imap)) != MAILIMAP_NO_ERROR) {
+		r = mailimap_starttls(p->imap);
+		if (r != MAILIMAP_NO_ERROR) {
 			imap_fail(s, "STARTTLS (required)", r);
 			goto out;
 		}
@@ -217,7 +221,8 @@ static int imap_session(source *s, imap_priv *p)
 			goto out;
 		}
 	}
-	if ((password = secret_read(s->conf->name, s->conf->password_file, s->conf->password_env)) == NULL)
+	password = secret_read(s->conf->name, s->conf->password_file, s->conf->password_env);
+	if (password == NULL)
 		goto out;
 	r = mailimap_login(p->imap, s->conf->user, password);
 	if (r != MAILIMAP_NO_ERROR) {
@@ -228,12 +233,13 @@ static int imap_session(source *s, imap_priv *p)
 		goto out;
 	}
 	/* Capabilities change after TLS and login (RFC 3501 7.2.1). */
-	if ((r = mailimap_capability(p->imap, &caps)) == MAILIMAP_NO_ERROR) {
+	if (mailimap_capability(p->imap, &caps) == MAILIMAP_NO_ERROR) {
 		p->has_move = imap_has_cap(p->imap, "MOVE");
 		p->has_uidplus = imap_has_cap(p->imap, "UIDPLUS");
 		mailimap_capability_data_free(caps);
 	}
-	if ((r = mailimap_select(p->imap, p->folder)) != MAILIMAP_NO_ERROR) {
+	r = mailimap_select(p->imap, p->folder);
+	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, p->folder, r);
 		goto out;
 	}
@@ -275,7 +281,8 @@ static int imap_list(source *s, source_item **items, size_t *n)
 		goto out;
 	imap_load_cursor(s, p);
 	key = mailimap_search_key_new_all();
-	if ((r = mailimap_uid_search(p->imap, NULL, key, &res)) != MAILIMAP_NO_ERROR) {
+	r = mailimap_uid_search(p->imap, NULL, key, &res);
+	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "UID SEARCH", r);
 		goto out;
 	}
@@ -333,7 +340,8 @@ static int imap_fetch_chunk(source *s, uint32_t uid, size_t off, int fd, size_t 
 							   sec, (uint32_t)off, IMAP_CHUNK));
 	if (size)
 		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
-	if ((r = mailimap_uid_fetch(p->imap, set, ft, &res)) != MAILIMAP_NO_ERROR) {
+	r = mailimap_uid_fetch(p->imap, set, ft, &res);
+	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "UID FETCH", r);
 		goto out;
 	}
@@ -391,7 +399,8 @@ static int imap_fetch(source *s, source_item *it)
 	tmp = util_path_join(p->dir, name);
 	snprintf(name, sizeof name, "%" PRIu32 ".eml", uid);
 	dest = util_path_join(p->dir, name);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
 		goto out;
 	do {
 		if (imap_fetch_chunk(s, uid, off, fd, &got, off == 0 ? &size : NULL) != 0)
@@ -432,12 +441,14 @@ static int imap_ensure_folder(source *s, const char *folder)
 	int r, rc = -1;
 	if (strlist_contains(&p->made, folder))
 		return 0;
-	if ((r = mailimap_list(p->imap, "", folder, &res)) != MAILIMAP_NO_ERROR) {
+	r = mailimap_list(p->imap, "", folder, &res);
+	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "LIST", r);
 		return -1;
 	}
 	if (clist_count(res) == 0) {
-		if ((r = mailimap_create(p->imap, folder)) != MAILIMAP_NO_ERROR) {
+		r = mailimap_create(p->imap, folder);
+		if (r != MAILIMAP_NO_ERROR) {
 			imap_fail(s, "CREATE", r);
 			goto out;
 		}
@@ -470,7 +481,8 @@ static int imap_done(source *s, const source_item *it, int rejected)
 	fault_point("imap-move");
 	set = mailimap_set_new_single(uid);
 	if (p->has_move) {
-		if ((r = mailimap_uid_move(p->imap, set, target)) != MAILIMAP_NO_ERROR) {
+		r = mailimap_uid_move(p->imap, set, target);
+		if (r != MAILIMAP_NO_ERROR) {
 			imap_fail(s, "UID MOVE", r);
 			goto out;
 		}

@@ -354,7 +354,8 @@ static int sftp_fetch(source *s, source_item *it)
 		log_error("sftp %s: %s is %lld bytes, over max_total; left in the drop", s->conf->name, it->name, size);
 		goto out;
 	}
-	if ((k.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+	k.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (k.fd < 0)
 		goto out;
 	k.cap = (unsigned long long)size;
 	url = sftp_url(p, p->dir, it->name);

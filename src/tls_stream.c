@@ -74,7 +74,8 @@ int tls_stream_connect(const char *host, int port, int timeout, char *err, size_
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(serv, sizeof serv, "%d", port);
-	if ((grc = getaddrinfo(host, serv, &hints, &res)) != 0) {
+	grc = getaddrinfo(host, serv, &hints, &res);
+	if (grc != 0) {
 		snprintf(err, errlen, "%s: %s", host, gai_strerror(grc));
 		return -1;
 	}
@@ -218,7 +219,8 @@ int tls_stream_start(mailstream_low *low, const char *host, const char *ca_file,
 		snprintf(err, errlen, "TLS already started");
 		return -1;
 	}
-	if ((r = gnutls_certificate_allocate_credentials(&c->cred)) < 0)
+	r = gnutls_certificate_allocate_credentials(&c->cred);
+	if (r < 0)
 		goto gnutls_fail;
 	r = ca_file ? gnutls_certificate_set_x509_trust_file(c->cred, ca_file, GNUTLS_X509_FMT_PEM)
 		    : gnutls_certificate_set_x509_system_trust(c->cred);
@@ -226,12 +228,15 @@ int tls_stream_start(mailstream_low *low, const char *host, const char *ca_file,
 		snprintf(err, errlen, "no trusted CA loaded from %s", ca_file ? ca_file : "the system store");
 		return -1;
 	}
-	if ((r = gnutls_init(&c->session, GNUTLS_CLIENT)) < 0 ||
-	    (r = gnutls_set_default_priority(c->session)) < 0 ||
-	    (r = gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, c->cred)) < 0)
-		goto gnutls_fail;
-	if (!is_ip_literal(host) &&
-	    (r = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, host, strlen(host))) < 0)
+	r = gnutls_init(&c->session, GNUTLS_CLIENT);
+	if (r >= 0)
+		r = gnutls_set_default_priority(c->session);
+	if (r >= 0)
+		r = gnutls_credentials_set(c->session, GNUTLS_CRD_CERTIFICATE, c->cred);
+	/* SNI only for names: RFC 6066 forbids it for address literals. */
+	if (r >= 0 && !is_ip_literal(host))
+		r = gnutls_server_name_set(c->session, GNUTLS_NAME_DNS, host, strlen(host));
+	if (r < 0)
 		goto gnutls_fail;
 	/* The handshake fails unless the chain verifies and names host. */
 	gnutls_session_set_verify_cert(c->session, host, 0);

@@ -175,7 +175,8 @@ int transport_smtp_open(transport *t)
 	t->ops = &transport_smtp_ops;
 	if (c->smtp_user && (p->password = secret_read("smtp", c->smtp_password_file, c->smtp_password_env)) == NULL)
 		goto fail;
-	if ((p->curl = curl_easy_init()) == NULL)
+	p->curl = curl_easy_init();
+	if (p->curl == NULL)
 		goto fail;
 	p->envelope = smtp_angle(from ? from : "");
 	curl_easy_setopt(p->curl, CURLOPT_URL, c->smtp_url);
