@@ -167,17 +167,6 @@ char *charset_text_to_utf8(const char *bytes, size_t len)
 	return charset_to_utf8("ISO-8859-1", bytes, len);
 }
 
-static int charset_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int charset_b64val(int c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -219,10 +208,10 @@ static void charset_q_decode(buf *out, const char *s, size_t len)
 		char c = s[i];
 		if (c == '_') {
 			c = ' ';
-		} else if (c == '=' && i + 2 < len && charset_hexval((unsigned char)s[i + 1]) >= 0 &&
-			   charset_hexval((unsigned char)s[i + 2]) >= 0) {
-			c = (char)(charset_hexval((unsigned char)s[i + 1]) * 16 +
-				   charset_hexval((unsigned char)s[i + 2]));
+		} else if (c == '=' && i + 2 < len && util_hexval((unsigned char)s[i + 1]) >= 0 &&
+			   util_hexval((unsigned char)s[i + 2]) >= 0) {
+			c = (char)(util_hexval((unsigned char)s[i + 1]) * 16 +
+				   util_hexval((unsigned char)s[i + 2]));
 			i += 2;
 		}
 		buf_add(out, &c, 1);
@@ -379,10 +368,10 @@ char *charset_rfc2231_decode(const char *s)
 	buf_add(&raw, "", 0);
 	for (; *v != '\0'; v++) {
 		char c = *v;
-		if (c == '%' && charset_hexval((unsigned char)v[1]) >= 0 &&
-		    charset_hexval((unsigned char)v[2]) >= 0) {
-			c = (char)(charset_hexval((unsigned char)v[1]) * 16 +
-				   charset_hexval((unsigned char)v[2]));
+		if (c == '%' && util_hexval((unsigned char)v[1]) >= 0 &&
+		    util_hexval((unsigned char)v[2]) >= 0) {
+			c = (char)(util_hexval((unsigned char)v[1]) * 16 +
+				   util_hexval((unsigned char)v[2]));
 			v += 2;
 		}
 		buf_add(&raw, &c, 1);
@@ -395,26 +384,6 @@ char *charset_rfc2231_decode(const char *s)
 	free(conv);
 	buf_free(&raw);
 	return res;
-}
-
-static void charset_b64_encode(buf *out, const unsigned char *in, size_t len)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		size_t n = len - i < 3 ? len - i : 3;
-		char q[4];
-		if (n > 1)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (n > 2)
-			v |= in[i + 2];
-		q[0] = tab[(v >> 18) & 63];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = n > 1 ? tab[(v >> 6) & 63] : '=';
-		q[3] = n > 2 ? tab[v & 63] : '=';
-		buf_add(out, q, 4);
-	}
 }
 
 #define CHARSET_LINE 76
@@ -470,7 +439,7 @@ char *charset_rfc2047_encode(const char *utf8, size_t prefix_len)
 			take += n;
 		}
 		buf_adds(&out, "=?UTF-8?B?");
-		charset_b64_encode(&out, (const unsigned char *)clean + i, take);
+		util_base64(&out, clean + i, take, 0);
 		buf_adds(&out, "?=");
 		col += CHARSET_WORD_OVERHEAD + (take + 2) / 3 * 4;
 		i += take;

@@ -224,39 +224,11 @@ static void mailmsg_refs_header(buf *b, const char *refs)
 	free(v);
 }
 
-static void mailmsg_base64(buf *b, const unsigned char *in, size_t len)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t col = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)in[i] << 16;
-		size_t n = len - i < 3 ? len - i : 3;
-		char q[4];
-		if (n > 1)
-			v |= (uint32_t)in[i + 1] << 8;
-		if (n > 2)
-			v |= in[i + 2];
-		q[0] = tab[(v >> 18) & 63];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = n > 1 ? tab[(v >> 6) & 63] : '=';
-		q[3] = n > 2 ? tab[v & 63] : '=';
-		buf_add(b, q, 4);
-		col += 4;
-		if (col >= MAILMSG_LINE) {
-			buf_adds(b, "\r\n");
-			col = 0;
-		}
-	}
-	if (col > 0)
-		buf_adds(b, "\r\n");
-}
-
 static void mailmsg_text_part(buf *b, const char *subtype, const char *text)
 {
 	buf_printf(b, "Content-Type: text/%s; charset=UTF-8\r\n"
 		      "Content-Transfer-Encoding: base64\r\n\r\n", subtype);
-	mailmsg_base64(b, (const unsigned char *)text, strlen(text));
+	util_base64(b, text, strlen(text), MAILMSG_LINE);
 }
 
 /* filename*=UTF-8''... (RFC 2231), continued as filename*0*, filename*1*
@@ -328,7 +300,7 @@ static void mailmsg_attachment_part(buf *b, const mailmsg_attachment *a)
 		free(enc);
 	}
 	buf_adds(b, "Content-Transfer-Encoding: base64\r\n\r\n");
-	mailmsg_base64(b, a->data, a->data != NULL ? a->len : 0);
+	util_base64(b, a->data, a->data != NULL ? a->len : 0, MAILMSG_LINE);
 	free(ct);
 	free(name);
 }

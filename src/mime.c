@@ -444,15 +444,8 @@ static int mime_write_file(const char *path, const char *data, size_t len)
 	int rc = -1;
 	if (fd < 0)
 		return -1;
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto out;
-		data += n;
-		len -= (size_t)n;
-	}
+	if (util_write_all(fd, data, len) != 0)
+		goto out;
 	rc = 0;
 out:
 	if (close(fd) != 0)

@@ -118,24 +118,13 @@ static void pdf_literal(struct pdf_lex *lx)
 	pdf_emit_string(lx);
 }
 
-static int pdf_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void pdf_hex(struct pdf_lex *lx)
 {
 	int hi = -1;
 	lx->str.len = 0;
 	lx->p++;
 	while (lx->p < lx->end && *lx->p != '>') {
-		int v = pdf_hexval(*lx->p++);
+		int v = util_hexval(*lx->p++);
 		if (v < 0)
 			continue;
 		if (hi < 0) {

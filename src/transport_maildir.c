@@ -26,16 +26,7 @@ static int maildir_write(const char *path, const char *data, size_t len)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto out;
-		data += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) != 0)
+	if (util_write_all(fd, data, len) != 0 || fsync(fd) != 0)
 		goto out;
 	rc = 0;
 out:

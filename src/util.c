@@ -271,6 +271,32 @@ out:
 	return rc;
 }
 
+int util_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int util_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int util_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -308,17 +334,7 @@ int util_write_atomic(const char *path, const void *data, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto out;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fsync(fd) != 0)
+	if (util_write_all(fd, p, len) != 0 || fsync(fd) != 0)
 		goto out;
 	if (close(fd) != 0) {
 		fd = -1;
@@ -402,6 +418,37 @@ char *util_resolve(const char *base_dir, const char *path)
 	if (path[0] == '/' || base_dir == NULL)
 		return xstrdup(path);
 	return util_path_join(base_dir, path);
+}
+
+int util_base64(buf *out, const void *in, size_t len, size_t line_len)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = in;
+	size_t col = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		size_t n = len - i < 3 ? len - i : 3;
+		char q[4];
+		if (n > 1)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (n > 2)
+			v |= p[i + 2];
+		q[0] = tab[(v >> 18) & 63];
+		q[1] = tab[(v >> 12) & 63];
+		q[2] = n > 1 ? tab[(v >> 6) & 63] : '=';
+		q[3] = n > 2 ? tab[v & 63] : '=';
+		if (buf_add(out, q, 4) != 0)
+			return -1;
+		col += 4;
+		if (line_len && col >= line_len) {
+			if (buf_adds(out, "\r\n") != 0)
+				return -1;
+			col = 0;
+		}
+	}
+	if (line_len && col > 0)
+		return buf_adds(out, "\r\n");
+	return 0;
 }
 
 static void hex_of(const unsigned char *d, size_t n, char *out)

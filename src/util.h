@@ -55,6 +55,11 @@ int util_ends_with_nocase(const char *s, const char *suffix);
 int util_parse_size(const char *s, uint64_t *out);
 int util_parse_long(const char *s, long min, long max, long *out);
 
+/* Writes all len bytes to fd, retrying short writes and EINTR. */
+int util_write_all(int fd, const void *data, size_t len);
+/* Value of one hex digit, -1 when c is none. */
+int util_hexval(int c);
+
 /* Reads a whole file (at most max bytes, else -1 with errno EFBIG). */
 int util_read_file(const char *path, size_t max, char **data, size_t *len);
 /* Writes data to path crash-safely: temp file in the same folder (O_EXCL),
@@ -70,6 +75,10 @@ char *util_dirname(const char *path);
 /* Resolves path against base_dir unless absolute; caller frees. */
 char *util_resolve(const char *base_dir, const char *path);
 int util_fsync_dir(const char *dir);
+
+/* Appends the base64 of len bytes to out; with line_len > 0 the output is
+ * broken into lines of that many characters, each ended by CRLF (MIME). */
+int util_base64(buf *out, const void *in, size_t len, size_t line_len);
 
 /* SHA-256 as 64 lowercase hex digits + NUL. */
 int util_sha256_hex(const void *data, size_t len, char out[65]);
