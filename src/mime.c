@@ -38,6 +38,8 @@ typedef struct mime_params {
 } mime_params;
 
 typedef struct mime_walk {
+	const char *map;      /* foreign: the message's mapping, NULL when none */
+	size_t maplen;
 	const char *workdir;
 	mime_message *out;
 	size_t nparts;
@@ -438,18 +440,166 @@ static void mime_seterr(mime_walk *w, const char *what, const char *path)
 		snprintf(w->err, w->errlen, "%s %s: %s", what, path, strerror(errno));
 }
 
-static int mime_write_file(const char *path, const char *data, size_t len)
+#define MIME_RELEASE_STEP (1024 * 1024)
+#define MIME_SINK_SIZE 65536
+
+/* Drops the pages of [p, p + len) of the message's mapping from memory. The
+ * walk reads the message from front to back, so what lies behind it need
+ * not stay resident: a 50 MB message then costs a few MB, not 50 (the pages
+ * come back from the page cache should a part be read again). */
+static void mime_release(const mime_walk *w, const char *p, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	uintptr_t base = (uintptr_t)w->map, end = base + w->maplen, lo, hi;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	if (w->map == NULL || (uintptr_t)p < base || (uintptr_t)p + len > end || pg == 0)
+		return;
+	lo = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	hi = ((uintptr_t)p + len) & ~(pg - 1);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* Decoded bytes on their way to the attachment's file, in small batches. */
+typedef struct mime_sink {
+	int fd;
+	int failed;
+	uint64_t written;
+	size_t n;
+	char buf[MIME_SINK_SIZE];
+} mime_sink;
+
+static void mime_sink_flush(mime_sink *s)
+{
+	if (!s->failed && s->n > 0 && util_write_all(s->fd, s->buf, s->n) != 0)
+		s->failed = 1;
+	s->written += s->n;
+	s->n = 0;
+}
+
+static void mime_sink_put(mime_sink *s, char c)
+{
+	s->buf[s->n++] = c;
+	if (s->n == sizeof s->buf)
+		mime_sink_flush(s);
+}
+
+static int mime_b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Base64 as decoders do it (RFC 2045 6.8: characters outside the alphabet
+ * are skipped), noting the damage they skip in silence: such characters,
+ * data after the padding, or a length that is not a multiple of 4. */
+static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime_walk *w)
+{
+	uint32_t acc = 0;
+	int nq = 0, pad = 0, damaged = 0;
+	size_t released = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		int v;
+		if (i - released >= MIME_RELEASE_STEP) {
+			mime_release(w, s + released, i - released);
+			released = i;
+		}
+		if (mime_is_ws(c))
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		v = mime_b64_value(c);
+		if (v < 0 || pad > 0) {
+			damaged = 1;
+			continue;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		if (++nq == 4) {
+			mime_sink_put(out, (char)(acc >> 16));
+			mime_sink_put(out, (char)(acc >> 8));
+			mime_sink_put(out, (char)acc);
+			nq = 0;
+			acc = 0;
+		}
+	}
+	if (nq == 2) {
+		mime_sink_put(out, (char)(acc >> 4));
+	} else if (nq == 3) {
+		mime_sink_put(out, (char)(acc >> 10));
+		mime_sink_put(out, (char)(acc >> 2));
+	}
+	if (nq == 1 || (nq == 0 && pad > 0) || (nq + pad) % 4 != 0 || pad > 2)
+		damaged = 1;
+	mime_release(w, s + released, len - released);
+	return damaged;
+}
+
+/* Quoted-printable (RFC 2045 6.7): "=XX" bytes and "=" soft line breaks. */
+static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const mime_walk *w)
+{
+	size_t released = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (i - released >= MIME_RELEASE_STEP) {
+			mime_release(w, s + released, i - released);
+			released = i;
+		}
+		if (s[i] == '=' && i + 2 < len && util_hexval((unsigned char)s[i + 1]) >= 0 &&
+		    util_hexval((unsigned char)s[i + 2]) >= 0) {
+			mime_sink_put(out, (char)(util_hexval((unsigned char)s[i + 1]) * 16 +
+						  util_hexval((unsigned char)s[i + 2])));
+			i += 2;
+		} else if (s[i] == '=' && i + 1 < len && (s[i + 1] == '\n' || s[i + 1] == '\r')) {
+			i += s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n' ? 2 : 1;
+		} else {
+			mime_sink_put(out, s[i]);
+		}
+	}
+	mime_release(w, s + released, len - released);
+}
+
+/* Decodes a leaf body straight into a new file at path, never holding the
+ * whole of it in memory. */
+static int mime_decode_to_file(mime_walk *w, const char *body, size_t len, int enc, const char *path,
+			       uint64_t *size)
+{
+	mime_sink *s = xcalloc(1, sizeof *s);
 	int rc = -1;
-	if (fd < 0)
-		return -1;
-	if (util_write_all(fd, data, len) != 0)
+	s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->fd < 0)
 		goto out;
-	rc = 0;
+	if (enc == MAILMIME_MECHANISM_BASE64) {
+		if (mime_b64_stream(body, len, s, w))
+			w->out->truncated = 1;
+	} else if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
+		mime_qp_stream(body, len, s, w);
+	} else {
+		for (size_t off = 0; off < len && !s->failed; off += MIME_RELEASE_STEP) {
+			size_t n = len - off < MIME_RELEASE_STEP ? len - off : MIME_RELEASE_STEP;
+			if (util_write_all(s->fd, body + off, n) != 0)
+				s->failed = 1;
+			s->written += n;
+			mime_release(w, body + off, n);
+		}
+	}
+	mime_sink_flush(s);
+	if (!s->failed)
+		rc = 0;
+	*size = s->written;
 out:
-	if (close(fd) != 0)
+	if (s->fd >= 0 && close(s->fd) != 0)
 		rc = -1;
+	free(s);
 	return rc;
 }
 
@@ -540,8 +690,8 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 		     const char *body, size_t len, int msg_depth)
 {
 	mime_params cd = {0};
-	char *name = NULL, *res = NULL, *path = NULL, attname[32];
-	size_t rlen = 0;
+	char *name = NULL, *path = NULL, attname[32];
+	uint64_t size = 0;
 	const char *v = mime_field(f, "Content-Disposition");
 	mime_attachment *a;
 	int rc = -1;
@@ -556,13 +706,9 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 		rc = 0;
 		goto out;
 	}
-	if (mime_decode(w, body, len, mime_encoding(f), &res, &rlen) != 0) {
-		mime_seterr(w, "decoding a part of", "the message");
-		goto out;
-	}
 	snprintf(attname, sizeof(attname), "att-%zu", w->out->natts + 1);
 	path = util_path_join(w->workdir, attname);
-	if (mime_write_file(path, res, rlen) != 0) {
+	if (mime_decode_to_file(w, body, len, mime_encoding(f), path, &size) != 0) {
 		mime_seterr(w, "writing", path);
 		goto out;
 	}
@@ -574,13 +720,11 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 	a->filename = name;
 	a->content_type = xstrdup(ct->type);
 	a->path = path;
-	a->size = rlen;
+	a->size = size;
 	a->depth = msg_depth;
 	name = path = NULL;
 	rc = 0;
 out:
-	if (res != NULL)
-		mmap_string_unref(res);
 	free(name);
 	free(path);
 	mime_params_free(&cd);
@@ -596,10 +740,14 @@ static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, in
 static int mime_multipart(mime_walk *w, const char *body, size_t len, const char *boundary,
 			  int depth, int msg_depth, int digest)
 {
-	size_t blen = strlen(boundary), pos = 0, part = 0;
+	size_t blen = strlen(boundary), pos = 0, part = 0, released = 0;
 	int open_part = 0, closed = 0;
 
 	while (pos < len && !closed) {
+		if (pos - released >= MIME_RELEASE_STEP) {
+			mime_release(w, body + released, pos - released);
+			released = pos;
+		}
 		const char *nl = memchr(body + pos, '\n', len - pos);
 		size_t le = nl != NULL ? (size_t)(nl - body) : len, k;
 		int is_close = 0;
@@ -775,6 +923,8 @@ int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
 		mime_seterr(&w, "mapping", path);
 		goto out;
 	}
+	w.map = map;
+	w.maplen = (size_t)st.st_size;
 	rc = mime_entity(&w, map, (size_t)st.st_size, 0, 0, 0, 1) == 0 ? MIME_OK : MIME_ERROR;
 	if (rc == MIME_OK && out->truncated)
 		log_warn("%s: damaged MIME structure, parts recovered where possible", path);

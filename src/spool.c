@@ -77,16 +77,48 @@ void spool_clean_work(const char *spool)
 	free(work);
 }
 
+/* Copies src to dest through a temporary name, in chunks: an archive may
+ * be as large as max_message and must not be held in memory. */
 static int copy_file(const char *src, const char *dest)
 {
-	char *data = NULL;
-	size_t len = 0;
-	int rc;
-	/* Documents are bounded by the unpack limits, so reading one whole is fine. */
-	if (util_read_file(src, 0, &data, &len) != 0)
-		return -1;
-	rc = util_write_atomic(dest, data, len);
-	free(data);
+	char chunk[65536], *tmp = NULL;
+	int in = -1, out = -1, rc = -1;
+	buf t;
+	buf_init(&t, 0);
+	buf_printf(&t, "%s.tmp.%ld", dest, (long)getpid());
+	tmp = buf_steal(&t);
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	unlink(tmp);
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (in < 0 || out < 0)
+		goto out;
+	for (;;) {
+		ssize_t n = read(in, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		if (util_write_all(out, chunk, (size_t)n) != 0)
+			goto out;
+	}
+	if (fsync(out) != 0 || close(out) != 0) {
+		out = -1;
+		goto out;
+	}
+	out = -1;
+	if (rename(tmp, dest) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
 	return rc;
 }
 
