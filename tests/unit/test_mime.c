@@ -292,6 +292,56 @@ static void test_too_many_parts(void **state)
 	buf_free(&b);
 }
 
+/* The streaming decoders: quoted-printable with soft breaks, base64 with
+ * one and two pad characters, and a body larger than the decoder's batch. */
+static void test_decoding(void **state)
+{
+	fixture *f = *state;
+	buf b, big;
+	char *path, *got;
+	size_t gl;
+	buf_init(&b, 0);
+	buf_init(&big, 0);
+	for (int i = 0; i < 300000; i++)
+		buf_add(&big, &(char){(char)(i * 7 + i / 256)}, 1);
+	buf_adds(&b, "Subject: enc\r\nContent-Type: multipart/mixed; boundary=e\r\n\r\n");
+	buf_adds(&b, "--e\r\nContent-Type: text/plain; name=qp.txt\r\n"
+		     "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		     "caf=C3=A9 au=\r\n lait=3D1\r\n");
+	buf_adds(&b, "--e\r\nContent-Type: text/plain; name=p1.txt\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\nYWJjZA==\r\n");
+	buf_adds(&b, "--e\r\nContent-Type: text/plain; name=p2.txt\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\nYWJjZGU=\r\n");
+	buf_adds(&b, "--e\r\nContent-Type: application/zip; name=big.zip\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\n");
+	assert_int_equal(util_base64(&b, big.data, big.len, 76), 0);
+	buf_adds(&b, "--e--\r\n");
+	path = write_msg(f, &b);
+	parse_ok(f, path);
+	assert_int_equal(f->m.natts, 4);
+	assert_false(f->m.truncated);
+	assert_int_equal(util_read_file(f->m.atts[0].path, MAXMSG, &got, &gl), 0);
+	assert_int_equal(gl, strlen("café au lait=1"));   /* the last CRLF belongs to the boundary */
+	assert_memory_equal(got, "café au lait=1", gl);
+	free(got);
+	assert_int_equal(util_read_file(f->m.atts[1].path, MAXMSG, &got, &gl), 0);
+	assert_int_equal(gl, 4);
+	assert_memory_equal(got, "abcd", 4);
+	free(got);
+	assert_int_equal(util_read_file(f->m.atts[2].path, MAXMSG, &got, &gl), 0);
+	assert_int_equal(gl, 5);
+	assert_memory_equal(got, "abcde", 5);
+	free(got);
+	assert_int_equal(util_read_file(f->m.atts[3].path, MAXMSG, &got, &gl), 0);
+	assert_int_equal(gl, big.len);
+	assert_int_equal(f->m.atts[3].size, big.len);
+	assert_memory_equal(got, big.data, gl);
+	free(got);
+	free(path);
+	buf_free(&b);
+	buf_free(&big);
+}
+
 static void test_long_header_line(void **state)
 {
 	fixture *f = *state;
@@ -355,6 +405,7 @@ int main(void)
 		T(test_oversize_refused),
 		T(test_deep_nesting),
 		T(test_too_many_parts),
+		T(test_decoding),
 		T(test_long_header_line),
 		cmocka_unit_test(test_is_archive),
 	};
