@@ -35,4 +35,22 @@ char *sniff_html_text(const char *utf8, size_t len);
  * FlateDecode content streams. */
 char *sniff_pdf_text(const char *data, size_t len);
 
+/* Inflates a zlib stream (at most cap bytes out), keeping what came out
+ * before any error. Caller frees. */
+char *sniff_pdf_inflate(const char *data, size_t len, size_t cap, size_t *out_len);
+
+/* The fonts of a PDF (sniff_pdffont.c): resource names and ToUnicode CMaps. */
+typedef struct pdf_fonts pdf_fonts;
+typedef struct pdf_font pdf_font;
+pdf_fonts *sniff_pdf_fonts_load(const char *data, size_t len);   /* caller frees */
+void sniff_pdf_fonts_free(pdf_fonts *f);
+/* The font of a resource name (without the slash), NULL when unknown. */
+const pdf_font *sniff_pdf_font(const pdf_fonts *f, const char *name);
+/* True when the document's fonts were found (or hidden in unreadable
+ * object streams): then text in an unknown font cannot be trusted. */
+int sniff_pdf_fonts_known(const pdf_fonts *f);
+/* Appends the UTF-8 of the string s shown in font ft: 0 done through its
+ * CMap, 1 the font's raw bytes read right (caller decodes), -1 unreadable. */
+int sniff_pdf_font_decode(const pdf_font *ft, const unsigned char *s, size_t n, buf *out);
+
 #endif

@@ -2,10 +2,14 @@
  * strings shown by Tj, TJ, ' and " in content streams that are stored
  * plainly or FlateDecode-compressed (zlib).
  *
- * No font CMaps are read: literal strings are taken as PDFDocEncoding
- * (close to Latin-1) and strings starting with FE FF as UTF-16BE, which is
- * what simple generators write. Enough to tell Chinese from English and
- * to find known phrases; not a faithful rendering.
+ * Strings in a font with a ToUnicode CMap (what office suites write, see
+ * sniff_pdffont.c) are decoded through it; in a simple font, literal
+ * strings are taken as PDFDocEncoding (close to Latin-1) and strings
+ * starting with FE FF as UTF-16BE, which is what simple generators write.
+ * Text in a font that can be read neither way makes the whole text layer
+ * unreadable rather than wrong: a language judged on glyph numbers would
+ * be a false finding. Enough to tell Chinese from English and to find
+ * known phrases; not a faithful rendering.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +29,11 @@
 struct pdf_lex {
 	const unsigned char *p, *end;
 	sniff_text *out;
+	const pdf_fonts *fonts;  /* foreign */
+	const pdf_font *font;    /* the font chosen by the last Tf */
+	int unreadable;          /* text shown in a font we cannot read */
+	int pending_bad;         /* a string since the last operator could not be read */
+	char name[64];           /* the last name operand */
 	buf pending;       /* UTF-8 of the strings since the last operator */
 	buf str;           /* bytes of the string being read */
 	double nums[2];    /* the last two numbers */
@@ -51,6 +60,15 @@ static void pdf_emit_string(struct pdf_lex *lx)
 
 	if (n == 0)
 		return;
+	if (sniff_pdf_fonts_known(lx->fonts)) {
+		int r = sniff_pdf_font_decode(lx->font, s, n, &lx->pending);
+		if (r == 0)
+			return;
+		if (r < 0) {
+			lx->pending_bad = 1;   /* judged only if it is shown (CMaps hold strings too) */
+			return;
+		}
+	}
 	if (n >= 2 && s[0] == 0xFE && s[1] == 0xFF) {
 		char *u = charset_to_utf8("UTF-16BE", (const char *)s + 2, (n - 2) & ~(size_t)1);
 		if (u != NULL) {
@@ -149,11 +167,16 @@ static void pdf_operator(struct pdf_lex *lx, const char *op, size_t n)
 {
 	sniff_text *out = lx->out;
 #define OP(s) (n == sizeof(s) - 1 && memcmp(op, s, n) == 0)
+	if (OP("Tf"))
+		lx->font = sniff_pdf_font(lx->fonts, lx->name);
 	if (OP("'") || OP("\"") || OP("T*") || OP("Tm") || OP("ET") ||
 	    ((OP("Td") || OP("TD")) && lx->nums[1] != 0))
 		sniff_text_newline(out);
-	if (OP("Tj") || OP("TJ") || OP("'") || OP("\""))
+	if (OP("Tj") || OP("TJ") || OP("'") || OP("\"")) {
 		sniff_text_add(out, lx->pending.data ? lx->pending.data : "", lx->pending.len);
+		lx->unreadable |= lx->pending_bad;
+	}
+	lx->pending_bad = 0;
 #undef OP
 	lx->pending.len = 0;
 	if (lx->pending.data != NULL)
@@ -161,7 +184,9 @@ static void pdf_operator(struct pdf_lex *lx, const char *op, size_t n)
 	lx->nums[0] = lx->nums[1] = 0;
 }
 
-static void pdf_content(const char *data, size_t len, sniff_text *out)
+/* Runs the text operators of one content stream; returns nonzero when it
+ * showed text in a font that cannot be read. */
+static int pdf_content(const char *data, size_t len, sniff_text *out, const pdf_fonts *fonts)
 {
 	struct pdf_lex lx;
 
@@ -169,6 +194,7 @@ static void pdf_content(const char *data, size_t len, sniff_text *out)
 	lx.p = (const unsigned char *)data;
 	lx.end = lx.p + len;
 	lx.out = out;
+	lx.fonts = fonts;
 	buf_init(&lx.pending, PDF_MAX_STRING);
 	buf_init(&lx.str, PDF_MAX_STRING + 1);
 	while (lx.p < lx.end && !out->full) {
@@ -191,9 +217,13 @@ static void pdf_content(const char *data, size_t len, sniff_text *out)
 			lx.in_array = 0;
 			lx.p++;
 		} else if (c == '/' || pdf_delim(c)) {
-			lx.p++;
+			const unsigned char *name = ++lx.p;
 			while (c == '/' && lx.p < lx.end && !pdf_space(*lx.p) && !pdf_delim(*lx.p))
 				lx.p++;
+			if (c == '/' && (size_t)(lx.p - name) < sizeof lx.name) {
+				memcpy(lx.name, name, (size_t)(lx.p - name));
+				lx.name[lx.p - name] = '\0';
+			}
 		} else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
 			char num[32];
 			size_t k = 0;
@@ -217,10 +247,11 @@ static void pdf_content(const char *data, size_t len, sniff_text *out)
 	}
 	buf_free(&lx.pending);
 	buf_free(&lx.str);
+	return lx.unreadable;
 }
 
 /* Inflates a zlib stream, keeping what came out before any error. */
-static char *pdf_inflate(const char *data, size_t len, size_t cap, size_t *out_len)
+char *sniff_pdf_inflate(const char *data, size_t len, size_t cap, size_t *out_len)
 {
 	z_stream z;
 	buf b;
@@ -271,6 +302,8 @@ char *sniff_pdf_text(const char *data, size_t len)
 	const char *p = data, *end = data + len, *s;
 	size_t inflated = 0;
 	sniff_text t;
+	pdf_fonts *fonts = sniff_pdf_fonts_load(data, len);
+	int unreadable = 0;
 
 	sniff_text_init(&t);
 	while (p < end && !t.full && (s = memmem(p, (size_t)(end - p), "stream", 6)) != NULL) {
@@ -294,19 +327,24 @@ char *sniff_pdf_text(const char *data, size_t len)
 		    pdf_has(d, dlen, "/XML"))
 			continue;
 		if (!pdf_has(d, dlen, "/Filter")) {
-			pdf_content(q, (size_t)(e - q), &t);
+			unreadable |= pdf_content(q, (size_t)(e - q), &t, fonts);
 		} else if (pdf_has(d, dlen, "/FlateDecode") && !pdf_has(d, dlen, "DCTDecode") &&
 			   !pdf_has(d, dlen, "/LZWDecode") && !pdf_has(d, dlen, "/ASCII") &&
 			   inflated < PDF_MAX_INFLATED) {
 			size_t n = 0, cap = PDF_MAX_INFLATED - inflated;
-			char *z = pdf_inflate(q, (size_t)(e - q), cap < PDF_MAX_STREAM ? cap : PDF_MAX_STREAM, &n);
+			char *z = sniff_pdf_inflate(q, (size_t)(e - q), cap < PDF_MAX_STREAM ? cap : PDF_MAX_STREAM, &n);
 			if (z != NULL) {
 				inflated += n;
-				pdf_content(z, n, &t);
+				unreadable |= pdf_content(z, n, &t, fonts);
 				free(z);
 			}
 		}
 		sniff_text_newline(&t);
+	}
+	sniff_pdf_fonts_free(fonts);
+	if (unreadable) {
+		free(sniff_text_finish(&t));
+		return NULL;
 	}
 	return sniff_text_finish(&t);
 }

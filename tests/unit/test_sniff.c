@@ -144,6 +144,38 @@ static void test_pdf_text(void **state)
 	assert_null(f.text);
 }
 
+/* PDFs exported by an office suite (LibreOffice, from the samples' DOCX):
+ * subset fonts whose codes mean something only through their ToUnicode
+ * CMaps. Read raw, the Chinese form looked like Latin punctuation. */
+static void test_office_pdf_text(void **state)
+{
+	(void)state;
+	char *t = text_of("office-zh.pdf", "pdf");
+	assert_non_null(strstr(t, "会员申请表（中文）"));
+	assert_non_null(strstr(t, "英国营运工程师学会会员申请表"));
+	free(t);
+	t = text_of("office-en.pdf", "pdf");
+	assert_non_null(strstr(t, "Membership Application Form (English)"));
+	assert_non_null(strstr(t, "Society of Operations Engineers"));
+	free(t);
+}
+
+/* A string shown in a font the document does not describe cannot be read:
+ * no text rather than wrong text. */
+static void test_pdf_unknown_font(void **state)
+{
+	static const char pdf[] =
+		"%PDF-1.4\n1 0 obj\n<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H>>\nendobj\n"
+		"2 0 obj\n<</Font <</F1 1 0 R>> >>\nendobj\n"
+		"3 0 obj\n<</Length 40>>\nstream\nBT /F1 12 Tf <00410042> Tj ET\nendstream\nendobj\n%%EOF\n";
+	char type[12];
+	char *text = NULL;
+	(void)state;
+	assert_int_equal(sniff_buffer(pdf, sizeof pdf - 1, type, sizeof type, &text), 0);
+	assert_string_equal(type, "pdf");
+	assert_null(text);
+}
+
 static void test_text_files(void **state)
 {
 	(void)state;
@@ -206,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_xlsx_text),
 		cmocka_unit_test(test_excel_dates),
 		cmocka_unit_test(test_pdf_text),
+		cmocka_unit_test(test_office_pdf_text),
+		cmocka_unit_test(test_pdf_unknown_font),
 		cmocka_unit_test(test_text_files),
 		cmocka_unit_test(test_buffer_and_names),
 	};
