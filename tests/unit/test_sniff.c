@@ -154,6 +154,10 @@ static void test_office_pdf_text(void **state)
 	assert_non_null(strstr(t, "会员申请表（中文）"));
 	assert_non_null(strstr(t, "英国营运工程师学会会员申请表"));
 	free(t);
+	/* the same file with its fonts inside an object stream (PDF 1.5) */
+	t = text_of("office-zh-objstm.pdf", "pdf");
+	assert_non_null(strstr(t, "会员申请表（中文）"));
+	free(t);
 	t = text_of("office-en.pdf", "pdf");
 	assert_non_null(strstr(t, "Membership Application Form (English)"));
 	assert_non_null(strstr(t, "Society of Operations Engineers"));
