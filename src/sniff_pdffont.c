@@ -20,9 +20,13 @@
 #define PDFF_MAX_FONTS 256
 #define PDFF_MAX_CMAP (4u * 1024 * 1024)
 #define PDFF_MAX_OBJSTM (16u * 1024 * 1024)
+#define PDFF_MAX_FONT_DICTS 4096   /* "/Font" resource entries looked at */
+#define PDFF_MAX_MAPPINGS (4u * 1024 * 1024)     /* codes mapped, all CMaps together */
+#define PDFF_MAX_CMAP_BYTES (32u * 1024 * 1024)  /* CMap text inflated, all together */
 
 typedef struct pdff_obj {
 	long num;
+	size_t order;     /* position in the file: a later definition wins */
 	const char *p;    /* foreign: the object's body, after "obj" */
 	size_t len;
 } pdff_obj;
@@ -42,6 +46,8 @@ struct pdf_fonts {
 	struct pdf_font fonts[PDFF_MAX_FONTS];
 	size_t nfonts;
 	int any_font;     /* some font resource was found */
+	size_t mappings;  /* budget used: a hostile CMap cannot spin */
+	size_t cmap_bytes;
 	int hidden;       /* object streams that could not be read */
 };
 
@@ -82,15 +88,19 @@ static void pdff_add_obj(pdf_fonts *f, long num, const char *p, size_t len)
 		return;
 	if (f->nobjs % 256 == 0)
 		f->objs = xrealloc(f->objs, (f->nobjs + 256) * sizeof *f->objs);
-	f->objs[f->nobjs++] = (pdff_obj){num, p, len};
+	f->objs[f->nobjs] = (pdff_obj){num, f->nobjs, p, len};
+	f->nobjs++;
 }
 
-/* Every "N G obj" of the file, in order. */
+/* Every "N G obj" of the file, in order. An object ends at its "endobj"
+ * or where the next object starts, whichever comes first, so that objects
+ * never overlap and a hostile file costs one pass, not one per object. */
 static void pdff_index(pdf_fonts *f, const char *data, size_t len)
 {
 	const char *end = data + len, *p = data, *o;
+	size_t first = f->nobjs;
 	while (p < end && (o = memmem(p, (size_t)(end - p), "obj", 3)) != NULL) {
-		const char *q = o, *body = o + 3, *stop;
+		const char *q = o, *body = o + 3;
 		p = o + 3;
 		if (q > data && (q[-1] == 'd' || !pdff_space((unsigned char)q[-1])))
 			continue;   /* "endobj", or part of a word */
@@ -105,18 +115,41 @@ static void pdff_index(pdf_fonts *f, const char *data, size_t len)
 			q--;
 		if (q == numend)
 			continue;
-		stop = memmem(body, (size_t)(end - body), "endobj", 6);
-		pdff_add_obj(f, strtol(q, NULL, 10), body, (size_t)((stop ? stop : end) - body));
+		pdff_add_obj(f, strtol(q, NULL, 10), body, (size_t)(end - body));
+	}
+	for (size_t i = first; i < f->nobjs; i++) {
+		const char *next = i + 1 < f->nobjs ? f->objs[i + 1].p : end;
+		const char *stop;
+		if (next < f->objs[i].p)
+			next = f->objs[i].p;
+		stop = memmem(f->objs[i].p, (size_t)(next - f->objs[i].p), "endobj", 6);
+		f->objs[i].len = (size_t)((stop ? stop : next) - f->objs[i].p);
 	}
 }
 
+static int pdff_obj_cmp(const void *a, const void *b)
+{
+	const pdff_obj *x = a, *y = b;
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The object of that number (objs sorted by number, then position): the
+ * last definition wins, as incremental updates intend. */
 static const pdff_obj *pdff_get(const pdf_fonts *f, long num)
 {
-	/* the last definition wins, as incremental updates intend */
-	for (size_t i = f->nobjs; i-- > 0;)
-		if (f->objs[i].num == num)
-			return &f->objs[i];
-	return NULL;
+	size_t lo = 0, hi = f->nobjs;
+	if (num < 0)
+		return NULL;
+	while (lo < hi) {   /* first index with objs[i].num > num */
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->objs[mid].num <= num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && f->objs[lo - 1].num == num ? &f->objs[lo - 1] : NULL;
 }
 
 static int pdff_has(const char *p, size_t n, const char *key)
@@ -240,15 +273,16 @@ static uint32_t pdff_dest(const char **pp, const char *end)
 	return u[0];
 }
 
-static void pdff_set(struct pdf_font *ft, uint32_t code, uint32_t cp)
+static void pdff_set(pdf_fonts *f, struct pdf_font *ft, uint32_t code, uint32_t cp)
 {
+	f->mappings++;
 	uint32_t size = ft->width == 1 ? 256 : 65536;
 	if (code < size && cp != 0 && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF)
 		ft->map[code] = cp;
 }
 
 /* bfchar and bfrange sections of a ToUnicode CMap (§9.10.3). */
-static void pdff_cmap(struct pdf_font *ft, const char *s, size_t n)
+static void pdff_cmap(pdf_fonts *f, struct pdf_font *ft, const char *s, size_t n)
 {
 	const char *end = s + n, *p, *cs = memmem(s, n, "begincodespacerange", 19);
 	uint32_t v;
@@ -266,13 +300,13 @@ static void pdff_cmap(struct pdf_font *ft, const char *s, size_t n)
 		if (stop == NULL)
 			stop = end;
 		p += range ? 12 : 11;
-		while (p < stop) {
+		while (p < stop && f->mappings < PDFF_MAX_MAPPINGS) {
 			uint32_t lo, hi, cp;
 			int b;
 			if (pdff_hex(&p, stop, &lo, &b) != 0)
 				break;
 			if (!range) {
-				pdff_set(ft, lo, pdff_dest(&p, stop));
+				pdff_set(f, ft, lo, pdff_dest(&p, stop));
 				continue;
 			}
 			if (pdff_hex(&p, stop, &hi, &b) != 0 || hi < lo || hi - lo > 65535)
@@ -281,15 +315,15 @@ static void pdff_cmap(struct pdf_font *ft, const char *s, size_t n)
 			if (p < stop && *p == '[') {
 				for (uint32_t c = lo; c <= hi && p < stop && *p != ']'; c++) {
 					p++;
-					pdff_set(ft, c, pdff_dest(&p, stop));
+					pdff_set(f, ft, c, pdff_dest(&p, stop));
 					p = pdff_skip_space(p, stop);
 				}
 				if (p < stop)
 					p++;
 			} else {
 				cp = pdff_dest(&p, stop);
-				for (uint32_t c = lo; c <= hi && cp != 0; c++)
-					pdff_set(ft, c, cp + (c - lo));
+				for (uint32_t c = lo; c <= hi && cp != 0 && f->mappings < PDFF_MAX_MAPPINGS; c++)
+					pdff_set(f, ft, c, cp + (c - lo));
 			}
 		}
 		p = stop;
@@ -318,9 +352,10 @@ static void pdff_font(pdf_fonts *f, const char *name, size_t nlen, long objnum)
 	if (tu != NULL) {
 		const pdff_obj *c = pdff_get(f, pdff_ref(tu + 10, o->p + dlen));
 		size_t n = 0;
-		char *cmap = c ? pdff_stream(c, PDFF_MAX_CMAP, &n) : NULL;
+		char *cmap = c && f->cmap_bytes < PDFF_MAX_CMAP_BYTES ? pdff_stream(c, PDFF_MAX_CMAP, &n) : NULL;
+		f->cmap_bytes += n;
 		if (cmap != NULL)
-			pdff_cmap(ft, cmap, n);
+			pdff_cmap(f, ft, cmap, n);
 		free(cmap);
 		return;
 	}
@@ -359,15 +394,21 @@ static void pdff_font_dict(pdf_fonts *f, const char *p, const char *end, int dep
 pdf_fonts *sniff_pdf_fonts_load(const char *data, size_t len)
 {
 	pdf_fonts *f = xcalloc(1, sizeof *f);
+	size_t dicts = 0;
 	pdff_index(f, data, len);
 	pdff_objstms(f);
-	for (size_t i = 0; i < f->nobjs; i++) {
+	if (f->nobjs > 1)
+		qsort(f->objs, f->nobjs, sizeof *f->objs, pdff_obj_cmp);
+	for (size_t i = 0; i < f->nobjs && dicts < PDFF_MAX_FONT_DICTS; i++) {
 		const pdff_obj *o = &f->objs[i];
 		const char *end = o->p + o->len, *p = o->p;
-		while (p < end && (p = memmem(p, (size_t)(end - p), "/Font", 5)) != NULL) {
+		while (p < end && dicts < PDFF_MAX_FONT_DICTS &&
+		       (p = memmem(p, (size_t)(end - p), "/Font", 5)) != NULL) {
 			p += 5;
-			if (p < end && (pdff_space((unsigned char)*p) || *p == '<'))
+			if (p < end && (pdff_space((unsigned char)*p) || *p == '<')) {
+				dicts++;
 				pdff_font_dict(f, p, end, 0);
+			}
 		}
 	}
 	return f;

@@ -33,6 +33,7 @@ seed() {
 				unzip -p "$z" "$m" >"$d/$(basename "$z" .zip)-$(printf '%s' "$m" | md5sum | cut -c1-8)"
 			done
 		done ;;
+	fuzz_pdf) cp tests/data/sniff/*.pdf "$d/" 2>/dev/null ;;
 	fuzz_names)
 		printf '申请表-中文-1.pdf' >"$d/utf8"
 		printf '\xc9\xea\xc7\xeb\xb1\xed.pdf' >"$d/gbk"
