@@ -151,6 +151,34 @@ static int find_packet(const unpack_result *u, const char *name, const unpack_me
 	return *nfolder ? 0 : -1;
 }
 
+/* A row whose packet is byte for byte one already received (a batch
+ * uploaded again with changes elsewhere): the row is recorded against that
+ * application, and its receipt line reports it; nothing is processed twice. */
+static int batch_row_duplicate(pipeline *pl, source *src, const char *rowkey, const char *ref,
+			       const char *number, int64_t *app_id)
+{
+	store_application a;
+	int rc = -1;
+	memset(&a, 0, sizeof a);
+	if (store_application_get(pl->db, pl->r, 0, number, &a) != 1)
+		goto out;
+	store_item item = {.source = src->conf->name, .key = rowkey, .ref = ref, .status = "duplicate",
+			   .application_id = a.id, .detail = number};
+	if (store_begin(pl->db) != 0)
+		goto out;
+	if (store_item_add(pl->db, &item) != 0 || store_commit(pl->db) != 0) {
+		store_rollback(pl->db);
+		goto out;
+	}
+	*app_id = a.id;
+	pl->stats.duplicates++;
+	log_info("%s: packet already received under %s", ref, number);
+	rc = 0;
+out:
+	store_application_free(&a);
+	return rc;
+}
+
 /* Processes row `row` of the table and commits it with its item key. */
 static int batch_row(pipeline *pl, source *src, const source_item *it, const unpack_result *u, const csv_table *t,
 		     size_t row, const char *rowkey, const char *workdir, int64_t *app_id)
@@ -170,7 +198,18 @@ static int batch_row(pipeline *pl, source *src, const source_item *it, const unp
 		p.archive_name = xstrdup(pname ? pname : "-");
 		intake_finding(&p, pl->r, "batch_packet_missing", -1, -1, v, 2);
 	} else if (file) {
-		char *dir = util_path_join(workdir, "row");
+		char *dir;
+		int dup;
+		if (util_sha256_file_hex(file->path, p.archive_sha256) != 0)
+			goto out;
+		dup = store_find_archive(pl->db, p.archive_sha256, number);
+		if (dup < 0)
+			goto out;
+		if (dup == 1) {
+			rc = batch_row_duplicate(pl, src, rowkey, ref, number, app_id);
+			goto out;
+		}
+		dir = util_path_join(workdir, "row");
 		util_rmtree(dir);
 		int r = util_mkdirs(dir, 0700) == 0 ? intake_archive(&o, file->path, pname, dir, &p) : -1;
 		free(dir);

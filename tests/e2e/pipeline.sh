@@ -133,3 +133,38 @@ P validate "$S/hostile/traversal.zip" >/dev/null
 is "validate: exit 2 for rejected" "$?" 2
 P validate /nonexistent.zip 2>/dev/null
 is "validate: exit 3 for a missing file" "$?" 3
+
+# Provincial batches that are wrong in themselves: a row naming a packet the
+# batch lacks (the other rows still go through), and a zip without batch.csv.
+python3 - "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop" <<'PY'
+import io, sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+rows = src.read("batch.csv").decode("utf-8-sig").splitlines()
+header, first = rows[0], rows[1]
+ghost = first.replace("M2023008812", "M2023009999").replace("孙丽-CEng.zip", "不存在.zip")
+ghost = ghost.replace("sun.li@example.com", "ghost.row@example.com")
+with zipfile.ZipFile(sys.argv[2] + "/broken-row.zip", "w") as z:
+    z.writestr("batch.csv", ("\ufeff" + header + "\r\n" + first + "\r\n" + ghost + "\r\n").encode())
+    z.writestr("孙丽-CEng.zip", src.read("孙丽-CEng.zip"))
+with zipfile.ZipFile(sys.argv[2] + "/no-csv.zip", "w") as z:
+    z.writestr("孙丽-CEng.zip", src.read("孙丽-CEng.zip"))
+PY
+touch -d '1 minute ago' "$WORK/spool/drop/broken-row.zip" "$WORK/spool/drop/no-csv.zip"
+P run --once >/dev/null 2>"$WORK/run3.log"
+r1="$WORK/spool/receipts/broken-row.receipt.csv"
+r2="$WORK/spool/receipts/no-csv.receipt.csv"
+rowof() { python3 -c "import csv,sys; r=list(csv.DictReader(open(sys.argv[1],encoding='utf-8-sig'))); print(r[int(sys.argv[2])][sys.argv[3]])" "$@"; }
+ok "missing packet: receipt written" test -f "$r1"
+is "missing packet: the good row is recorded" "$(rowof "$r1" 0 cmes_no)" M2023008812
+is "missing packet: the bad row is incomplete" "$(rowof "$r1" 1 outcome)" incomplete
+ok "missing packet: named in Chinese" bash -c 'grep -q "不存在.zip" <<<"$1" && grep -q "不在批量文件中" <<<"$1"' _ "$(rowof "$r1" 1 deficiencies_zh)"
+ok "missing packet: named in English" bash -c 'grep -q "is not in the batch" <<<"$1"' _ "$(rowof "$r1" 1 deficiencies_en)"
+ok "no batch.csv: receipt written" test -f "$r2"
+is "no batch.csv: rejected" "$(rowof "$r2" 0 outcome)" rejected
+ok "no batch.csv: said in both languages" bash -c 'grep -q "batch.csv" <<<"$1$2" && grep -q "没有 batch.csv" <<<"$1"' _ \
+	"$(rowof "$r2" 0 deficiencies_zh)" "$(rowof "$r2" 0 deficiencies_en)"
+ok "no batch.csv: moved to rejected" test -n "$(ls "$WORK/spool/rejected" | grep no-csv)"
+sun=$(P list --json | json "[a['id'] for a in d if a['applicant'].get('cmes_no')=='M2023008812'][0]")
+is "a packet received before: the row points at its application" "$(rowof "$r1" 0 application)" "$sun"
+is "a packet received before: no second application for it" \
+	"$(P list --json | json "sum(1 for a in d if a['applicant'].get('cmes_no')=='M2023008812')")" 1
