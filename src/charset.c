@@ -167,21 +167,6 @@ char *charset_text_to_utf8(const char *bytes, size_t len)
 	return charset_to_utf8("ISO-8859-1", bytes, len);
 }
 
-static int charset_b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* Lenient base64: characters outside the alphabet are skipped, padding
  * ends the data. */
 static void charset_b64_decode(buf *out, const char *s, size_t len)
@@ -189,7 +174,7 @@ static void charset_b64_decode(buf *out, const char *s, size_t len)
 	uint32_t acc = 0;
 	int bits = 0;
 	for (size_t i = 0; i < len && s[i] != '='; i++) {
-		int v = charset_b64val((unsigned char)s[i]);
+		int v = util_base64_value((unsigned char)s[i]);
 		if (v < 0)
 			continue;
 		acc = (acc << 6) | (uint32_t)v;

@@ -483,21 +483,6 @@ static void mime_sink_put(mime_sink *s, char c)
 		mime_sink_flush(s);
 }
 
-static int mime_b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* Base64 as decoders do it (RFC 2045 6.8: characters outside the alphabet
  * are skipped), noting the damage they skip in silence: such characters,
  * data after the padding, or a length that is not a multiple of 4. */
@@ -519,7 +504,7 @@ static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime
 			pad++;
 			continue;
 		}
-		v = mime_b64_value(c);
+		v = util_base64_value(c);
 		if (v < 0 || pad > 0) {
 			damaged = 1;
 			continue;

@@ -59,6 +59,8 @@ int util_parse_long(const char *s, long min, long max, long *out);
 int util_write_all(int fd, const void *data, size_t len);
 /* Value of one hex digit, -1 when c is none. */
 int util_hexval(int c);
+/* Value of one base64 character (RFC 4648 alphabet), -1 when c is none. */
+int util_base64_value(int c);
 
 /* Reads a whole file (at most max bytes, else -1 with errno EFBIG). */
 int util_read_file(const char *path, size_t max, char **data, size_t *len);
