@@ -554,26 +554,19 @@ void config_limits_default(config_limits *l)
 static int parse_text(config_ctx *x, const char *path, ini_handler h,
 		      void (*sect)(void *, const char *, size_t))
 {
-	char *data = NULL;
-	size_t len = 0;
-	initext t = { 0 };
+	initext t = { .on_section = sect, .user = x };
 	int rc = -1, irc;
 
-	if (util_read_file(path, CONFIG_FILE_MAX, &data, &len) != 0) {
+	x->t = &t;
+	irc = initext_run(&t, path, CONFIG_FILE_MAX, CONFIG_LINE_MAX, 1, h, x);
+	if (irc == INITEXT_READ) {
 		snprintf(x->err, x->errlen, "%s: cannot read: %m", path);
 		x->failed = 1;
 		goto out;
 	}
-	t.p = data;
-	t.end = data + len;
-	t.on_section = sect;
-	t.user = x;
-	x->t = &t;
-	initext_settings(CONFIG_LINE_MAX, 1);
-	irc = ini_parse_stream(initext_read, &t, h, x);
 	if (x->failed)
 		goto out;
-	if (t.stop) {
+	if (irc == INITEXT_LINE) {
 		fail(x, "line", "longer than %d bytes or holds a NUL byte", CONFIG_LINE_MAX - 3);
 		goto out;
 	}
@@ -585,7 +578,6 @@ static int parse_text(config_ctx *x, const char *path, ini_handler h,
 	rc = 0;
 out:
 	x->t = NULL;
-	free(data);
 	return rc;
 }
 

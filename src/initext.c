@@ -2,9 +2,12 @@
 #include "initext.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ini.h>
+
+#include "util.h"
 
 void initext_settings(int line_max, int stop_on_first_error)
 {
@@ -47,4 +50,25 @@ char *initext_read(char *str, int num, void *stream)
 			t->on_section(t->user, s + 1, (size_t)(e - s - 1));
 	}
 	return str;
+}
+
+int initext_run(initext *t, const char *path, size_t max_bytes, int line_max, int stop_on_first_error,
+		ini_handler h, void *user)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int irc;
+	if (util_read_file(path, max_bytes, &data, &len) != 0)
+		return INITEXT_READ;
+	t->p = data;
+	t->end = data + len;
+	t->line = 0;
+	t->stop = 0;
+	initext_settings(line_max, stop_on_first_error);
+	irc = ini_parse_stream(initext_read, t, h, user);
+	free(data);
+	t->p = t->end = NULL;
+	if (t->stop)
+		return INITEXT_LINE;
+	return irc < 0 ? INITEXT_NOMEM : irc;
 }

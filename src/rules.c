@@ -522,28 +522,20 @@ static void on_section(void *user, const char *name, size_t len)
 
 static int parse_file(rules_ctx *x, const char *path)
 {
-	char *data = NULL;
-	size_t len = 0;
-	initext t = { 0 };
+	initext t = { .on_section = on_section, .user = x };
 	int rc = -1, irc;
 
 	x->file = path;
-	x->t = NULL;
-	if (util_read_file(path, RULES_FILE_MAX, &data, &len) != 0) {
+	x->t = &t;
+	irc = initext_run(&t, path, RULES_FILE_MAX, RULES_LINE_MAX, 1, handler, x);
+	if (irc == INITEXT_READ) {
 		snprintf(x->err, x->errlen, "%s: cannot read: %m", path);
 		x->failed = 1;
 		goto out;
 	}
-	t.p = data;
-	t.end = data + len;
-	t.on_section = on_section;
-	t.user = x;
-	x->t = &t;
-	initext_settings(RULES_LINE_MAX, 1);
-	irc = ini_parse_stream(initext_read, &t, handler, x);
 	if (x->failed)
 		goto out;
-	if (t.stop) {
+	if (irc == INITEXT_LINE) {
 		fail(x, "line", "longer than %d bytes or holds a NUL byte", RULES_LINE_MAX - 3);
 		goto out;
 	}
@@ -557,7 +549,6 @@ static int parse_file(rules_ctx *x, const char *path)
 	rc = 0;
 out:
 	x->t = NULL;
-	free(data);
 	return rc;
 }
 
