@@ -297,7 +297,7 @@ static int batch_finish(pipeline *pl, source *src, const source_item *it, const 
 	rules_var v[] = {{"batch", it->name}, {"society", src->conf->society ? src->conf->society : src->conf->name},
 			 {"received_at", when}, {"rows", rows}, {"complete", comp}, {"incomplete", inc},
 			 {"rejected", rej}, {"receipt", name}};
-	mailmsg_attachment att = {.filename = name, .content_type = "text/csv", .data = csv->data, .len = csv->len};
+	mailmsg_attachment att = {.filename = name, .content_type = "text/csv; charset=UTF-8", .data = csv->data, .len = csv->len};
 	store_item item = {.source = src->conf->name, .key = key, .ref = it->ref,
 			   .status = rejected ? "rejected" : "batch", .detail = name};
 	if (src->ops->put_receipt && src->ops->put_receipt(src, name, csv->data, csv->len) != 0)

@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,10 +272,15 @@ static void mailmsg_attachment_part(buf *b, const mailmsg_attachment *a)
 {
 	char *name = mailmsg_clean(a->filename != NULL ? a->filename : "attachment", MAILMSG_MAX_NAME);
 	char *ct = mailmsg_clean(a->content_type != NULL ? a->content_type : "application/octet-stream", 100);
+	/* "type/subtype" with simple parameters ("; charset=UTF-8"); anything
+	 * that would need quoting ends it. */
 	for (char *p = ct; *p != '\0'; p++)
-		if (*p == ' ' || *p == ';' || *p == '"' || (unsigned char)*p >= 0x80)
+		if (!(isalnum((unsigned char)*p) || strchr("!#$&^_.+-/=; ", *p) != NULL) ||
+		    (unsigned char)*p >= 0x80)
 			*p = '\0';
-	if (ct[0] == '\0' || strchr(ct, '/') == NULL) {
+	for (size_t n = strlen(ct); n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == ';'); n--)
+		ct[n - 1] = '\0';
+	if (ct[0] == '\0' || strchr(ct, '/') == NULL || strcspn(ct, "/") > strcspn(ct, ";")) {
 		free(ct);
 		ct = xstrdup("application/octet-stream");
 	}

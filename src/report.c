@@ -387,7 +387,7 @@ int report_queue(pipeline *pl, const char *date, char **message_id)
 	free(n.html);
 	n.html = xstrdup(doc.html);
 	snprintf(fname, sizeof fname, "report-%s.csv", date);
-	mailmsg_attachment att = {.filename = fname, .content_type = "text/csv", .data = doc.csv, .len = doc.csv_len};
+	mailmsg_attachment att = {.filename = fname, .content_type = "text/csv; charset=UTF-8", .data = doc.csv, .len = doc.csv_len};
 	memset(&m, 0, sizeof m);
 	m.from = pl->conf->smtp_from ? pl->conf->smtp_from : pl->conf->intake_address;
 	m.to = pl->conf->report_to;

@@ -256,7 +256,7 @@ int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_i
 	ics = ics_build(&e, &len);
 	if (ics == NULL)
 		goto out;
-	mailmsg_attachment att = {.filename = "interview.ics", .content_type = "text/calendar", .data = ics,
+	mailmsg_attachment att = {.filename = "interview.ics", .content_type = "text/calendar; charset=UTF-8; method=PUBLISH", .data = ics,
 				  .len = len};
 	rc = wf_notify(pl, x, kind, v, 6, &att, 1);
 out:

@@ -198,6 +198,34 @@ static void test_hostile_header_values(void **state)
 	free(longid);
 }
 
+/* Simple parameters of an attachment's type survive (a calendar needs its
+ * method, a CSV its charset); anything needing quotes is cut off. */
+static void test_attachment_type_parameters(void **state)
+{
+	mailmsg m;
+	mailmsg_attachment att[2] = {
+		{.filename = "i.ics", .content_type = "text/calendar; charset=UTF-8; method=PUBLISH",
+		 .data = "BEGIN:VCALENDAR", .len = 15},
+		{.filename = "x.csv", .content_type = "text/csv\"; name=\"evil\r\nX-Injected: 1", .data = "a", .len = 1},
+	};
+	size_t len = 0;
+	char *msg;
+	(void)state;
+	memset(&m, 0, sizeof m);
+	m.from = "rra@cmes.example";
+	m.to = "a@example.com";
+	m.subject = "s";
+	m.text = "t";
+	m.atts = att;
+	m.natts = 2;
+	msg = mailmsg_build(&m, &len);
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "\r\nContent-Type: text/calendar; charset=UTF-8; method=PUBLISH;\r\n name=\"i.ics\""));
+	assert_non_null(strstr(msg, "\r\nContent-Type: text/csv;\r\n name=\"x.csv\""));
+	assert_null(strstr(msg, "X-Injected"));
+	free(msg);
+}
+
 static void test_new_id(void **state)
 {
 	(void)state;
@@ -220,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_plain_text_body),
 		cmocka_unit_test(test_hostile_header_values),
+		cmocka_unit_test(test_attachment_type_parameters),
 		cmocka_unit_test(test_new_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
