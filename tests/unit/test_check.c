@@ -22,27 +22,7 @@
 /* 2026-06-01 12:00 China time: the CPD window opens 2023-06-01. */
 #define NOW ((time_t)1780286400)
 
-static int load_rules(void **state)
-{
-	rules *r = calloc(1, sizeof *r);
-	char path[1024], err[256];
-	const char *top = getenv("PACKETD_TOP");
-	snprintf(path, sizeof path, "%s/config/requirements.ini", top ? top : ".");
-	if (r == NULL || rules_load(r, path, err, sizeof err) != 0) {
-		print_error("rules: %s\n", err);
-		free(r);
-		return -1;
-	}
-	*state = r;
-	return 0;
-}
-
-static int free_rules(void **state)
-{
-	rules_free(*state);
-	free(*state);
-	return 0;
-}
+#include "rules_fixture.h"
 
 static const char ZH_FORM[] =
 	"英国营运工程师学会会员申请表\n姓名\t张伟\n英文姓名\tZHANG Wei\n工作单位\t江苏某机械有限公司\n"

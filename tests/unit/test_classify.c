@@ -17,27 +17,7 @@
 #include "packet.h"
 #include "rules.h"
 
-static int load_rules(void **state)
-{
-	rules *r = calloc(1, sizeof *r);
-	char path[1024], err[256];
-	const char *top = getenv("PACKETD_TOP");
-	snprintf(path, sizeof path, "%s/config/requirements.ini", top ? top : ".");
-	if (r == NULL || rules_load(r, path, err, sizeof err) != 0) {
-		print_error("rules: %s\n", err);
-		free(r);
-		return -1;
-	}
-	*state = r;
-	return 0;
-}
-
-static int free_rules(void **state)
-{
-	rules_free(*state);
-	free(*state);
-	return 0;
-}
+#include "rules_fixture.h"
 
 struct name_case {
 	const char *name;
