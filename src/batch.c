@@ -188,7 +188,8 @@ static int batch_row(pipeline *pl, source *src, const source_item *it, const unp
 	const unpack_member *file = NULL;
 	unpack_member *folder = NULL;
 	size_t nfolder = 0;
-	char **stored = NULL, number[32] = "", ref[512];
+	kept_files stored = {NULL, 0};
+	char number[32] = "", ref[512];
 	packet p;
 	int rc = -1, resubmitted = 0;
 	packet_init(&p);
@@ -238,7 +239,7 @@ static int batch_row(pipeline *pl, source *src, const source_item *it, const unp
 			   .status = p.outcome == PACKET_REJECTED ? "rejected" : "processed"};
 	if (store_begin(pl->db) != 0)
 		goto out;
-	if (pipeline_record(pl, &p, &ss, (const char *const *)stored, app_id, number, &resubmitted) != 0 ||
+	if (pipeline_record(pl, &p, &ss, (const char *const *)stored.paths, app_id, number, &resubmitted) != 0 ||
 	    (item.application_id = *app_id, item.detail = number, store_item_add(pl->db, &item)) != 0 ||
 	    pipeline_queue_ack(pl, &p, *app_id, number, resubmitted, p.app.email, NULL, NULL, "auto-generated") != 0 ||
 	    store_commit(pl->db) != 0) {
@@ -251,7 +252,7 @@ static int batch_row(pipeline *pl, source *src, const source_item *it, const unp
 	log_info("%s: application %s %s", ref, number, packet_outcome_name(p.outcome));
 	rc = 0;
 out:
-	pipeline_free_paths(stored, p.nfiles);
+	pipeline_kept_free(&stored);
 	packet_free(&p);
 	free(folder);
 	return rc;

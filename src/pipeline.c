@@ -152,28 +152,30 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 	return rc;
 }
 
-int pipeline_keep_files(pipeline *pl, const packet *p, char ***stored_paths)
+int pipeline_keep_files(pipeline *pl, const packet *p, kept_files *kept)
 {
-	char **paths = xcalloc(p->nfiles + 1, sizeof *paths);
+	kept->paths = xcalloc(p->nfiles + 1, sizeof *kept->paths);
+	kept->n = p->nfiles;
 	for (size_t i = 0; i < p->nfiles; i++) {
 		if (p->files[i].ignored)
 			continue;
-		if (spool_keep(pl->conf->spool, p->files[i].path, p->files[i].sha256, &paths[i]) != 0) {
-			pipeline_free_paths(paths, p->nfiles);
+		if (spool_keep(pl->conf->spool, p->files[i].path, p->files[i].sha256, &kept->paths[i]) != 0) {
+			pipeline_kept_free(kept);
 			return -1;
 		}
 	}
-	*stored_paths = paths;
 	return 0;
 }
 
-void pipeline_free_paths(char **paths, size_t n)
+void pipeline_kept_free(kept_files *kept)
 {
-	if (paths == NULL)
+	if (kept->paths == NULL)
 		return;
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	for (size_t i = 0; i < kept->n; i++)
+		free(kept->paths[i]);
+	free(kept->paths);
+	kept->paths = NULL;
+	kept->n = 0;
 }
 
 /* The application's current files as a packet, for checking it again after
@@ -302,7 +304,8 @@ static int answer_packet(pipeline *pl, const source *src, const source_item *it,
 	intake_options o = {.r = pl->r, .lim = &pl->conf->limits, .now = pl->now};
 	const char *to = m->reply_to ? m->reply_to : m->from_addr;
 	char *refs = references_of(m), *unpacked = util_path_join(workdir, "packet");
-	char **stored = NULL, number[32] = "", sha[65];
+	kept_files stored = {NULL, 0};
+	char number[32] = "", sha[65];
 	store_source ss = {.name = src->conf->name, .kind = src->ops->kind, .ref = it->ref,
 			   .message_id = m->message_id, .reply_to = to};
 	packet p;
@@ -348,7 +351,7 @@ static int answer_packet(pipeline *pl, const source *src, const source_item *it,
 		goto out;
 	if (store_begin(pl->db) != 0)
 		goto out;
-	if (pipeline_record(pl, &p, &ss, (const char *const *)stored, &id, number, &resubmitted) != 0 ||
+	if (pipeline_record(pl, &p, &ss, (const char *const *)stored.paths, &id, number, &resubmitted) != 0 ||
 	    record_item(pl, src, key, it->ref, p.outcome == PACKET_REJECTED ? "rejected" : "processed", id, number) != 0 ||
 	    pipeline_queue_ack(pl, &p, id, number, resubmitted, to, m->message_id, refs, "auto-replied") != 0 ||
 	    store_commit(pl->db) != 0) {
@@ -363,7 +366,7 @@ static int answer_packet(pipeline *pl, const source *src, const source_item *it,
 		 packet_outcome_name(p.outcome), resubmitted ? " (supplement)" : "", p.nfiles, p.nfindings);
 	rc = 0;
 out:
-	pipeline_free_paths(stored, p.nfiles);
+	pipeline_kept_free(&stored);
 	packet_free(&p);
 	free(refs);
 	free(unpacked);

@@ -63,10 +63,18 @@ int pipeline_batch(pipeline *pl, source *src, const source_item *it, int *reject
  * Kept document bytes must already be in the spool (stored_paths). */
 int pipeline_record(pipeline *pl, packet *p, const store_source *src, const char *const *stored_paths,
 		    int64_t *id, char number[32], int *resubmitted);
-/* Keeps p's document files in the spool; *stored_paths (caller frees with
- * pipeline_free_paths) matches p->files. */
-int pipeline_keep_files(pipeline *pl, const packet *p, char ***stored_paths);
-void pipeline_free_paths(char **paths, size_t n);
+/* Stored paths of a packet's files, index for index with p->files at the
+ * time they were kept. The count travels with the array: recording a
+ * supplement replaces the packet by the merged application, whose file
+ * count differs. */
+typedef struct kept_files {
+	char **paths; /* owned, n entries; NULL where a file was ignored */
+	size_t n;
+} kept_files;
+/* Keeps p's document files in the spool; the caller frees *kept with
+ * pipeline_kept_free, whatever becomes of p. */
+int pipeline_keep_files(pipeline *pl, const packet *p, kept_files *kept);
+void pipeline_kept_free(kept_files *kept);
 /* Queues an acknowledgement (or rejection) of p inside the transaction. */
 int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *number, int resubmitted,
 		       const char *to, const char *in_reply_to, const char *references, const char *auto_submitted);
