@@ -66,6 +66,11 @@ typedef struct config {
 	char *report_to;
 	char *report_time;    /* HH:MM */
 	config_limits limits;
+	/* [web]: the desk (`packetd serve`) */
+	char *web_listen;     /* ADDRESS:PORT, default 127.0.0.1:8080 */
+	char *web_cert;       /* resolved; HTTPS when cert and key are set */
+	char *web_key;
+	long web_session_minutes;  /* idle time before a session ends, default 30 */
 } config;
 
 /* Loads path. On error returns -1 and writes "file:line: key: reason" to err. */

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli_centre.h"
+#include "cli_web.h"
 #include "config.h"
 #include "intake.h"
 #include "log.h"
@@ -49,6 +50,7 @@ static void usage(FILE *out)
 	      "  check-config                         load and check the configuration\n",
 	      out);
 	cli_centre_usage(out);
+	cli_web_usage(out);
 }
 
 typedef struct ctx {
@@ -449,6 +451,10 @@ int main(int argc, char **argv)
 		rc = cmd_outbox(&c, argc, argv);
 	else if (strcmp(argv[0], "check-config") == 0)
 		rc = cmd_check_config(&c);
+	else if (strcmp(argv[0], "serve") == 0)
+		rc = load(&c) != 0 ? 1 : cli_web_serve(&c.conf, &c.r, argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = load(&c) != 0 ? 1 : cli_web_user(&c.conf, argc, argv);
 	else if (cli_centre_is_command(argv[0]))
 		rc = load(&c) != 0 ? 1 : cli_centre_main(&c.conf, &c.r, argc, argv);
 	else {
