@@ -17,28 +17,18 @@
 #define PASSWORD_MIN 10
 #define PASSWORD_MAX 512
 
-void cli_web_usage(FILE *out)
-{
-	fputs("the desk (web):\n"
-	      "  serve                                the centre's web desk on [web] listen\n"
-	      "  user add NAME --role viewer|officer  a desk user; the password is read from standard input\n"
-	      "  user del NAME                        removes the user and ends the user's sessions\n"
-	      "  user list                            users and their roles\n",
-	      out);
-}
-
-int cli_web_serve(const config *conf, const rules *r, int argc, char **argv)
+int cli_web_serve(cli_env *env, int argc, char **argv)
 {
 	(void)argv;
-	if (argc > 1) {
-		fputs("usage: packetd serve\n", stderr);
-		return 2;
+	if (argc > 1)
+		return cli_usage_error(cli_find("serve"), "serve takes no operand");
+	if (cli_load(env) != 0)
+		return CLI_REFUSED;
+	if (util_mkdirs(env->conf.spool, 0750) != 0) {
+		fprintf(stderr, "packetd: cannot create %s\n", env->conf.spool);
+		return CLI_REFUSED;
 	}
-	if (util_mkdirs(conf->spool, 0750) != 0) {
-		fprintf(stderr, "packetd: cannot create %s\n", conf->spool);
-		return 1;
-	}
-	return web_run(conf, r) == 0 ? 0 : 1;
+	return web_run(&env->conf, &env->r) == 0 ? CLI_OK : CLI_REFUSED;
 }
 
 /* One line of standard input without its line end, echo off on a
@@ -94,12 +84,11 @@ static int user_add(store *db, int argc, char **argv)
 			name = argv[i];
 		else {
 			fprintf(stderr, "packetd: user add: unexpected %s (the password is read from standard input)\n", argv[i]);
-			return 2;
+			return CLI_USAGE;
 		}
 	}
 	if (name == NULL || role == NULL || (strcmp(role, "viewer") != 0 && strcmp(role, "officer") != 0)) {
-		fputs("usage: packetd user add NAME --role viewer|officer  (password on standard input)\n", stderr);
-		return 2;
+		return cli_usage_error(cli_find("user"), "user add NAME --role viewer|officer (the password on standard input)");
 	}
 	if (!name_ok(name)) {
 		fprintf(stderr, "packetd: user name \"%s\": 1 to 64 of a-z A-Z 0-9 . _ -\n", name);
@@ -136,23 +125,21 @@ out:
 	return rc;
 }
 
-int cli_web_user(const config *conf, int argc, char **argv)
+int cli_web_user(cli_env *env, int argc, char **argv)
 {
 	store *db = NULL;
 	char err[512];
-	int rc = 2;
+	int rc = CLI_USAGE;
 	const char *sub = argc > 1 ? argv[1] : "";
-	if (strcmp(sub, "add") != 0 && strcmp(sub, "del") != 0 && strcmp(sub, "list") != 0) {
-		cli_web_usage(stderr);
-		return 2;
-	}
-	if ((strcmp(sub, "del") == 0 && argc != 3) || (strcmp(sub, "list") == 0 && argc != 2)) {
-		cli_web_usage(stderr);
-		return 2;
-	}
-	if (util_mkdirs(conf->spool, 0750) != 0 || store_open(&db, conf->database, err, sizeof err) != 0) {
-		fprintf(stderr, "packetd: %s: %s\n", conf->database, err);
-		return 1;
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "del") != 0 && strcmp(sub, "list") != 0)
+		return cli_usage_error(cli_find("user"), "add, del or list");
+	if ((strcmp(sub, "del") == 0 && argc != 3) || (strcmp(sub, "list") == 0 && argc != 2))
+		return cli_usage_error(cli_find("user"), strcmp(sub, "del") == 0 ? "user del NAME" : "user list");
+	if (cli_load(env) != 0)
+		return CLI_REFUSED;
+	if (util_mkdirs(env->conf.spool, 0750) != 0 || store_open(&db, env->conf.database, err, sizeof err) != 0) {
+		fprintf(stderr, "packetd: %s: %s\n", env->conf.database, err);
+		return CLI_REFUSED;
 	}
 	if (strcmp(sub, "add") == 0) {
 		rc = user_add(db, argc, argv);
