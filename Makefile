@@ -2,7 +2,7 @@
 # dependencies, strict warnings always on.
 
 CC      ?= cc
-PKGS    := libarchive sqlite3 inih jansson libxml-2.0 libcurl gnutls zlib libsystemd
+PKGS    := libarchive sqlite3 inih jansson libxml-2.0 libcurl gnutls zlib libsystemd libmicrohttpd libxcrypt
 # libetpan's .pc adds Debian's no-PIE link specs, which clash with the
 # sanitizers: link it by name instead.
 CFLAGS  ?= -O2 -g
@@ -24,8 +24,8 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages packetd needs to build, run and test.
 BUILD_DEPS := build-essential pkg-config libetpan-dev libarchive-dev libsqlite3-dev \
               libinih-dev libjansson-dev libxml2-dev libcurl4-gnutls-dev libgnutls28-dev \
-              libcmocka-dev zlib1g-dev libsystemd-dev sqlite3 tzdata
-TEST_DEPS  := python3 zip unzip
+              libcmocka-dev zlib1g-dev libsystemd-dev sqlite3 tzdata libmicrohttpd-dev libcrypt-dev
+TEST_DEPS  := python3 zip unzip jq curl
 # Real servers for the transport tests (tests/servers/): IMAP, SFTP, SMTP.
 TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond openssh-server \
               openssh-sftp-server opensmtpd swaks libnet-ssleay-perl gnutls-bin time util-linux

@@ -26,9 +26,9 @@
 
 /* ---- the key table */
 
-enum ksec { KS_PACKETD, KS_SOURCE, KS_SMTP, KS_OUTBOX, KS_CENTRE, KS_LIMITS, KS_N };
+enum ksec { KS_PACKETD, KS_SOURCE, KS_SMTP, KS_OUTBOX, KS_CENTRE, KS_LIMITS, KS_WEB, KS_N };
 static const char *const ksec_names[KS_N] = { "packetd", "source", "smtp", "outbox", "centre",
-					       "limits" };
+					       "limits", "web" };
 
 enum ktype {
 	KT_STR,      /* any non-empty text */
@@ -105,6 +105,10 @@ static const ckey keys[] = {
 	{ KS_LIMITS, "max_ratio", KT_UINT, 1, 100000, L(max_ratio), 0, "100" },
 	{ KS_LIMITS, "max_depth", KT_UINT, 0, 8, L(max_depth), 0, "2" },
 	{ KS_LIMITS, "max_name", KT_UINT, 16, 65536, L(max_name), 0, "1024" },
+	{ KS_WEB, "listen", KT_STR, 0, 0, C(web_listen), 0, "127.0.0.1:8080" },
+	{ KS_WEB, "cert", KT_PATH, 0, 0, C(web_cert), 0, NULL },
+	{ KS_WEB, "key", KT_PATH, 0, 0, C(web_key), 0, NULL },
+	{ KS_WEB, "session_minutes", KT_INT, 1, 1440, C(web_session_minutes), 0, "30" },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -491,6 +495,25 @@ static int tz_known(const char *tz)
 }
 
 /* The sections whose keys depend on each other, and the required keys. */
+/* [web]: `packetd serve`. HTTPS needs both files; without them the desk
+ * speaks plain HTTP and belongs on loopback behind a TLS proxy. */
+static int check_web(config_ctx *x)
+{
+	config *c = x->c;
+	section_state *w = &x->fixed[KS_WEB];
+	int line = w->line ? w->line : 1;
+	if (strrchr(c->web_listen, ':') == NULL) {
+		fail_at(x, w->keyline[key_index(KS_WEB, "listen")], "listen",
+			"\"%s\" is not ADDRESS:PORT (such as 127.0.0.1:8080)", c->web_listen);
+		return -1;
+	}
+	if ((c->web_cert == NULL) != (c->web_key == NULL)) {
+		fail_at(x, line, c->web_cert ? "key" : "cert", "missing in [web] (HTTPS needs cert and key)");
+		return -1;
+	}
+	return 0;
+}
+
 static int check_complete(config_ctx *x)
 {
 	config *c = x->c;
@@ -521,6 +544,8 @@ static int check_complete(config_ctx *x)
 	for (size_t i = 0; i < c->nsources; i++)
 		if (check_source(x, &c->sources[i], &x->src[i]) != 0)
 			return -1;
+	if (check_web(x) != 0)
+		return -1;
 	if (sm->line) {
 		if (c->smtp_url == NULL) {
 			fail_at(x, sm->line, "url", "missing in [smtp]");
@@ -676,6 +701,9 @@ void config_free(config *c)
 	free(c->outbox_maildir);
 	free(c->report_to);
 	free(c->report_time);
+	free(c->web_listen);
+	free(c->web_cert);
+	free(c->web_key);
 	texts_free(&c->texts);
 	memset(c, 0, sizeof *c);
 }
