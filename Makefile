@@ -31,8 +31,10 @@ TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond opens
               openssh-sftp-server opensmtpd swaks libnet-ssleay-perl gnutls-bin time util-linux
 # Hardening: fuzzers (clang + its libFuzzer runtime), lint, valgrind.
 TEST_DEPS  += clang libclang-rt-14-dev clang-tidy cppcheck valgrind mandoc
+# make preview: screenshots of the report and notices.
+TEST_DEPS  += chromium fonts-noto-cjk
 
-.PHONY: all run test asan valgrind deps test-deps samples clean check-config install uninstall
+.PHONY: all run test asan valgrind deps test-deps samples clean check-config install uninstall preview
 
 # Installation (make install / make uninstall): DESTDIR and PREFIX as usual.
 PREFIX         ?= /usr/local
@@ -102,6 +104,11 @@ samples:
 
 check-config: all
 	$(BUILD)/packetd check-config
+
+# The report and the notices rendered in headless Chromium (CJK fonts):
+# screenshots in $(BUILD)/preview/ (tests/preview/preview.sh).
+preview: all
+	tests/preview/preview.sh $(BUILD)
 
 # ---- hardening (README "Hardening") ----
 # libFuzzer targets (tests/fuzz/fuzz_*.c) over a clang ASan+UBSan build of
