@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "fault.h"
 #include "intake.h"
 #include "log.h"
@@ -101,6 +103,7 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 	const char *outcome = packet_outcome_name(p->outcome);
 	char key[64], fee[32];
 	char *oz, *oe, *nz, *ne, *cz, *ce, *fz, *fe, *when, *rz = NULL, *re = NULL, *az, *ae;
+	char *hcz, *hce, *hfz, *hfe;
 	int rc;
 	snprintf(key, sizeof key, "outcome.%s.zh", outcome);
 	oz = notice_phrase(tpl, key);
@@ -116,6 +119,10 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 	ce = notice_checklist(p, pl->r, 0);
 	fz = notice_findings(p, 1);
 	fe = notice_findings(p, 0);
+	hcz = notice_checklist_html(p, pl->r, tpl, 1);
+	hce = notice_checklist_html(p, pl->r, tpl, 0);
+	hfz = notice_findings_html(p, 1);
+	hfe = notice_findings_html(p, 0);
 	when = pipeline_time_text(pl);
 	snprintf(fee, sizeof fee, "%ld", rules_fee(pl->r, "interview"));
 	if (resubmitted) {
@@ -139,6 +146,10 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 		{"checklist_en", ce},
 		{"findings_zh", fz},
 		{"findings_en", fe},
+		{"checklist_zh.html", hcz},
+		{"checklist_en.html", hce},
+		{"findings_zh.html", hfz},
+		{"findings_en.html", hfe},
 		{"next_zh", nz},
 		{"next_en", ne},
 		{"fee_interview", fee},
@@ -149,6 +160,7 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 			    sizeof vars / sizeof vars[0], to, in_reply_to, references, auto_submitted, NULL, 0);
 	free(oz); free(oe); free(nz); free(ne); free(cz); free(ce); free(fz); free(fe);
 	free(when); free(rz); free(re); free(az); free(ae);
+	free(hcz); free(hce); free(hfz); free(hfe);
 	return rc;
 }
 
@@ -178,8 +190,28 @@ void pipeline_kept_free(kept_files *kept)
 	kept->n = 0;
 }
 
+/* A supplement without manifest.ini only guessed the applicant from its
+ * email: the details the application already holds win over those guesses,
+ * and the application keeps whether it had a manifest. */
+static void keep_stored_applicant(const store_application *a, packet *out)
+{
+	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
+	out->has_manifest = 1;
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (strcmp(a->findings[i].code, "manifest_missing") == 0)
+			out->has_manifest = 0;
+	for (size_t i = 0; o && i < APPLICANT_NFIELDS; i++) {
+		const char *v = json_string_value(json_object_get(o, applicant_field_names[i]));
+		if (v && *v)
+			applicant_set(&out->app, applicant_field_names[i], v);
+	}
+	if (o)
+		json_decref(o);
+}
+
 /* The application's current files as a packet, for checking it again after
- * a supplement. The applicant is the newest packet's. */
+ * a supplement. The applicant is the newest packet's manifest, else the
+ * application's own details. */
 static int merged_packet(pipeline *pl, const store_application *a, packet *newest, packet *out)
 {
 	intake_options o = {.r = pl->r, .lim = &pl->conf->limits, .now = pl->now};
@@ -187,6 +219,8 @@ static int merged_packet(pipeline *pl, const store_application *a, packet *newes
 	out->app = newest->app;
 	memset(&newest->app, 0, sizeof newest->app);
 	out->has_manifest = newest->has_manifest;
+	if (!newest->has_manifest)
+		keep_stored_applicant(a, out);
 	out->archive_name = xstrdup(newest->archive_name);
 	memcpy(out->archive_sha256, newest->archive_sha256, sizeof out->archive_sha256);
 	for (size_t i = 0; i < a->nfiles; i++) {
@@ -492,6 +526,8 @@ static int run_source(pipeline *pl, const config_source *cs)
 	for (size_t i = 0; i < n && !(pl->stop && *pl->stop); i++) {
 		int rejected = 0, rc;
 		pl->stats.items++;
+		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
+			     pl->stats.applications);
 		if (src.ops->fetch(&src, &items[i]) != 0) {
 			log_warn("source %s: cannot fetch %s; next cycle", cs->name, items[i].ref);
 			pl->stats.deferred++;
@@ -508,6 +544,7 @@ static int run_source(pipeline *pl, const config_source *cs)
 			log_warn("source %s: %s processed but not moved; it will be recognised next cycle", cs->name,
 				 items[i].ref);
 	}
+	log_progress_end();
 	source_items_free(items, n);
 	source_close(&src);
 	return 0;
