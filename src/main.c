@@ -351,7 +351,7 @@ static int cmd_show(ctx *c, int argc, char **argv)
 		goto out;
 	}
 	json_t *j = pjson_application(&a, &c->r);
-	cli_centre_show(db, &c->r, &a, j);
+	cli_centre_show(db, &c->conf, &c->r, &a, j);
 	if (json) {
 		print_json(j);
 	} else {

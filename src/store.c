@@ -125,6 +125,16 @@ static const char *const store_migrations[] = {
 	" transmittal_id INTEGER NOT NULL REFERENCES transmittals(id),"
 	" application_id INTEGER NOT NULL REFERENCES applications(id),"
 	" PRIMARY KEY (transmittal_id, application_id));",
+	/* 3: CPD hours per year, purged documents, payments listed by a notice (store_cpd.c) */
+	"CREATE TABLE cpd_hours ("
+	" id INTEGER PRIMARY KEY,"
+	" application_id INTEGER NOT NULL REFERENCES applications(id),"
+	" year INTEGER NOT NULL, hours REAL NOT NULL CHECK (hours >= 0),"
+	" source TEXT NOT NULL, ref TEXT, \"by\" TEXT, at TEXT NOT NULL);"
+	"CREATE INDEX cpd_hours_app ON cpd_hours(application_id, year);"
+	"ALTER TABLE files ADD COLUMN purged_at TEXT;"
+	"ALTER TABLE payments ADD COLUMN notice TEXT;"
+	"UPDATE payments SET notice = '';",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))

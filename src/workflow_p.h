@@ -17,11 +17,17 @@ typedef struct wf_app {
 int wf_load(pipeline *pl, int64_t id, const char *number, wf_app *x);
 void wf_app_free(wf_app *x);
 
-/* Fee lines "  label: N yuan" for every non-zero amount, and a total line;
- * caller frees. */
-char *wf_fee_lines(pipeline *pl, const long amounts[FEES_NITEMS], int zh);
-/* Outstanding amounts of f into out[]. */
-void wf_outstanding(const fees *f, long out[FEES_NITEMS]);
+/* The fee ledger's lines of years year_from..year_to in one language
+ * (outstanding: what is still owed, else what falls due), with a total
+ * line; caller frees. */
+char *wf_fees_text(pipeline *pl, const fees *f, int year_from, int year_to, int outstanding, int zh);
+/* "soe_registration 500 yuan (year 0), cmes_membership at the society's
+ * rate; total 500 yuan": what is outstanding, one line; caller frees. */
+char *wf_fees_brief(const fees *f);
+/* The payment notice of x listing every payment no notice has listed yet;
+ * an unsent payment notice of x is replaced, so a cycle sends at most one
+ * per application. Inside the caller's transaction. */
+int wf_notify_payments(pipeline *pl, wf_app *x, const fees *f);
 
 /* Interview facts as text in the configured zone: date, time, end, zone. */
 typedef struct wf_when {
