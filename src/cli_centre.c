@@ -164,6 +164,8 @@ static int parse_amount(const char *s, long *out)
 
 static int result_code(workflow *w, int rc)
 {
+	if (w->warn[0])
+		fprintf(stderr, "packetd: warning: %s\n", w->warn);
 	if (rc == WF_OK) {
 		if (w->info[0])
 			printf("%s\n", w->info);
@@ -487,4 +489,84 @@ void cli_centre_show(store *db, const config *conf, const rules *r, const store_
 		json_object_set_new(j, "history", arr);
 		store_table_free(&h);
 	}
+}
+
+static const char *js(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v && *v ? v : "-";
+}
+
+/* A fee amount of the show JSON: a number, or the society's rate. */
+static void print_amount(FILE *out, json_t *v)
+{
+	if (json_is_integer(v))
+		fprintf(out, "%lld yuan", (long long)json_integer_value(v));
+	else
+		fputs("at the society's rate", out);
+}
+
+void cli_centre_show_text(json_t *j, FILE *out)
+{
+	json_t *app = json_object_get(j, "applicant"), *v, *p;
+	size_t i, k;
+	const char *key;
+	int missing = 0;
+	fprintf(out, "%s  %s  %s\n", js(j, "id"), js(j, "state"), js(j, "target"));
+	fprintf(out, "  applicant: %s / %s <%s>, %s\n", js(app, "name_zh"), js(app, "name_en"), js(app, "email"),
+		js(app, "province"));
+	fprintf(out, "  CMES no. %s, qualification %s, senior engineer %s\n", js(app, "cmes_no"),
+		js(app, "cmes_qualification"), js(app, "senior_engineer"));
+	fprintf(out, "  received %s, updated %s\n", js(j, "created_at"), js(j, "updated_at"));
+	json_array_foreach(json_object_get(j, "documents"), i, v) {
+		json_int_t c = json_integer_value(json_object_get(v, "copies"));
+		json_int_t r = json_integer_value(json_object_get(v, "required"));
+		if (c < r) {
+			fprintf(out, "%s %s/%s: %lld of %lld\n", missing++ ? " " : "  missing documents:\n   ",
+				js(v, "document"), js(v, "language"), (long long)c, (long long)r);
+		}
+	}
+	json_array_foreach(json_object_get(j, "findings"), i, v)
+		if (strcmp(js(v, "severity"), "info") != 0)
+			fprintf(out, "  finding %s (%s): %s\n", js(v, "code"), js(v, "severity"), js(v, "message_en"));
+	if (json_object_get(j, "documents_purged_at"))
+		fprintf(out, "  documents purged at %s (retention); names and hashes kept\n", js(j, "documents_purged_at"));
+	v = json_object_get(j, "interview");
+	if (v)
+		fprintf(out, "  interview: %s UTC, %lld minutes, %s (plan %lld)\n", js(v, "starts_at"),
+			(long long)json_integer_value(json_object_get(v, "minutes")), js(v, "place"),
+			(long long)json_integer_value(json_object_get(v, "plans")));
+	json_object_foreach(json_object_get(j, "fees"), key, v) {
+		json_array_foreach(json_object_get(v, "periods"), k, p) {
+			json_int_t y = json_integer_value(json_object_get(p, "year"));
+			fprintf(out, "  fee %-20s %-22s due ", key,
+				y ? js(p, "from") : "");
+			print_amount(out, json_object_get(p, "due"));
+			fprintf(out, ", paid %lld yuan, outstanding ", (long long)json_integer_value(json_object_get(p, "paid")));
+			print_amount(out, json_object_get(p, "outstanding"));
+			fputc('\n', out);
+		}
+	}
+	v = json_object_get(j, "fees_total");
+	if (v)
+		fprintf(out, "  fees in total: due %lld, paid %lld, outstanding %lld yuan%s\n",
+			(long long)json_integer_value(json_object_get(v, "due")),
+			(long long)json_integer_value(json_object_get(v, "paid")),
+			(long long)json_integer_value(json_object_get(v, "outstanding")),
+			json_object_get(v, "unknown") ? " plus the CMES membership at the society's rate" : "");
+	v = json_object_get(j, "cpd");
+	json_array_foreach(json_object_get(v, "years"), i, p)
+		fprintf(out, "  CPD %lld: %g hours (%s%s%s)\n", (long long)json_integer_value(json_object_get(p, "year")),
+			json_real_value(json_object_get(p, "hours")), js(p, "source"),
+			*js(p, "ref") != '-' ? ", ref " : "", *js(p, "ref") != '-' ? js(p, "ref") : "");
+	if (json_object_get(v, "cpd_year"))
+		fprintf(out, "  re-registration year %lld needs CPD of %lld: %g of %g hours recorded, %g missing\n",
+			(long long)json_integer_value(json_object_get(v, "reregistration_year")),
+			(long long)json_integer_value(json_object_get(v, "cpd_year")),
+			json_real_value(json_object_get(v, "recorded")), json_real_value(json_object_get(v, "required")),
+			json_real_value(json_object_get(v, "missing")));
+	fputs("  history:\n", out);
+	json_array_foreach(json_object_get(j, "history"), i, v)
+		fprintf(out, "    %s  %-20s %s → %s  by %s: %s\n", js(v, "at"), js(v, "event"), js(v, "from"), js(v, "to"),
+			js(v, "by"), js(v, "reason"));
 }

@@ -24,4 +24,7 @@ void cli_centre_usage(FILE *out);
  * show JSON of a, and marks purged files "purged": true. */
 void cli_centre_show(store *db, const config *conf, const rules *r, const store_application *a, json_t *j);
 
+/* The show JSON (with what cli_centre_show adds) as a readable summary. */
+void cli_centre_show_text(json_t *j, FILE *out);
+
 #endif

@@ -2,7 +2,7 @@
  * 48 hours of CPD in the year, for ECUK's review). Hours are kept per
  * calendar year (store_cpd_*): set by the centre (`packetd cpd`) or read
  * from a CPD record the member sends; re-registration year N needs the
- * hours of the year in which it began (fees_cpd_year), at least
+ * hours of the calendar year holding most of it (fees_cpd_year), at least
  * rules.cpd_annual_hours of them. */
 #ifndef PACKETD_CPD_H
 #define PACKETD_CPD_H

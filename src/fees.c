@@ -47,7 +47,8 @@ int fees_years(time_t certified_at, time_t now)
 
 int fees_cpd_year(time_t certified_at, int year)
 {
-	time_t start = fees_anniversary(certified_at, year > 0 ? year - 1 : 0);
+	/* the calendar year holding most of the registration year: its middle */
+	time_t start = fees_anniversary(certified_at, year > 0 ? year - 1 : 0) + 182 * 86400L;
 	struct tm tm;
 	if (gmtime_r(&start, &tm) == NULL)
 		return 0;

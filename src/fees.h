@@ -82,7 +82,7 @@ int fees_years(time_t certified_at, time_t now);
 /* Start of year `year` of registration (the anniversary), UTC. */
 time_t fees_anniversary(time_t certified_at, int year);
 /* The CPD year (calendar year) whose hours re-registration year `year`
- * needs: the year in which that registration year began. */
+ * needs: the one holding most of that registration year (its middle). */
 int fees_cpd_year(time_t certified_at, int year);
 /* The fees of re-registration year `year` (1 = first anniversary) into
  * out[]; 0, or -1 when the table lacks an amount. */

@@ -19,6 +19,7 @@
 #include "rules.h"
 #include "spool.h"
 #include "store.h"
+#include "workflow.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -289,6 +290,12 @@ static int cmd_list(ctx *c, int argc, char **argv)
 		else
 			return 2;
 	}
+	if (state && !workflow_state_known(state)) {
+		char states[1024];
+		workflow_states(states, sizeof states);
+		fprintf(stderr, "packetd: list: unknown state \"%s\"; states: %s\n", state, states);
+		return 2;
+	}
 	if (load(c) != 0 || open_store(c, &db) != 0)
 		goto out;
 	if (store_application_list(db, state, &ids, &n) != 0)
@@ -355,9 +362,7 @@ static int cmd_show(ctx *c, int argc, char **argv)
 	if (json) {
 		print_json(j);
 	} else {
-		char *s = json_dumps(j, JSON_INDENT(2));
-		printf("%s\n", s ? s : "");
-		free(s);
+		cli_centre_show_text(j, stdout);
 		json_decref(j);
 	}
 	rc = 0;
@@ -409,12 +414,36 @@ out:
 	return rc;
 }
 
+/* Societies seen in applications without a line in [fees.cmes_membership]:
+ * their members owe the society's own rate, which the centre should add. */
+static void check_society_fees(ctx *c)
+{
+	store *db = NULL;
+	store_table t;
+	char err[512], key[300];
+	if (access(c->conf.database, F_OK) != 0 || store_open(&db, c->conf.database, err, sizeof err) != 0)
+		return;
+	if (store_wf_counts(db, "province", &t) == 0) {
+		for (size_t i = 0; i < t.nrows; i++) {
+			const char *p = store_table_get(&t, i, 0);
+			snprintf(key, sizeof key, "cmes_membership.%s", p);
+			if (strcmp(p, "-") != 0 && rules_fee(&c->r, key) <= 0)
+				printf("%s: [fees.cmes_membership] has no line for %s (%s applications): its members owe"
+				       " the society's own rate\n",
+				       c->conf.rules, p, store_table_get(&t, i, 1));
+		}
+		store_table_free(&t);
+	}
+	store_close(db);
+}
+
 static int cmd_check_config(ctx *c)
 {
 	if (load(c) != 0)
 		return 1;
 	printf("%s: ok (%zu sources, %zu documents, rules %s)\n", c->conf.file, c->conf.nsources, c->r.ndocs,
 	       c->conf.rules);
+	check_society_fees(c);
 	return 0;
 }
 

@@ -17,11 +17,11 @@ int store_cpd_add(store *s, int64_t id, int year, double hours, const char *sour
 	int rc = -1;
 	store_iso_utc(now, at);
 	st = store_sql_prep(s,
-			    "INSERT INTO cpd_hours (application_id, year, hours, source, ref, \"by\", at)"
-			    " VALUES (?, ?, 0, ?, ?, ?, ?)",
+			    "INSERT INTO cpd_hours (application_id, year, source, ref, \"by\", at, hours)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?)",
 			    "iitttt", id, (int64_t)year, source, ref, by, at);
-	/* the statement helper binds no doubles: hours bound here */
-	if (st == NULL || sqlite3_bind_double(st, 3, hours) != SQLITE_OK)
+	/* the statement helper binds no doubles: the last one bound here */
+	if (st == NULL || sqlite3_bind_double(st, 7, hours) != SQLITE_OK)
 		goto out;
 	rc = store_sql_step(s, st) == 0 ? 0 : -1;
 out:

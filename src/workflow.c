@@ -69,6 +69,44 @@ static void wf_allowed(const char *event, char *out, size_t len)
 			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ", " : "", wf_table[i].from);
 }
 
+/* The intake's outcomes, then every state the table names. */
+static const char *const wf_intake_states[] = {"received", "complete", "incomplete", "rejected"};
+
+int workflow_state_known(const char *state)
+{
+	for (size_t i = 0; i < sizeof wf_intake_states / sizeof wf_intake_states[0]; i++)
+		if (strcmp(wf_intake_states[i], state) == 0)
+			return 1;
+	for (size_t i = 0; i < WF_NTABLE; i++)
+		if (strcmp(wf_table[i].from, state) == 0 || strcmp(wf_table[i].to, state) == 0 ||
+		    (wf_table[i].via && strcmp(wf_table[i].via, state) == 0))
+			return 1;
+	return 0;
+}
+
+void workflow_states(char *out, size_t len)
+{
+	size_t used = 0;
+	const char *names[4 + 3 * WF_NTABLE];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof wf_intake_states / sizeof wf_intake_states[0]; i++)
+		names[n++] = wf_intake_states[i];
+	for (size_t i = 0; i < WF_NTABLE; i++) {
+		names[n++] = wf_table[i].from;
+		if (wf_table[i].via)
+			names[n++] = wf_table[i].via;
+		names[n++] = wf_table[i].to;
+	}
+	out[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		size_t j = 0;
+		while (j < i && strcmp(names[j], names[i]) != 0)
+			j++;
+		if (j == i)
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ", " : "", names[i]);
+	}
+}
+
 /* ---- loading ---- */
 
 static const char *field(json_t *o, const char *name)
@@ -195,16 +233,51 @@ static const char *domain_of(const char *addr)
 	return at && at[1] ? at + 1 : "packetd.invalid";
 }
 
+/* What to bring, by what the applicant holds: the CMES engineer
+ * certificate only from one who has it, the senior engineer certificate
+ * from one admitted as a senior engineer without it. Caller frees. */
+static char *bring_list(pipeline *pl, const wf_app *x, int zh)
+{
+	const char *lang = zh ? "zh" : "en";
+	const char *se = json_string_value(json_object_get(x->fields, "senior_engineer"));
+	char key[32], *held, *common, *out;
+	size_t len;
+	if (!fees_lacks_cmes(pl->r, x->qualification))
+		snprintf(key, sizeof key, "bring.cmes.%s", lang);
+	else if (se && strcmp(se, "yes") == 0)
+		snprintf(key, sizeof key, "bring.senior.%s", lang);
+	else
+		key[0] = '\0';
+	held = key[0] ? notice_phrase(pl->conf->templates, key) : xstrdup("");
+	snprintf(key, sizeof key, "bring.common.%s", lang);
+	common = notice_phrase(pl->conf->templates, key);
+	len = strlen(held) + strlen(common) + 8;
+	out = xcalloc(1, len);
+	snprintf(out, len, "%s%s%s", common, *held ? (zh ? "；" : "; ") : "", held);
+	free(held);
+	free(common);
+	return out;
+}
+
 int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv)
 {
-	wf_when w;
+	return wf_notify_interview_moved(pl, x, kind, iv, NULL);
+}
+
+int wf_notify_interview_moved(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv,
+			      const store_interview *old)
+{
+	wf_when w, ow;
 	char minutes[16], uid[160];
 	char *summary = notice_phrase(pl->conf->templates, "interview.summary");
 	char *desc = notice_phrase(pl->conf->templates, "interview.description");
-	char *ics = NULL, *sum = NULL, *des = NULL;
+	char *ics = NULL, *sum = NULL, *des = NULL, *bz = bring_list(pl, x, 1), *be = bring_list(pl, x, 0);
 	size_t len = 0;
 	int rc = -1;
 	wf_when_of(pl, iv->starts_at, iv->minutes, &w);
+	memset(&ow, 0, sizeof ow);
+	if (old)
+		wf_when_of(pl, old->starts_at, old->minutes, &ow);
 	snprintf(minutes, sizeof minutes, "%d", iv->minutes);
 	/* one UID per application: a moved interview updates the same event */
 	snprintf(uid, sizeof uid, "%s-interview@%s", x->a.number, domain_of(pl->conf->intake_address));
@@ -226,8 +299,13 @@ int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_i
 		goto out;
 	mailmsg_attachment att = {.filename = "interview.ics", .content_type = "text/calendar; charset=UTF-8; method=PUBLISH", .data = ics,
 				  .len = len};
-	rc = wf_notify(pl, x, kind, v, 6, &att, 1);
+	rules_var more[] = {v[0], v[1], v[2], v[3], v[4], v[5], {"bring_zh", bz}, {"bring_en", be},
+			    {"old_date", ow.date}, {"old_time", ow.time}, {"old_zone", ow.zone},
+			    {"old_place", old ? old->place : ""}};
+	rc = wf_notify(pl, x, kind, more, 12, &att, 1);
 out:
+	free(bz);
+	free(be);
 	free(summary);
 	free(desc);
 	free(sum);
@@ -365,11 +443,12 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 {
 	wf_app x;
 	const wf_transition *t;
-	store_interview iv;
+	store_interview iv, old;
 	int64_t plan = 0;
 	char reason[300];
-	int rc = begin(w, number, &x), acc;
+	int rc = begin(w, number, &x), acc, moved;
 	memset(&iv, 0, sizeof iv);
+	memset(&old, 0, sizeof old);
 	if (rc != WF_OK)
 		return rc;
 	rc = WF_REFUSED;
@@ -393,6 +472,12 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 			goto out;
 		}
 	}
+	/* a moved plan: the notice names the one it replaces */
+	moved = strcmp(t->from, "interview_planned") == 0 && store_wf_interview_get(w->pl->db, x.a.id, &old) == 1;
+	if (wf_interview_overlaps(w->pl, x.a.id, starts, minutes, place, w->warn, sizeof w->warn) != 0) {
+		rc = WF_ERROR;
+		goto out;
+	}
 	wf_when wh;
 	wf_when_of(w->pl, starts, minutes, &wh);
 	snprintf(reason, sizeof reason, "interview %s %s (%s), %d minutes, %s", wh.date, wh.time, wh.zone, minutes,
@@ -400,11 +485,12 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 	rc = WF_ERROR;
 	if (store_wf_interview_add(w->pl->db, x.a.id, starts, minutes, place, w->by, w->pl->now, &plan) != 0 ||
 	    move(w, &x, t, reason) != WF_OK || store_wf_interview_get(w->pl->db, x.a.id, &iv) != 1 ||
-	    wf_notify_interview(w->pl, &x, "interview", &iv) != 0)
+	    wf_notify_interview_moved(w->pl, &x, moved ? "interview_moved" : "interview", &iv, moved ? &old : NULL) != 0)
 		goto out;
 	rc = WF_OK;
 out:
 	store_interview_free(&iv);
+	store_interview_free(&old);
 	return finish(w, &x, rc);
 }
 

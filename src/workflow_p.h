@@ -42,5 +42,13 @@ int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra,
 	      const struct mailmsg_attachment *atts, size_t natts);
 /* The interview notice or reminder with its iCalendar attachment. */
 int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv);
+/* The same for a moved plan: old (may be NULL) is the plan it replaces,
+ * named in the notice ({old_date}, {old_time}, {old_zone}, {old_place}). */
+int wf_notify_interview_moved(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv,
+			      const store_interview *old);
+/* Into warn (empty when none): the interviews of other applications at the
+ * same place whose time overlaps [starts, starts + minutes). 0 or -1. */
+int wf_interview_overlaps(pipeline *pl, int64_t id, time_t starts, int minutes, const char *place, char *warn,
+			  size_t len);
 
 #endif
