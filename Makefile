@@ -2,7 +2,7 @@
 # dependencies, strict warnings always on.
 
 CC      ?= cc
-PKGS    := libarchive sqlite3 inih jansson libxml-2.0 libcurl gnutls zlib
+PKGS    := libarchive sqlite3 inih jansson libxml-2.0 libcurl gnutls zlib libsystemd
 # libetpan's .pc adds Debian's no-PIE link specs, which clash with the
 # sanitizers: link it by name instead.
 CFLAGS  ?= -O2 -g
@@ -24,7 +24,7 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages packetd needs to build, run and test.
 BUILD_DEPS := build-essential pkg-config libetpan-dev libarchive-dev libsqlite3-dev \
               libinih-dev libjansson-dev libxml2-dev libcurl4-gnutls-dev libgnutls28-dev \
-              libcmocka-dev zlib1g-dev sqlite3 tzdata
+              libcmocka-dev zlib1g-dev libsystemd-dev sqlite3 tzdata
 TEST_DEPS  := python3 zip unzip
 # Real servers for the transport tests (tests/servers/): IMAP, SFTP, SMTP.
 TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond openssh-server \

@@ -56,6 +56,7 @@ typedef struct ckey {
 	long long min, max;
 	size_t off;        /* in config, or in config_source for KS_SOURCE */
 	unsigned kinds;    /* KS_SOURCE: the kinds that use this key */
+	const char *dflt;  /* the value when the key is absent, parsed as if given; NULL: none */
 } ckey;
 
 #define C(f) offsetof(config, f)
@@ -64,46 +65,46 @@ typedef struct ckey {
 #define MB (1024LL * 1024)
 
 static const ckey keys[] = {
-	{ KS_PACKETD, "spool", KT_PATH, 0, 0, C(spool), 0 },
-	{ KS_PACKETD, "database", KT_PATH, 0, 0, C(database), 0 },
-	{ KS_PACKETD, "rules", KT_PATH, 0, 0, C(rules), 0 },
-	{ KS_PACKETD, "templates", KT_PATH, 0, 0, C(templates), 0 },
-	{ KS_PACKETD, "poll_interval", KT_INT, 1, 86400, C(poll_interval), 0 },
-	{ KS_PACKETD, "intake_address", KT_STR, 0, 0, C(intake_address), 0 },
-	{ KS_PACKETD, "timezone", KT_STR, 0, 0, C(timezone), 0 },
-	{ KS_PACKETD, "log_level", KT_LEVEL, 0, 0, C(log_level), 0 },
-	{ KS_SOURCE, "type", KT_KIND, 0, 0, S(kind), K_ALL },
-	{ KS_SOURCE, "path", KT_PATH, 0, 0, S(path), K_MAILDIR | K_DIR },
-	{ KS_SOURCE, "url", KT_STR, 0, 0, S(url), K_IMAP | K_SFTP },
-	{ KS_SOURCE, "user", KT_STR, 0, 0, S(user), K_IMAP | K_SFTP },
-	{ KS_SOURCE, "password_file", KT_PATH, 0, 0, S(password_file), K_IMAP },
-	{ KS_SOURCE, "password_env", KT_STR, 0, 0, S(password_env), K_IMAP },
-	{ KS_SOURCE, "ca_file", KT_PATH, 0, 0, S(ca_file), K_IMAP },
-	{ KS_SOURCE, "key", KT_PATH, 0, 0, S(key), K_SFTP },
-	{ KS_SOURCE, "known_hosts", KT_PATH, 0, 0, S(known_hosts), K_SFTP },
-	{ KS_SOURCE, "processed", KT_SRCPATH, 0, 0, S(processed), K_ALL },
-	{ KS_SOURCE, "rejected", KT_SRCPATH, 0, 0, S(rejected), K_ALL },
-	{ KS_SOURCE, "receipts", KT_SRCPATH, 0, 0, S(receipts), K_DIR | K_SFTP },
-	{ KS_SOURCE, "society", KT_STR, 0, 0, S(society), K_DIR | K_SFTP },
-	{ KS_SOURCE, "contact", KT_STR, 0, 0, S(contact), K_DIR | K_SFTP },
-	{ KS_SOURCE, "settle_seconds", KT_INT, 0, 86400, S(settle_seconds), K_DIR | K_SFTP },
-	{ KS_SMTP, "url", KT_STR, 0, 0, C(smtp_url), 0 },
-	{ KS_SMTP, "starttls", KT_BOOL, 0, 0, C(smtp_starttls), 0 },
-	{ KS_SMTP, "user", KT_STR, 0, 0, C(smtp_user), 0 },
-	{ KS_SMTP, "password_file", KT_PATH, 0, 0, C(smtp_password_file), 0 },
-	{ KS_SMTP, "password_env", KT_STR, 0, 0, C(smtp_password_env), 0 },
-	{ KS_SMTP, "ca_file", KT_PATH, 0, 0, C(smtp_ca_file), 0 },
-	{ KS_SMTP, "from", KT_STR, 0, 0, C(smtp_from), 0 },
-	{ KS_OUTBOX, "maildir", KT_PATH, 0, 0, C(outbox_maildir), 0 },
-	{ KS_CENTRE, "report_to", KT_STR, 0, 0, C(report_to), 0 },
-	{ KS_CENTRE, "report_time", KT_TIME, 0, 0, C(report_time), 0 },
-	{ KS_LIMITS, "max_message", KT_SIZE, 1024, 4096 * MB, L(max_message), 0 },
-	{ KS_LIMITS, "max_members", KT_UINT, 1, 100000, L(max_members), 0 },
-	{ KS_LIMITS, "max_total", KT_SIZE, 1024, 64 * 1024 * MB, L(max_total), 0 },
-	{ KS_LIMITS, "max_member", KT_SIZE, 1024, 16 * 1024 * MB, L(max_member), 0 },
-	{ KS_LIMITS, "max_ratio", KT_UINT, 1, 100000, L(max_ratio), 0 },
-	{ KS_LIMITS, "max_depth", KT_UINT, 0, 8, L(max_depth), 0 },
-	{ KS_LIMITS, "max_name", KT_UINT, 16, 65536, L(max_name), 0 },
+	{ KS_PACKETD, "spool", KT_PATH, 0, 0, C(spool), 0, NULL },
+	{ KS_PACKETD, "database", KT_PATH, 0, 0, C(database), 0, NULL },
+	{ KS_PACKETD, "rules", KT_PATH, 0, 0, C(rules), 0, "requirements.ini" },
+	{ KS_PACKETD, "templates", KT_PATH, 0, 0, C(templates), 0, "templates" },
+	{ KS_PACKETD, "poll_interval", KT_INT, 1, 86400, C(poll_interval), 0, "60" },
+	{ KS_PACKETD, "intake_address", KT_STR, 0, 0, C(intake_address), 0, NULL },
+	{ KS_PACKETD, "timezone", KT_STR, 0, 0, C(timezone), 0, "Asia/Shanghai" },
+	{ KS_PACKETD, "log_level", KT_LEVEL, 0, 0, C(log_level), 0, "info" },
+	{ KS_SOURCE, "type", KT_KIND, 0, 0, S(kind), K_ALL, NULL },
+	{ KS_SOURCE, "path", KT_PATH, 0, 0, S(path), K_MAILDIR | K_DIR, NULL },
+	{ KS_SOURCE, "url", KT_STR, 0, 0, S(url), K_IMAP | K_SFTP, NULL },
+	{ KS_SOURCE, "user", KT_STR, 0, 0, S(user), K_IMAP | K_SFTP, NULL },
+	{ KS_SOURCE, "password_file", KT_PATH, 0, 0, S(password_file), K_IMAP, NULL },
+	{ KS_SOURCE, "password_env", KT_STR, 0, 0, S(password_env), K_IMAP, NULL },
+	{ KS_SOURCE, "ca_file", KT_PATH, 0, 0, S(ca_file), K_IMAP, NULL },
+	{ KS_SOURCE, "key", KT_PATH, 0, 0, S(key), K_SFTP, NULL },
+	{ KS_SOURCE, "known_hosts", KT_PATH, 0, 0, S(known_hosts), K_SFTP, NULL },
+	{ KS_SOURCE, "processed", KT_SRCPATH, 0, 0, S(processed), K_ALL, NULL },
+	{ KS_SOURCE, "rejected", KT_SRCPATH, 0, 0, S(rejected), K_ALL, NULL },
+	{ KS_SOURCE, "receipts", KT_SRCPATH, 0, 0, S(receipts), K_DIR | K_SFTP, NULL },
+	{ KS_SOURCE, "society", KT_STR, 0, 0, S(society), K_DIR | K_SFTP, NULL },
+	{ KS_SOURCE, "contact", KT_STR, 0, 0, S(contact), K_DIR | K_SFTP, NULL },
+	{ KS_SOURCE, "settle_seconds", KT_INT, 0, 86400, S(settle_seconds), K_DIR | K_SFTP, "5" },
+	{ KS_SMTP, "url", KT_STR, 0, 0, C(smtp_url), 0, NULL },
+	{ KS_SMTP, "starttls", KT_BOOL, 0, 0, C(smtp_starttls), 0, NULL },
+	{ KS_SMTP, "user", KT_STR, 0, 0, C(smtp_user), 0, NULL },
+	{ KS_SMTP, "password_file", KT_PATH, 0, 0, C(smtp_password_file), 0, NULL },
+	{ KS_SMTP, "password_env", KT_STR, 0, 0, C(smtp_password_env), 0, NULL },
+	{ KS_SMTP, "ca_file", KT_PATH, 0, 0, C(smtp_ca_file), 0, NULL },
+	{ KS_SMTP, "from", KT_STR, 0, 0, C(smtp_from), 0, NULL },
+	{ KS_OUTBOX, "maildir", KT_PATH, 0, 0, C(outbox_maildir), 0, NULL },
+	{ KS_CENTRE, "report_to", KT_STR, 0, 0, C(report_to), 0, NULL },
+	{ KS_CENTRE, "report_time", KT_TIME, 0, 0, C(report_time), 0, "02:00" },
+	{ KS_LIMITS, "max_message", KT_SIZE, 1024, 4096 * MB, L(max_message), 0, "50M" },
+	{ KS_LIMITS, "max_members", KT_UINT, 1, 100000, L(max_members), 0, "500" },
+	{ KS_LIMITS, "max_total", KT_SIZE, 1024, 64 * 1024 * MB, L(max_total), 0, "500M" },
+	{ KS_LIMITS, "max_member", KT_SIZE, 1024, 16 * 1024 * MB, L(max_member), 0, "200M" },
+	{ KS_LIMITS, "max_ratio", KT_UINT, 1, 100000, L(max_ratio), 0, "100" },
+	{ KS_LIMITS, "max_depth", KT_UINT, 0, 8, L(max_depth), 0, "2" },
+	{ KS_LIMITS, "max_name", KT_UINT, 16, 65536, L(max_name), 0, "1024" },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -183,7 +184,6 @@ static int section_of(config_ctx *x, const char *s, size_t *src)
 		memset(&x->src[c->nsources], 0, sizeof *x->src);
 		cs->name = xstrdup(name);
 		cs->kind = (enum source_kind)-1;
-		cs->settle_seconds = 5;
 		*src = c->nsources++;
 		return KS_SOURCE;
 	}
@@ -380,6 +380,23 @@ static void resolve_in_place(const char *dir, char **p)
 	*p = r;
 }
 
+/* Every default lives in the key table: a key left out of a section takes
+ * its dflt, parsed exactly as if the file had said so. kinds != 0: only the
+ * source kinds in it (the keys of other kinds stay unset). */
+static int apply_defaults(config_ctx *x, enum ksec sec, void *base, const section_state *st, unsigned kinds)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		const ckey *k = &keys[i];
+		if (k->sec != sec || k->dflt == NULL || st->keyline[i])
+			continue;
+		if (kinds && !(k->kinds & kinds))
+			continue;
+		if (set_value(x, k, base, k->dflt) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* What each source kind needs, and what it refuses. */
 static int check_source(config_ctx *x, config_source *s, section_state *st)
 {
@@ -397,6 +414,8 @@ static int check_source(config_ctx *x, config_source *s, section_state *st)
 	}
 	kn = config_source_kind_name(s->kind);
 	bit = 1u << s->kind;
+	if (apply_defaults(x, KS_SOURCE, s, st, bit) != 0)
+		return -1;
 	for (size_t i = 0; i < NKEYS; i++)
 		if (keys[i].sec == KS_SOURCE && st->keyline[i] && !(keys[i].kinds & bit)) {
 			fail_at(x, st->keyline[i], keys[i].name, "not used by %s sources", kn);
@@ -490,14 +509,9 @@ static int check_complete(config_ctx *x)
 		fail_at(x, pline, "database", "missing in [packetd]");
 		return -1;
 	}
-	if (c->rules == NULL)
-		c->rules = util_resolve(c->dir, "requirements.ini");
-	if (c->templates == NULL)
-		c->templates = util_resolve(c->dir, "templates");
-	if (c->timezone == NULL)
-		c->timezone = xstrdup("Asia/Shanghai");
-	if (c->log_level == NULL)
-		c->log_level = xstrdup("info");
+	for (int sec = 0; sec < KS_N; sec++)
+		if (sec != KS_SOURCE && apply_defaults(x, (enum ksec)sec, c, &x->fixed[sec], 0) != 0)
+			return -1;
 	/* A misspelt zone would silently become UTC in every notice. */
 	if (!tz_known(c->timezone)) {
 		fail_at(x, pk->keyline[key_index(KS_PACKETD, "timezone")], "timezone",
@@ -538,15 +552,22 @@ static int check_complete(config_ctx *x)
 	return 0;
 }
 
+/* From the key table, so that `validate` without a config and the daemon
+ * share one set of defaults. */
 void config_limits_default(config_limits *l)
 {
-	l->max_message = 50 * MB;
-	l->max_members = 500;
-	l->max_total = 500 * MB;
-	l->max_member = 200 * MB;
-	l->max_ratio = 100;
-	l->max_depth = 2;
-	l->max_name = 1024;
+	memset(l, 0, sizeof *l);
+	for (size_t i = 0; i < NKEYS; i++) {
+		const ckey *k = &keys[i];
+		uint64_t *slot = (uint64_t *)((char *)l + (k->off - offsetof(config, limits)));
+		long n = 0;
+		if (k->sec != KS_LIMITS || k->dflt == NULL)
+			continue;
+		if (k->type == KT_SIZE)
+			(void)util_parse_size(k->dflt, slot);
+		else if (util_parse_long(k->dflt, 0, (long)k->max, &n) == 0)
+			*slot = (uint64_t)n;
+	}
 }
 
 /* Reads the file and runs inih over it; used by config_load and, to find a
@@ -601,12 +622,13 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
 	c->dir = real ? xstrdup(real) : xstrdup(dir);
 	free(real);
 	free(dir);
-	c->poll_interval = 60;
 	config_limits_default(&c->limits);
 
 	if (parse_text(&x, path, handler, on_section) != 0)
 		goto out;
 	if (check_complete(&x) != 0)
+		goto out;
+	if (texts_load(&c->texts, c->templates, err, errlen) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -654,6 +676,7 @@ void config_free(config *c)
 	free(c->outbox_maildir);
 	free(c->report_to);
 	free(c->report_time);
+	texts_free(&c->texts);
 	memset(c, 0, sizeof *c);
 }
 
@@ -679,7 +702,7 @@ const char *config_source_kind_name(enum source_kind k)
 	return "unknown";
 }
 
-/* ---- secrets: checked apart from loading so that `validate` needs none */
+/* ---- where a key was written, for the checks of config_check.c */
 
 typedef struct find_key {
 	config_ctx x;
@@ -697,8 +720,7 @@ static int find_handler(void *user, const char *section, const char *name, const
 	return 1;
 }
 
-/* The line of key in section, or fallback when the file changed since. */
-static int key_line(const config *c, const char *section, const char *key, int fallback)
+int config_key_line(const config *c, const char *section, const char *key, int fallback)
 {
 	find_key f;
 	char err[8];
@@ -712,59 +734,3 @@ static int key_line(const config *c, const char *section, const char *key, int f
 	return f.line ? f.line : fallback;
 }
 
-static int check_private(const config *c, const char *section, const char *key, const char *path,
-			 int fallback, char *err, size_t errlen)
-{
-	struct stat st;
-	const char *why = NULL;
-	if (path == NULL)
-		return 0;
-	if (stat(path, &st) != 0)
-		why = "does not exist or cannot be read";
-	else if (!S_ISREG(st.st_mode))
-		why = "is not a regular file";
-	else if (st.st_mode & (S_IRWXG | S_IRWXO))
-		why = "is readable by others; chmod 600 it";
-	if (why == NULL)
-		return 0;
-	snprintf(err, errlen, "%s:%d: %s: %s %s", c->file, key_line(c, section, key, fallback), key,
-		 path, why);
-	return -1;
-}
-
-static int check_env(const config *c, const char *section, const char *key, const char *name,
-		     int fallback, char *err, size_t errlen)
-{
-	const char *v;
-	if (name == NULL)
-		return 0;
-	v = getenv(name);
-	if (v && *v)
-		return 0;
-	snprintf(err, errlen, "%s:%d: %s: the environment variable %s is not set", c->file,
-		 key_line(c, section, key, fallback), key, name);
-	return -1;
-}
-
-/* Checks that every secret named by the config is there and private: files
- * exist and are not readable by group or others, environment variables are
- * set. Nothing is read or kept. Returns 0, or -1 with "file:line: key: reason". */
-
-int config_check_secrets(const config *c, char *err, size_t errlen)
-{
-	char sect[256];
-	if (errlen)
-		err[0] = '\0';
-	for (size_t i = 0; i < c->nsources; i++) {
-		const config_source *s = &c->sources[i];
-		snprintf(sect, sizeof sect, "source.%s", s->name);
-		if (check_private(c, sect, "password_file", s->password_file, s->line, err, errlen) ||
-		    check_env(c, sect, "password_env", s->password_env, s->line, err, errlen) ||
-		    check_private(c, sect, "key", s->key, s->line, err, errlen))
-			return -1;
-	}
-	if (check_private(c, "smtp", "password_file", c->smtp_password_file, 0, err, errlen) ||
-	    check_env(c, "smtp", "password_env", c->smtp_password_env, 0, err, errlen))
-		return -1;
-	return 0;
-}
