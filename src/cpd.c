@@ -166,3 +166,18 @@ int cpd_record_from_member(pipeline *pl, int64_t id, const cpd_year_hours *v, si
 		log_info("application %lld: %s", (long long)id, why);
 	return 0;
 }
+
+int cpd_from_packet(pipeline *pl, const packet *p)
+{
+	cpd_year_hours v[PACKET_CPD_YEARS];
+	int64_t id;
+	int found;
+	if (p->ncpd == 0 || p->app.cmes_no == NULL)
+		return 0;
+	found = store_cpd_registered(pl->db, p->app.cmes_no, &id);
+	if (found != 1)
+		return found < 0 ? -1 : 0;
+	for (size_t i = 0; i < p->ncpd; i++)
+		v[i] = (cpd_year_hours){p->cpd[i].year, p->cpd[i].hours};
+	return cpd_record_from_member(pl, id, v, p->ncpd, p->archive_name);
+}

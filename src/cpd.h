@@ -43,5 +43,10 @@ typedef struct cpd_year_hours {
  * record of a year replaces an earlier one), inside the caller's
  * transaction; may complete a re-registration. 0 or -1. */
 int cpd_record_from_member(pipeline *pl, int64_t id, const cpd_year_hours *v, size_t n, const char *ref);
+/* When p (a packet or supplement just recorded) holds a CPD record and its
+ * CMES number is a registered member's (certified or re-registration due),
+ * records the record's hours per year on that member's application. Inside
+ * the caller's transaction; 0 (also when there is nothing to record) or -1. */
+int cpd_from_packet(pipeline *pl, const packet *p);
 
 #endif

@@ -234,6 +234,9 @@ int store_cpd_add(store *s, int64_t id, int year, double hours, const char *sour
 		  time_t now);
 /* The hours that count for a year: 1 recorded, 0 none (*hours 0), -1. */
 int store_cpd_hours(store *s, int64_t id, int year, double *hours);
+/* The member's registered application (certified or re-registration due)
+ * by CMES number: 1 found, 0 none, -1. */
+int store_cpd_registered(store *s, const char *cmes_no, int64_t *id);
 /* year, hours, source, ref, by, at: the figure that counts, per year. */
 int store_cpd_list(store *s, int64_t id, store_table *t);
 

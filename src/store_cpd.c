@@ -54,6 +54,16 @@ int store_cpd_hours(store *s, int64_t id, int year, double *hours)
 	return rc;
 }
 
+int store_cpd_registered(store *s, const char *cmes_no, int64_t *id)
+{
+	*id = 0;
+	return store_sql_int64(s, id,
+			       "SELECT a.id FROM applications a JOIN applicants p ON p.id = a.applicant_id"
+			       " WHERE p.cmes_no = ? AND a.state IN ('certified', 're_registration_due')"
+			       " ORDER BY a.id DESC LIMIT 1",
+			       "t", cmes_no);
+}
+
 int store_cpd_list(store *s, int64_t id, store_table *t)
 {
 	return store_table_query(s, t,

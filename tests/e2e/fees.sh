@@ -60,6 +60,7 @@ import io, sys, zipfile, email.message
 src, mid, *fields = sys.argv[1:]
 kv = dict(f.split('=', 1) for f in fields)
 extra = kv.pop('extra', None)
+only = kv.pop('only', None)
 out = io.BytesIO()
 with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, 'w') as zout:
     for info in zin.infolist():
@@ -76,6 +77,8 @@ with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, 'w') as zout:
             data = text.encode('utf-8')
         if extra and name.startswith('CPD Record-English'):
             data += (extra + '\n').encode('utf-8')
+        if only and only not in name and not name.endswith('manifest.ini'):
+            continue
         zout.writestr(name, data)
 m = email.message.EmailMessage()
 m['From'] = kv['email']
@@ -219,6 +222,20 @@ is "history: cpd by zhou, then re_registered" \
 	"$(q "SELECT group_concat(event || ':' || \"by\", ' ') FROM (SELECT event, \"by\" FROM history WHERE application_id = (SELECT id FROM applications WHERE number = '$B') AND event IN ('cpd', 're_registered') ORDER BY id)")" \
 	"cpd:zhou cpd:zhou re_registered:zhou"
 is "show --json: CPD of 2027" "$(P show "$B" --json | json "(d['cpd']['recorded'], d['cpd']['missing'])")" "(48.5, 0.0)"
+
+# ---- year 2: the member emails a CPD record ----
+at 2029-04-13T10:00:00+08:00; run
+is "陈刚: year 2 due" "$(state "$B")" re_registration_due
+has "year 2 notice: the CPD of 2028 (zh, en)" "$(notice $CG reregistration)" "第 2 年" "2028 年已记录 0 小时，尚缺 48 小时" \
+	"For 2028, 0 hours are recorded"
+P pay "$B" --item soe_membership --amount 500 >/dev/null; P pay "$B" --item soe_reregistration --amount 290 >/dev/null
+send "$S/packets/ceng-complete.zip" cg-cpd@example.com email=$CG name_zh=陈刚 "name_en=CHEN Gang" cmes_no=M2027000002 \
+	province=$SC only=CPD "extra=2028-05-10,Course: hydraulics,Sichuan MES,30,C.G.
+2028-09-10,Seminar: gearbox design,Sichuan MES,20.5,C.G."
+run
+is "the emailed record's 50.5 hours of 2028 complete the re-registration" "$(state "$B")" certified
+is "recorded from the record, per year" "$(q "SELECT year || ':' || hours || ':' || source FROM cpd_hours WHERE year = 2028")" "2028:50.5:record"
+has "history: cpd from the record, re_registered" "$(P show "$B")" "CPD 2028: 50.5 hours from the member's CPD record" "re_registered"
 
 # ---- retention: years later, dry run then real ----
 at 2030-04-12T10:00:00+08:00
