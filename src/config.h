@@ -69,6 +69,11 @@ typedef struct config {
 	char *report_to;
 	char *report_time;    /* HH:MM */
 	config_limits limits;
+	/* [web]: the desk (`packetd serve`) */
+	char *web_listen;     /* ADDRESS:PORT, default 127.0.0.1:8080 */
+	char *web_cert;       /* resolved; HTTPS when cert and key are set */
+	char *web_key;
+	long web_session_minutes;  /* idle time before a session ends, default 30 */
 	texts texts;          /* the notice templates and phrases, read with the config */
 } config;
 

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_centre.h"
+#include "cli_web.h"
 #include "config.h"
 #include "intake.h"
 #include "log.h"
@@ -530,6 +531,12 @@ const cli_command cli_commands[] = {
 	 "  --date D        the day reported (default: today)\n"
 	 "  --send          queue the report email to report_to\n"
 	 "  --out DIR       write report-D.html and report-D.csv into DIR\n"},
+	{"serve", cli_web_serve, "", "the centre's web desk on [web] listen (README: Desk)", NULL},
+	{"user", cli_web_user, "add NAME --role viewer|officer | del NAME | list",
+	 "the desk's users (the password of `user add` is read from standard input)",
+	 "  add NAME --role R  a viewer reads; an officer also acts\n"
+	 "  del NAME           removes the user and ends the user's sessions\n"
+	 "  list               users and their roles\n"},
 	{"help", cmd_help, "[COMMAND]", "every command, or one command's usage and options", NULL},
 };
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
