@@ -205,6 +205,8 @@ is "show --json lists the year's fees the notice asks for" \
 	"[('soe_membership', 1, 500), ('soe_reregistration', 1, 290)]"
 P report nightly --out "$WORK/rep" >/dev/null
 is "report: the same amount outstanding for 陈刚" "$(grep "^fees,$B," "$WORK/rep"/report-*.csv | cut -d, -f4)" 790
+has "report: the same items, and the CPD hours recorded and missing" "$(grep "^fees,$B," "$WORK/rep"/report-*.csv)" \
+	"soe_membership=500;soe_reregistration=290;cpd_2027=0/48 (missing 48)"
 P pay "$B" --item soe_membership --amount 500 >/dev/null
 out=$(P pay "$B" --item soe_reregistration --amount 290)
 is "fees paid, CPD missing: still re_registration_due" "$(state "$B")" re_registration_due
