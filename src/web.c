@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "store_desk.h"
 #include "web_p.h"
 
 #define WEB_CSP "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
@@ -411,6 +412,8 @@ int web_run(const config *conf, const rules *r)
 		log_error("desk: %s", err);
 		goto out;
 	}
+	if (store_desk_tune(w.db) != 0)
+		log_warn("desk: database settings not applied: %s", store_errmsg(w.db));
 	/* The server thread inherits this mask: signals reach sigwait below. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
