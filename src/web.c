@@ -154,7 +154,9 @@ static enum MHD_Result send_resp(web *w, web_req *q, web_resp *p)
 	MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	/* same-origin, not no-referrer: with no-referrer browsers send
+	 * "Origin: null" on our own forms, and origin_ok needs the real one */
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (w->https)
 		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
