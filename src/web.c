@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -444,6 +445,7 @@ int web_run(const config *conf, const rules *r)
 		goto out;
 	}
 	log_info("desk: listening on %s://%s (database %s)", w.https ? "https" : "http", conf->web_listen, conf->database);
+	sd_notifyf(0, "READY=1\nSTATUS=listening on %s", conf->web_listen);
 	do {
 		if (sigwait(&set, &sig) != 0)
 			break;
@@ -451,6 +453,7 @@ int web_run(const config *conf, const rules *r)
 			log_info("desk: SIGHUP ignored (restart the desk to load a new configuration)");
 	} while (sig != SIGTERM && sig != SIGINT);
 	log_info("desk: stopping");
+	sd_notify(0, "STOPPING=1");
 	MHD_stop_daemon(d);
 	rc = 0;
 out:
