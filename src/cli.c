@@ -57,6 +57,8 @@ int cli_load(cli_env *env)
 		return -1;
 	}
 	env->rules_loaded = 1;
+	log_debug("configuration %s: %zu sources, rules %s, templates %s (%zu), zone %s", env->conf.file,
+		  env->conf.nsources, env->conf.rules, env->conf.templates, env->conf.texts.ntmpl, env->conf.timezone);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cli_centre.h"
+#include "cli_web.h"
 #include "config.h"
 #include "intake.h"
 #include "log.h"
@@ -164,6 +165,12 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 		fprintf(stderr, "packetd: %s\n", err);
 		return 1;
 	}
+	/* A notice that cannot be rendered would be found only when an applicant
+	 * waits for it: refuse to start instead. */
+	if (texts_check(&c->conf.texts, stderr) != 0) {
+		fprintf(stderr, "packetd: %s: the templates above must be fixed first\n", c->conf.templates);
+		return 1;
+	}
 	if (spool_init(c->conf.spool) != 0)
 		return 1;
 	if (spool_lock(c->conf.spool, &lock_fd) != 0) {
@@ -207,7 +214,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 			reload_requested = 0;
 			log_info("signal SIGHUP received: reloading %s", c->conf.file);
 			sd_notify(0, "RELOADING=1");
-			if (cli_load(&fresh) == 0) {
+			if (cli_load(&fresh) == 0 && texts_check(&fresh.conf.texts, stderr) == 0) {
 				cli_unload(c);
 				c->conf = fresh.conf;
 				c->r = fresh.r;
@@ -384,16 +391,29 @@ out:
 
 static int cmd_check_config(cli_env *c, int argc, char **argv)
 {
-	static const struct option opts[] = {{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"connect", no_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
+	int connect = 0, ch;
+	size_t problems;
 	optind = 0;
-	if (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage_error(cli_find("check-config"), NULL);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'C')
+			connect = 1;
+		else
+			return cli_usage_error(cli_find("check-config"), NULL);
+	}
 	if (optind < argc)
 		return cli_usage_error(cli_find("check-config"), "check-config takes no operand");
 	if (cli_load(c) != 0)
 		return CLI_REFUSED;
-	printf("%s: ok (%zu sources, %zu documents, rules %s)\n", c->conf.file, c->conf.nsources, c->r.ndocs,
-	       c->conf.rules);
+	problems = config_check_files(&c->conf, stdout);
+	if (connect)
+		problems += config_check_connect(&c->conf, stdout);
+	if (problems) {
+		printf("%s: %zu problem%s\n", c->conf.file, problems, problems == 1 ? "" : "s");
+		return CLI_REFUSED;
+	}
+	printf("%s: ok (%zu sources, %zu documents, %zu templates, rules %s)\n", c->conf.file, c->conf.nsources,
+	       c->r.ndocs, c->conf.texts.ntmpl, c->conf.rules);
 	return CLI_OK;
 }
 
@@ -436,7 +456,8 @@ const cli_command cli_commands[] = {
 	 "  --json       print the application as JSON\n"},
 	{"outbox", cmd_outbox, "[--json]", "outgoing mail and its delivery state",
 	 "  --json       print a JSON array\n"},
-	{"check-config", cmd_check_config, "", "load and check the configuration, rules and templates", NULL},
+	{"check-config", cmd_check_config, "[--connect]", "load and check the configuration, rules and templates",
+	 "  --connect    also log in to every source and the SMTP server\n"},
 	{"review", cmd_centre, "ID --approve | --return REASON [--by NAME]",
 	 "the centre's initial review of a complete application",
 	 "  --approve        recommend it to SOEHK\n"
@@ -470,6 +491,12 @@ const cli_command cli_commands[] = {
 	 "  --date D        the day reported (default: today)\n"
 	 "  --send          queue the report email to report_to\n"
 	 "  --out DIR       write report-D.html and report-D.csv into DIR\n"},
+	{"serve", cli_web_serve, "", "the centre's web desk on [web] listen (README: Desk)", NULL},
+	{"user", cli_web_user, "add NAME --role viewer|officer | del NAME | list",
+	 "the desk's users (the password of `user add` is read from standard input)",
+	 "  add NAME --role R  a viewer reads; an officer also acts\n"
+	 "  del NAME           removes the user and ends the user's sessions\n"
+	 "  list               users and their roles\n"},
 	{"help", cmd_help, "[COMMAND]", "every command, or one command's usage and options", NULL},
 };
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
