@@ -158,6 +158,18 @@ valgrind-e2e: all
 	find $$logs -name 'vg.*.log' -size +0 -exec head -n 30 {} \; ; rm -rf $$logs; \
 	echo "valgrind-e2e: $$((n - bad)) passed, $$bad failed"; [ $$bad = 0 ]
 
+# The whole-life simulator (tests/sim/, README "Simulator") on the ASan+UBSan
+# build: SIM_SEEDS lives of SIM_STEPS steps each; SIM_HOURS > 0 keeps drawing
+# new seeds for that long. A failing life is shrunk and saved in SIM_SAVE.
+SIM_SEEDS ?= 1-10
+SIM_STEPS ?= 80
+SIM_HOURS ?= 0
+SIM_SAVE  ?= /tmp
+.PHONY: simulate
+simulate: asan
+	python3 tests/sim/sim.py --binary build-asan/packetd --seeds $(SIM_SEEDS) --steps $(SIM_STEPS) \
+	  --hours $(SIM_HOURS) --save $(SIM_SAVE)
+
 # Randomized kill-under-load (not part of make test): SOAK_ROUNDS rounds.
 soak: all
 	tests/faults/soak.sh $(BUILD)/packetd
