@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "csv.h"
+#include "cpd.h"
 #include "fees.h"
 #include "log.h"
 #include "mailmsg.h"
@@ -97,14 +98,15 @@ typedef struct fee_ctx {
 } fee_ctx;
 
 /* One application's outstanding fees, computed from the facts the query
- * summed (the same as workflow_fees, without a query per application). */
+ * summed (what workflow_fees does, without queries per application). */
 static int fee_row(const store_fee_row *row, void *arg)
 {
 	fee_ctx *x = arg;
 	report_data *d = x->d;
+	pipeline *pl = x->pl;
 	fees_facts ff = {.target = row->target, .qualification = row->qualification, .province = row->province,
 			 .rejected = row->state && strcmp(row->state, "rejected") == 0, .passed = row->passed,
-			 .now = x->pl->now};
+			 .now = pl->now};
 	fees f;
 	long total = 0;
 	time_t t;
@@ -113,7 +115,7 @@ static int fee_row(const store_fee_row *row, void *arg)
 	memset(&f, 0, sizeof f);
 	if (row->certified_at && clock_parse_iso(row->certified_at, &t) == 0)
 		ff.certified_at = t;
-	if (fees_compute(x->pl->r, &ff, &f) != 0) {
+	if (fees_compute(pl->r, &ff, &f) != 0) {
 		log_error("%s: the fee table lacks an amount this application needs", row->number);
 		return -1;
 	}
@@ -131,6 +133,7 @@ static int fee_row(const store_fee_row *row, void *arg)
 			f.paid[k] = strtol(eq + 1, NULL, 10);
 		p = end ? end + 1 : eq + strlen(eq);
 	}
+	fees_settle(&f);
 	buf_init(&items, 0);
 	for (int k = 0; k < FEES_NITEMS; k++) {
 		long o = fees_outstanding(&f, k);
@@ -138,15 +141,31 @@ static int fee_row(const store_fee_row *row, void *arg)
 		if (o > 0)
 			buf_printf(&items, "%s%s=%ld", items.len ? ";" : "", fees_item_names[k], o);
 	}
-	if (total > 0) {
+	if (fees_unknown(&f))
+		buf_printf(&items, "%scmes_membership=society rate", items.len ? ";" : "");
+	/* re-registration waits for CPD too: the hours recorded and missing */
+	if (row->state && strcmp(row->state, "re_registration_due") == 0) {
+		cpd_status cs;
+		char rec[16], req[16], miss[16];
+		if (cpd_status_of(pl, row->id, &cs) == 0 && cs.year > 0) {
+			cpd_hours_text(cs.recorded, rec, sizeof rec);
+			cpd_hours_text(cs.required, req, sizeof req);
+			cpd_hours_text(cs.missing, miss, sizeof miss);
+			buf_printf(&items, "%scpd_%d=%s/%s (missing %s)", items.len ? ";" : "", cs.cpd_year, rec, req,
+				   miss);
+		}
+	}
+	if (total > 0 || fees_unknown(&f)) {
 		char name[256], amount[32];
 		snprintf(name, sizeof name, "%s %s", row->name_zh ? row->name_zh : "", row->name_en ? row->name_en : "");
 		snprintf(amount, sizeof amount, "%ld", total);
 		csv_row(&d->fees_csv, "fees", row->number, name, amount, items.data ? items.data : "");
 		buf_printf(&d->fees_html, "<tr><td>%s</td><td>", row->number);
 		html_esc(&d->fees_html, name);
-		buf_printf(&d->fees_html, "</td><td>%s</td><td style=\"text-align:right\">%ld</td></tr>\n", row->state,
+		buf_printf(&d->fees_html, "</td><td>%s</td><td style=\"text-align:right\">%ld</td><td>", row->state,
 			   total);
+		html_esc(&d->fees_html, items.data ? items.data : "");
+		buf_adds(&d->fees_html, "</td></tr>\n");
 		d->fees_sum += total;
 		d->fees_apps++;
 	}
@@ -337,8 +356,10 @@ int report_build(pipeline *pl, const char *date, report_doc *out)
 		buf_adds(&h, "<p>无 / None.</p>\n");
 	else
 		buf_printf(&h, "<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th>编号 / "
-			       "number</th><th>姓名 / name</th><th>状态 / state</th><th>元 / yuan</th></tr>\n%s"
-			       "<tr><td colspan=\"3\">合计 / total</td><td style=\"text-align:right\">%ld</td></tr></table>\n",
+			       "number</th><th>姓名 / name</th><th>状态 / state</th><th>元 / yuan</th>"
+			       "<th>项目、CPD / items, CPD</th></tr>\n%s"
+			       "<tr><td colspan=\"3\">合计 / total</td><td style=\"text-align:right\">%ld</td><td></td></tr>"
+			       "</table>\n",
 			   d.fees_html.data, d.fees_sum);
 	{
 		static const char *const hf[] = {"#", "kind", "recipients", "state", "attempts", "error"};

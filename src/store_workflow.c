@@ -207,7 +207,7 @@ void store_table_free(store_table *t)
 }
 
 /* Runs a query into t; every column of every row is kept as text. */
-static int table_query(store *s, store_table *t, const char *sql, const char *types, ...)
+int store_table_query(store *s, store_table *t, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
 	va_list ap;
@@ -240,8 +240,8 @@ out:
 int store_wf_counts(store *s, const char *by, store_table *t)
 {
 	if (strcmp(by, "state") == 0)
-		return table_query(s, t, "SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
-	return table_query(s, t,
+		return store_table_query(s, t, "SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
+	return store_table_query(s, t,
 			   "SELECT coalesce(json_extract(applicant_json, '$.province'), '-') AS p, count(*)"
 			   " FROM applications GROUP BY p ORDER BY p",
 			   "");
@@ -249,7 +249,7 @@ int store_wf_counts(store *s, const char *by, store_table *t)
 
 int store_wf_new(store *s, const char *from, const char *to, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT number," NAME_COLS ", state, coalesce(source_kind, ''), created_at,"
 			   " coalesce(json_extract(applicant_json, '$.province'), '-')"
 			   " FROM applications WHERE created_at >= ? AND created_at < ? ORDER BY id",
@@ -258,7 +258,7 @@ int store_wf_new(store *s, const char *from, const char *to, store_table *t)
 
 int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT number," NAME_COLS ", updated_at FROM applications WHERE state = ?"
 			   " ORDER BY updated_at, id LIMIT ?",
 			   "ti", state, limit);
@@ -266,7 +266,7 @@ int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t)
 
 int store_wf_interviews(store *s, const char *from, const char *to, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT a.id, a.number," NAME_COLS ", i.starts_at, i.minutes, i.place, i.created_at"
 			   " FROM applications a JOIN interviews i ON i.id ="
 			   "  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
@@ -277,7 +277,7 @@ int store_wf_interviews(store *s, const char *from, const char *to, store_table 
 
 int store_wf_failing(store *s, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT id, kind, recipients, state, attempts, coalesce(last_error, '') FROM outbox"
 			   " WHERE state = 'failed' OR (state = 'queued' AND attempts > 0) ORDER BY id",
 			   "");
@@ -285,7 +285,7 @@ int store_wf_failing(store *s, store_table *t)
 
 int store_wf_history(store *s, int64_t id, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT at, from_state, to_state, \"by\", reason, event FROM history"
 			   " WHERE application_id = ? ORDER BY id",
 			   "i", id);
@@ -293,7 +293,7 @@ int store_wf_history(store *s, int64_t id, store_table *t)
 
 int store_wf_ids_in(store *s, const char *state, store_table *t)
 {
-	return table_query(s, t, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
+	return store_table_query(s, t, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
 }
 
 void store_wf_iso(time_t t, char out[32])
@@ -311,7 +311,7 @@ int store_wf_fee_rows(store *s, store_fee_row_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = store_sql_prep(
 		s,
-		"SELECT a.number, a.state, a.target, json_extract(a.applicant_json, '$.cmes_qualification'),"
+		"SELECT a.id, a.number, a.state, a.target, json_extract(a.applicant_json, '$.cmes_qualification'),"
 		" json_extract(a.applicant_json, '$.province'), json_extract(a.applicant_json, '$.name_zh'),"
 		" json_extract(a.applicant_json, '$.name_en'),"
 		" EXISTS (SELECT 1 FROM history h WHERE h.application_id = a.id AND h.to_state = 'interview_passed'"
@@ -327,16 +327,17 @@ int store_wf_fee_rows(store *s, store_fee_row_fn fn, void *ctx)
 		return -1;
 	while ((r = store_sql_step(s, st)) == 1) {
 		store_fee_row row = {
-			.number = text_or_null(st, 0),
-			.state = text_or_null(st, 1),
-			.target = text_or_null(st, 2),
-			.qualification = text_or_null(st, 3),
-			.province = text_or_null(st, 4),
-			.name_zh = text_or_null(st, 5),
-			.name_en = text_or_null(st, 6),
-			.passed = sqlite3_column_int(st, 7),
-			.certified_at = text_or_null(st, 8),
-			.paid = text_or_null(st, 9),
+			.id = sqlite3_column_int64(st, 0),
+			.number = text_or_null(st, 1),
+			.state = text_or_null(st, 2),
+			.target = text_or_null(st, 3),
+			.qualification = text_or_null(st, 4),
+			.province = text_or_null(st, 5),
+			.name_zh = text_or_null(st, 6),
+			.name_en = text_or_null(st, 7),
+			.passed = sqlite3_column_int(st, 8),
+			.certified_at = text_or_null(st, 9),
+			.paid = text_or_null(st, 10),
 		};
 		int f = fn(&row, ctx);
 		if (f != 0) {
