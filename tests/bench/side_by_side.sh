@@ -8,7 +8,8 @@
 # Prints per contender the median wall time, its ratio to mbsync and the
 # peak RSS (/usr/bin/time -v). Not part of `make test`; run as root:
 #   tests/bench/side_by_side.sh [MESSAGES [ROUNDS]]   (default 500 5)
-# SCRATCH="/dev/shm /var/tmp" picks the scratch places.
+# SCRATCH="/dev/shm /var/tmp" picks the scratch places; BEFORE=BINARY adds
+# another packetd build (say, the previous release) as a fourth contender.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${PACKETD:=$TOP/build/packetd}"
@@ -119,6 +120,10 @@ round() {  # DIR TAG
 	[ "$got" = "$N" ] || echo "# packetd moved $got of $N" >&2
 	got=$(ls "$d/pk/mailboxes/outbox/new" | wc -l)
 	[ "$got" = "$N" ] || echo "# packetd answered $got of $N" >&2
+	if [ -n "${BEFORE:-}" ]; then
+		setup_scratch "$d"; restore
+		timed "before.$tag" env PACKETD_CONFIG="$d/pk/config/packetd.conf" "$BEFORE" run --once
+	fi
 }
 
 median() {  # FILE COLUMN
@@ -136,7 +141,7 @@ for place in $SCRATCH; do
 	m=$(median "$WORK/mbsync.$tag.times" 1)
 	echo "scratch $place ($N messages, $ROUNDS rounds, medians):"
 	printf '  %-8s %8s %9s %10s %14s\n' contender wall "× mbsync" "peak RSS" "runs (s)"
-	for c in mbsync naive packetd; do
+	for c in mbsync naive packetd ${BEFORE:+before}; do
 		w=$(median "$WORK/$c.$tag.times" 1)
 		rss=$(median "$WORK/$c.$tag.times" 2)
 		printf '  %-8s %7.2fs %9.2f %7.1f MiB   %s\n' "$c" "$(echo "$w/1000" | bc -l)" "$(echo "$w/$m" | bc -l)" \
