@@ -9,7 +9,8 @@
 # peak RSS (/usr/bin/time -v). Not part of `make test`; run as root:
 #   tests/bench/side_by_side.sh [MESSAGES [ROUNDS]]   (default 500 5)
 # SCRATCH="/dev/shm /var/tmp" picks the scratch places; BEFORE=BINARY adds
-# another packetd build (say, the previous release) as a fourth contender.
+# another packetd build (say, the previous release) as a fourth contender,
+# with the config folder BEFORE_CONFIG (default: this tree's config/).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${PACKETD:=$TOP/build/packetd}"
@@ -53,10 +54,10 @@ timed() {
 		>>"$WORK/$name.times"
 }
 
-setup_scratch() {  # DIR
-	local d=$1
+setup_scratch() {  # DIR [CONFIG]
+	local d=$1 cf=${2:-$TOP/config}
 	rm -rf "$d"; mkdir -p "$d/mbsync" "$d/naive" "$d/pk/spool" "$d/pk/mailboxes/outbox" "$d/pk/config/secrets"
-	cp -r "$TOP/config/requirements.ini" "$TOP/config/findings.ini" "$TOP/config/templates" "$d/pk/config/"
+	cp -r "$cf/requirements.ini" "$cf/findings.ini" "$cf/templates" "$d/pk/config/"
 	printf '%s\n' "$MAIL_PASS" >"$d/pk/config/secrets/imap.pass"
 	chmod 600 "$d/pk/config/secrets/imap.pass"
 	cat >"$d/pk/config/packetd.conf" <<CONF
@@ -121,7 +122,7 @@ round() {  # DIR TAG
 	got=$(ls "$d/pk/mailboxes/outbox/new" | wc -l)
 	[ "$got" = "$N" ] || echo "# packetd answered $got of $N" >&2
 	if [ -n "${BEFORE:-}" ]; then
-		setup_scratch "$d"; restore
+		setup_scratch "$d" "${BEFORE_CONFIG:-}"; restore
 		timed "before.$tag" env PACKETD_CONFIG="$d/pk/config/packetd.conf" "$BEFORE" run --once
 	fi
 }
