@@ -330,3 +330,17 @@ kill "$SERVER"
 wait "$SERVER"
 is "SIGTERM stops the desk cleanly" "$?" 0
 SERVER=
+
+# ---- HTTPS by the desk itself ([web] cert and key) ----
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/config/desk.key" -out "$WORK/config/desk.crt" -days 2 \
+	-subj /CN=127.0.0.1 >/dev/null 2>&1
+sed -e "s/^listen = 127.0.0.1:$PORT/listen = 127.0.0.1:$PORT\ncert = desk.crt\nkey = desk.key/" "$CONF" >"$WORK/config/https.conf"
+PACKETD_CONFIG="$WORK/config/https.conf" "$PACKETD" serve >>"$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do curl -sk -o /dev/null "https://127.0.0.1:$PORT/login" && break; sleep 0.1; done
+code=$(curl -sk -o /dev/null -D "$WORK/h" -w '%{http_code}' --data "user=alice&password=officer-pass-1" "https://127.0.0.1:$PORT/login")
+is "HTTPS: login works" "$code" 303
+has "... the cookie is __Host- and Secure" "$(header Set-Cookie)" "__Host-packetd_session=" "; Secure" "HttpOnly"
+has "... with HSTS" "$(header Strict-Transport-Security)" "max-age="
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/login")
+is "... and no plain HTTP on that port" "$code" 000
