@@ -269,6 +269,57 @@ out:
 	store_table_free(&t);
 }
 
+const config_source *web_dir_source(const web *w, const char *name)
+{
+	for (size_t i = 0; i < w->conf->nsources; i++)
+		if (strcmp(w->conf->sources[i].name, name) == 0 && w->conf->sources[i].kind == SOURCE_DIR &&
+		    w->conf->sources[i].receipts)
+			return &w->conf->sources[i];
+	return NULL;
+}
+
+void web_batch_receipt(web *w, web_req *q, web_resp *p, const char *id)
+{
+	store_table t;
+	long n;
+	int found = -1, fd = -1;
+	struct stat st;
+	const config_source *src;
+	const char *name;
+	char *path = NULL;
+	if (util_parse_long(id, 1, LONG_MAX, &n) == 0)
+		found = store_desk_batch(w->db, n, &t);
+	if (found != 1) {
+		web_page_message(w, q, p, 404, "未找到", "Not found", "no such batch", "/batches");
+		if (found == 0)
+			store_table_free(&t);
+		return;
+	}
+	src = web_dir_source(w, store_table_get(&t, 0, 0));
+	name = store_table_get(&t, 0, 1);
+	/* the receipt's name is ours (batch name + .receipt.csv), yet never a path */
+	if (src && strchr(name, '/') == NULL && name[0] != '.') {
+		path = util_path_join(src->receipts, name);
+		if (inside(path, src->receipts))
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		web_page_message(w, q, p, 404, "回执不在本机", "Receipt not here",
+				 "the receipt went to the society's own folder and by email", "/batches");
+		goto out;
+	}
+	p->status = 200;
+	p->type = "text/csv; charset=utf-8";
+	p->fd = fd;
+	p->fd_size = (uint64_t)st.st_size;
+	snprintf(p->disposition, sizeof p->disposition, "attachment; filename=\"batch-%ld.receipt.csv\"", n);
+out:
+	free(path);
+	store_table_free(&t);
+}
+
 /* ---- JSON ---- */
 
 static void json_resp(web_resp *p, int status, json_t *j)

@@ -117,7 +117,10 @@ static void file_link(buf *b, const store_table *f, size_t r)
 	web_esc(b, store_table_get(f, r, 1));
 	buf_adds(b, "</a> <small>");
 	web_esc(b, store_table_get(f, r, 3));
-	buf_printf(b, ", %s B</small>", store_table_get(f, r, 4));
+	buf_printf(b, ", %s B", store_table_get(f, r, 4));
+	if (strcmp(store_table_get(f, r, 7), "0") != 0)
+		buf_printf(b, ", 第 %s 份 / copy %s", store_table_get(f, r, 7), store_table_get(f, r, 7));
+	buf_adds(b, "</small>");
 }
 
 static void section_checklist(web *w, buf *b, int64_t id)

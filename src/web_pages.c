@@ -472,7 +472,13 @@ void web_page_batches(web *w, web_req *q, web_resp *p)
 		buf_adds(b, ": ");
 		web_esc(b, store_table_get(&t, i, 3));
 		buf_adds(b, "</h2>\n<p>回执 / receipt <b>");
-		web_esc(b, store_table_get(&t, i, 5));
+		if (web_dir_source(w, store_table_get(&t, i, 1))) {
+			buf_printf(b, "<a href=\"/batches/%s/receipt\">", store_table_get(&t, i, 0));
+			web_esc(b, store_table_get(&t, i, 5));
+			buf_adds(b, "</a>");
+		} else {
+			web_esc(b, store_table_get(&t, i, 5));
+		}
 		buf_adds(b, "</b> — ");
 		web_esc(b, when);
 		buf_adds(b, " — ");

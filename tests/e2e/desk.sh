@@ -284,6 +284,20 @@ has "the application page shows the life: notices, fees, interview, history" "$(
 	"已发通知 / Notices (" "certified" "interview_planned" "BANK 42" "SOEHK, Wan Chai" "alice"
 has "... notices with their text in both languages" "$(cat "$WORK/b")" "<pre class=\"notice\">" "面试" "interview"
 
+# ---- batches and their receipts ----
+cp "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop/"
+touch -d '2026-11-01' "$WORK/spool/drop/jiangsu-2026-11.zip"
+"$PACKETD" run --once >>"$WORK/run.log" 2>&1
+req "$A" GET /batches
+has "the batches page lists the batch, its receipt and rows" "$(cat "$WORK/b")" "jiangsu-2026-11.receipt.csv" \
+	"$(q "SELECT number FROM applications WHERE source_kind = 'dir' LIMIT 1")"
+bid=$(q "SELECT id FROM items WHERE detail = 'jiangsu-2026-11.receipt.csv'")
+req "$A" GET "/batches/$bid/receipt"
+is "the receipt downloads as CSV" "$code $(header Content-Type)" "200 text/csv; charset=utf-8"
+is "... as written to the drop's receipts folder" "$(md5sum <"$WORK/b")" "$(md5sum <"$WORK/spool/receipts/jiangsu-2026-11.receipt.csv")"
+req "$A" GET "/batches/../../etc/passwd/receipt"
+is "receipts by batch number only" "$code" 404
+
 # ---- the JSON API ----
 req "$A" GET /api/applications
 is "GET /api/applications is list --json" "$(jq -S . "$WORK/b" | md5sum)" "$("$PACKETD" list --json | jq -S . | md5sum)"
