@@ -167,6 +167,16 @@ static const char *const store_migrations[] = {
 	" UPDATE application_search SET text = " STORE_SEARCH_TEXT("new.") " WHERE id = new.id; END;"
 	"CREATE TRIGGER application_search_delete AFTER DELETE ON applications BEGIN"
 	" DELETE FROM application_search WHERE id = old.id; END;",
+	/* 5: CPD hours per year, purged documents, payments listed by a notice (store_cpd.c) */
+	"CREATE TABLE cpd_hours ("
+	" id INTEGER PRIMARY KEY,"
+	" application_id INTEGER NOT NULL REFERENCES applications(id),"
+	" year INTEGER NOT NULL, hours REAL NOT NULL CHECK (hours >= 0),"
+	" source TEXT NOT NULL, ref TEXT, \"by\" TEXT, at TEXT NOT NULL);"
+	"CREATE INDEX cpd_hours_app ON cpd_hours(application_id, year);"
+	"ALTER TABLE files ADD COLUMN purged_at TEXT;"
+	"ALTER TABLE payments ADD COLUMN notice TEXT;"
+	"UPDATE payments SET notice = '';",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
