@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "cli_centre.h"
+#include "cpd.h"
 #include "log.h"
 #include "pipeline.h"
 #include "pjson.h"
@@ -55,6 +56,20 @@ static int parse_amount(const char *s, long *out)
 	return util_parse_long(tmp, 1, 10000000, out);
 }
 
+/* "48" or "12.5": hours 0 to 2000, one decimal at most, as `packetd cpd`. */
+static int parse_hours(const char *s, double *out)
+{
+	char *end;
+	const char *dot;
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	dot = strchr(s, '.');
+	if (dot && strlen(dot + 1) > 1)
+		return -1;
+	*out = strtod(s, &end);
+	return *end == '\0' && *out >= 0 && *out <= 2000 ? 0 : -1;
+}
+
 static int flag(const web_req *q, const char *name)
 {
 	const char *v = web_field_get(q, name);
@@ -75,7 +90,7 @@ static void refused(web *w, web_req *q, web_resp *p, int status, const char *num
 
 void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const char *action)
 {
-	static const char *const actions[] = {"review", "soehk", "interview", "result", "pay", "certify"};
+	static const char *const actions[] = {"review", "soehk", "interview", "result", "pay", "cpd", "certify"};
 	pipeline pl = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
 	workflow wf = {.pl = &pl, .by = q->sess.user};
 	const char *ret = web_field_get(q, "return");
@@ -161,6 +176,26 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		}
 		}
 		rc = workflow_pay(&wf, number, item, yuan, web_field_get(q, "ref"));
+	} else if (strcmp(action, "cpd") == 0) {
+		const char *year = web_field_get(q, "year"), *hours = web_field_get(q, "hours");
+		long y;
+		double h;
+		if (year == NULL || hours == NULL) {
+			refused(w, q, p, 400, number, "cpd: --year YYYY and --hours N are needed");
+			return;
+		}
+		if (util_parse_long(year, 1000, 9999, &y) != 0) {
+			snprintf(wf.err, sizeof wf.err, "--year must be a year YYYY, not \"%s\"", year);
+			refused(w, q, p, 409, number, wf.err);
+			return;
+		}
+		if (parse_hours(hours, &h) != 0) {
+			snprintf(wf.err, sizeof wf.err, "--hours must be hours from 0 to 2000 (one decimal at most), not \"%s\"",
+				 hours);
+			refused(w, q, p, 409, number, wf.err);
+			return;
+		}
+		rc = cpd_record_command(&wf, number, (int)y, h, web_field_get(q, "ref"));
 	} else if (strcmp(action, "certify") == 0) {
 		rc = workflow_certify(&wf, number);
 	}

@@ -277,6 +277,13 @@ done
 is "payments recorded by alice" "$(q "SELECT count(*) FROM payments WHERE \"by\" = 'alice'")" "$(wc -w <<<"$owed")"
 act "$A" "$ZW" certify ""
 is "certify: 303, certified" "$code $(state "$ZW")" "303 certified"
+act "$A" "$ZW" cpd "year=${PACKETD_NOW:0:4}&hours=48.5&ref=CPD log"
+is "cpd hours: 303" "$code" 303
+is "... recorded by alice" "$(q "SELECT \"by\" FROM history WHERE application_id = (SELECT id FROM applications WHERE number = '$ZW') ORDER BY id DESC LIMIT 1")" alice
+act "$A" "$ZW" cpd "year=${PACKETD_NOW:0:4}&hours=12.25"
+is "cpd hours with two decimals: 409" "$code" 409
+act "$A" "$ZW" cpd "hours=10"
+is "cpd without a year: 400" "$code" 400
 act "$A" "$ZW" bogus ""
 is "an unknown action: 404" "$code" 404
 req "$A" GET "/applications/$ZW"
