@@ -206,17 +206,13 @@ void store_table_free(store_table *t)
 	memset(t, 0, sizeof *t);
 }
 
-/* Runs a query into t; every column of every row is kept as text. */
-static int table_query(store *s, store_table *t, const char *sql, const char *types, ...)
+int store_table_vquery(store *s, store_table *t, const char *sql, const char *types, va_list ap)
 {
 	sqlite3_stmt *st;
-	va_list ap;
 	size_t alloc = 0;
 	int rc = -1;
 	memset(t, 0, sizeof *t);
-	va_start(ap, types);
 	st = store_sql_vprep(s, sql, types, ap);
-	va_end(ap);
 	if (st == NULL)
 		goto out;
 	t->ncols = (size_t)sqlite3_column_count(st);
@@ -231,6 +227,17 @@ out:
 	sqlite3_finalize(st);
 	if (rc != 0)
 		store_table_free(t);
+	return rc;
+}
+
+/* Runs a query into t; every column of every row is kept as text. */
+static int table_query(store *s, store_table *t, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+	va_start(ap, types);
+	rc = store_table_vquery(s, t, sql, types, ap);
+	va_end(ap);
 	return rc;
 }
 
