@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cpd.h"
 #include "fees.h"
 #include "log.h"
 #include "mailmsg.h"
@@ -92,17 +93,22 @@ static void table_total(store_table *t, long total)
 }
 
 /* The CPD hours an application due for re-registration still lacks for
- * the year that counts: 1 (with a one-line detail and the hours missing)
- * when some are missing, 0 when none are, -1 on error. Until CPD hours are
- * recorded per year (packetd cpd), nothing is known to be missing. */
+ * the year that counts (cpd.c): 1 (with "YEAR: recorded / required" and
+ * the hours missing) when some are missing, 0 when none are, -1 on error. */
 static int report_cpd_missing(pipeline *pl, int64_t app_id, char *detail, size_t len, double *missing)
 {
-	(void)pl;
-	(void)app_id;
-	(void)detail;
-	(void)len;
+	cpd_status cs;
+	char rec[16], req[16];
 	*missing = 0;
-	return 0;
+	if (cpd_status_of(pl, app_id, &cs) != 0)
+		return -1;
+	if (cs.year <= 0 || cs.missing <= 0)
+		return 0;
+	cpd_hours_text(cs.recorded, rec, sizeof rec);
+	cpd_hours_text(cs.required, req, sizeof req);
+	snprintf(detail, len, "%d: %s / %s", cs.cpd_year, rec, req);
+	*missing = cs.missing;
+	return 1;
 }
 
 /* Members due for re-registration who lack CPD hours: a list over the
@@ -126,7 +132,7 @@ static int collect_cpd(pipeline *pl, report_data *d)
 		total++;
 		if (d->lists[RL_CPD].nrows >= REPORT_LIST)
 			continue;
-		snprintf(hours, sizeof hours, "%g", missing);
+		cpd_hours_text(missing, hours, sizeof hours);
 		const char *cells[RP_NCOLS] = {store_table_get(&due, i, RP_NUMBER), store_table_get(&due, i, RP_NAME_ZH),
 					       store_table_get(&due, i, RP_NAME_EN), store_table_get(&due, i, RP_STATE),
 					       store_table_get(&due, i, RP_AT), detail, hours, ""};
@@ -167,7 +173,21 @@ static int collect_fees(pipeline *pl, report_data *d)
 			if (out[k] > 0)
 				buf_printf(&items, "%s%s=%ld", items.len ? ";" : "", fees_item_names[k], out[k]);
 		}
-		if (total > 0) {
+		if (fees_unknown(&f))
+			buf_printf(&items, "%scmes_membership=society rate", items.len ? ";" : "");
+		/* re-registration waits for CPD too: the hours recorded and missing */
+		if (strcmp(a.state, "re_registration_due") == 0) {
+			cpd_status cs;
+			char rec[16], req[16], miss[16];
+			if (cpd_status_of(pl, a.id, &cs) == 0 && cs.year > 0) {
+				cpd_hours_text(cs.recorded, rec, sizeof rec);
+				cpd_hours_text(cs.required, req, sizeof req);
+				cpd_hours_text(cs.missing, miss, sizeof miss);
+				buf_printf(&items, "%scpd_%d=%s/%s (missing %s)", items.len ? ";" : "", cs.cpd_year, rec, req,
+					   miss);
+			}
+		}
+		if (total > 0 || fees_unknown(&f)) {
 			json_t *j = json_loads(a.applicant_json ? a.applicant_json : "{}", 0, NULL);
 			const char *zh = json_string_value(json_object_get(j, "name_zh"));
 			const char *en = json_string_value(json_object_get(j, "name_en"));

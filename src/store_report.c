@@ -3,7 +3,6 @@
  * many there are in all. */
 #include "store_report.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +18,7 @@
 	"(SELECT max(h.id) FROM history h WHERE h.application_id = a.id AND h.to_state = '" state "'" \
 	" AND coalesce(h.from_state, '') <> '" state "')"
 
-static int query(store *s, store_table *t, const char *sql, const char *types, ...)
-{
-	va_list ap;
-	int rc;
-	va_start(ap, types);
-	rc = store_table_vquery(s, t, sql, types, ap);
-	va_end(ap);
-	return rc;
-}
+#define query store_table_query
 
 int store_rp_no_result(store *s, const char *now, int64_t limit, store_table *t)
 {
