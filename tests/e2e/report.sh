@@ -257,4 +257,25 @@ P report nightly --date 2026-12-10 --send >/dev/null; out=$(P report nightly --d
 has "a past day's report sent on demand: once" "$out" "already queued"
 is "it counts as that day's report" "$(q "SELECT count(*) FROM report_runs WHERE date = '2026-12-10'")" 1
 
+# ---- CPD missing before re-registration: 张伟 certified, a year later ----
+P result "$ZW" --pass >/dev/null
+P pay "$ZW" --item soe_membership --amount 500 >/dev/null
+P pay "$ZW" --item soe_registration --amount 1200 >/dev/null
+P certify "$ZW" >/dev/null
+at 2027-12-22T09:00:00+08:00
+run
+is "a year on, 张伟's re-registration is due" "$(q "SELECT state FROM applications WHERE number = '$ZW'")" re_registration_due
+P report nightly --out "$WORK/rep" >/dev/null
+C="$WORK/rep/report-2027-12-22.csv"
+is "CPD missing: listed before any hours are recorded" "$(rows cpd_missing | cut -d'|' -f2)" "$ZW"
+cpd_year=$(P show "$ZW" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['cpd']['cpd_year'])" 2>/dev/null)
+P cpd "$ZW" --year "${cpd_year:-2027}" --hours 30 >/dev/null
+P report nightly --out "$WORK/rep" >/dev/null
+is "CPD missing: 48 - 30 = 18 hours" "$(rows cpd_missing | cut -d'|' -f4)" 18
+has "CPD missing: the year's hours recorded of required" "$(rows cpd_missing | cut -d'|' -f5)" ": 30 / 48"
+is "CPD missing = summary count" "$(val cpd_missing)" 1
+P cpd "$ZW" --year "${cpd_year:-2027}" --hours 48 >/dev/null
+P report nightly --out "$WORK/rep" >/dev/null
+is "CPD complete: no longer listed" "$(val cpd_missing)" 0
+
 is "integrity_check" "$(q 'PRAGMA integrity_check')" ok
