@@ -37,7 +37,7 @@ const char web_css[] =
 	"form.act h3{margin:0;font-size:1em}\n"
 	"button{background:#23415f;color:#fff;border:0;padding:.35em .9em;border-radius:3px;cursor:pointer}\n"
 	"button.warn{background:#a33}\n"
-	".msg{background:#fff3cd;border:1px solid #e0c36c;padding:.6em}\n.err{background:#fde2e1;border:1px solid #d88;padding:.6em}\n"
+	".msg{background:#fff3cd;border:1px solid #e0c36c;padding:.6em}\n.err{background:#fde2e1;border:1px solid #d88;padding:.6em;white-space:pre-line}\n"
 	".state{font-family:monospace}.sup{color:#888;text-decoration:line-through}\n"
 	"pre.notice{background:#fff;border:1px solid #c9d1da;padding:.6em;white-space:pre-wrap;max-height:30em;overflow:auto}\n"
 	".pages{display:flex;gap:1em;align-items:center}\n"

@@ -228,7 +228,7 @@ act "$A" "$ZW" review "approve=1"
 is "review again: 409" "$code" 409
 "$PACKETD" review "$ZW" --approve 2>"$WORK/cli.err"
 has "... with the command's message" "$(cat "$WORK/b")" "$(sed 's/^packetd: //' "$WORK/cli.err")"
-has "... in both languages" "$(cat "$WORK/b")" "操作被拒绝" "Refused: nothing was changed"
+has "... in both languages" "$(cat "$WORK/b")" "初审未执行，未作任何更改" "The review action on $ZW (state recommended) was refused; nothing was changed"
 act "$A" "$ZW" review ""
 is "review without approve or return: 400" "$code" 400
 act "$A" "$YL" review "return=Annex 5 unsigned <b>"
