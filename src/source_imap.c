@@ -48,7 +48,7 @@
 #define IMAP_CHUNK (256 * 1024)  /* bytes per partial FETCH: the memory bound */
 #define IMAP_MAX_ITEMS 500       /* messages taken per cycle; the rest next cycle */
 #define IMAP_WHOLE (1024 * 1024) /* messages up to this size are fetched whole */
-#define IMAP_BATCH (4 * 1024 * 1024)  /* bytes asked in one UID FETCH of whole messages */
+#define IMAP_BATCH (1024 * 1024) /* bytes asked in one UID FETCH of whole messages: libetpan holds the answer, parsed, in memory */
 #define IMAP_BATCH_MSGS 64       /* messages asked in one UID FETCH */
 #define IMAP_MOVE_GROUP 64       /* messages moved by one command */
 
