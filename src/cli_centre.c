@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "report.h"
 #include "transmit.h"
 #include "util.h"
@@ -161,7 +162,7 @@ static int result_code(workflow *w, int rc)
 	return 1;
 }
 
-static int report_cmd(pipeline *pl, const opts *o)
+static int report_cmd(packetd_ctx *ctx, const opts *o)
 {
 	char date[16];
 	int rc = 1;
@@ -177,23 +178,23 @@ static int report_cmd(pipeline *pl, const opts *o)
 		}
 		snprintf(date, sizeof date, "%s", o->date);
 	} else {
-		clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", date, sizeof date);
+		clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", date, sizeof date);
 	}
 	if (o->send) {
 		char *id = NULL;
-		if (store_begin(pl->db) != 0)
+		if (store_begin(ctx->db) != 0)
 			goto out;
-		if (report_queue(pl, date, &id) != 0 || store_commit(pl->db) != 0) {
-			store_rollback(pl->db);
-			fprintf(stderr, "packetd: report not queued: %s\n", store_errmsg(pl->db));
+		if (report_queue(ctx, date, &id) != 0 || store_commit(ctx->db) != 0) {
+			store_rollback(ctx->db);
+			fprintf(stderr, "packetd: report not queued: %s\n", store_errmsg(ctx->db));
 			goto out;
 		}
-		printf("report of %s queued for %s (message %s); packetd run delivers it\n", date, pl->conf->report_to, id);
+		printf("report of %s queued for %s (message %s); packetd run delivers it\n", date, ctx->conf->report_to, id);
 		free(id);
 		rc = 0;
 	} else {
 		report_doc d;
-		if (report_build(pl, date, &d) != 0) {
+		if (report_build(ctx, date, &d) != 0) {
 			fprintf(stderr, "packetd: cannot build the report of %s\n", date);
 			goto out;
 		}
@@ -241,8 +242,8 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 		fprintf(stderr, "packetd: %s: %s\n", conf->database, err);
 		return 1;
 	}
-	pipeline pl = {.conf = conf, .r = r, .db = db, .now = clock_now()};
-	workflow w = {.pl = &pl, .by = o.by};
+	packetd_ctx ctx = {.conf = conf, .r = r, .db = db, .now = clock_now()};
+	workflow w = {.ctx = &ctx, .by = o.by};
 
 	if (strcmp(cmd, "review") == 0) {
 		if (o.approve == o.ret)
@@ -259,7 +260,7 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 		long minutes = 60;
 		if (o.at == NULL || o.place == NULL) {
 			rc = usage_error("interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
-		} else if (workflow_local_time(conf->timezone, o.at, &at) != 0) {
+		} else if (clock_local_time(conf->timezone, o.at, &at) != 0) {
 			fprintf(stderr, "packetd: --at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"\n",
 				conf->timezone ? conf->timezone : "Asia/Shanghai", o.at);
 			rc = 1;
@@ -300,7 +301,7 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 			rc = result_code(&w, t);
 		free(dflt);
 	} else if (strcmp(cmd, "report") == 0) {
-		rc = report_cmd(&pl, &o);
+		rc = report_cmd(&ctx, &o);
 	}
 	store_close(db);
 	return rc;
@@ -313,7 +314,7 @@ void cli_centre_show(store *db, const rules *r, const store_application *a, json
 	store_interview iv;
 	json_t *fo, *tot;
 	long due = 0, paid = 0, outst = 0;
-	if (workflow_fees(db, r, a, clock_now(), &f) == 0) {
+	if (fees_of_application(db, r, a, clock_now(), &f) == 0) {
 		fo = json_object();
 		for (int i = 0; i < FEES_NITEMS; i++) {
 			json_t *it;

@@ -768,3 +768,8 @@ int config_check_secrets(const config *c, char *err, size_t errlen)
 		return -1;
 	return 0;
 }
+
+const char *config_sender(const config *c)
+{
+	return c->smtp_from ? c->smtp_from : c->intake_address;
+}

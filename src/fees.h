@@ -5,13 +5,16 @@
  * professional engineer qualification, the CMES membership of the province
  * and the CMES first registration; after certification, each year the SOE
  * membership and re-registration, and every third year the CMES
- * re-registration. Pure computation: no database, no clock of its own. */
+ * re-registration. Pure computation, no clock of its own; only
+ * fees_of_application reads the payments (and the states that make fees
+ * due) from the store. */
 #ifndef PACKETD_FEES_H
 #define PACKETD_FEES_H
 
 #include <time.h>
 
 #include "rules.h"
+#include "store.h"
 
 enum fees_item {
 	FEE_INTERVIEW,
@@ -61,5 +64,9 @@ int fees_on_pass(const rules *r, const fees_facts *f, long out[FEES_NITEMS]);
 int fees_compute(const rules *r, const fees_facts *f, fees *out);
 long fees_outstanding(const fees *f, int item);
 long fees_total(const long v[FEES_NITEMS]);
+
+/* The fees of application a as of now: due by the rules, paid from the
+ * payments table. 0, or -1 when the store or the fee table fails. */
+int fees_of_application(store *db, const rules *r, const store_application *a, time_t now, fees *out);
 
 #endif

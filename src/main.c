@@ -10,11 +10,12 @@
 #include <jansson.h>
 
 #include "cli_centre.h"
+#include "clock.h"
 #include "config.h"
+#include "cycle.h"
 #include "intake.h"
 #include "log.h"
 #include "notice.h"
-#include "pipeline.h"
 #include "pjson.h"
 #include "rules.h"
 #include "spool.h"
@@ -232,15 +233,15 @@ static int cmd_run(ctx *c, int argc, char **argv)
 	signal(SIGINT, on_term);
 	signal(SIGHUP, on_hup);
 	for (;;) {
-		pipeline pl = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
-		pipeline_cycle(&pl);
+		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
+		cycle_run(&px);
 		if (once) {
 			printf("packetd: %d items: %d applications (%d complete, %d incomplete, %d rejected), "
 			       "%d duplicates, %d without packet, %d not answered, %d already processed, "
 			       "%d batches, %d notices written\n",
-			       pl.stats.items, pl.stats.applications, pl.stats.complete, pl.stats.incomplete,
-			       pl.stats.rejected, pl.stats.duplicates, pl.stats.no_packet, pl.stats.ignored,
-			       pl.stats.skipped, pl.stats.batches, pl.stats.notices);
+			       px.stats.items, px.stats.applications, px.stats.complete, px.stats.incomplete,
+			       px.stats.rejected, px.stats.duplicates, px.stats.no_packet, px.stats.ignored,
+			       px.stats.skipped, px.stats.batches, px.stats.notices);
 			break;
 		}
 		for (long s = 0; s < c->conf.poll_interval && !stop_requested && !reload_requested; s++)

@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "ics.h"
 #include "log.h"
 #include "mailmsg.h"
 #include "notice.h"
+#include "outbox.h"
 #include "util.h"
 #include "workflow_p.h"
 
@@ -76,11 +78,11 @@ static const char *field(json_t *o, const char *name)
 	return v && *v ? v : NULL;
 }
 
-int wf_load(pipeline *pl, int64_t id, const char *number, wf_app *x)
+int wf_load(packetd_ctx *ctx, int64_t id, const char *number, wf_app *x)
 {
 	int rc;
 	memset(x, 0, sizeof *x);
-	rc = store_application_get(pl->db, pl->r, id, number, &x->a);
+	rc = store_application_get(ctx->db, ctx->r, id, number, &x->a);
 	if (rc != 1)
 		return rc;
 	x->fields = x->a.applicant_json ? json_loads(x->a.applicant_json, 0, NULL) : NULL;
@@ -103,39 +105,6 @@ void wf_app_free(wf_app *x)
 	memset(x, 0, sizeof *x);
 }
 
-int workflow_fees(store *db, const rules *r, const store_application *a, time_t now, fees *out)
-{
-	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
-	fees_facts f = {.target = a->target, .now = now};
-	time_t t = 0;
-	int rc = -1, passed;
-	memset(out, 0, sizeof *out);
-	f.qualification = field(o, "cmes_qualification");
-	f.province = field(o, "province");
-	f.rejected = a->state && strcmp(a->state, "rejected") == 0;
-	passed = store_wf_entered_at(db, a->id, "interview_passed", 1, &t);
-	if (passed < 0)
-		goto out;
-	f.passed = passed;
-	if (store_wf_entered_at(db, a->id, "certified", 1, &t) == 1)
-		f.certified_at = t;
-	if (fees_compute(r, &f, out) != 0) {
-		log_error("%s: the fee table lacks an amount this application needs", a->number);
-		goto out;
-	}
-	for (int i = 0; i < FEES_NITEMS; i++) {
-		int64_t paid = 0;
-		if (store_wf_paid(db, a->id, fees_item_names[i], &paid) != 0)
-			goto out;
-		out->paid[i] = (long)paid;
-	}
-	rc = 0;
-out:
-	if (o)
-		json_decref(o);
-	return rc;
-}
-
 void wf_outstanding(const fees *f, long out[FEES_NITEMS])
 {
 	for (int i = 0; i < FEES_NITEMS; i++)
@@ -144,7 +113,7 @@ void wf_outstanding(const fees *f, long out[FEES_NITEMS])
 
 /* ---- notices ---- */
 
-char *wf_fee_lines(pipeline *pl, const long amounts[FEES_NITEMS], int zh)
+char *wf_fee_lines(packetd_ctx *ctx, const long amounts[FEES_NITEMS], int zh)
 {
 	buf b;
 	char key[64];
@@ -154,7 +123,7 @@ char *wf_fee_lines(pipeline *pl, const long amounts[FEES_NITEMS], int zh)
 		if (amounts[i] <= 0)
 			continue;
 		snprintf(key, sizeof key, "fee.%s.%s", fees_item_names[i], zh ? "zh" : "en");
-		label = notice_phrase(pl->conf->templates, key);
+		label = notice_phrase(ctx->conf->templates, key);
 		if (zh)
 			buf_printf(&b, "  %s（%s）：%ld 元\n", *label ? label : fees_item_names[i], fees_item_names[i],
 				   amounts[i]);
@@ -170,10 +139,10 @@ char *wf_fee_lines(pipeline *pl, const long amounts[FEES_NITEMS], int zh)
 	return buf_steal(&b);
 }
 
-void wf_when_of(pipeline *pl, time_t start, int minutes, wf_when *out)
+void wf_when_of(packetd_ctx *ctx, time_t start, int minutes, wf_when *out)
 {
 	char off[8] = "";
-	const char *tz = pl->conf->timezone ? pl->conf->timezone : "Asia/Shanghai";
+	const char *tz = ctx->conf->timezone ? ctx->conf->timezone : "Asia/Shanghai";
 	clock_format(start, tz, "%Y-%m-%d", out->date, sizeof out->date);
 	clock_format(start, tz, "%H:%M", out->time, sizeof out->time);
 	clock_format(start + (time_t)minutes * 60, tz, "%H:%M", out->end, sizeof out->end);
@@ -190,17 +159,17 @@ static const char *or_dash(const char *s, const char *dflt)
 	return s && *s ? s : dflt;
 }
 
-int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra, size_t nextra,
+int wf_notify(packetd_ctx *ctx, wf_app *x, const char *kind, const rules_var *extra, size_t nextra,
 	      const mailmsg_attachment *atts, size_t natts)
 {
-	char *az = notice_phrase(pl->conf->templates, "applicant.zh");
-	char *ae = notice_phrase(pl->conf->templates, "applicant.en");
+	char *az = notice_phrase(ctx->conf->templates, "applicant.zh");
+	char *ae = notice_phrase(ctx->conf->templates, "applicant.en");
 	char today[32] = "", *refs = NULL;
 	const char *to = x->a.reply_to ? x->a.reply_to : x->email;
 	rules_var *v = xcalloc(nextra + 6, sizeof *v);
 	size_t n = 0;
 	int rc;
-	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", today, sizeof today);
+	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
 	v[n++] = (rules_var){"application", x->a.number};
 	v[n++] = (rules_var){"name_zh", or_dash(x->name_zh, az)};
 	v[n++] = (rules_var){"name_en", or_dash(x->name_en, ae)};
@@ -213,7 +182,9 @@ int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra,
 		refs = xcalloc(1, l);
 		snprintf(refs, l, "<%s>", x->a.message_id);
 	}
-	rc = pipeline_queue(pl, x->a.id, kind, v, n, to, x->a.message_id, refs, "auto-replied", atts, natts);
+	outbox_addr a = {.to = to, .in_reply_to = x->a.message_id, .references = refs,
+			 .auto_submitted = "auto-replied", .atts = atts, .natts = natts};
+	rc = outbox_queue_kind(ctx, x->a.id, kind, v, n, &a);
 	free(v);
 	free(refs);
 	free(az);
@@ -221,25 +192,19 @@ int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra,
 	return rc;
 }
 
-static const char *domain_of(const char *addr)
-{
-	const char *at = addr ? strrchr(addr, '@') : NULL;
-	return at && at[1] ? at + 1 : "packetd.invalid";
-}
-
-int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv)
+int wf_notify_interview(packetd_ctx *ctx, wf_app *x, const char *kind, const store_interview *iv)
 {
 	wf_when w;
 	char minutes[16], uid[160];
-	char *summary = notice_phrase(pl->conf->templates, "interview.summary");
-	char *desc = notice_phrase(pl->conf->templates, "interview.description");
+	char *summary = notice_phrase(ctx->conf->templates, "interview.summary");
+	char *desc = notice_phrase(ctx->conf->templates, "interview.description");
 	char *ics = NULL, *sum = NULL, *des = NULL;
 	size_t len = 0;
 	int rc = -1;
-	wf_when_of(pl, iv->starts_at, iv->minutes, &w);
+	wf_when_of(ctx, iv->starts_at, iv->minutes, &w);
 	snprintf(minutes, sizeof minutes, "%d", iv->minutes);
 	/* one UID per application: a moved interview updates the same event */
-	snprintf(uid, sizeof uid, "%s-interview@%s", x->a.number, domain_of(pl->conf->intake_address));
+	snprintf(uid, sizeof uid, "%s-interview@%s", x->a.number, outbox_domain(ctx->conf));
 	rules_var v[] = {{"date", w.date}, {"time", w.time}, {"end", w.end}, {"zone", w.zone},
 			 {"place", iv->place}, {"minutes", minutes}, {"application", x->a.number},
 			 {"target", or_dash(x->target, "CEng/IEng")}};
@@ -250,15 +215,15 @@ int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_i
 		*p = '\n';
 		memmove(p + 1, p + 2, strlen(p + 2) + 1);
 	}
-	ics_event e = {.uid = uid, .start = iv->starts_at, .minutes = iv->minutes, .stamp = pl->now,
+	ics_event e = {.uid = uid, .start = iv->starts_at, .minutes = iv->minutes, .stamp = ctx->now,
 		       .sequence = iv->plans > 0 ? iv->plans - 1 : 0, .summary = sum, .location = iv->place,
-		       .description = des, .organizer = pl->conf->intake_address};
+		       .description = des, .organizer = ctx->conf->intake_address};
 	ics = ics_build(&e, &len);
 	if (ics == NULL)
 		goto out;
 	mailmsg_attachment att = {.filename = "interview.ics", .content_type = "text/calendar; charset=UTF-8; method=PUBLISH", .data = ics,
 				  .len = len};
-	rc = wf_notify(pl, x, kind, v, 6, &att, 1);
+	rc = wf_notify(ctx, x, kind, v, 6, &att, 1);
 out:
 	free(summary);
 	free(desc);
@@ -276,33 +241,33 @@ static int begin(workflow *w, const char *number, wf_app *x)
 {
 	int found;
 	memset(x, 0, sizeof *x);
-	if (store_begin(w->pl->db) != 0) {
-		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	if (store_begin(w->ctx->db) != 0) {
+		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 		return WF_ERROR;
 	}
-	found = wf_load(w->pl, 0, number, x);
+	found = wf_load(w->ctx, 0, number, x);
 	if (found == 1)
 		return WF_OK;
-	store_rollback(w->pl->db);
+	store_rollback(w->ctx->db);
 	if (found == 0) {
 		snprintf(w->err, sizeof w->err, "no application %s", number);
 		return WF_REFUSED;
 	}
-	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 	return WF_ERROR;
 }
 
 /* Commits on WF_OK, else rolls back; frees x. */
 static int finish(workflow *w, wf_app *x, int rc)
 {
-	if (rc == WF_OK && store_commit(w->pl->db) != 0) {
-		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	if (rc == WF_OK && store_commit(w->ctx->db) != 0) {
+		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 		rc = WF_ERROR;
 	}
 	if (rc != WF_OK) {
-		store_rollback(w->pl->db);
+		store_rollback(w->ctx->db);
 		if (rc == WF_ERROR && w->err[0] == '\0')
-			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 	}
 	wf_app_free(x);
 	return rc;
@@ -327,11 +292,11 @@ static int move(workflow *w, const wf_app *x, const wf_transition *t, const char
 {
 	const char *from = t->from;
 	if (t->via) {
-		if (store_wf_transition(w->pl->db, x->a.id, from, t->via, t->event, w->by, reason, w->pl->now) != 1)
+		if (store_wf_transition(w->ctx->db, x->a.id, from, t->via, t->event, w->by, reason, w->ctx->now) != 1)
 			return WF_ERROR;
 		from = t->via;
 	}
-	if (store_wf_transition(w->pl->db, x->a.id, from, t->to, t->event, w->by, reason, w->pl->now) != 1)
+	if (store_wf_transition(w->ctx->db, x->a.id, from, t->to, t->event, w->by, reason, w->ctx->now) != 1)
 		return WF_ERROR;
 	snprintf(w->info, sizeof w->info, "%s: %s → %s", x->a.number, t->from, t->to);
 	return WF_OK;
@@ -350,10 +315,10 @@ int workflow_review(workflow *w, const char *number, int approve, const char *re
 		goto out;
 	rc = move(w, &x, t, approve ? or_dash(reason, "initial review passed; recommended to SOEHK") : reason);
 	if (rc == WF_OK) {
-		char *by_zh = notice_phrase(w->pl->conf->templates, "returned_by.centre.zh");
-		char *by_en = notice_phrase(w->pl->conf->templates, "returned_by.centre.en");
+		char *by_zh = notice_phrase(w->ctx->conf->templates, "returned_by.centre.zh");
+		char *by_en = notice_phrase(w->ctx->conf->templates, "returned_by.centre.en");
 		rules_var v[] = {{"reason", or_dash(reason, "-")}, {"returned_by_zh", by_zh}, {"returned_by_en", by_en}};
-		rc = wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
+		rc = wf_notify(w->ctx, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
 		free(by_zh);
 		free(by_en);
 	}
@@ -373,7 +338,7 @@ int workflow_soehk(workflow *w, const char *number, int accept, const char *feed
 	if (t == NULL)
 		goto out;
 	if (accept) {
-		done = store_wf_event_since_entry(w->pl->db, x.a.id, "soehk_review", "soehk_accept");
+		done = store_wf_event_since_entry(w->ctx->db, x.a.id, "soehk_review", "soehk_accept");
 		if (done != 0) {
 			rc = done < 0 ? WF_ERROR : WF_REFUSED;
 			snprintf(w->err, sizeof w->err, "%s: SOEHK's acceptance is already recorded", x.a.number);
@@ -382,10 +347,10 @@ int workflow_soehk(workflow *w, const char *number, int accept, const char *feed
 	}
 	rc = move(w, &x, t, accept ? or_dash(feedback, "accepted by SOEHK; awaiting the interview plan") : feedback);
 	if (rc == WF_OK && t->notice) {
-		char *by_zh = notice_phrase(w->pl->conf->templates, "returned_by.soehk.zh");
-		char *by_en = notice_phrase(w->pl->conf->templates, "returned_by.soehk.en");
+		char *by_zh = notice_phrase(w->ctx->conf->templates, "returned_by.soehk.zh");
+		char *by_en = notice_phrase(w->ctx->conf->templates, "returned_by.soehk.en");
 		rules_var v[] = {{"reason", or_dash(feedback, "-")}, {"returned_by_zh", by_zh}, {"returned_by_en", by_en}};
-		rc = wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
+		rc = wf_notify(w->ctx, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
 		free(by_zh);
 		free(by_en);
 	}
@@ -409,7 +374,7 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 		snprintf(w->err, sizeof w->err, "--minutes must be between 45 and 75 (seed 一览表 item 4), not %d", minutes);
 		goto out;
 	}
-	if (starts <= w->pl->now) {
+	if (starts <= w->ctx->now) {
 		snprintf(w->err, sizeof w->err, "%s: the interview time must lie in the future", x.a.number);
 		goto out;
 	}
@@ -417,7 +382,7 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 	if (t == NULL)
 		goto out;
 	if (strcmp(t->from, "soehk_review") == 0) {
-		acc = store_wf_event_since_entry(w->pl->db, x.a.id, "soehk_review", "soehk_accept");
+		acc = store_wf_event_since_entry(w->ctx->db, x.a.id, "soehk_review", "soehk_accept");
 		if (acc != 1) {
 			rc = acc < 0 ? WF_ERROR : WF_REFUSED;
 			snprintf(w->err, sizeof w->err, "%s: SOEHK has not accepted the application yet (soehk --accept)",
@@ -426,13 +391,13 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 		}
 	}
 	wf_when wh;
-	wf_when_of(w->pl, starts, minutes, &wh);
+	wf_when_of(w->ctx, starts, minutes, &wh);
 	snprintf(reason, sizeof reason, "interview %s %s (%s), %d minutes, %s", wh.date, wh.time, wh.zone, minutes,
 		 place);
 	rc = WF_ERROR;
-	if (store_wf_interview_add(w->pl->db, x.a.id, starts, minutes, place, w->by, w->pl->now, &plan) != 0 ||
-	    move(w, &x, t, reason) != WF_OK || store_wf_interview_get(w->pl->db, x.a.id, &iv) != 1 ||
-	    wf_notify_interview(w->pl, &x, "interview", &iv) != 0)
+	if (store_wf_interview_add(w->ctx->db, x.a.id, starts, minutes, place, w->by, w->ctx->now, &plan) != 0 ||
+	    move(w, &x, t, reason) != WF_OK || store_wf_interview_get(w->ctx->db, x.a.id, &iv) != 1 ||
+	    wf_notify_interview(w->ctx, &x, "interview", &iv) != 0)
 		goto out;
 	rc = WF_OK;
 out:
@@ -458,13 +423,13 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	t = allowed(w, &x, event, what);
 	if (t == NULL)
 		goto out;
-	if (store_wf_interview_get(w->pl->db, x.a.id, &iv) != 1) {
+	if (store_wf_interview_get(w->ctx->db, x.a.id, &iv) != 1) {
 		rc = WF_ERROR;
 		goto out;
 	}
-	if (iv.starts_at > w->pl->now) {
+	if (iv.starts_at > w->ctx->now) {
 		wf_when wh;
-		wf_when_of(w->pl, iv.starts_at, iv.minutes, &wh);
+		wf_when_of(w->ctx, iv.starts_at, iv.minutes, &wh);
 		snprintf(w->err, sizeof w->err, "%s: the interview is planned for %s %s (%s); no result before it",
 			 x.a.number, wh.date, wh.time, wh.zone);
 		goto out;
@@ -474,14 +439,14 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	if (rc != WF_OK)
 		goto out;
 	rc = WF_ERROR;
-	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0)
+	if (fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0)
 		goto out;
 	wf_outstanding(&f, due);
-	lz = wf_fee_lines(w->pl, due, 1);
-	le = wf_fee_lines(w->pl, due, 0);
+	lz = wf_fee_lines(w->ctx, due, 1);
+	le = wf_fee_lines(w->ctx, due, 0);
 	snprintf(total, sizeof total, "%ld", fees_total(due));
 	rules_var v[] = {{"fees_zh", lz}, {"fees_en", le}, {"fees_total", total}};
-	if (wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) != 0)
+	if (wf_notify(w->ctx, &x, t->notice, v, 3, NULL, 0) != 0)
 		goto out;
 	rc = WF_OK;
 out:
@@ -509,7 +474,7 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 		snprintf(w->err, sizeof w->err, "the amount must be a whole number of yuan, 1 to 10000000");
 		goto out;
 	}
-	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0) {
+	if (fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0) {
 		rc = WF_ERROR;
 		goto out;
 	}
@@ -525,8 +490,8 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 	}
 	rc = WF_ERROR;
 	snprintf(reason, sizeof reason, "payment %s %ld yuan%s%s", item, amount, ref ? ", ref " : "", ref ? ref : "");
-	if (store_wf_payment_add(w->pl->db, x.a.id, item, amount, ref, w->by, w->pl->now) != 0 ||
-	    store_wf_transition(w->pl->db, x.a.id, x.a.state, x.a.state, "payment", w->by, reason, w->pl->now) != 1)
+	if (store_wf_payment_add(w->ctx->db, x.a.id, item, amount, ref, w->by, w->ctx->now) != 0 ||
+	    store_wf_transition(w->ctx->db, x.a.id, x.a.state, x.a.state, "payment", w->by, reason, w->ctx->now) != 1)
 		goto out;
 	f.paid[i] += amount;
 	wf_outstanding(&f, due);
@@ -537,17 +502,17 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 			goto out;
 	}
 	snprintf(key, sizeof key, "fee.%s.zh", item);
-	label_zh = notice_phrase(w->pl->conf->templates, key);
+	label_zh = notice_phrase(w->ctx->conf->templates, key);
 	snprintf(key, sizeof key, "fee.%s.en", item);
-	label_en = notice_phrase(w->pl->conf->templates, key);
-	lz = wf_fee_lines(w->pl, due, 1);
-	le = wf_fee_lines(w->pl, due, 0);
+	label_en = notice_phrase(w->ctx->conf->templates, key);
+	lz = wf_fee_lines(w->ctx, due, 1);
+	le = wf_fee_lines(w->ctx, due, 0);
 	snprintf(amt, sizeof amt, "%ld", amount);
 	snprintf(total, sizeof total, "%ld", fees_total(due));
 	rules_var v[] = {{"item", item}, {"item_zh", label_zh}, {"item_en", label_en}, {"amount", amt},
 			 {"ref", ref ? ref : "-"}, {"outstanding_zh", lz}, {"outstanding_en", le},
 			 {"outstanding_total", total}};
-	if (wf_notify(w->pl, &x, "payment", v, 8, NULL, 0) != 0)
+	if (wf_notify(w->ctx, &x, "payment", v, 8, NULL, 0) != 0)
 		goto out;
 	snprintf(w->info, sizeof w->info, "%s: %s %ld yuan recorded; %s yuan outstanding", x.a.number, item, amount,
 		 total);
@@ -574,13 +539,13 @@ int workflow_certify(workflow *w, const char *number)
 	t = allowed(w, &x, "certify", "certify");
 	if (t == NULL)
 		goto out;
-	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0) {
+	if (fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0) {
 		rc = WF_ERROR;
 		goto out;
 	}
 	wf_outstanding(&f, due);
 	if (fees_total(due) > 0) {
-		list = wf_fee_lines(w->pl, due, 0);
+		list = wf_fee_lines(w->ctx, due, 0);
 		for (char *p = list; *p; p++)
 			if (*p == '\n')
 				*p = ';';
@@ -591,23 +556,23 @@ int workflow_certify(workflow *w, const char *number)
 	if (rc != WF_OK)
 		goto out;
 	rc = WF_ERROR;
-	lacks = fees_lacks_cmes(w->pl->r, x.qualification);
-	cz = notice_phrase(w->pl->conf->templates, lacks ? "certificates.with_cmes.zh" : "certificates.soe.zh");
-	ce = notice_phrase(w->pl->conf->templates, lacks ? "certificates.with_cmes.en" : "certificates.soe.en");
+	lacks = fees_lacks_cmes(w->ctx->r, x.qualification);
+	cz = notice_phrase(w->ctx->conf->templates, lacks ? "certificates.with_cmes.zh" : "certificates.soe.zh");
+	ce = notice_phrase(w->ctx->conf->templates, lacks ? "certificates.with_cmes.en" : "certificates.soe.en");
 	{
 		fees_facts ff = {.target = x.target, .qualification = x.qualification, .province = x.province,
-				 .passed = 1, .certified_at = w->pl->now, .now = w->pl->now};
+				 .passed = 1, .certified_at = w->ctx->now, .now = w->ctx->now};
 		long y1[FEES_NITEMS];
-		if (fees_reregistration(w->pl->r, &ff, 1, y1) != 0)
+		if (fees_reregistration(w->ctx->r, &ff, 1, y1) != 0)
 			goto out;
-		lz = wf_fee_lines(w->pl, y1, 1);
-		le = wf_fee_lines(w->pl, y1, 0);
-		clock_format(fees_anniversary(w->pl->now, 1), w->pl->conf->timezone, "%Y-%m-%d", next, sizeof next);
+		lz = wf_fee_lines(w->ctx, y1, 1);
+		le = wf_fee_lines(w->ctx, y1, 0);
+		clock_format(fees_anniversary(w->ctx->now, 1), w->ctx->conf->timezone, "%Y-%m-%d", next, sizeof next);
 	}
-	snprintf(hours, sizeof hours, "%d", w->pl->r->cpd_annual_hours);
+	snprintf(hours, sizeof hours, "%d", w->ctx->r->cpd_annual_hours);
 	rules_var v[] = {{"certificates_zh", cz}, {"certificates_en", ce}, {"next_due", next},
 			 {"rereg_zh", lz}, {"rereg_en", le}, {"cpd_hours", hours}};
-	if (wf_notify(w->pl, &x, t->notice, v, 6, NULL, 0) != 0)
+	if (wf_notify(w->ctx, &x, t->notice, v, 6, NULL, 0) != 0)
 		goto out;
 	rc = WF_OK;
 out:
@@ -624,36 +589,5 @@ int workflow_transmitted(workflow *w, int64_t id, const char *reason)
 	const wf_transition *t = wf_find("transmit", "recommended");
 	if (t == NULL)
 		return -1;
-	return store_wf_transition(w->pl->db, id, t->from, t->to, t->event, w->by, reason, w->pl->now);
-}
-
-int workflow_local_time(const char *tz, const char *text, time_t *out)
-{
-	int y, mo, d, h, mi, n = 0;
-	struct tm tm;
-	char *saved;
-	if (text == NULL || sscanf(text, "%4d-%2d-%2d%*1[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
-	    text[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_isdst = -1;
-	/* as clock_format does: the zone through TZ, single threaded */
-	saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
-	setenv("TZ", tz && *tz ? tz : "Asia/Shanghai", 1);
-	tzset();
-	*out = mktime(&tm);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
-	/* mktime normalises 31 February into March: refuse instead */
-	return *out == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1 ? -1 : 0;
+	return store_wf_transition(w->ctx->db, id, t->from, t->to, t->event, w->by, reason, w->ctx->now);
 }

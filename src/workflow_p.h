@@ -14,12 +14,12 @@ typedef struct wf_app {
 } wf_app;
 
 /* Loads by id (number NULL) or number: 1 found, 0 not, -1 error. */
-int wf_load(pipeline *pl, int64_t id, const char *number, wf_app *x);
+int wf_load(packetd_ctx *ctx, int64_t id, const char *number, wf_app *x);
 void wf_app_free(wf_app *x);
 
 /* Fee lines "  label: N yuan" for every non-zero amount, and a total line;
  * caller frees. */
-char *wf_fee_lines(pipeline *pl, const long amounts[FEES_NITEMS], int zh);
+char *wf_fee_lines(packetd_ctx *ctx, const long amounts[FEES_NITEMS], int zh);
 /* Outstanding amounts of f into out[]. */
 void wf_outstanding(const fees *f, long out[FEES_NITEMS]);
 
@@ -27,14 +27,14 @@ void wf_outstanding(const fees *f, long out[FEES_NITEMS]);
 typedef struct wf_when {
 	char date[16], time[8], end[8], zone[64];
 } wf_when;
-void wf_when_of(pipeline *pl, time_t start, int minutes, wf_when *out);
+void wf_when_of(packetd_ctx *ctx, time_t start, int minutes, wf_when *out);
 
 /* Queues notice `kind` to the applicant of x with the common variables
  * (application, names, target, date) plus extra; inside the caller's
  * transaction. */
-int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra, size_t nextra,
+int wf_notify(packetd_ctx *ctx, wf_app *x, const char *kind, const rules_var *extra, size_t nextra,
 	      const struct mailmsg_attachment *atts, size_t natts);
 /* The interview notice or reminder with its iCalendar attachment. */
-int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv);
+int wf_notify_interview(packetd_ctx *ctx, wf_app *x, const char *kind, const store_interview *iv);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "fees.h"
 #include "rules.h"
 #include "util.h"
