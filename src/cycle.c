@@ -29,6 +29,8 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	for (size_t i = 0; i < n && !(ctx->stop && *ctx->stop); i++) {
 		int rejected = 0, rc;
 		ctx->stats.items++;
+		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
+			     ctx->stats.applications);
 		if (src.ops->fetch(&src, &items[i]) != 0) {
 			log_warn("source %s: cannot fetch %s; next cycle", cs->name, items[i].ref);
 			ctx->stats.deferred++;
@@ -45,6 +47,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 			log_warn("source %s: %s processed but not moved; it will be recognised next cycle", cs->name,
 				 items[i].ref);
 	}
+	log_progress_end();
 	source_items_free(items, n);
 	source_close(&src);
 	return 0;

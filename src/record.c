@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "clock.h"
 #include "finding.h"
 #include "intake.h"
@@ -26,6 +28,7 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 	const char *outcome = packet_outcome_name(p->outcome);
 	char key[64], fee[32];
 	char *oz, *oe, *nz, *ne, *cz, *ce, *fz, *fe, *when, *rz = NULL, *re = NULL, *az, *ae;
+	char *hcz, *hce, *hfz, *hfe;
 	int rc;
 	snprintf(key, sizeof key, "outcome.%s.zh", outcome);
 	oz = notice_phrase(tpl, key);
@@ -41,6 +44,10 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 	ce = notice_checklist(p, ctx->r, 0);
 	fz = notice_findings(p, 1);
 	fe = notice_findings(p, 0);
+	hcz = notice_checklist_html(p, ctx->r, tpl, 1);
+	hce = notice_checklist_html(p, ctx->r, tpl, 0);
+	hfz = notice_findings_html(p, 1);
+	hfe = notice_findings_html(p, 0);
 	when = clock_stamp(ctx->now, ctx->conf->timezone);
 	snprintf(fee, sizeof fee, "%ld", rules_fee(ctx->r, "interview"));
 	if (res->resubmitted) {
@@ -64,6 +71,10 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 		{"checklist_en", ce},
 		{"findings_zh", fz},
 		{"findings_en", fe},
+		{"checklist_zh.html", hcz},
+		{"checklist_en.html", hce},
+		{"findings_zh.html", hfz},
+		{"findings_en.html", hfe},
 		{"next_zh", nz},
 		{"next_en", ne},
 		{"fee_interview", fee},
@@ -74,6 +85,7 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 			       sizeof vars / sizeof vars[0], ack);
 	free(oz); free(oe); free(nz); free(ne); free(cz); free(ce); free(fz); free(fe);
 	free(when); free(rz); free(re); free(az); free(ae);
+	free(hcz); free(hce); free(hfz); free(hfe);
 	return rc;
 }
 
@@ -103,8 +115,28 @@ void record_kept_free(record_kept *kept)
 	kept->n = 0;
 }
 
+/* A supplement without manifest.ini only guessed the applicant from its
+ * email: the details the application already holds win over those guesses,
+ * and the application keeps whether it had a manifest. */
+static void keep_stored_applicant(const store_application *a, packet *out)
+{
+	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
+	out->has_manifest = 1;
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (strcmp(a->findings[i].code, "manifest_missing") == 0)
+			out->has_manifest = 0;
+	for (size_t i = 0; o && i < APPLICANT_NFIELDS; i++) {
+		const char *v = json_string_value(json_object_get(o, applicant_field_names[i]));
+		if (v && *v)
+			applicant_set(&out->app, applicant_field_names[i], v);
+	}
+	if (o)
+		json_decref(o);
+}
+
 /* The application's current files as a packet, for checking it again after
- * a supplement. The applicant is the newest packet's. */
+ * a supplement. The applicant is the newest packet's manifest, else the
+ * application's own details. */
 static int merged_packet(packetd_ctx *ctx, const store_application *a, packet *newest, packet *out)
 {
 	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now};
@@ -112,6 +144,8 @@ static int merged_packet(packetd_ctx *ctx, const store_application *a, packet *n
 	out->app = newest->app;
 	memset(&newest->app, 0, sizeof newest->app);
 	out->has_manifest = newest->has_manifest;
+	if (!newest->has_manifest)
+		keep_stored_applicant(a, out);
 	out->archive_name = xstrdup(newest->archive_name);
 	memcpy(out->archive_sha256, newest->archive_sha256, sizeof out->archive_sha256);
 	for (size_t i = 0; i < a->nfiles; i++) {
