@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "clock.h"
+#include "cpd.h"
 #include "finding.h"
 #include "intake.h"
 #include "notice.h"
@@ -181,8 +182,12 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 			: 0;
 	if (found < 0)
 		return -1;
-	if (found == 0)
-		return store_application_create(ctx->db, p, ctx->r, src, stored_paths, ctx->now, &res->id, res->number);
+	if (found == 0) {
+		if (store_application_create(ctx->db, p, ctx->r, src, stored_paths, ctx->now, &res->id, res->number) != 0)
+			return -1;
+		/* a registered member's CPD record counts for re-registration */
+		return cpd_from_packet(ctx, p);
+	}
 
 	memset(&a, 0, sizeof a);
 	packet_init(&merged);
@@ -198,7 +203,7 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 	*p = merged;
 	packet_init(&merged);
 	res->resubmitted = 1;
-	rc = 0;
+	rc = cpd_from_packet(ctx, p);
 out:
 	packet_free(&merged);
 	store_application_free(&a);
