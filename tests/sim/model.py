@@ -76,14 +76,16 @@ class Model:
         self.batches = {}                         # batch sha -> rows
         self.notices = collections.Counter()      # (number, kind) -> expected count
         self.paid = collections.Counter()         # (number, item) -> yuan
-        self.sent_before_run = set()
+        self.validated = {}                       # (cmes_no, now) -> validate's exit status
+        self.checked_upto = 0                     # items whose outcome was checked
 
     # ---- what the simulator did ----
 
-    def sent(self, mid, cls, expect, data, app):
+    def sent(self, mid, cls, expect, data, app, pkt=None):
         if mid not in self.msgs:
-            self.msgs[mid] = {"cls": cls, "expect": expect, "app": app,
+            self.msgs[mid] = {"cls": cls, "expect": expect, "app": app, "pkt": pkt, "now": self.w.now,
                               "sha": hashlib.sha256(data).hexdigest() if data else None}
+        self.validated = {}
 
     def batch(self, step, data):
         self.batches[hashlib.sha256(data).hexdigest()] = step
@@ -151,6 +153,7 @@ class Model:
 
     def after_run(self, i, quiet):
         """After a cycle; quiet: it ran to its end with nothing injected."""
+        self.check_outcomes(i)
         if not quiet:
             return
         w = self.w
@@ -180,6 +183,51 @@ class Model:
         receipts = w.sql("SELECT count(*) FROM outbox WHERE kind = 'receipt'")[0][0]
         if receipts != len(self.batches):
             raise Failure(i, "notices", "%d receipt notices for %d batches" % (receipts, len(self.batches)))
+
+    def complete_for(self, app):
+        """Whether a complete packet of app passes `validate` at this time."""
+        key = (app["cmes_no"], self.w.now)
+        if key not in self.validated:
+            data, _, _ = lives.packet_bytes(app, {"kind": "complete", "manifest": True, "nonce": 1})
+            path = os.path.join(self.w.dir, "model-validate.zip")
+            with open(path, "wb") as f:
+                f.write(data)
+            self.validated[key] = self.w.packetd(["validate", path], -1, ok=(0, 1, 2)).returncode
+        return self.validated[key] == 0
+
+    def check_outcomes(self, i):
+        """The newest packet recorded to an open application decides its
+        outcome: all sixteen good documents (with manifest.ini now or
+        before) make it complete, a packet with a bad document incomplete."""
+        w = self.w
+        last, manifests = {}, collections.defaultdict(int)
+        upto = self.checked_upto
+        for key, app_id, iid, status in w.sql("SELECT key, application_id, id, status FROM items"
+                                              " WHERE application_id IS NOT NULL ORDER BY id"):
+            self.checked_upto = max(self.checked_upto, iid)
+            if status == "duplicate":
+                continue
+            m = self.msgs.get(key[4:]) if key.startswith("mid:") and status == "processed" else None
+            if m is None or m["pkt"] is None or iid <= upto:
+                last.pop(app_id, None)   # something else came last, or it was checked before
+                continue
+            last[app_id] = (key[4:], m, manifests[app_id])
+            if m["pkt"]["manifest"] and m["pkt"]["kind"] in ("complete", "subset", "defect"):
+                manifests[app_id] += 1
+        for app_id, (mid, m, had) in last.items():
+            kind = m["pkt"]["kind"]
+            if m["now"] != w.now or kind not in ("complete", "defect"):
+                continue
+            if kind == "complete" and not (m["pkt"]["manifest"] or had):
+                continue
+            row = w.sql("SELECT number, state FROM applications WHERE id = ?", (app_id,))
+            if not row or row[0][1] not in OPEN or not self.complete_for(m["app"]):
+                continue
+            want = "complete" if kind == "complete" else "incomplete"
+            if row[0][1] != want:
+                raise Failure(i, "outcome", "%s is %s after <%s> (%s packet%s), want %s" %
+                              (row[0][0], row[0][1], mid, kind, "" if m["pkt"]["manifest"] else
+                               " without manifest.ini", want))
 
     # ---- invariants after every step ----
 

@@ -109,6 +109,10 @@ class World:
         c = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=30)
         try:
             return c.execute(q, args).fetchall()
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e) and not c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                return []   # killed before its schema was made
+            raise
         finally:
             c.close()
 
@@ -137,7 +141,7 @@ def do_step(w, i, s):
         w.files[s["mid"]] = msg
         w.archives[s["mid"]] = (data, att, expect, app)
         w.deliver(msg, "%d.%s" % (i, s["mid"]))
-        w.m.sent(s["mid"], "packet", expect, data, app)
+        w.m.sent(s["mid"], "packet", expect, data, app, s["pkt"])
     elif op == "resend":
         if s["mid"] in w.files:
             w.deliver(w.files[s["mid"]], "%d.again.%s" % (i, s["mid"]))
@@ -147,7 +151,7 @@ def do_step(w, i, s):
             msg = lives.packet_mail(app, data, att, s["new"])
             w.files[s["new"]] = msg
             w.deliver(msg, "%d.%s" % (i, s["new"]))
-            w.m.sent(s["new"], "packet", expect, data, app)
+            w.m.sent(s["new"], "packet", expect, data, app, None)
     elif op == "noise":
         app = w.cast[s["app"] % len(w.cast)]
         msg = lives.noise_mail(s["kind"], app, s["mid"])
