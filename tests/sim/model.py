@@ -2,6 +2,7 @@
 checks after every step (see sim.py)."""
 
 import collections
+import datetime
 import hashlib
 import json
 import os
@@ -77,6 +78,7 @@ class Model:
         self.notices = collections.Counter()      # (number, kind) -> expected count
         self.paid = collections.Counter()         # (number, item) -> yuan
         self.validated = {}                       # (cmes_no, now) -> validate's exit status
+        self.reports_sent = 0                     # report --send accepted
         self.checked_upto = 0                     # items whose outcome was checked
 
     # ---- what the simulator did ----
@@ -145,6 +147,8 @@ class Model:
             for n, st in states0.items():
                 if st == "recommended" and states1.get(n) != "soehk_review":
                     raise Failure(i, "transition", "transmit left %s in %s" % (n, states1.get(n)))
+        if c == "report" and "--send" in args:
+            self.reports_sent += 1
         if c == "pay":
             self.paid[(num, s["item"])] += int(float(args[args.index("--amount") + 1]))
             self.notices[(num, "payment")] += 1
@@ -180,6 +184,10 @@ class Model:
             if len(got) != (1 if want else 0) or (want and got[0] not in want):
                 raise Failure(i, "notices", "message <%s> (%s, %s) was answered with %s, want one of %s" %
                               (mid, m["cls"], m["expect"], got or "nothing", sorted(want) or "nothing"))
+        # the nightly report of day D goes at D+1 report_time (02:00), or at the first cycle after
+        day = ((w.now - datetime.timedelta(hours=2)).date() - datetime.timedelta(days=1)).isoformat()
+        if not w.sql("SELECT 1 FROM report_runs WHERE date = ?", (day,)):
+            raise Failure(i, "report", "at %s no nightly report of %s was sent" % (w.now.isoformat(), day))
         receipts = w.sql("SELECT count(*) FROM outbox WHERE kind = 'receipt'")[0][0]
         if receipts != len(self.batches):
             raise Failure(i, "notices", "%d receipt notices for %d batches" % (receipts, len(self.batches)))
@@ -210,9 +218,9 @@ class Model:
             m = self.msgs.get(key[4:]) if key.startswith("mid:") and status == "processed" else None
             if m is None or m["pkt"] is None or iid <= upto:
                 last.pop(app_id, None)   # something else came last, or it was checked before
-                continue
-            last[app_id] = (key[4:], m, manifests[app_id])
-            if m["pkt"]["manifest"] and m["pkt"]["kind"] in ("complete", "subset", "defect"):
+            else:
+                last[app_id] = (key[4:], m, manifests[app_id])
+            if m and m["pkt"] and m["pkt"]["manifest"] and m["pkt"]["kind"] in ("complete", "subset", "defect"):
                 manifests[app_id] += 1
         for app_id, (mid, m, had) in last.items():
             kind = m["pkt"]["kind"]
@@ -295,6 +303,10 @@ class Model:
                                    " WHERE v.application_id = a.id) FROM applications a"):
             if n > plans:
                 raise Failure(i, "notices", "%s: %d interview reminders for %d plans" % (num, n, plans))
+        rep = w.sql("SELECT (SELECT count(*) FROM outbox WHERE kind = 'report'), (SELECT count(*) FROM report_runs)")
+        if rep and rep[0][0] != rep[0][1] + self.reports_sent:
+            raise Failure(i, "notices", "%d report notices: %d nightly runs and %d sent on demand" %
+                          (rep[0][0], rep[0][1], self.reports_sent))
         rr = w.sql("SELECT (SELECT count(*) FROM outbox WHERE kind = 'reregistration'),"
                    " (SELECT count(*) FROM notices_sent WHERE kind = 'reregistration')")
         if rr and rr[0][0] != rr[0][1]:
