@@ -25,7 +25,7 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 BUILD_DEPS := build-essential pkg-config libetpan-dev libarchive-dev libsqlite3-dev \
               libinih-dev libjansson-dev libxml2-dev libcurl4-gnutls-dev libgnutls28-dev \
               libcmocka-dev zlib1g-dev libsystemd-dev sqlite3 tzdata libmicrohttpd-dev libcrypt-dev
-TEST_DEPS  := python3 zip unzip jq curl
+TEST_DEPS  := python3 zip unzip jq curl openssl chromium fonts-noto-cjk nodejs npm
 # Real servers for the transport tests (tests/servers/): IMAP, SFTP, SMTP.
 TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond openssh-server \
               openssh-sftp-server opensmtpd swaks libnet-ssleay-perl gnutls-bin time util-linux
@@ -173,6 +173,16 @@ simulate: asan
 # Randomized kill-under-load (not part of make test): SOAK_ROUNDS rounds.
 soak: all
 	tests/faults/soak.sh $(BUILD)/packetd
+
+# Screenshots of every page of the desk, taken by the browser test
+# (tests/e2e/desk_browser.sh: headless chromium through puppeteer-core).
+PREVIEW_DIR ?= $(BUILD)/preview
+.PHONY: preview preview-desk
+preview: preview-desk
+preview-desk: all
+	DESK_SHOTS=$(abspath $(PREVIEW_DIR)) PACKETD=$(abspath $(BUILD))/packetd PACKETD_TOP=$(CURDIR) \
+	  bash tests/e2e/desk_browser.sh
+	@echo "desk screenshots in $(PREVIEW_DIR)/desk-*.png"
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cpd.h"
 #include "fault.h"
 #include "intake.h"
 #include "log.h"
@@ -255,8 +256,12 @@ int pipeline_record(pipeline *pl, packet *p, const store_source *src, const char
 			: 0;
 	if (found < 0)
 		return -1;
-	if (found == 0)
-		return store_application_create(pl->db, p, pl->r, src, stored_paths, pl->now, id, number);
+	if (found == 0) {
+		if (store_application_create(pl->db, p, pl->r, src, stored_paths, pl->now, id, number) != 0)
+			return -1;
+		/* a registered member's CPD record counts for re-registration */
+		return cpd_from_packet(pl, p);
+	}
 
 	memset(&a, 0, sizeof a);
 	packet_init(&merged);
@@ -272,7 +277,7 @@ int pipeline_record(pipeline *pl, packet *p, const store_source *src, const char
 	*p = merged;
 	packet_init(&merged);
 	*resubmitted = 1;
-	rc = 0;
+	rc = cpd_from_packet(pl, p);
 out:
 	packet_free(&merged);
 	store_application_free(&a);
