@@ -100,6 +100,7 @@ static const ckey keys[] = {
 	{ KS_OUTBOX, "maildir", KT_PATH, 0, 0, C(outbox_maildir), 0, NULL },
 	{ KS_CENTRE, "report_to", KT_STR, 0, 0, C(report_to), 0, NULL },
 	{ KS_CENTRE, "report_time", KT_TIME, 0, 0, C(report_time), 0, "02:00" },
+	{ KS_CENTRE, "soehk_wait_days", KT_INT, 1, 3650, C(report_soehk_days), 0, "30" },
 	{ KS_LIMITS, "max_message", KT_SIZE, 1024, 4096 * MB, L(max_message), 0, "50M" },
 	{ KS_LIMITS, "max_members", KT_UINT, 1, 100000, L(max_members), 0, "500" },
 	{ KS_LIMITS, "max_total", KT_SIZE, 1024, 64 * 1024 * MB, L(max_total), 0, "500M" },
