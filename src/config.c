@@ -107,6 +107,9 @@ static const ckey keys[] = {
 	{ KS_LIMITS, "max_ratio", KT_UINT, 1, 100000, L(max_ratio), 0, "100" },
 	{ KS_LIMITS, "max_depth", KT_UINT, 0, 8, L(max_depth), 0, "2" },
 	{ KS_LIMITS, "max_name", KT_UINT, 16, 65536, L(max_name), 0, "1024" },
+	{ KS_LIMITS, "sandbox_memory", KT_SIZE, 64 * MB, 64 * 1024 * MB, L(sandbox_memory), 0, "512M" },
+	{ KS_LIMITS, "sandbox_cpu", KT_UINT, 1, 3600, L(sandbox_cpu), 0, "60" },
+	{ KS_LIMITS, "sandbox_wall", KT_UINT, 1, 7200, L(sandbox_wall), 0, "120" },
 	{ KS_WEB, "listen", KT_STR, 0, 0, C(web_listen), 0, "127.0.0.1:8080" },
 	{ KS_WEB, "cert", KT_PATH, 0, 0, C(web_cert), 0, NULL },
 	{ KS_WEB, "key", KT_PATH, 0, 0, C(web_key), 0, NULL },
@@ -790,3 +793,7 @@ int config_key_line(const config *c, const char *section, const char *key, int f
 	return f.line ? f.line : fallback;
 }
 
+const char *config_sender(const config *c)
+{
+	return c->smtp_from ? c->smtp_from : c->intake_address;
+}

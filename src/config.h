@@ -42,6 +42,9 @@ typedef struct config_limits {
 	uint64_t max_ratio;       /* unpacked : packed */
 	uint64_t max_depth;       /* archive nesting; a batch holding packets is 1 */
 	uint64_t max_name;        /* bytes of one member name */
+	uint64_t sandbox_memory;  /* address space of the unpacking child (RLIMIT_AS) */
+	uint64_t sandbox_cpu;     /* its CPU seconds (RLIMIT_CPU) */
+	uint64_t sandbox_wall;    /* its wall-clock seconds, enforced by the parent */
 } config_limits;
 
 typedef struct config {
@@ -102,6 +105,8 @@ size_t config_check_connect(const config *c, FILE *out);
 /* Path of the config to use: explicit, else $PACKETD_CONFIG, else
  * config/packetd.conf. Not owned by the caller. */
 const char *config_default_path(const char *explicit_path);
+/* Our sender address: smtp_from, else the intake address. */
+const char *config_sender(const config *c);
 const char *config_source_kind_name(enum source_kind k);
 /* Default limits, also used by `packetd validate` without a config. */
 void config_limits_default(config_limits *l);

@@ -23,6 +23,7 @@
 
 #include "charset.h"
 #include "cli_centre.h"
+#include "clock.h"
 #include "fees.h"
 #include "log.h"
 #include "pjson.h"
@@ -197,7 +198,7 @@ static void section_fees(web *w, buf *b, const store_application *a, const web_r
 	store_table t;
 	memset(owed, 0, sizeof(long) * FEES_NITEMS);
 	buf_adds(b, "<h2>费用 / Fees</h2>\n");
-	if (workflow_fees(w->db, w->r, a, q->now, &f) == 0) {
+	if (fees_of_application(w->db, w->r, a, q->now, &f) == 0) {
 		buf_adds(b, "<table id=\"fees\"><tr><th>项目 / item</th><th>期间 / period</th><th>应缴 / due</th>"
 			    "<th>已缴 / paid</th><th>未缴 / outstanding</th></tr>\n");
 		for (size_t i = 0; i < f.nlines; i++) {
@@ -355,8 +356,10 @@ static void section_actions(web *w, buf *b, const web_req *q, const store_applic
 		form_close(b, "退回 / Return", 1);
 		any = 1;
 	}
+	/* the interview is planned once SOEHK has accepted */
+	int accepted = strcmp(s, "soehk_review") == 0 &&
+		       store_wf_event_since_entry(w->db, a->id, "soehk_review", "soehk_accept") == 1;
 	if (strcmp(s, "soehk_review") == 0) {
-		int accepted = store_wf_event_since_entry(w->db, a->id, "soehk_review", "soehk_accept") == 1;
 		if (!accepted) {
 			form_open(b, q, n, "soehk", "SOEHK 接受 / SOEHK: accept");
 			buf_adds(b, "<input type=\"hidden\" name=\"accept\" value=\"1\">");
@@ -366,10 +369,8 @@ static void section_actions(web *w, buf *b, const web_req *q, const store_applic
 		buf_adds(b, "<label>反馈 / Feedback<textarea name=\"return\" required maxlength=\"2000\"></textarea></label>");
 		form_close(b, "退回 / Return", 1);
 		any = 1;
-		if (!accepted)
-			goto pay;
 	}
-	if (strcmp(s, "soehk_review") == 0 || strcmp(s, "interview_planned") == 0 || strcmp(s, "no_show") == 0) {
+	if (accepted || strcmp(s, "interview_planned") == 0 || strcmp(s, "no_show") == 0) {
 		char tz[128];
 		snprintf(tz, sizeof tz, "%s", w->conf->timezone ? w->conf->timezone : "Asia/Shanghai");
 		form_open(b, q, n, "interview",
@@ -413,7 +414,6 @@ static void section_actions(web *w, buf *b, const web_req *q, const store_applic
 		buf_adds(b, "<p>等待转交 SOEHK / Awaiting the transmittal to SOEHK (<code>packetd transmit</code>).</p>");
 		any = 1;
 	}
-pay:
 	for (int i = 0; i < FEES_NITEMS; i++) {
 		if (owed[i] == 0)
 			continue;
