@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "csv.h"
 #include "notice.h"
 #include "report_p.h"
