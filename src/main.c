@@ -14,11 +14,12 @@
 #include "cli.h"
 #include "cli_centre.h"
 #include "cli_web.h"
+#include "clock.h"
 #include "config.h"
+#include "cycle.h"
 #include "intake.h"
 #include "log.h"
 #include "notice.h"
-#include "pipeline.h"
 #include "pjson.h"
 #include "rules.h"
 #include "spool.h"
@@ -134,15 +135,15 @@ static int open_store(cli_env *c, store **db)
 
 /* One line of the cycle's counts: printed by --once, sent to systemd as
  * STATUS= by the daemon. */
-static void run_summary(const pipeline *pl, char *out, size_t outlen)
+static void run_summary(const packetd_ctx *ctx, char *out, size_t outlen)
 {
 	snprintf(out, outlen,
 		 "%d items: %d applications (%d complete, %d incomplete, %d rejected), "
 		 "%d duplicates, %d without packet, %d not answered, %d already processed, "
 		 "%d batches, %d notices written",
-		 pl->stats.items, pl->stats.applications, pl->stats.complete, pl->stats.incomplete,
-		 pl->stats.rejected, pl->stats.duplicates, pl->stats.no_packet, pl->stats.ignored,
-		 pl->stats.skipped, pl->stats.batches, pl->stats.notices);
+		 ctx->stats.items, ctx->stats.applications, ctx->stats.complete, ctx->stats.incomplete,
+		 ctx->stats.rejected, ctx->stats.duplicates, ctx->stats.no_packet, ctx->stats.ignored,
+		 ctx->stats.skipped, ctx->stats.batches, ctx->stats.notices);
 }
 
 static int cmd_run(cli_env *c, int argc, char **argv)
@@ -191,10 +192,10 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	if (!once)
 		sd_notifyf(0, "READY=1\nMAINPID=%lu\nSTATUS=started, first cycle running", (unsigned long)getpid());
 	for (;;) {
-		pipeline pl = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
+		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
 		char summary[512];
-		pipeline_cycle(&pl);
-		run_summary(&pl, summary, sizeof summary);
+		cycle_run(&px);
+		run_summary(&px, summary, sizeof summary);
 		if (once) {
 			printf("packetd: %s\n", summary);
 			break;

@@ -9,19 +9,20 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "cpd.h"
 #include "fees.h"
 #include "log.h"
 #include "mailmsg.h"
 #include "notice.h"
+#include "outbox.h"
 #include "report_p.h"
 #include "store.h"
 #include "store_report.h"
 #include "util.h"
-#include "workflow.h"
 
 /* Midnight of date and of the next day, in the configured zone. */
-static int day_bounds(pipeline *pl, const char *date, time_t *start, time_t *end)
+static int day_bounds(packetd_ctx *ctx, const char *date, time_t *start, time_t *end)
 {
 	char text[64];
 	int y, m, d;
@@ -30,7 +31,7 @@ static int day_bounds(pipeline *pl, const char *date, time_t *start, time_t *end
 	if (strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return -1;
 	snprintf(text, sizeof text, "%s 00:00", date);
-	if (workflow_local_time(pl->conf->timezone, text, start) != 0)
+	if (clock_local_time(ctx->conf->timezone, text, start) != 0)
 		return -1;
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y - 1900;
@@ -39,21 +40,21 @@ static int day_bounds(pipeline *pl, const char *date, time_t *start, time_t *end
 	t = timegm(&tm);
 	gmtime_r(&t, &tm);
 	snprintf(text, sizeof text, "%04d-%02d-%02d 00:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	return workflow_local_time(pl->conf->timezone, text, end);
+	return clock_local_time(ctx->conf->timezone, text, end);
 }
 
-int report_date_check(pipeline *pl, const char *date, char *err, size_t errlen)
+int report_date_check(packetd_ctx *ctx, const char *date, char *err, size_t errlen)
 {
 	time_t start, end;
 	char today[16] = "";
-	if (day_bounds(pl, date, &start, &end) != 0) {
+	if (day_bounds(ctx, date, &start, &end) != 0) {
 		snprintf(err, errlen, "--date must be a date YYYY-MM-DD, not \"%s\"", date);
 		return -1;
 	}
-	if (start > pl->now) {
-		clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", today, sizeof today);
+	if (start > ctx->now) {
+		clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
 		snprintf(err, errlen, "--date %s is in the future (today is %s in %s): a report covers a day that has begun",
-			 date, today, pl->conf->timezone ? pl->conf->timezone : "UTC");
+			 date, today, ctx->conf->timezone ? ctx->conf->timezone : "UTC");
 		return -1;
 	}
 	return 0;
@@ -95,12 +96,12 @@ static void table_total(store_table *t, long total)
 /* The CPD hours an application due for re-registration still lacks for
  * the year that counts (cpd.c): 1 (with "YEAR: recorded / required" and
  * the hours missing) when some are missing, 0 when none are, -1 on error. */
-static int report_cpd_missing(pipeline *pl, int64_t app_id, char *detail, size_t len, double *missing)
+static int report_cpd_missing(packetd_ctx *ctx, int64_t app_id, char *detail, size_t len, double *missing)
 {
 	cpd_status cs;
 	char rec[16], req[16];
 	*missing = 0;
-	if (cpd_status_of(pl, app_id, &cs) != 0)
+	if (cpd_status_of(ctx, app_id, &cs) != 0)
 		return -1;
 	if (cs.year <= 0 || cs.missing <= 0)
 		return 0;
@@ -113,18 +114,18 @@ static int report_cpd_missing(pipeline *pl, int64_t app_id, char *detail, size_t
 
 /* Members due for re-registration who lack CPD hours: a list over the
  * re_registration_due state only, which members reach once a year. */
-static int collect_cpd(pipeline *pl, report_data *d)
+static int collect_cpd(packetd_ctx *ctx, report_data *d)
 {
 	store_table due;
 	long total = 0;
 	int rc = -1;
-	if (store_rp_reregistration_due(pl->db, &due) != 0)
+	if (store_rp_reregistration_due(ctx->db, &due) != 0)
 		return -1;
 	for (size_t i = 0; i < due.nrows; i++) {
 		char detail[160] = "", hours[32];
 		double missing = 0;
 		int64_t id = strtoll(store_table_get(&due, i, RP_VALUE), NULL, 10);
-		int m = report_cpd_missing(pl, id, detail, sizeof detail, &missing);
+		int m = report_cpd_missing(ctx, id, detail, sizeof detail, &missing);
 		if (m < 0)
 			goto out;
 		if (m == 0)
@@ -146,13 +147,13 @@ out:
 }
 
 /* Fees outstanding of every application not rejected. */
-static int collect_fees(pipeline *pl, report_data *d)
+static int collect_fees(packetd_ctx *ctx, report_data *d)
 {
 	int64_t *ids = NULL;
 	size_t n = 0;
 	long apps = 0;
 	int rc = -1;
-	if (store_application_list(pl->db, NULL, &ids, &n) != 0)
+	if (store_application_list(ctx->db, NULL, &ids, &n) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		store_application a;
@@ -160,9 +161,9 @@ static int collect_fees(pipeline *pl, report_data *d)
 		long out[FEES_NITEMS], total = 0;
 		buf items;
 		memset(&a, 0, sizeof a);
-		if (store_application_get(pl->db, pl->r, ids[i], NULL, &a) != 1)
+		if (store_application_get(ctx->db, ctx->r, ids[i], NULL, &a) != 1)
 			goto out;
-		if (workflow_fees(pl->db, pl->r, &a, pl->now, &f) != 0) {
+		if (fees_of_application(ctx->db, ctx->r, &a, ctx->now, &f) != 0) {
 			store_application_free(&a);
 			goto out;
 		}
@@ -179,7 +180,7 @@ static int collect_fees(pipeline *pl, report_data *d)
 		if (strcmp(a.state, "re_registration_due") == 0) {
 			cpd_status cs;
 			char rec[16], req[16], miss[16];
-			if (cpd_status_of(pl, a.id, &cs) == 0 && cs.year > 0) {
+			if (cpd_status_of(ctx, a.id, &cs) == 0 && cs.year > 0) {
 				cpd_hours_text(cs.recorded, rec, sizeof rec);
 				cpd_hours_text(cs.required, req, sizeof req);
 				cpd_hours_text(cs.missing, miss, sizeof miss);
@@ -211,40 +212,40 @@ out:
 	return rc;
 }
 
-static int collect(pipeline *pl, const char *date, report_data *d)
+static int collect(packetd_ctx *ctx, const char *date, report_data *d)
 {
 	char from[32], to[32], now[32], before[32];
-	long fee = rules_fee(pl->r, "interview");
-	long wait_days = pl->conf->report_soehk_days > 0 ? pl->conf->report_soehk_days : 30;
+	long fee = rules_fee(ctx->r, "interview");
+	long wait_days = ctx->conf->report_soehk_days > 0 ? ctx->conf->report_soehk_days : 30;
 	memset(d, 0, sizeof *d);
-	d->conf = pl->conf;
-	d->now = pl->now;
+	d->conf = ctx->conf;
+	d->now = ctx->now;
 	snprintf(d->date, sizeof d->date, "%s", date);
-	if (day_bounds(pl, date, &d->day_start, &d->day_end) != 0) {
+	if (day_bounds(ctx, date, &d->day_start, &d->day_end) != 0) {
 		log_error("report: bad date %s", date);
 		return -1;
 	}
 	store_wf_iso(d->day_start, from);
 	store_wf_iso(d->day_end, to);
-	store_wf_iso(pl->now, now);
-	store_wf_iso(pl->now - wait_days * 86400, before);
-	if (store_rp_total(pl->db, &d->total) != 0 || store_wf_counts(pl->db, "state", &d->states) != 0 ||
-	    store_wf_counts(pl->db, "province", &d->provinces) != 0 ||
-	    store_rp_packet_counts(pl->db, from, to, &d->fresh, &d->supplements) != 0 ||
-	    store_rp_packets(pl->db, from, to, REPORT_LIST, &d->lists[RL_PACKETS]) != 0 ||
-	    store_rp_no_result(pl->db, now, REPORT_LIST, &d->lists[RL_NO_RESULT]) != 0 ||
-	    store_rp_not_transmitted(pl->db, REPORT_LIST, &d->lists[RL_NOT_TRANSMITTED]) != 0 ||
-	    store_rp_soehk_waiting(pl->db, before, REPORT_LIST, &d->lists[RL_SOEHK]) != 0 ||
-	    store_rp_interview_fee(pl->db, fee > 0 ? fee : 0, REPORT_LIST, &d->lists[RL_INTERVIEW_FEE]) != 0 ||
-	    store_rp_failing(pl->db, REPORT_LIST, &d->lists[RL_FAILING]) != 0 ||
-	    store_rp_incomplete(pl->db, REPORT_WAITING, &d->lists[RL_INCOMPLETE]) != 0)
+	store_wf_iso(ctx->now, now);
+	store_wf_iso(ctx->now - wait_days * 86400, before);
+	if (store_rp_total(ctx->db, &d->total) != 0 || store_wf_counts(ctx->db, "state", &d->states) != 0 ||
+	    store_wf_counts(ctx->db, "province", &d->provinces) != 0 ||
+	    store_rp_packet_counts(ctx->db, from, to, &d->fresh, &d->supplements) != 0 ||
+	    store_rp_packets(ctx->db, from, to, REPORT_LIST, &d->lists[RL_PACKETS]) != 0 ||
+	    store_rp_no_result(ctx->db, now, REPORT_LIST, &d->lists[RL_NO_RESULT]) != 0 ||
+	    store_rp_not_transmitted(ctx->db, REPORT_LIST, &d->lists[RL_NOT_TRANSMITTED]) != 0 ||
+	    store_rp_soehk_waiting(ctx->db, before, REPORT_LIST, &d->lists[RL_SOEHK]) != 0 ||
+	    store_rp_interview_fee(ctx->db, fee > 0 ? fee : 0, REPORT_LIST, &d->lists[RL_INTERVIEW_FEE]) != 0 ||
+	    store_rp_failing(ctx->db, REPORT_LIST, &d->lists[RL_FAILING]) != 0 ||
+	    store_rp_incomplete(ctx->db, REPORT_WAITING, &d->lists[RL_INCOMPLETE]) != 0)
 		return -1;
-	store_wf_iso(pl->now + REPORT_INTERVIEW_DAYS * 86400, to);
-	if (store_rp_interviews(pl->db, now, to, REPORT_LIST, &d->lists[RL_INTERVIEWS]) != 0)
+	store_wf_iso(ctx->now + REPORT_INTERVIEW_DAYS * 86400, to);
+	if (store_rp_interviews(ctx->db, now, to, REPORT_LIST, &d->lists[RL_INTERVIEWS]) != 0)
 		return -1;
-	if (collect_cpd(pl, d) != 0)
+	if (collect_cpd(ctx, d) != 0)
 		return -1;
-	return collect_fees(pl, d);
+	return collect_fees(ctx, d);
 }
 
 static void data_free(report_data *d)
@@ -255,12 +256,12 @@ static void data_free(report_data *d)
 	store_table_free(&d->provinces);
 }
 
-int report_build(pipeline *pl, const char *date, report_doc *out)
+int report_build(packetd_ctx *ctx, const char *date, report_doc *out)
 {
 	report_data d;
 	int rc = -1;
 	memset(out, 0, sizeof *out);
-	if (collect(pl, date, &d) != 0)
+	if (collect(ctx, date, &d) != 0)
 		goto out;
 	out->html = report_html(&d);
 	out->csv = report_csv(&d, &out->csv_len);
@@ -279,92 +280,67 @@ void report_doc_free(report_doc *d)
 	memset(d, 0, sizeof *d);
 }
 
-static const char *domain_of(const char *addr)
-{
-	const char *at = addr ? strrchr(addr, '@') : NULL;
-	return at && at[1] ? at + 1 : "packetd.invalid";
-}
-
-int report_queue(pipeline *pl, const char *date, char **message_id)
+int report_queue(packetd_ctx *ctx, const char *date, char **message_id)
 {
 	report_doc doc;
 	notice n;
-	notice_mail m;
-	char *id = NULL, *msg = NULL, fname[64];
-	size_t len = 0;
+	char fname[64];
 	int rc = -1;
 	memset(&n, 0, sizeof n);
-	if (pl->conf->report_to == NULL || *pl->conf->report_to == '\0') {
+	if (ctx->conf->report_to == NULL || *ctx->conf->report_to == '\0') {
 		log_warn("report: no [centre] report_to");
 		return -1;
 	}
-	if (report_build(pl, date, &doc) != 0)
+	if (report_build(ctx, date, &doc) != 0)
 		return -1;
 	rules_var v[] = {{"date", date}, {"summary", doc.text}};
-	if (notice_render(pl->conf->templates, "report", v, 2, &n) != 0)
+	if (notice_render(ctx->conf->templates, "report", v, 2, &n) != 0)
 		goto out;
 	free(n.html);
 	n.html = xstrdup(doc.html);
 	snprintf(fname, sizeof fname, "report-%s.csv", date);
 	mailmsg_attachment att = {.filename = fname, .content_type = "text/csv; charset=UTF-8", .data = doc.csv, .len = doc.csv_len};
-	memset(&m, 0, sizeof m);
-	m.from = pl->conf->smtp_from ? pl->conf->smtp_from : pl->conf->intake_address;
-	m.to = pl->conf->report_to;
-	m.auto_submitted = "auto-generated";
-	m.domain = domain_of(pl->conf->intake_address);
-	m.date = pl->now;
-	m.atts = &att;
-	m.natts = 1;
-	msg = notice_build(&n, &m, &id, &len);
-	if (msg == NULL || store_outbox_add(pl->db, 0, "report", id, m.to, msg, len, pl->now) != 0)
-		goto out;
-	pl->stats.notices++;
-	if (message_id) {
-		*message_id = id;
-		id = NULL;
-	}
-	rc = 0;
+	outbox_addr a = {.to = ctx->conf->report_to, .auto_submitted = "auto-generated", .atts = &att, .natts = 1};
+	rc = outbox_queue(ctx, 0, "report", &n, &a, message_id);
 out:
 	notice_free(&n);
 	report_doc_free(&doc);
-	free(id);
-	free(msg);
 	return rc;
 }
 
-int report_send(pipeline *pl, const char *date, char **message_id)
+int report_send(packetd_ctx *ctx, const char *date, char **message_id)
 {
 	time_t start, end;
 	int done, once;
 	*message_id = NULL;
-	if (day_bounds(pl, date, &start, &end) != 0)
+	if (day_bounds(ctx, date, &start, &end) != 0)
 		return -1;
-	done = store_wf_report_done(pl->db, date);
+	done = store_wf_report_done(ctx->db, date);
 	if (done != 0)
 		return done < 0 ? -1 : REPORT_ALREADY;
-	if (store_begin(pl->db) != 0)
+	if (store_begin(ctx->db) != 0)
 		return -1;
 	/* A day that is over is recorded like the nightly run's, so that the
 	 * nightly run does not send it again; the report of a day still
 	 * running is sent once on demand and the nightly run still sends the
 	 * whole day after it ends. */
-	if (end <= pl->now)
+	if (end <= ctx->now)
 		once = 1;
 	else
-		once = store_wf_notice_once(pl->db, 0, "report", date, pl->now);
+		once = store_wf_notice_once(ctx->db, 0, "report", date, ctx->now);
 	if (once < 0)
 		goto fail;
 	if (once == 0) {
-		store_rollback(pl->db);
+		store_rollback(ctx->db);
 		return REPORT_ALREADY;
 	}
-	if (report_queue(pl, date, message_id) != 0 ||
-	    (end <= pl->now && store_wf_report_record(pl->db, date, *message_id, pl->now) != 0) ||
-	    store_commit(pl->db) != 0)
+	if (report_queue(ctx, date, message_id) != 0 ||
+	    (end <= ctx->now && store_wf_report_record(ctx->db, date, *message_id, ctx->now) != 0) ||
+	    store_commit(ctx->db) != 0)
 		goto fail;
 	return REPORT_QUEUED;
 fail:
-	store_rollback(pl->db);
+	store_rollback(ctx->db);
 	free(*message_id);
 	*message_id = NULL;
 	return -1;
@@ -372,41 +348,41 @@ fail:
 
 /* The date whose report is due: the latest report_time slot not after now
  * is on day X; its report covers X - 1. */
-static int due_date(pipeline *pl, char out[16])
+static int due_date(packetd_ctx *ctx, char out[16])
 {
 	char today[16], text[32];
 	time_t slot;
-	const char *rt = pl->conf->report_time ? pl->conf->report_time : "02:00";
-	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", today, sizeof today);
+	const char *rt = ctx->conf->report_time ? ctx->conf->report_time : "02:00";
+	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
 	snprintf(text, sizeof text, "%s %s", today, rt);
-	if (workflow_local_time(pl->conf->timezone, text, &slot) != 0)
+	if (clock_local_time(ctx->conf->timezone, text, &slot) != 0)
 		return -1;
 	/* before today's slot: yesterday's slot is the latest, reporting the day before */
-	time_t day = slot <= pl->now ? slot - 86400 : slot - 2 * 86400;
-	return clock_format(day, pl->conf->timezone, "%Y-%m-%d", out, 16);
+	time_t day = slot <= ctx->now ? slot - 86400 : slot - 2 * 86400;
+	return clock_format(day, ctx->conf->timezone, "%Y-%m-%d", out, 16);
 }
 
-int report_cycle(pipeline *pl)
+int report_cycle(packetd_ctx *ctx)
 {
 	char date[16], *id = NULL;
 	int done;
-	if (pl->conf->report_to == NULL || *pl->conf->report_to == '\0')
+	if (ctx->conf->report_to == NULL || *ctx->conf->report_to == '\0')
 		return 0;
-	if (due_date(pl, date) != 0)
+	if (due_date(ctx, date) != 0)
 		return -1;
-	done = store_wf_report_done(pl->db, date);
+	done = store_wf_report_done(ctx->db, date);
 	if (done != 0)
 		return done < 0 ? -1 : 0;
-	if (store_begin(pl->db) != 0)
+	if (store_begin(ctx->db) != 0)
 		return -1;
-	if (report_queue(pl, date, &id) != 0 || store_wf_report_record(pl->db, date, id, pl->now) != 0 ||
-	    store_commit(pl->db) != 0) {
-		log_error("nightly report %s: %s", date, store_errmsg(pl->db));
-		store_rollback(pl->db);
+	if (report_queue(ctx, date, &id) != 0 || store_wf_report_record(ctx->db, date, id, ctx->now) != 0 ||
+	    store_commit(ctx->db) != 0) {
+		log_error("nightly report %s: %s", date, store_errmsg(ctx->db));
+		store_rollback(ctx->db);
 		free(id);
 		return -1;
 	}
-	log_info("nightly report of %s queued for %s", date, pl->conf->report_to);
+	log_info("nightly report of %s queued for %s", date, ctx->conf->report_to);
 	free(id);
 	return 0;
 }

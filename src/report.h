@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "pipeline.h"
+#include "context.h"
 
 typedef struct report_doc {
 	char *html;      /* owned */
@@ -30,22 +30,22 @@ typedef struct report_doc {
 	char *text;      /* owned: a plain summary for the text part and stdout */
 } report_doc;
 
-/* Builds the report of date (YYYY-MM-DD) as of pl->now. */
-int report_build(pipeline *pl, const char *date, report_doc *out);
+/* Builds the report of date (YYYY-MM-DD) as of ctx->now. */
+int report_build(packetd_ctx *ctx, const char *date, report_doc *out);
 void report_doc_free(report_doc *d);
 /* Queues the report of date to [centre] report_to inside the caller's
  * transaction; *message_id receives the id (caller frees) when not NULL. */
-int report_queue(pipeline *pl, const char *date, char **message_id);
+int report_queue(packetd_ctx *ctx, const char *date, char **message_id);
 /* 0 when date (YYYY-MM-DD) is a day that has begun in the configured
  * zone; else -1 with the reason (malformed, in the future) in err. */
-int report_date_check(pipeline *pl, const char *date, char *err, size_t errlen);
+int report_date_check(packetd_ctx *ctx, const char *date, char *err, size_t errlen);
 /* `report nightly --send`: queues the report of date once. A day that is
  * over counts as its nightly report (report_runs); the report of today is
  * sent once on demand and the nightly run still sends the whole day.
  * REPORT_QUEUED (*message_id set, caller frees), REPORT_ALREADY, or -1. */
 enum { REPORT_QUEUED = 0, REPORT_ALREADY = 1 };
-int report_send(pipeline *pl, const char *date, char **message_id);
+int report_send(packetd_ctx *ctx, const char *date, char **message_id);
 /* The nightly run, once per cycle (workflow_cycle). */
-int report_cycle(pipeline *pl);
+int report_cycle(packetd_ctx *ctx);
 
 #endif

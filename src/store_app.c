@@ -8,6 +8,7 @@
  * Application numbers take the year in the scheme's zone (Asia/Shanghai),
  * the year the applicant sees on the notice.
  */
+#include "clock.h"
 #include "store.h"
 
 #include <jansson.h>

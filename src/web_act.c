@@ -21,9 +21,10 @@
 #include <jansson.h>
 
 #include "cli_centre.h"
+#include "clock.h"
 #include "cpd.h"
 #include "log.h"
-#include "pipeline.h"
+#include "context.h"
 #include "pjson.h"
 #include "store_desk.h"
 #include "web_p.h"
@@ -123,8 +124,8 @@ static void refused(web *w, web_req *q, web_resp *p, int status, const char *num
 void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const char *action)
 {
 	static const char *const actions[] = {"review", "soehk", "interview", "result", "pay", "cpd", "certify"};
-	pipeline pl = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
-	workflow wf = {.pl = &pl, .by = q->sess.user};
+	packetd_ctx ctx = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
+	workflow wf = {.ctx = &ctx, .by = q->sess.user};
 	const char *ret = web_field_get(q, "return");
 	int known = 0, rc = WF_ERROR;
 	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
@@ -167,7 +168,7 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 			refused(w, q, p, 400, number, action, "interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
 			return;
 		}
-		if (workflow_local_time(w->conf->timezone, at, &start) != 0) {
+		if (clock_local_time(w->conf->timezone, at, &start) != 0) {
 			snprintf(wf.err, sizeof wf.err, "--at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"",
 				 w->conf->timezone ? w->conf->timezone : "Asia/Shanghai", at);
 			refused(w, q, p, 409, number, action, wf.err);

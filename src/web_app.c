@@ -23,6 +23,7 @@
 
 #include "charset.h"
 #include "cli_centre.h"
+#include "clock.h"
 #include "fees.h"
 #include "log.h"
 #include "pjson.h"
@@ -197,7 +198,7 @@ static void section_fees(web *w, buf *b, const store_application *a, const web_r
 	store_table t;
 	memset(owed, 0, sizeof(long) * FEES_NITEMS);
 	buf_adds(b, "<h2>费用 / Fees</h2>\n");
-	if (workflow_fees(w->db, w->r, a, q->now, &f) == 0) {
+	if (fees_of_application(w->db, w->r, a, q->now, &f) == 0) {
 		buf_adds(b, "<table id=\"fees\"><tr><th>项目 / item</th><th>期间 / period</th><th>应缴 / due</th>"
 			    "<th>已缴 / paid</th><th>未缴 / outstanding</th></tr>\n");
 		for (size_t i = 0; i < f.nlines; i++) {

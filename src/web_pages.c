@@ -10,9 +10,10 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "csv.h"
 #include "log.h"
-#include "pipeline.h"
+#include "context.h"
 #include "report.h"
 #include "store_desk.h"
 #include "web_p.h"
@@ -172,7 +173,7 @@ static void add_without_styles(buf *b, const char *p, const char *end)
 
 void web_page_home(web *w, web_req *q, web_resp *p)
 {
-	pipeline pl = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
+	packetd_ctx ctx = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
 	report_doc doc;
 	store_table states;
 	char today[16];
@@ -196,7 +197,7 @@ void web_page_home(web *w, web_req *q, web_resp *p)
 	}
 	/* The nightly report of today as of now: the same numbers, the same
 	 * sections and chart as the email, from report.c. */
-	if (report_build(&pl, today, &doc) == 0) {
+	if (report_build(&ctx, today, &doc) == 0) {
 		const char *start = strstr(doc.html, "<body");
 		const char *end = strstr(doc.html, "</body>");
 		start = start ? strchr(start, '>') : NULL;
