@@ -294,7 +294,7 @@ int report_queue(packetd_ctx *ctx, const char *date, char **message_id)
 	if (report_build(ctx, date, &doc) != 0)
 		return -1;
 	rules_var v[] = {{"date", date}, {"summary", doc.text}};
-	if (notice_render(ctx->conf->templates, "report", v, 2, &n) != 0)
+	if (notice_render(&ctx->conf->texts, "report", v, 2, &n) != 0)
 		goto out;
 	free(n.html);
 	n.html = xstrdup(doc.html);
@@ -352,7 +352,7 @@ static int due_date(packetd_ctx *ctx, char out[16])
 {
 	char today[16], text[32];
 	time_t slot;
-	const char *rt = ctx->conf->report_time ? ctx->conf->report_time : "02:00";
+	const char *rt = ctx->conf->report_time;
 	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
 	snprintf(text, sizeof text, "%s %s", today, rt);
 	if (clock_local_time(ctx->conf->timezone, text, &slot) != 0)
