@@ -13,6 +13,7 @@
 #include "cpd.h"
 #include "fees_text.h"
 #include "purge.h"
+#include "refusal.h"
 #include "report.h"
 #include "transmit.h"
 #include "util.h"
@@ -134,12 +135,14 @@ static int usage_error(const char *msg)
 
 /* Free text from the command line goes into the database and notices:
  * bounded and valid UTF-8. */
-static int text_ok(const char *what, const char *s, size_t max)
+static int text_ok(const config *conf, const char *what, const char *s, size_t max)
 {
+	char msg[1024], mx[24];
 	if (s == NULL)
 		return 1;
 	if (*s == '\0' || strlen(s) > max || !util_utf8_valid(s, strlen(s))) {
-		fprintf(stderr, "packetd: %s must be 1 to %zu bytes of UTF-8 text\n", what, max);
+		snprintf(mx, sizeof mx, "%zu", max);
+		refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "text", "what", what, "max", mx, NULL));
 		return 0;
 	}
 	return 1;
@@ -172,7 +175,7 @@ static int result_code(workflow *w, int rc)
 			printf("%s\n", w->info);
 		return 0;
 	}
-	fprintf(stderr, "packetd: %s\n", w->err[0] ? w->err : "failed");
+	refusal_print(stderr, w->err[0] ? w->err : "failed");
 	return 1;
 }
 
@@ -185,10 +188,12 @@ static int report_cmd(packetd_ctx *ctx, const opts *o)
 	if (o->send && o->out)
 		return usage_error("report: --send or --out, not both");
 	if (o->date) {
-		char err[256];
+		char err[1024];
 		snprintf(date, sizeof date, "%.10s", o->date);
+		if (strlen(o->date) != 10)
+			refusal_say(&ctx->conf->texts, err, sizeof err, "date", "value", o->date, NULL);
 		if (strlen(o->date) != 10 || report_date_check(ctx, o->date, err, sizeof err) != 0) {
-			fprintf(stderr, "packetd: %s\n", strlen(o->date) != 10 ? "--date must be a date YYYY-MM-DD" : err);
+			refusal_print(stderr, err);
 			return 2;
 		}
 	} else {
@@ -256,17 +261,18 @@ static int parse_hours(const char *s, double *out)
 
 static int cpd_cmd(workflow *w, const opts *o)
 {
+	const texts *t = &w->ctx->conf->texts;
+	char msg[1024];
 	long year;
 	double hours;
 	if (o->year == NULL || o->hours == NULL)
 		return usage_error("cpd: --year YYYY and --hours N are needed");
 	if (util_parse_long(o->year, 1000, 9999, &year) != 0) {
-		fprintf(stderr, "packetd: --year must be a year YYYY, not \"%s\"\n", o->year);
+		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "year", "value", o->year, NULL));
 		return 1;
 	}
 	if (parse_hours(o->hours, &hours) != 0) {
-		fprintf(stderr, "packetd: --hours must be hours from 0 to 2000 (one decimal at most), not \"%s\"\n",
-			o->hours);
+		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "hours", "value", o->hours, NULL));
 		return 1;
 	}
 	return result_code(w, cpd_record_command(w, o->id, (int)year, hours, o->ref));
@@ -317,12 +323,12 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 	const char *cmd = argv[0];
 	opts o;
 	store *db = NULL;
-	char err[512];
+	char err[512], msg[1024];
 	int rc = 2;
 	if (parse(argc, argv, &o) != 0)
 		return usage_error("bad options");
-	if (!text_ok("--by", o.by, 100) || !text_ok("the reason", o.reason, 2000) ||
-	    !text_ok("--place", o.place, 500) || !text_ok("--ref", o.ref, 200))
+	if (!text_ok(conf, "--by", o.by, 100) || !text_ok(conf, "--return", o.reason, 2000) ||
+	    !text_ok(conf, "--place", o.place, 500) || !text_ok(conf, "--ref", o.ref, 200))
 		return 1;
 	if (strcmp(cmd, "transmit") != 0 && strcmp(cmd, "report") != 0 && strcmp(cmd, "purge") != 0 && o.id == NULL)
 		return usage_error("which application? (ID: RRA-YYYY-NNNNNN)");
@@ -349,11 +355,12 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 		if (o.at == NULL || o.place == NULL) {
 			rc = usage_error("interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
 		} else if (clock_local_time(conf->timezone, o.at, &at) != 0) {
-			fprintf(stderr, "packetd: --at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"\n",
-				conf->timezone, o.at);
+			refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "at", "zone", conf->timezone,
+							  "value", o.at, NULL));
 			rc = 1;
 		} else if (o.minutes_set && util_parse_long(o.minutes_text, 0, 100000, &minutes) != 0) {
-			fprintf(stderr, "packetd: --minutes must be a number between 45 and 75\n");
+			refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "minutes", "value", o.minutes_text,
+							  NULL));
 			rc = 1;
 		} else {
 			rc = result_code(&w, workflow_interview(&w, o.id, at, o.place, (int)minutes));
@@ -368,7 +375,7 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 		if (o.item == NULL || o.amount == NULL) {
 			rc = usage_error("pay: --item ITEM and --amount YUAN are needed");
 		} else if (parse_amount(o.amount, &amount) != 0) {
-			fprintf(stderr, "packetd: --amount must be whole yuan between 1 and 10000000, not \"%s\"\n", o.amount);
+			refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "amount", "value", o.amount, NULL));
 			rc = 1;
 		} else {
 			rc = result_code(&w, workflow_pay(&w, o.id, o.item, amount, o.ref));

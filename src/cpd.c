@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "refusal.h"
 #include "util.h"
 #include "workflow_p.h"
 
@@ -96,11 +97,16 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 	clock_format(ctx->now, ctx->conf->timezone, "%Y", today, sizeof today);
 	max_year = (int)strtol(today, NULL, 10);
 	if (year < 1950 || year > max_year) {
-		snprintf(w->err, sizeof w->err, "--year must be a year from 1950 to %d, not %d", max_year, year);
+		char my[16], yr[16];
+		snprintf(my, sizeof my, "%d", max_year);
+		snprintf(yr, sizeof yr, "%d", year);
+		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "year_range", "max_year", my, "value", yr, NULL);
 		return WF_REFUSED;
 	}
 	if (!(hours >= 0 && hours <= 2000)) {
-		snprintf(w->err, sizeof w->err, "--hours must be a number of hours from 0 to 2000");
+		char hv[32];
+		snprintf(hv, sizeof hv, "%g", hours);
+		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "hours", "value", hv, NULL);
 		return WF_REFUSED;
 	}
 	if (store_begin(ctx->db) != 0) {
@@ -110,17 +116,16 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 	found = wf_load(ctx, 0, number, &x);
 	if (found != 1) {
 		rc = found == 0 ? WF_REFUSED : WF_ERROR;
-		snprintf(w->err, sizeof w->err, found == 0 ? "no application %s" : "database: %s",
-			 found == 0 ? number : store_errmsg(ctx->db));
+		if (found == 0)
+			refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, NULL);
+		else
+			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(ctx->db));
 		goto out;
 	}
 	if (strcmp(x.a.state, "certified") != 0 && strcmp(x.a.state, "re_registration_due") != 0 &&
 	    strcmp(x.a.state, "fees_due") != 0) {
 		rc = WF_REFUSED;
-		snprintf(w->err, sizeof w->err,
-			 "%s: CPD hours are kept for registered members; not possible in state %s"
-			 " (only in: fees_due, certified, re_registration_due)",
-			 x.a.number, x.a.state);
+		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "cpd_state", "application", x.a.number, "state", x.a.state, NULL);
 		goto out;
 	}
 	cpd_hours_text(hours, h, sizeof h);

@@ -13,6 +13,7 @@
 #include "cpd.h"
 #include "fees.h"
 #include "log.h"
+#include "refusal.h"
 #include "mailmsg.h"
 #include "notice.h"
 #include "outbox.h"
@@ -48,13 +49,13 @@ int report_date_check(packetd_ctx *ctx, const char *date, char *err, size_t errl
 	time_t start, end;
 	char today[16] = "";
 	if (day_bounds(ctx, date, &start, &end) != 0) {
-		snprintf(err, errlen, "--date must be a date YYYY-MM-DD, not \"%s\"", date);
+		refusal_say(&ctx->conf->texts, err, errlen, "date", "value", date, NULL);
 		return -1;
 	}
 	if (start > ctx->now) {
 		clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
-		snprintf(err, errlen, "--date %s is in the future (today is %s in %s): a report covers a day that has begun",
-			 date, today, ctx->conf->timezone ? ctx->conf->timezone : "UTC");
+		refusal_say(&ctx->conf->texts, err, errlen, "date_future", "value", date, "today", today, "zone",
+			    ctx->conf->timezone ? ctx->conf->timezone : "UTC", NULL);
 		return -1;
 	}
 	return 0;

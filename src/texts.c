@@ -45,6 +45,36 @@ static const struct {
 };
 #define NCONTRACT (sizeof contract / sizeof contract[0])
 
+/* The refusals of the centre's commands (refusal.h): phrases.ini keys
+ * refusal.CODE.zh and refusal.CODE.en, and the placeholders each is given. */
+static const struct {
+	const char *code;
+	const char *vars;  /* space-separated */
+} refusals[] = {
+	{"amount", "value"},
+	{"at", "value zone"},
+	{"certify_fees", "application fees"},
+	{"cpd_state", "application state"},
+	{"date", "value"},
+	{"date_future", "today value zone"},
+	{"fee_item", "item items"},
+	{"hours", "value"},
+	{"interview_past", "application"},
+	{"minutes", "value"},
+	{"no_application", "application"},
+	{"not_owed", "application due item paid state"},
+	{"overpaid", "amount application item outstanding"},
+	{"result_early", "application date time zone"},
+	{"soehk_accepted", "application"},
+	{"soehk_pending", "application"},
+	{"state", "action application state states"},
+	{"text", "max what"},
+	{"transmit_none", ""},
+	{"year", "value"},
+	{"year_range", "max_year value"},
+};
+#define NREFUSALS (sizeof refusals / sizeof refusals[0])
+
 static int by_key(const void *a, const void *b)
 {
 	return strcmp(((const texts_entry *)a)->key, ((const texts_entry *)b)->key);
@@ -164,12 +194,18 @@ const char *texts_template(const texts *t, const char *kind)
 	return e ? e->value : NULL;
 }
 
-const char *texts_phrase(const texts *t, const char *key)
+static const texts_entry *phrase_entry(const texts *t, const char *key)
 {
 	for (size_t i = 0; i < t->nphrase; i++)
 		if (strcmp(t->phrase[i].key, key) == 0)
-			return t->phrase[i].value;
+			return &t->phrase[i];
 	return NULL;
+}
+
+const char *texts_phrase(const texts *t, const char *key)
+{
+	const texts_entry *e = phrase_entry(t, key);
+	return e ? e->value : NULL;
 }
 
 static int var_known(const char *vars, const char *name, size_t len)
@@ -186,10 +222,9 @@ static int var_known(const char *vars, const char *name, size_t len)
 }
 
 /* Placeholders are {lower_case_names}; other braces are text. */
-static size_t check_placeholders(const char *path, const char *text, const char *vars, FILE *out)
+static size_t check_placeholders(const char *path, int line, const char *text, const char *vars, FILE *out)
 {
 	size_t problems = 0;
-	int line = 1;
 	for (const char *p = text; *p; p++) {
 		if (*p == '\n') {
 			line++;
@@ -201,12 +236,35 @@ static size_t check_placeholders(const char *path, const char *text, const char 
 		if (n == 0 || p[1 + n] != '}')
 			continue;
 		if (!var_known(vars, p + 1, n)) {
-			fprintf(out, "%s:%d: {%.*s}: unknown placeholder (this notice is given: %s)\n", path, line,
+			fprintf(out, "%s:%d: {%.*s}: unknown placeholder (this text is given: %s)\n", path, line,
 				(int)n, p + 1, vars);
 			problems++;
 		}
 		p += n + 1;
 	}
+	return problems;
+}
+
+/* Every refusal in both languages, with only the placeholders it is given. */
+static size_t check_refusals(const texts *t, FILE *out)
+{
+	size_t problems = 0;
+	char *path = util_path_join(t->dir, "phrases.ini");
+	for (size_t i = 0; i < NREFUSALS; i++) {
+		for (int zh = 1; zh >= 0; zh--) {
+			char key[96];
+			const texts_entry *e;
+			snprintf(key, sizeof key, "refusal.%s.%s", refusals[i].code, zh ? "zh" : "en");
+			e = phrase_entry(t, key);
+			if (e == NULL) {
+				fprintf(out, "%s: missing: %s (a refusal of the centre's commands)\n", path, key);
+				problems++;
+				continue;
+			}
+			problems += check_placeholders(path, e->line, e->value, refusals[i].vars, out);
+		}
+	}
+	free(path);
 	return problems;
 }
 
@@ -228,9 +286,9 @@ size_t texts_check(const texts *t, FILE *out)
 					path);
 				problems++;
 			}
-			problems += check_placeholders(path, text, contract[i].vars, out);
+			problems += check_placeholders(path, 1, text, contract[i].vars, out);
 		}
 		free(path);
 	}
-	return problems;
+	return problems + check_refusals(t, out);
 }

@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "csv.h"
 #include "log.h"
+#include "refusal.h"
 #include "util.h"
 
 #define TRANSMIT_FILE_MAX (200u << 20)   /* one kept document; the intake's max_member bounds it already */
@@ -141,7 +142,7 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 	if (store_wf_ids_in(w->ctx->db, "recommended", &ids) != 0)
 		goto dberr;
 	if (ids.nrows == 0) {
-		snprintf(w->err, sizeof w->err, "no application is recommended and waiting to be sent to SOEHK");
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "transmit_none", NULL);
 		rc = WF_REFUSED;
 		goto out;
 	}

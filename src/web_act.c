@@ -26,6 +26,7 @@
 #include "log.h"
 #include "context.h"
 #include "pjson.h"
+#include "refusal.h"
 #include "store_desk.h"
 #include "web_p.h"
 #include "workflow.h"
@@ -89,36 +90,37 @@ static const char *action_zh(const char *action)
 	return action;
 }
 
-/* A refusal page: what was refused in both languages (the action and the
- * application's state as the ledger has it), then the command's own
- * message, word for word. */
+/* A refusal (409) shows the command's own message (refusal.h), both
+ * languages, word for word; an incomplete form (400) says so in both
+ * languages before the command's usage line. */
 static void refused(web *w, web_req *q, web_resp *p, int status, const char *number, const char *action,
 		    const char *message)
 {
-	char back[64], state[64] = "?";
+	char back[64];
 	buf m;
-	store_table t;
-	store_desk_filter f = {.q = number, .limit = 1};
 	snprintf(back, sizeof back, "/applications/%s", number);
 	if (status >= 500) {
 		web_page_message(w, q, p, status, "系统错误", "System error", message, back);
 		return;
 	}
-	if (store_desk_list(w->db, &f, &t, NULL) == 0) {
-		if (t.nrows == 1 && strcmp(store_table_get(&t, 0, 1), number) == 0)
-			snprintf(state, sizeof state, "%s", store_table_get(&t, 0, 2));
-		store_table_free(&t);
+	if (status == 409) {
+		web_page_message(w, q, p, status, "操作被拒绝", "Refused", message, back);
+		return;
 	}
 	buf_init(&m, 0);
-	if (status == 409)
-		buf_printf(&m, "申请 %s（当前状态 %s）的%s未执行，未作任何更改。The %s action on %s (state %s) was refused; "
-			       "nothing was changed.\n\n%s", number, state, action_zh(action), action, number, state, message);
-	else
-		buf_printf(&m, "%s表单不完整，未作任何更改。The %s form is incomplete; nothing was changed.\n\n%s",
-			   action_zh(action), action, message);
-	web_page_message(w, q, p, status, status == 409 ? "操作被拒绝" : "表单不完整",
-			 status == 409 ? "Refused" : "Incomplete form", m.data, back);
+	buf_printf(&m, "%s表单不完整，未作任何更改。The %s form is incomplete; nothing was changed.\n\n%s",
+		   action_zh(action), action, message);
+	web_page_message(w, q, p, status, "表单不完整", "Incomplete form", m.data, back);
 	buf_free(&m);
+}
+
+/* Renders refusal code (name, value pairs after it, then NULL) into wf's
+ * message and shows it with 409. */
+static void refuse(web *w, web_req *q, web_resp *p, workflow *wf, const char *number, const char *action,
+		   const char *code, const char *name, const char *value, const char *name2, const char *value2)
+{
+	refusal_say(&w->conf->texts, wf->err, sizeof wf->err, code, name, value, name2, value2, NULL);
+	refused(w, q, p, 409, number, action, wf->err);
 }
 
 void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const char *action)
@@ -144,8 +146,16 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		web_page_message(w, q, p, 403, "拒绝", "Forbidden", "missing or wrong csrf token: reload the page", "/");
 		return;
 	}
-	if (!text_ok(ret, 2000) || !text_ok(web_field_get(q, "place"), 500) || !text_ok(web_field_get(q, "ref"), 200)) {
-		refused(w, q, p, 409, number, action, "the reason must be 1 to 2000 bytes, the place 1 to 500, the reference 1 to 200");
+	if (!text_ok(ret, 2000)) {
+		refuse(w, q, p, &wf, number, action, "text", "what", "--return", "max", "2000");
+		return;
+	}
+	if (!text_ok(web_field_get(q, "place"), 500)) {
+		refuse(w, q, p, &wf, number, action, "text", "what", "--place", "max", "500");
+		return;
+	}
+	if (!text_ok(web_field_get(q, "ref"), 200)) {
+		refuse(w, q, p, &wf, number, action, "text", "what", "--ref", "max", "200");
 		return;
 	}
 	if (strcmp(action, "review") == 0) {
@@ -169,13 +179,11 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 			return;
 		}
 		if (clock_local_time(w->conf->timezone, at, &start) != 0) {
-			snprintf(wf.err, sizeof wf.err, "--at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"",
-				 w->conf->timezone, at);
-			refused(w, q, p, 409, number, action, wf.err);
+			refuse(w, q, p, &wf, number, action, "at", "zone", w->conf->timezone, "value", at);
 			return;
 		}
 		if (mt && *mt && util_parse_long(mt, 0, 100000, &minutes) != 0) {
-			refused(w, q, p, 409, number, action, "--minutes must be a number between 45 and 75");
+			refuse(w, q, p, &wf, number, action, "minutes", "value", mt, NULL, NULL);
 			return;
 		}
 		rc = workflow_interview(&wf, number, start, place, (int)minutes);
@@ -194,8 +202,7 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 			return;
 		}
 		if (parse_amount(amount, &yuan) != 0) {
-			snprintf(wf.err, sizeof wf.err, "--amount must be whole yuan between 1 and 10000000, not \"%s\"", amount);
-			refused(w, q, p, 409, number, action, wf.err);
+			refuse(w, q, p, &wf, number, action, "amount", "value", amount, NULL, NULL);
 			return;
 		}
 		rc = workflow_pay(&wf, number, item, yuan, web_field_get(q, "ref"));
@@ -208,14 +215,11 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 			return;
 		}
 		if (util_parse_long(year, 1000, 9999, &y) != 0) {
-			snprintf(wf.err, sizeof wf.err, "--year must be a year YYYY, not \"%s\"", year);
-			refused(w, q, p, 409, number, action, wf.err);
+			refuse(w, q, p, &wf, number, action, "year", "value", year, NULL, NULL);
 			return;
 		}
 		if (parse_hours(hours, &h) != 0) {
-			snprintf(wf.err, sizeof wf.err, "--hours must be hours from 0 to 2000 (one decimal at most), not \"%s\"",
-				 hours);
-			refused(w, q, p, 409, number, action, wf.err);
+			refuse(w, q, p, &wf, number, action, "hours", "value", hours, NULL, NULL);
 			return;
 		}
 		rc = cpd_record_command(&wf, number, (int)y, h, web_field_get(q, "ref"));

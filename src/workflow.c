@@ -20,6 +20,7 @@
 #include "mailmsg.h"
 #include "notice.h"
 #include "outbox.h"
+#include "refusal.h"
 #include "util.h"
 #include "workflow_p.h"
 
@@ -295,7 +296,7 @@ static int begin(workflow *w, const char *number, wf_app *x)
 		return WF_OK;
 	store_rollback(w->ctx->db);
 	if (found == 0) {
-		snprintf(w->err, sizeof w->err, "no application %s", number);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, NULL);
 		return WF_REFUSED;
 	}
 	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
@@ -326,8 +327,8 @@ static const wf_transition *allowed(workflow *w, const wf_app *x, const char *ev
 	if (t == NULL) {
 		char states[256];
 		wf_allowed(event, states, sizeof states);
-		snprintf(w->err, sizeof w->err, "%s: %s is not possible in state %s (only in: %s)", x->a.number, what,
-			 x->a.state, states);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "state", "application", x->a.number, "action", what, "state",
+			    x->a.state, "states", states, NULL);
 	}
 	return t;
 }
@@ -386,7 +387,7 @@ int workflow_soehk(workflow *w, const char *number, int accept, const char *feed
 		done = store_wf_event_since_entry(w->ctx->db, x.a.id, "soehk_review", "soehk_accept");
 		if (done != 0) {
 			rc = done < 0 ? WF_ERROR : WF_REFUSED;
-			snprintf(w->err, sizeof w->err, "%s: SOEHK's acceptance is already recorded", x.a.number);
+			refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "soehk_accepted", "application", x.a.number, NULL);
 			goto out;
 		}
 	}
@@ -417,11 +418,13 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 		return rc;
 	rc = WF_REFUSED;
 	if (minutes < 45 || minutes > 75) {
-		snprintf(w->err, sizeof w->err, "--minutes must be between 45 and 75 (seed 一览表 item 4), not %d", minutes);
+		char mt[16];
+		snprintf(mt, sizeof mt, "%d", minutes);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "minutes", "value", mt, NULL);
 		goto out;
 	}
 	if (starts <= w->ctx->now) {
-		snprintf(w->err, sizeof w->err, "%s: the interview time must lie in the future", x.a.number);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "interview_past", "application", x.a.number, NULL);
 		goto out;
 	}
 	t = allowed(w, &x, "interview", "interview");
@@ -431,8 +434,7 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 		acc = store_wf_event_since_entry(w->ctx->db, x.a.id, "soehk_review", "soehk_accept");
 		if (acc != 1) {
 			rc = acc < 0 ? WF_ERROR : WF_REFUSED;
-			snprintf(w->err, sizeof w->err, "%s: SOEHK has not accepted the application yet (soehk --accept)",
-				 x.a.number);
+			refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "soehk_pending", "application", x.a.number, NULL);
 			goto out;
 		}
 	}
@@ -482,8 +484,8 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	if (iv.starts_at > w->ctx->now) {
 		wf_when wh;
 		wf_when_of(w->ctx, iv.starts_at, iv.minutes, &wh);
-		snprintf(w->err, sizeof w->err, "%s: the interview is planned for %s %s (%s); no result before it",
-			 x.a.number, wh.date, wh.time, wh.zone);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "result_early", "application", x.a.number, "date", wh.date, "time",
+			    wh.time, "zone", wh.zone, NULL);
 		goto out;
 	}
 	rc = move(w, &x, t, strcmp(result, "pass") == 0 ? "interview passed"
@@ -517,11 +519,18 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 		return rc;
 	rc = WF_REFUSED;
 	if (i < 0) {
-		snprintf(w->err, sizeof w->err, "unknown fee item \"%s\"", item);
+		char items[512] = "";
+		size_t used = 0;
+		for (int k = 0; k < FEES_NITEMS && used < sizeof items; k++)
+			used += (size_t)snprintf(items + used, sizeof items - used, "%s%s", k ? ", " : "",
+						 fees_item_names[k]);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "fee_item", "item", item, "items", items, NULL);
 		goto out;
 	}
 	if (amount <= 0 || amount > 10000000) {
-		snprintf(w->err, sizeof w->err, "the amount must be a whole number of yuan, 1 to 10000000");
+		char am[32];
+		snprintf(am, sizeof am, "%ld", amount);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "amount", "value", am, NULL);
 		goto out;
 	}
 	if (fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0) {
@@ -531,13 +540,19 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 	/* at the society's own rate: the amount it states is what is owed */
 	society = f.unknown[i] > 0;
 	if (!society && fees_outstanding(&f, i) <= 0) {
-		snprintf(w->err, sizeof w->err, "%s: nothing is owed for %s in state %s (due %ld, paid %ld)", x.a.number,
-			 item, x.a.state, f.due[i], f.paid[i]);
+		char due[32], paid[32];
+		snprintf(due, sizeof due, "%ld", f.due[i]);
+		snprintf(paid, sizeof paid, "%ld", f.paid[i]);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "not_owed", "application", x.a.number, "item", item, "state", x.a.state,
+			    "due", due, "paid", paid, NULL);
 		goto out;
 	}
 	if (!society && amount > fees_outstanding(&f, i)) {
-		snprintf(w->err, sizeof w->err, "%s: %ld yuan is more than the %ld yuan outstanding for %s", x.a.number,
-			 amount, fees_outstanding(&f, i), item);
+		char am[32], owed[32];
+		snprintf(am, sizeof am, "%ld", amount);
+		snprintf(owed, sizeof owed, "%ld", fees_outstanding(&f, i));
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "overpaid", "application", x.a.number, "amount", am, "outstanding", owed,
+			    "item", item, NULL);
 		goto out;
 	}
 	rc = WF_ERROR;
@@ -582,7 +597,7 @@ int workflow_certify(workflow *w, const char *number)
 	}
 	if (!fees_settled(&f)) {
 		list = wf_fees_brief(&f);
-		snprintf(w->err, sizeof w->err, "%s: certificates wait for the fees outstanding: %s", x.a.number, list);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "certify_fees", "application", x.a.number, "fees", list, NULL);
 		goto out;
 	}
 	rc = move(w, &x, t, "certificates handed over");

@@ -24,7 +24,7 @@ enum { WF_ERROR = -1, WF_OK = 0, WF_REFUSED = 1 };
 typedef struct workflow {
 	packetd_ctx *ctx;       /* foreign: conf, rules, store, now */
 	const char *by;     /* foreign: who acts */
-	char err[512];      /* why a command was refused or failed */
+	char err[1024];     /* why a command was refused (refusal.h: 中文, then English) or failed */
 	char info[512];     /* what was done, one line */
 	char warn[512];     /* a warning that did not stop the command, or "" */
 } workflow;

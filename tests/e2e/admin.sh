@@ -49,6 +49,13 @@ ok "a missing template named" grep -q "templates/no_show.txt: missing" <<<"$out"
 ok "a missing ca_file named with file:line" grep -q "packetd.conf:$caline: ca_file: /nonexistent/ca.pem does not exist" <<<"$out"
 ok "an unset password_env named" grep -q "PACKETD_TEST_UNSET_PW is not set" <<<"$out"
 ok "the problems are counted" grep -q "packetd.conf: 4 problems" <<<"$out"
+cp -r "$WORK/config" "$WORK/rbroken"
+sed -i '/^refusal\.not_owed\.zh/d; s/^\(refusal\.overpaid\.en = .*\){item}/\1{itme}/' "$WORK/rbroken/templates/phrases.ini"
+rline=$(grep -n '^refusal\.overpaid\.en' "$WORK/rbroken/templates/phrases.ini" | cut -d: -f1)
+out=$("$P" -c "$WORK/rbroken/packetd.conf" check-config 2>&1); rc=$?
+is "check-config with a broken refusal exits 1" "$rc" 1
+ok "a missing refusal named" grep -q "templates/phrases.ini: missing: refusal.not_owed.zh" <<<"$out"
+ok "a refusal's unknown placeholder named with file:line" grep -q "templates/phrases.ini:$rline: {itme}: unknown placeholder" <<<"$out"
 cp -r "$WORK/config" "$WORK/tbroken"
 sed -i '1s/{application}/{aplication}/' "$WORK/tbroken/templates/recommended.txt"
 out=$("$P" -c "$WORK/tbroken/packetd.conf" run --once 2>&1); rc=$?

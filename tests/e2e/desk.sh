@@ -228,7 +228,8 @@ act "$A" "$ZW" review "approve=1"
 is "review again: 409" "$code" 409
 "$PACKETD" review "$ZW" --approve 2>"$WORK/cli.err"
 has "... with the command's message" "$(cat "$WORK/b")" "$(sed 's/^packetd: //' "$WORK/cli.err")"
-has "... in both languages" "$(cat "$WORK/b")" "初审未执行，未作任何更改" "The review action on $ZW (state recommended) was refused; nothing was changed"
+has "... in both languages, as the command" "$(cat "$WORK/b")" "申请 $ZW 当前状态为 recommended，不能执行“review --approve”" \
+	"$ZW: review --approve is not possible in state recommended"
 act "$A" "$ZW" review ""
 is "review without approve or return: 400" "$code" 400
 act "$A" "$YL" review "return=Annex 5 unsigned <b>"
@@ -252,7 +253,7 @@ is "interview planned: 303" "$code $(state "$ZW")" "303 interview_planned"
 is "... notice with its calendar queued" "$(q "SELECT kind FROM outbox ORDER BY id DESC LIMIT 1")" interview
 act "$A" "$ZW" result "pass=1"
 is "a result before the interview: 409" "$code" 409
-has "... saying why" "$(cat "$WORK/b")" "no result before it"
+has "... saying why, in both languages" "$(cat "$WORK/b")" "no result before it" "面试之前不能记录结果"
 act "$A" "$ZW" result "pass=1&fail=1"
 is "two results at once: 400" "$code" 400
 
@@ -268,6 +269,8 @@ act "$A" "$ZW" pay "item=soe_membership&amount=5000"
 is "pay more than owed: 409" "$code" 409
 act "$A" "$ZW" pay "item=soe_membership&amount=12.5"
 is "pay a fraction of a yuan: 409" "$code" 409
+"$PACKETD" pay "$ZW" --item soe_membership --amount 12.5 2>"$WORK/cli.err"
+has "... the command's message, both languages" "$(cat "$WORK/b")" "$(sed 's/^packetd: //' "$WORK/cli.err" | sed 's/"/\&quot;/g')" "--amount 必须是" "--amount must be whole yuan"
 req "$A" GET "/api/applications/$ZW"
 owed=$(jq -r '.fees | to_entries[] | select(.value.outstanding > 0) | "\(.key)=\(.value.outstanding)"' "$WORK/b")
 for o in $owed; do

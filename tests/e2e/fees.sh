@@ -181,12 +181,15 @@ for i in soe_membership:500 soe_registration:1200 cmes_registration:400; do P pa
 P certify "$A" >/dev/null 2>"$WORK/err"; rc=$?
 is "certify refused while the society's rate is unpaid" "$rc/$(state "$A")" 1/fees_due
 has "refusal names it" "$(cat "$WORK/err")" "cmes_membership at the rate of $GD"
+has "... in both languages" "$(cat "$WORK/err")" "packetd: 申请 $A 尚有未缴费用，结清后方可发放证书" "packetd: $A: certificates wait for the fees outstanding"
 ok "refusal text: no double spaces, no trailing ;" python3 -c "import sys; t=open('$WORK/err').read().rstrip('\n'); sys.exit(0 if '  ' not in t and not t.endswith(';') else 1)"
 out=$(P pay "$A" --item cmes_membership --amount 260 --ref GD-2027)
 has "pay accepts the amount the society states" "$out" "cmes_membership 260 yuan recorded" "0 yuan in total"
 is "show: the society's amount is now due and paid" "$(P show "$A" --json | json "(d['fees']['cmes_membership']['due'], d['fees']['cmes_membership']['outstanding'])")" "(260, 0)"
-P pay "$A" --item cmes_membership --amount 10 >/dev/null 2>&1
+P pay "$A" --item cmes_membership --amount 10 >/dev/null 2>"$WORK/err"
 is "a second payment for it is refused" "$?" 1
+has "... saying nothing is owed, in both languages" "$(cat "$WORK/err")" "在状态 fees_due 下不欠 cmes_membership 费用（应缴 260 元，已缴 260 元）" \
+	"nothing is owed for cmes_membership in state fees_due (due 260, paid 260)"
 P certify "$A" >/dev/null
 for i in soe_membership:500 soe_registration:1200; do P pay "$B" --item "${i%%:*}" --amount "${i##*:}" >/dev/null; done
 for i in soe_membership:500 soe_registration:1200 cmes_membership:200 cmes_registration:400; do P pay "$C" --item "${i%%:*}" --amount "${i##*:}" >/dev/null; done
@@ -216,10 +219,13 @@ is "fees paid, CPD missing: still re_registration_due" "$(state "$B")" re_regist
 has "pay says what re-registration waits for" "$out" "waits for CPD: 0 of 48 hours recorded for 2027"
 P cpd "$B" --year 2027 --hours 30 --ref "course A" --by zhou >/dev/null
 is "30 hours: still due" "$(state "$B")" re_registration_due
-P cpd "$B" --year 2027 --hours 200.55 >/dev/null 2>&1
+P cpd "$B" --year 2027 --hours 200.55 >/dev/null 2>"$WORK/err"
 is "cpd --hours with two decimals refused" "$?" 1
-P cpd "$B" --year 2031 --hours 10 >/dev/null 2>&1
+has "... in both languages" "$(cat "$WORK/err")" "--hours 必须是 0 至 2000 之间的学时（最多一位小数），而不是“200.55”" \
+	'--hours must be hours from 0 to 2000 (one decimal at most), not "200.55"'
+P cpd "$B" --year 2031 --hours 10 >/dev/null 2>"$WORK/err"
 is "cpd for a future year refused" "$?" 1
+has "... in both languages" "$(cat "$WORK/err")" "--year 必须是 1950 至 2028 之间的年份，而不是 2031" "--year must be a year from 1950 to 2028, not 2031"
 out=$(P cpd "$B" --year 2027 --hours 48.5 --ref "record checked" --by zhou)
 is "48.5 hours recorded and fees paid → certified" "$(state "$B")" certified
 has "cpd says so" "$out" "48.5 hours of CPD recorded for 2027" "re-registered for year 1"

@@ -243,8 +243,10 @@ is "and the database keeps none for them" "$(q "SELECT count(*) FROM outbox WHER
 P report nightly --date 2027-01-05 >"$WORK/o" 2>"$WORK/e"
 is "report --date in the future: exit 2" "$?" 2
 has "report --date in the future: says why" "$(cat "$WORK/e")" "2027-01-05 is in the future" "2026-12-20"
-P report nightly --date 2026-13-45 >/dev/null 2>&1
+has "... in both languages, 中文 first" "$(head -1 "$WORK/e")" "packetd: --date 2027-01-05 在将来"
+P report nightly --date 2026-13-45 >/dev/null 2>"$WORK/e"
 is "report --date not a date: exit 2" "$?" 2
+has "... in both languages" "$(cat "$WORK/e")" "--date 必须是日期 YYYY-MM-DD，而不是“2026-13-45”" '--date must be a date YYYY-MM-DD, not "2026-13-45"'
 before=$(q "SELECT count(*) FROM outbox WHERE kind = 'report'")
 first=$(P report nightly --send)
 second=$(P report nightly --send)

@@ -124,12 +124,24 @@ refused "review of an incomplete application" P review "$ZH" --approve
 refused "soehk before the centre's review" P soehk "$ZW" --accept
 refused "interview before SOEHK" P interview "$ZW" --at "2026-12-10 09:30" --place X
 refused "result without interview" P result "$ZW" --pass
+has "... in both languages, 中文 first" "$(head -1 "$WORK/refused.err")" "packetd: 申请 $ZW 当前状态为 complete，不能执行“result --pass”"
+has "... then English" "$(sed -n 2p "$WORK/refused.err")" "packetd: $ZW: result --pass is not possible in state complete (only in: interview_planned)"
 refused "certify a complete application" P certify "$ZW"
 refused "fee not yet due (soe_membership before the interview)" P pay "$ZW" --item soe_membership --amount 500
 refused "unknown fee item" P pay "$ZW" --item lunch --amount 5
+has "... named in both languages, with the items" "$(cat "$WORK/refused.err")" "没有收费项目“lunch”" 'Unknown fee item "lunch"' "interview, soe_membership"
 refused "amount above the fee" P pay "$ZW" --item interview --amount 1001
+has "... both languages" "$(cat "$WORK/refused.err")" "1001 元超过 interview 尚欠的 1000 元" "1001 yuan is more than the 1000 yuan outstanding for interview"
 refused "fractional yuan" P pay "$ZW" --item interview --amount 999.5
+has "... both languages" "$(cat "$WORK/refused.err")" "--amount 必须是 1 至 10000000 之间的整数元，而不是“999.5”" '--amount must be whole yuan between 1 and 10000000, not "999.5"'
 refused "unknown application" P review RRA-2026-999999 --approve
+has "... both languages" "$(cat "$WORK/refused.err")" "packetd: 没有申请 RRA-2026-999999。" "packetd: There is no application RRA-2026-999999."
+refused "a reason too long" P review "$ZW" --return "$(printf '%02001d' 0)"
+has "... both languages" "$(cat "$WORK/refused.err")" "--return 必须是 1 至 2000 字节的 UTF-8 文本" "--return must be 1 to 2000 bytes of UTF-8 text"
+refused "interview minutes out of range" P interview "$ZW" --at "2030-01-01 10:00" --place X --minutes 90
+has "... both languages" "$(cat "$WORK/refused.err")" "--minutes 必须是 45 至 75 之间" '--minutes must be a number between 45 and 75 (seed 一览表 item 4), not "90"'
+refused "transmit with nothing recommended" P transmit --out "$WORK/none"
+has "... both languages" "$(cat "$WORK/refused.err")" "没有已推荐、等待发送给 SOEHK 的申请" "No application is recommended and waiting to be sent to SOEHK"
 P review "$ZW" >/dev/null 2>&1
 is "review without --approve/--return is a usage error" "$?" 2
 
