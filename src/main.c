@@ -235,12 +235,7 @@ static int cmd_run(ctx *c, int argc, char **argv)
 		pipeline pl = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
 		pipeline_cycle(&pl);
 		if (once) {
-			printf("packetd: %d items: %d applications (%d complete, %d incomplete, %d rejected), "
-			       "%d duplicates, %d without packet, %d not answered, %d already processed, "
-			       "%d batches, %d notices written\n",
-			       pl.stats.items, pl.stats.applications, pl.stats.complete, pl.stats.incomplete,
-			       pl.stats.rejected, pl.stats.duplicates, pl.stats.no_packet, pl.stats.ignored,
-			       pl.stats.skipped, pl.stats.batches, pl.stats.notices);
+			printf("packetd: %s\n", pl.summary);
 			break;
 		}
 		for (long s = 0; s < c->conf.poll_interval && !stop_requested && !reload_requested; s++)

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include "answer.h"
 #include "fault.h"
 #include "intake.h"
 #include "log.h"
@@ -15,6 +17,7 @@
 #include "outbox.h"
 #include "sniff.h"
 #include "spool.h"
+#include "status.h"
 #include "transport.h"
 #include "util.h"
 #include "workflow.h"
@@ -245,22 +248,6 @@ out:
 	return rc;
 }
 
-/* RFC 3834 and our own address: never answer these. */
-static const char *why_not_answer(const pipeline *pl, const mime_message *m)
-{
-	if (m->auto_submitted)
-		return "auto-submitted message";
-	if (m->is_bounce)
-		return "bounce or delivery report";
-	if (m->is_list)
-		return "list or bulk mail";
-	if (m->from_addr == NULL || *m->from_addr == '\0')
-		return "no sender address";
-	if (pl->conf->intake_address && strcasecmp(m->from_addr, pl->conf->intake_address) == 0)
-		return "mail from our own intake address";
-	return NULL;
-}
-
 static int record_item(pipeline *pl, const source *src, const char *key, const char *ref, const char *status,
 		       int64_t app, const char *detail)
 {
@@ -302,12 +289,13 @@ static int answer_packet(pipeline *pl, const source *src, const source_item *it,
 			 const mime_message *m, const mime_attachment *att, const char *workdir, int *rejected)
 {
 	intake_options o = {.r = pl->r, .lim = &pl->conf->limits, .now = pl->now};
-	const char *to = m->reply_to ? m->reply_to : m->from_addr;
+	const char *to = answer_address(m);
 	char *refs = references_of(m), *unpacked = util_path_join(workdir, "packet");
 	kept_files stored = {NULL, 0};
 	char number[32] = "", sha[65];
 	store_source ss = {.name = src->conf->name, .kind = src->ops->kind, .ref = it->ref,
-			   .message_id = m->message_id, .reply_to = to};
+			   .message_id = m->message_id, .reply_to = to,
+			   .reply_to_header = answer_other_reply_to(m)};
 	packet p;
 	int64_t id = 0;
 	int rc = 1, resubmitted = 0, found;
@@ -364,6 +352,9 @@ static int answer_packet(pipeline *pl, const source *src, const source_item *it,
 	*rejected = p.outcome == PACKET_REJECTED;
 	log_info("%s: application %s %s%s (%zu files, %zu findings)", it->ref, number,
 		 packet_outcome_name(p.outcome), resubmitted ? " (supplement)" : "", p.nfiles, p.nfindings);
+	if (ss.reply_to_header)
+		log_info("%s: Reply-To %s differs from the sender %s: recorded, not answered", it->ref,
+			 ss.reply_to_header, to);
 	rc = 0;
 out:
 	pipeline_kept_free(&stored);
@@ -376,7 +367,7 @@ out:
 static int answer_no_packet(pipeline *pl, const source *src, const source_item *it, const char *key,
 			    const mime_message *m)
 {
-	const char *to = m->reply_to ? m->reply_to : m->from_addr;
+	const char *to = answer_address(m);
 	char *refs = references_of(m), *when = pipeline_time_text(pl);
 	rules_var v[] = {{"subject", or_default(m->subject, "-")}, {"received_at", when}};
 	int rc = -1;
@@ -397,12 +388,79 @@ out:
 	return rc;
 }
 
+/* A message over max_message: only its header was read. Recorded (and
+ * moved to Rejected by the caller); its sender is told the limit unless
+ * the answering rules forbid it. */
+static int answer_too_large(pipeline *pl, const source *src, const source_item *it, const char *key,
+			    const mime_message *m, uint64_t size, const char *why)
+{
+	const char *to = answer_address(m);
+	uint64_t limit = pl->conf->limits.max_message;
+	char *refs = references_of(m), *when = pipeline_time_text(pl), detail[160], smb[32], lmb[32];
+	int rc = -1;
+	snprintf(detail, sizeof detail, "too large: %llu bytes, limit %llu%s%s", (unsigned long long)size,
+		 (unsigned long long)limit, why ? "; not answered: " : "", why ? why : "");
+	snprintf(smb, sizeof smb, "%.1f", (double)size / (1024.0 * 1024.0));
+	snprintf(lmb, sizeof lmb, "%.1f", (double)limit / (1024.0 * 1024.0));
+	rules_var v[] = {{"subject", or_default(m->subject, "-")}, {"received_at", when}, {"size_mb", smb},
+			 {"limit_mb", lmb}};
+	if (store_begin(pl->db) != 0)
+		goto out;
+	if (record_item(pl, src, key, it->ref, "too_large", 0, detail) != 0 ||
+	    (why == NULL &&
+	     pipeline_queue(pl, 0, "too_large", v, 4, to, m->message_id, refs, "auto-replied", NULL, 0) != 0) ||
+	    store_commit(pl->db) != 0) {
+		store_rollback(pl->db);
+		goto out;
+	}
+	log_warn("%s: message of %llu bytes over max_message (%llu bytes): rejected, %s%s", it->ref,
+		 (unsigned long long)size, (unsigned long long)limit, why ? "not answered: " : "sender told at ",
+		 why ? why : to);
+	rc = 0;
+out:
+	free(refs);
+	free(when);
+	return rc;
+}
+
+/* A STATUS request (status.h): answered, refused or quiet, and recorded. */
+static int answer_status(pipeline *pl, const source *src, const source_item *it, const char *key,
+			 const mime_message *m, const char *number)
+{
+	char *refs = references_of(m);
+	status_request rq = {.from = answer_address(m), .number = number, .in_reply_to = m->message_id,
+			     .references = refs};
+	status_result res;
+	int rc = -1;
+	if (store_begin(pl->db) != 0)
+		goto out;
+	if (status_answer(pl, &rq, &res) != 0 ||
+	    record_item(pl, src, key, it->ref, "status", res.application_id, res.detail) != 0 ||
+	    store_commit(pl->db) != 0) {
+		store_rollback(pl->db);
+		goto out;
+	}
+	log_info("%s: STATUS request from %s%s%s: %s (%s)", it->ref, rq.from, *number ? " about " : "", number,
+		 res.outcome == STATUS_ANSWERED ? "answered" : res.outcome == STATUS_REFUSED ? "refused" : "not answered",
+		 res.detail);
+	rc = 0;
+out:
+	free(refs);
+	return rc;
+}
+
+/* The head of a message read for its header alone. */
+#define PIPELINE_HEAD_MAX (256 * 1024)
+
 int pipeline_message(pipeline *pl, source *src, const source_item *it, int *rejected)
 {
 	mime_message m;
-	char err[256] = "", *workdir = NULL, *key = NULL, sha[65], status[32] = "";
+	char err[256] = "", *workdir = NULL, *key = NULL, sha[65], status[32] = "", number[32] = "";
 	const char *why;
 	const mime_attachment *att = NULL;
+	enum answer_kind kind = ANSWER_NO_PACKET;
+	uint64_t size = it->size;
+	struct stat st;
 	int rc = 1, mrc;
 	buf k;
 	*rejected = 0;
@@ -411,14 +469,23 @@ int pipeline_message(pipeline *pl, source *src, const source_item *it, int *reje
 	workdir = spool_workdir(pl->conf->spool);
 	if (workdir == NULL)
 		goto out;
-	mrc = mime_parse_file(it->path, workdir, pl->conf->limits.max_message, &m, err, sizeof err);
+	mrc = it->header_only ? MIME_TOO_LARGE
+			      : mime_parse_file(it->path, workdir, pl->conf->limits.max_message, &m, err, sizeof err);
+	if (mrc == MIME_TOO_LARGE) {
+		/* Too large to take whole: its header says who to tell. */
+		if (size == 0 && stat(it->path, &st) == 0)
+			size = (uint64_t)st.st_size;
+		mrc = mime_parse_header(it->path, PIPELINE_HEAD_MAX, &m, err, sizeof err) == MIME_OK ? MIME_TOO_LARGE
+												 : MIME_ERROR;
+		kind = ANSWER_TOO_LARGE;
+	}
 	if (mrc == MIME_ERROR) {
 		/* Only a system error (disk full, unreadable file): a damaged
 		 * message is MIME_OK. Temporary, so the message stays. */
 		log_warn("%s: %s; retrying next cycle", it->ref, err);
 		goto out;
 	}
-	if (mrc == MIME_OK && m.message_id)
+	if (m.message_id)
 		buf_printf(&k, "mid:%s", m.message_id);
 	else if (util_sha256_file_hex(it->path, sha) == 0)
 		buf_printf(&k, "sha256:%s", sha);
@@ -429,7 +496,7 @@ int pipeline_message(pipeline *pl, source *src, const source_item *it, int *reje
 	case 1:
 		/* Moved where its first run decided (a crash may have come
 		 * between the commit and the move). */
-		*rejected = strcmp(status, "rejected") == 0;
+		*rejected = strcmp(status, "rejected") == 0 || strcmp(status, "too_large") == 0;
 		pl->stats.skipped++;
 		log_info("%s: already processed (%s)", it->ref, key);
 		rc = 0;
@@ -440,25 +507,28 @@ int pipeline_message(pipeline *pl, source *src, const source_item *it, int *reje
 		log_warn("%s: database: %s; retrying next cycle", it->ref, store_errmsg(pl->db));
 		goto out;
 	}
-	if (mrc == MIME_TOO_LARGE) {
-		/* Nothing in it can be trusted, not even an address to answer. */
-		log_warn("%s: message larger than max_message", it->ref);
-		rc = finish_item(pl, src, key, it->ref, "rejected", "too large") ? 1 : 0;
+	for (size_t i = 0; i < m.natts && att == NULL; i++)
+		if (mime_is_archive(&m.atts[i]))
+			att = &m.atts[i];
+	if (att != NULL)
+		kind = ANSWER_PACKET;
+	else if (kind == ANSWER_NO_PACKET && answer_status_request(pl->conf->templates, &m, number))
+		kind = ANSWER_STATUS;
+	why = answer_why_not(pl->conf, &m, kind);
+	if (kind == ANSWER_TOO_LARGE) {
+		rc = answer_too_large(pl, src, it, key, &m, size, why) ? 1 : 0;
 		*rejected = 1;
-		pl->stats.rejected += rc == 0;
 		goto out;
 	}
-	why = why_not_answer(pl, &m);
 	if (why != NULL) {
 		log_info("%s: not answered: %s", it->ref, why);
 		rc = finish_item(pl, src, key, it->ref, "ignored", why) ? 1 : 0;
 		pl->stats.ignored += rc == 0;
 		goto out;
 	}
-	for (size_t i = 0; i < m.natts && att == NULL; i++)
-		if (mime_is_archive(&m.atts[i]))
-			att = &m.atts[i];
-	if (att == NULL)
+	if (kind == ANSWER_STATUS)
+		rc = answer_status(pl, src, it, key, &m, number) ? 1 : 0;
+	else if (kind == ANSWER_NO_PACKET)
 		rc = answer_no_packet(pl, src, it, key, &m) ? 1 : 0;
 	else
 		rc = answer_packet(pl, src, it, key, &m, att, workdir, rejected);
@@ -513,23 +583,55 @@ static int run_source(pipeline *pl, const config_source *cs)
 	return 0;
 }
 
+/* The cycle in one line, every count taken from the database (the rows
+ * the cycle wrote), so that it always agrees with `list`, `outbox` and
+ * the items table. Items left for the next cycle write no row: that count
+ * is the cycle's own. */
+static void cycle_summary(pipeline *pl, const store_cycle_marks *mk, const outbox_stats *os)
+{
+	store_cycle_counts c;
+	if (store_cycle_count(pl->db, mk, &c) != 0) {
+		snprintf(pl->summary, sizeof pl->summary, "%d items taken (counts unavailable: %s)", pl->stats.items,
+			 store_errmsg(pl->db));
+		return;
+	}
+	snprintf(pl->summary, sizeof pl->summary,
+		 "%d items taken: %lld recorded, %d already processed, %d left for the next cycle; "
+		 "%lld applications (%lld new, %lld supplemented; now %lld complete, %lld incomplete, %lld rejected), "
+		 "%lld duplicates, %lld without packet, %lld STATUS requests, %lld too large, %lld not answered, "
+		 "%lld batches (%lld rows); notices: %lld queued, %d delivered, %d deliveries deferred, %d failed, "
+		 "%lld waiting in the outbox",
+		 pl->stats.items, (long long)c.recorded, pl->stats.skipped, pl->stats.deferred,
+		 (long long)c.applications, (long long)c.new_applications,
+		 (long long)(c.applications - c.new_applications), (long long)c.complete, (long long)c.incomplete,
+		 (long long)c.rejected, (long long)c.duplicates, (long long)c.no_packet, (long long)c.status,
+		 (long long)c.too_large, (long long)c.ignored, (long long)c.batches, (long long)c.rows,
+		 (long long)c.queued, os->sent, os->retried, os->failed, (long long)c.waiting);
+}
+
 int pipeline_cycle(pipeline *pl)
 {
 	transport t;
 	outbox_stats os = {0, 0, 0};
+	store_cycle_marks mk;
 	pl->now = clock_now();
+	pl->summary[0] = '\0';
+	if (store_cycle_mark(pl->db, &mk) != 0) {
+		log_warn("database: %s; retrying next cycle", store_errmsg(pl->db));
+		return -1;
+	}
 	spool_clean_work(pl->conf->spool);
 	for (size_t i = 0; i < pl->conf->nsources && !(pl->stop && *pl->stop); i++)
 		run_source(pl, &pl->conf->sources[i]);
 	/* reminders, re-registration, the nightly report: queued before the flush */
 	workflow_cycle(pl);
-	if (transport_open(&t, pl->conf) != 0)
+	if (transport_open(&t, pl->conf) != 0) {
+		cycle_summary(pl, &mk, &os);
 		return -1;
+	}
 	outbox_flush(pl->db, &t, pl->now, &os);
 	transport_close(&t);
-	log_info("cycle: %d items, %d applications (%d complete, %d incomplete, %d rejected), %d notices queued, "
-		 "%d delivered, %d deferred",
-		 pl->stats.items, pl->stats.applications, pl->stats.complete, pl->stats.incomplete,
-		 pl->stats.rejected, pl->stats.notices, os.sent, pl->stats.deferred);
+	cycle_summary(pl, &mk, &os);
+	log_info("cycle: %s", pl->summary);
 	return 0;
 }

@@ -43,6 +43,7 @@ typedef struct pipeline {
 	time_t now;
 	const volatile sig_atomic_t *stop;  /* foreign: set by SIGTERM; NULL never stops */
 	pipeline_stats stats;
+	char summary[768];              /* what the last cycle did, counted from the rows it wrote */
 } pipeline;
 
 /* Runs every source once and flushes the outbox. */

@@ -381,9 +381,57 @@ out:
 	return rc;
 }
 
+/* Replaces what fd holds by uid's header (BODY.PEEK[HEADER], at most
+ * IMAP_CHUNK bytes of it): all that is read of a message too large to
+ * take, so that its sender can be told. */
+static int imap_fetch_header(source *s, uint32_t uid, int fd)
+{
+	imap_priv *p = s->priv;
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_section *sec = mailimap_section_new_header();
+	clist *res = NULL;
+	int r, rc = -1;
+	if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+		goto out;
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(sec, 0,
+												      IMAP_CHUNK));
+	r = mailimap_uid_fetch(p->imap, set, ft, &res);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "UID FETCH (header)", r);
+		goto out;
+	}
+	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
+		struct mailimap_msg_att *att = clist_content(m);
+		for (clistiter *i = clist_begin(att->att_list); i; i = clist_next(i)) {
+			struct mailimap_msg_att_item *item = clist_content(i);
+			struct mailimap_msg_att_static *st;
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			st = item->att_data.att_static;
+			if (st->att_type != MAILIMAP_MSG_ATT_BODY_SECTION || !st->att_data.att_body_section->sec_body_part)
+				continue;
+			if (st->att_data.att_body_section->sec_length > IMAP_CHUNK)
+				goto out;   /* more than asked: not a server to trust */
+			if (util_write_all(fd, st->att_data.att_body_section->sec_body_part,
+					   st->att_data.att_body_section->sec_length) != 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (res)
+		mailimap_fetch_list_free(res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	return rc;
+}
+
 /* Streams the message into the spool: tmp name, chunk by chunk, size
- * checked, fsync, rename. At most max_message + 1 bytes are taken, so an
- * oversized message costs bounded disk and the pipeline rejects it. */
+ * checked, fsync, rename. A message over max_message is not taken: once
+ * its RFC822.SIZE (asked with the first chunk) says so, only its header is
+ * fetched and the item marked header_only; the pipeline rejects it and
+ * tells its sender. */
 static int imap_fetch(source *s, source_item *it)
 {
 	imap_priv *p = s->priv;
@@ -406,8 +454,12 @@ static int imap_fetch(source *s, source_item *it)
 		if (imap_fetch_chunk(s, uid, off, fd, &got, off == 0 ? &size : NULL) != 0)
 			goto out;
 		off += got;
-	} while (got == IMAP_CHUNK && off < size && off <= cap);
-	if (off < size && off <= cap) {
+	} while (got == IMAP_CHUNK && off < size && size <= cap);
+	it->size = size;
+	it->header_only = size > cap;
+	if (it->header_only && imap_fetch_header(s, uid, fd) != 0)
+		goto out;
+	if (off < size && !it->header_only) {
 		log_warn("imap %s: UID %" PRIu32 ": %zu of %" PRIu32 " bytes; next cycle", s->conf->name, uid, off, size);
 		goto out;
 	}

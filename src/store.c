@@ -125,6 +125,8 @@ static const char *const store_migrations[] = {
 	" transmittal_id INTEGER NOT NULL REFERENCES transmittals(id),"
 	" application_id INTEGER NOT NULL REFERENCES applications(id),"
 	" PRIMARY KEY (transmittal_id, application_id));",
+	/* 3: a Reply-To that names someone else is kept, never answered (answer.h) */
+	"ALTER TABLE applications ADD COLUMN reply_to_header TEXT;",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
