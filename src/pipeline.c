@@ -388,6 +388,15 @@ out:
 	return rc;
 }
 
+/* "52.4 MB", "60 KB": sizes as an applicant reads them. */
+static void human_size(uint64_t n, char *out, size_t len)
+{
+	if (n >= 1024 * 1024)
+		snprintf(out, len, "%.1f MB", (double)n / (1024.0 * 1024.0));
+	else
+		snprintf(out, len, "%llu KB", (unsigned long long)((n + 1023) / 1024));
+}
+
 /* A message over max_message: only its header was read. Recorded (and
  * moved to Rejected by the caller); its sender is told the limit unless
  * the answering rules forbid it. */
@@ -400,10 +409,10 @@ static int answer_too_large(pipeline *pl, const source *src, const source_item *
 	int rc = -1;
 	snprintf(detail, sizeof detail, "too large: %llu bytes, limit %llu%s%s", (unsigned long long)size,
 		 (unsigned long long)limit, why ? "; not answered: " : "", why ? why : "");
-	snprintf(smb, sizeof smb, "%.1f", (double)size / (1024.0 * 1024.0));
-	snprintf(lmb, sizeof lmb, "%.1f", (double)limit / (1024.0 * 1024.0));
-	rules_var v[] = {{"subject", or_default(m->subject, "-")}, {"received_at", when}, {"size_mb", smb},
-			 {"limit_mb", lmb}};
+	human_size(size, smb, sizeof smb);
+	human_size(limit, lmb, sizeof lmb);
+	rules_var v[] = {{"subject", or_default(m->subject, "-")}, {"received_at", when}, {"size", smb},
+			 {"limit", lmb}};
 	if (store_begin(pl->db) != 0)
 		goto out;
 	if (record_item(pl, src, key, it->ref, "too_large", 0, detail) != 0 ||
