@@ -170,10 +170,8 @@ int answer_status_request(const char *templates_dir, const mime_message *m, char
 	strlist_split(&keywords, kw, ',');
 	if (keywords.n == 0)
 		goto out;
-	if (m->subject != NULL && status_line(&keywords, m->subject, number))
-		rc = 1;
-	else if (m->first_line != NULL && status_line(&keywords, m->first_line, number))
-		rc = 1;
+	rc = (m->subject != NULL && status_line(&keywords, m->subject, number)) ||
+	     (m->first_line != NULL && status_line(&keywords, m->first_line, number));
 out:
 	strlist_free(&keywords);
 	free(kw);

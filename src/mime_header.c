@@ -135,6 +135,13 @@ char *mime_first_word(const char *v)
 	return res;
 }
 
+static int mime_blank(const char *s)
+{
+	while (mime_is_ws(*s))
+		s++;
+	return *s == '\0';
+}
+
 static void mime_add_rcpt(mime_message *m, const char *addr, size_t *alloc)
 {
 	if (addr == NULL || *addr == '\0' || m->nrcpts >= MIME_MAX_RCPTS)
@@ -152,7 +159,12 @@ static void mime_read_rcpt_field(mime_message *m, const char *v, size_t *alloc)
 {
 	struct mailimf_address_list *al = NULL;
 	size_t idx = 0;
-	if (mailimf_address_list_parse(v, strlen(v), &idx, &al) == MAILIMF_NO_ERROR && al != NULL) {
+	if (v == NULL)
+		return;
+	/* libetpan stops at the first bad address and returns what it read
+	 * before: the scan below is used unless the whole field parsed. */
+	if (mailimf_address_list_parse(v, strlen(v), &idx, &al) == MAILIMF_NO_ERROR && al != NULL &&
+	    mime_blank(v + idx)) {
 		for (clistiter *c = clist_begin(al->ad_list); c != NULL; c = clist_next(c)) {
 			struct mailimf_address *a = clist_content(c);
 			if (a->ad_type == MAILIMF_ADDRESS_MAILBOX) {

@@ -457,8 +457,12 @@ static int imap_fetch(source *s, source_item *it)
 	} while (got == IMAP_CHUNK && off < size && size <= cap);
 	it->size = size;
 	it->header_only = size > cap;
-	if (it->header_only && imap_fetch_header(s, uid, fd) != 0)
-		goto out;
+	if (it->header_only) {
+		if (imap_fetch_header(s, uid, fd) != 0)
+			goto out;
+		log_info("imap %s: UID %" PRIu32 " is %" PRIu32 " bytes, over max_message (%" PRIu64 "): header only",
+			 s->conf->name, uid, size, cap);
+	}
 	if (off < size && !it->header_only) {
 		log_warn("imap %s: UID %" PRIu32 ": %zu of %" PRIu32 " bytes; next cycle", s->conf->name, uid, off, size);
 		goto out;
