@@ -2,7 +2,7 @@
 # dependencies, strict warnings always on.
 
 CC      ?= cc
-PKGS    := libarchive sqlite3 inih jansson libxml-2.0 libcurl gnutls zlib
+PKGS    := libarchive sqlite3 inih jansson libxml-2.0 libcurl gnutls zlib libsystemd libmicrohttpd libxcrypt
 # libetpan's .pc adds Debian's no-PIE link specs, which clash with the
 # sanitizers: link it by name instead.
 CFLAGS  ?= -O2 -g
@@ -24,15 +24,22 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 # Debian packages packetd needs to build, run and test.
 BUILD_DEPS := build-essential pkg-config libetpan-dev libarchive-dev libsqlite3-dev \
               libinih-dev libjansson-dev libxml2-dev libcurl4-gnutls-dev libgnutls28-dev \
-              libcmocka-dev zlib1g-dev sqlite3 tzdata
-TEST_DEPS  := python3 zip unzip
+              libcmocka-dev zlib1g-dev libsystemd-dev sqlite3 tzdata libmicrohttpd-dev libcrypt-dev
+TEST_DEPS  := python3 zip unzip jq curl
 # Real servers for the transport tests (tests/servers/): IMAP, SFTP, SMTP.
 TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond openssh-server \
               openssh-sftp-server opensmtpd swaks libnet-ssleay-perl gnutls-bin time util-linux
 # Hardening: fuzzers (clang + its libFuzzer runtime), lint, valgrind.
-TEST_DEPS  += clang libclang-rt-14-dev clang-tidy cppcheck valgrind
+TEST_DEPS  += clang libclang-rt-14-dev clang-tidy cppcheck valgrind mandoc
 
-.PHONY: all run test asan valgrind deps test-deps samples clean check-config
+.PHONY: all run test asan valgrind deps test-deps samples clean check-config install uninstall
+
+# Installation (make install / make uninstall): DESTDIR and PREFIX as usual.
+PREFIX         ?= /usr/local
+SYSCONFDIR     ?= /etc
+DATADIR        := $(PREFIX)/share/packetd
+MANDIR         := $(PREFIX)/share/man
+SYSTEMD_UNITDIR ?= $(SYSCONFDIR)/systemd/system
 
 all: $(BUILD)/packetd
 
@@ -47,6 +54,17 @@ $(BUILD)/libpacketd.a: $(OBJS)
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Where an installed packetd finds the rules and templates that a config
+# does not name: rebuilt when PREFIX changes.
+$(BUILD)/obj/config.o: CPPFLAGS += -I$(BUILD)
+$(BUILD)/obj/config.o: $(BUILD)/datadir.h
+$(BUILD)/datadir.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define PACKETD_DATADIR "%s"\n' "$(DATADIR)" >$@.tmp; \
+	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpacketd.a
 	@mkdir -p $(@D)
@@ -139,5 +157,38 @@ soak: all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# The binary, the man pages, the rules, findings, templates and example
+# configs, the systemd units. An existing $(SYSCONFDIR)/packetd/packetd.conf
+# is never overwritten.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSCONFDIR)/packetd
+	install -m 755 $(BUILD)/packetd $(DESTDIR)$(PREFIX)/bin/packetd
+	install -m 644 src/packetd.8 $(DESTDIR)$(MANDIR)/man8/packetd.8
+	install -m 644 src/packetd.conf.5 $(DESTDIR)$(MANDIR)/man5/packetd.conf.5
+	install -m 644 config/requirements.ini config/findings.ini $(DESTDIR)$(DATADIR)/
+	install -m 644 config/templates/* $(DESTDIR)$(DATADIR)/templates/
+	sed -e 's|^rules = requirements.ini|rules = $(DATADIR)/requirements.ini|' \
+	    -e 's|^templates = templates|templates = $(DATADIR)/templates|' \
+	  config/packetd-servers.conf.example >$(DESTDIR)$(DATADIR)/packetd.conf.example
+	chmod 644 $(DESTDIR)$(DATADIR)/packetd.conf.example
+	for u in config/*.service.example; do \
+	  n=$$(basename $$u .example); \
+	  sed 's|/usr/local/bin/packetd|$(PREFIX)/bin/packetd|g' $$u >$(DESTDIR)$(SYSTEMD_UNITDIR)/$$n; \
+	  chmod 644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$$n; \
+	done
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/packetd/packetd.conf ]; then \
+	  echo "kept $(DESTDIR)$(SYSCONFDIR)/packetd/packetd.conf (the new example is $(DATADIR)/packetd.conf.example)"; \
+	else \
+	  install -m 640 $(DESTDIR)$(DATADIR)/packetd.conf.example $(DESTDIR)$(SYSCONFDIR)/packetd/packetd.conf; \
+	fi
+
+# Removes what install put there, except the config, which is the admin's.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/packetd $(DESTDIR)$(MANDIR)/man8/packetd.8 \
+	  $(DESTDIR)$(MANDIR)/man5/packetd.conf.5
+	rm -rf $(DESTDIR)$(DATADIR)
+	for u in config/*.service.example; do rm -f $(DESTDIR)$(SYSTEMD_UNITDIR)/$$(basename $$u .example); done
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d $(FUZZ_BUILD)/*.d)

@@ -8,6 +8,9 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "texts.h"
 
 enum source_kind { SOURCE_MAILDIR, SOURCE_IMAP, SOURCE_DIR, SOURCE_SFTP };
 
@@ -66,15 +69,35 @@ typedef struct config {
 	char *report_to;
 	char *report_time;    /* HH:MM */
 	config_limits limits;
+	/* [web]: the desk (`packetd serve`) */
+	char *web_listen;     /* ADDRESS:PORT, default 127.0.0.1:8080 */
+	char *web_cert;       /* resolved; HTTPS when cert and key are set */
+	char *web_key;
+	long web_session_minutes;  /* idle time before a session ends, default 30 */
+	texts texts;          /* the notice templates and phrases, read with the config */
 } config;
 
 /* Loads path. On error returns -1 and writes "file:line: key: reason" to err. */
 int config_load(config *c, const char *path, char *err, size_t errlen);
 void config_free(config *c);
+/* The line where section's key is written, or fallback. */
+int config_key_line(const config *c, const char *section, const char *key, int fallback);
+
+/* ---- config_check.c: what loading alone does not prove */
+
 /* Checks that password files and SFTP keys exist and are not readable by
  * group or others, and that password_env variables are set; never reads a
  * secret. Only `run` needs this, not `validate`. */
 int config_check_secrets(const config *c, char *err, size_t errlen);
+/* check-config: every file and folder the config names exists with a safe
+ * mode (secrets private, certificates and known_hosts readable, folders
+ * present or creatable), and the templates keep their contract (texts.h).
+ * One "file:line: key: problem" line per problem on out; returns how many. */
+size_t config_check_files(const config *c, FILE *out);
+/* check-config --connect: logs in to every source (lists what waits) and to
+ * the SMTP server (EHLO, AUTH, NOOP); one line per source and transport on
+ * out. Returns how many failed. */
+size_t config_check_connect(const config *c, FILE *out);
 /* Path of the config to use: explicit, else $PACKETD_CONFIG, else
  * config/packetd.conf. Not owned by the caller. */
 const char *config_default_path(const char *explicit_path);

@@ -260,19 +260,31 @@ void csv_table_free(csv_table *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* A cell a spreadsheet would take for a formula (OWASP CSV injection):
+ * Excel and LibreOffice evaluate a cell that starts with one of these even
+ * inside quotes, and DDE payloads start with '-' or '+' as well as '='. */
+static int csv_is_formula_lead(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
 int csv_add_field(buf *b, const char *field)
 {
 	size_t n;
-	int quote;
+	int quote, neuter;
 
 	if (field == NULL)
 		field = "";
 	n = strlen(field);
+	neuter = n > 0 && csv_is_formula_lead(field[0]);
 	quote = strpbrk(field, ",;\t\"\r\n") != NULL ||
 		(n > 0 && (field[0] == ' ' || field[n - 1] == ' '));
-	if (!quote)
+	if (!quote) {
+		if (neuter && buf_add(b, "'", 1) != 0)
+			return -1;
 		return buf_add(b, field, n);
-	if (buf_add(b, "\"", 1) != 0)
+	}
+	if (buf_add(b, neuter ? "\"'" : "\"", neuter ? 2 : 1) != 0)
 		return -1;
 	for (const char *q = field; *q != '\0';) {
 		const char *e = strchr(q, '"');

@@ -32,8 +32,11 @@ int csv_parse(const char *utf8, size_t len, csv_table *out, char *err, size_t er
 void csv_table_free(csv_table *t);
 
 /* Appends one field to b, quoted when needed (comma, semicolon, TAB, quote,
- * CR/LF, leading/trailing space); quotes are doubled. The separator is the
- * caller's to add. Returns 0, or -1 when b's cap is reached. */
+ * CR/LF, leading/trailing space); quotes are doubled. A field starting with
+ * '=', '+', '-', '@', TAB or CR gets a leading apostrophe so that no
+ * spreadsheet runs it as a formula (OWASP CSV injection); every CSV packetd
+ * writes goes through here. The separator is the caller's to add. Returns
+ * 0, or -1 when b's cap is reached. */
 int csv_add_field(buf *b, const char *field);
 
 #endif

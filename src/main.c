@@ -1,5 +1,6 @@
 /* main.c — the packetd command line (SPEC section 9). */
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,8 +9,11 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <systemd/sd-daemon.h>
 
+#include "cli.h"
 #include "cli_centre.h"
+#include "cli_web.h"
 #include "config.h"
 #include "intake.h"
 #include "log.h"
@@ -20,97 +24,21 @@
 #include "spool.h"
 #include "store.h"
 #include "util.h"
+#include "version.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
 
+/* The signal's number, so that the log can name it. */
 static void on_term(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	stop_requested = sig;
 }
 
 static void on_hup(int sig)
 {
 	(void)sig;
 	reload_requested = 1;
-}
-
-static void usage(FILE *out)
-{
-	fputs("usage: packetd [-c CONFIG] [-v] COMMAND ...\n"
-	      "  run [--once]                         poll the sources (daemon; --once: one cycle)\n"
-	      "  validate PACKET [--target CEng|IEng] [--json]\n"
-	      "                                       check one packet offline: exit 0 complete,\n"
-	      "                                       1 incomplete, 2 rejected\n"
-	      "  list [--state STATE] [--json]        applications\n"
-	      "  show ID [--json]                     one application (ID: RRA-YYYY-NNNNNN)\n"
-	      "  outbox [--json]                      outgoing mail and its delivery state\n"
-	      "  check-config                         load and check the configuration\n",
-	      out);
-	cli_centre_usage(out);
-}
-
-typedef struct ctx {
-	const char *config_path;
-	config conf;
-	rules r;
-	int conf_loaded, rules_loaded;
-} ctx;
-
-/* The default config relative to the binary (build/packetd → config/), so
- * that `packetd validate` also works from another folder. Caller frees. */
-static char *config_beside_binary(void)
-{
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *bindir, *top, *path;
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	bindir = util_dirname(exe);
-	top = util_dirname(bindir);
-	path = util_path_join(top, "config/packetd.conf");
-	free(bindir);
-	free(top);
-	if (access(path, R_OK) != 0) {
-		free(path);
-		return NULL;
-	}
-	return path;
-}
-
-static int load(ctx *c)
-{
-	char err[1024];
-	const char *path = config_default_path(c->config_path);
-	char *fallback = NULL;
-	int rc;
-	if (c->config_path == NULL && getenv("PACKETD_CONFIG") == NULL && access(path, F_OK) != 0 &&
-	    (fallback = config_beside_binary()) != NULL)
-		path = fallback;
-	rc = config_load(&c->conf, path, err, sizeof err);
-	free(fallback);
-	if (rc != 0) {
-		fprintf(stderr, "packetd: %s\n", err);
-		return -1;
-	}
-	c->conf_loaded = 1;
-	if (rules_load(&c->r, c->conf.rules, err, sizeof err) != 0) {
-		fprintf(stderr, "packetd: %s\n", err);
-		return -1;
-	}
-	c->rules_loaded = 1;
-	return 0;
-}
-
-static void unload(ctx *c)
-{
-	if (c->rules_loaded)
-		rules_free(&c->r);
-	if (c->conf_loaded)
-		config_free(&c->conf);
-	c->rules_loaded = c->conf_loaded = 0;
 }
 
 static void print_json(json_t *j)
@@ -135,7 +63,7 @@ static void print_packet_text(const packet *p, const rules *r)
 	free(fe);
 }
 
-static int cmd_validate(ctx *c, int argc, char **argv)
+static int cmd_validate(cli_env *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"target", required_argument, NULL, 't'},
 					     {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
@@ -154,7 +82,7 @@ static int cmd_validate(ctx *c, int argc, char **argv)
 			return 3;
 	}
 	if (optind != argc - 1) {
-		fputs("usage: packetd validate PACKET [--target CEng|IEng] [--json]\n", stderr);
+		cli_usage_error(cli_find("validate"), optind < argc ? "one packet at a time" : "which packet?");
 		return 3;
 	}
 	path = argv[optind];
@@ -166,7 +94,7 @@ static int cmd_validate(ctx *c, int argc, char **argv)
 		fprintf(stderr, "packetd: %s: %s\n", path, strerror(errno));
 		return 3;
 	}
-	if (load(c) != 0)
+	if (cli_load(c) != 0)
 		return 3;
 	workdir = mkdtemp(tmpl);
 	if (workdir == NULL) {
@@ -191,7 +119,7 @@ out:
 	return rc;
 }
 
-static int open_store(ctx *c, store **db)
+static int open_store(cli_env *c, store **db)
 {
 	char err[512];
 	if (util_mkdirs(c->conf.spool, 0750) != 0 || store_open(db, c->conf.database, err, sizeof err) != 0) {
@@ -201,23 +129,33 @@ static int open_store(ctx *c, store **db)
 	return 0;
 }
 
-static int cmd_run(ctx *c, int argc, char **argv)
+static int cmd_run(cli_env *c, int argc, char **argv)
 {
-	int once = 0, lock_fd = -1, rc = 1;
+	int once = 0, lock_fd = -1, rc = 1, watchdog;
+	uint64_t watchdog_usec = 0;
 	store *db = NULL;
 	char err[512];
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--once") == 0)
+	static const struct option opts[] = {{"once", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+	int ch;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'o')
 			once = 1;
-		else {
-			fprintf(stderr, "packetd: run: unknown option %s\n", argv[i]);
-			return 2;
-		}
+		else
+			return cli_usage_error(cli_find("run"), NULL);
 	}
-	if (load(c) != 0)
+	if (optind < argc)
+		return cli_usage_error(cli_find("run"), "run takes no operand");
+	if (cli_load(c) != 0)
 		return 1;
 	if (config_check_secrets(&c->conf, err, sizeof err) != 0) {
 		fprintf(stderr, "packetd: %s\n", err);
+		return 1;
+	}
+	/* A notice that cannot be rendered would be found only when an applicant
+	 * waits for it: refuse to start instead. */
+	if (texts_check(&c->conf.texts, stderr) != 0) {
+		fprintf(stderr, "packetd: %s: the templates above must be fixed first\n", c->conf.templates);
 		return 1;
 	}
 	if (spool_init(c->conf.spool) != 0)
@@ -231,30 +169,49 @@ static int cmd_run(ctx *c, int argc, char **argv)
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	signal(SIGHUP, on_hup);
+	/* systemd (Type=notify): ready once the config is loaded and the
+	 * database open. Without $NOTIFY_SOCKET these calls do nothing. */
+	watchdog = !once && sd_watchdog_enabled(0, &watchdog_usec) > 0;
+	if (!once)
+		sd_notifyf(0, "READY=1\nMAINPID=%lu\nSTATUS=started, first cycle running", (unsigned long)getpid());
 	for (;;) {
 		pipeline pl = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
 		pipeline_cycle(&pl);
 		if (once) {
+			/* counted from the rows the cycle wrote (pipeline.h) */
 			printf("packetd: %s\n", pl.summary);
 			break;
 		}
-		for (long s = 0; s < c->conf.poll_interval && !stop_requested && !reload_requested; s++)
+		sd_notifyf(0, "STATUS=last cycle: %s", pl.summary);
+		for (long s = 0; s < c->conf.poll_interval && !stop_requested && !reload_requested; s++) {
+			if (watchdog)
+				sd_notify(0, "WATCHDOG=1");
 			sleep(1);
-		if (stop_requested)
+		}
+		if (stop_requested) {
+			log_info("signal %s received: stopping (the current item was finished)",
+				 stop_requested == SIGINT ? "SIGINT" : "SIGTERM");
+			sd_notify(0, "STOPPING=1");
 			break;
+		}
 		if (reload_requested) {
-			ctx fresh = {.config_path = c->config_path};
+			cli_env fresh = {.config_path = c->config_path};
 			reload_requested = 0;
-			if (load(&fresh) == 0) {
-				unload(c);
+			log_info("signal SIGHUP received: reloading %s", c->conf.file);
+			sd_notify(0, "RELOADING=1");
+			if (cli_load(&fresh) == 0 && texts_check(&fresh.conf.texts, stderr) == 0) {
+				cli_unload(c);
 				c->conf = fresh.conf;
 				c->r = fresh.r;
 				c->conf_loaded = c->rules_loaded = 1;
 				log_info("configuration reloaded");
 			} else {
-				unload(&fresh);
+				cli_unload(&fresh);
+				/* cli_load applied the refused file's log_level: restore ours. */
+				log_set_level_name(c->conf.log_level);
 				log_error("new configuration refused; keeping the old one");
 			}
+			sd_notify(0, "READY=1");
 		}
 	}
 	rc = 0;
@@ -266,7 +223,7 @@ out:
 	return rc;
 }
 
-static int cmd_list(ctx *c, int argc, char **argv)
+static int cmd_list(cli_env *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"state", required_argument, NULL, 's'},
 					     {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
@@ -282,9 +239,11 @@ static int cmd_list(ctx *c, int argc, char **argv)
 		else if (ch == 'j')
 			json = 1;
 		else
-			return 2;
+			return cli_usage_error(cli_find("list"), NULL);
 	}
-	if (load(c) != 0 || open_store(c, &db) != 0)
+	if (optind < argc)
+		return cli_usage_error(cli_find("list"), "list takes no operand");
+	if (cli_load(c) != 0 || open_store(c, &db) != 0)
 		goto out;
 	if (store_application_list(db, state, &ids, &n) != 0)
 		goto out;
@@ -319,26 +278,27 @@ out:
 	return rc;
 }
 
-static int cmd_show(ctx *c, int argc, char **argv)
+static int cmd_show(cli_env *c, int argc, char **argv)
 {
 	int json = 0, rc = 1;
 	const char *id = NULL;
 	store *db = NULL;
 	store_application a;
 	memset(&a, 0, sizeof a);
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+	int ch;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j')
 			json = 1;
-		else if (id == NULL)
-			id = argv[i];
 		else
-			return 2;
+			return cli_usage_error(cli_find("show"), NULL);
 	}
-	if (id == NULL) {
-		fputs("usage: packetd show ID [--json]\n", stderr);
-		return 2;
-	}
-	if (load(c) != 0 || open_store(c, &db) != 0)
+	if (optind != argc - 1)
+		return cli_usage_error(cli_find("show"), optind < argc ? "one application at a time"
+								     : "which application? (ID: RRA-YYYY-NNNNNN)");
+	id = argv[optind];
+	if (cli_load(c) != 0 || open_store(c, &db) != 0)
 		goto out;
 	int found = store_application_get(db, &c->r, 0, id, &a);
 	if (found != 1) {
@@ -363,13 +323,23 @@ out:
 	return rc;
 }
 
-static int cmd_outbox(ctx *c, int argc, char **argv)
+static int cmd_outbox(cli_env *c, int argc, char **argv)
 {
-	int json = argc > 1 && strcmp(argv[1], "--json") == 0, rc = 1;
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
+	int json = 0, rc = 1, ch;
 	store *db = NULL;
 	store_outmail *rows = NULL;
 	size_t n = 0;
-	if (load(c) != 0 || open_store(c, &db) != 0)
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else
+			return cli_usage_error(cli_find("outbox"), NULL);
+	}
+	if (optind < argc)
+		return cli_usage_error(cli_find("outbox"), "outbox takes no operand");
+	if (cli_load(c) != 0 || open_store(c, &db) != 0)
 		goto out;
 	if (store_outbox_all(db, 1000, &rows, &n) != 0)
 		goto out;
@@ -404,52 +374,154 @@ out:
 	return rc;
 }
 
-static int cmd_check_config(ctx *c)
+static int cmd_check_config(cli_env *c, int argc, char **argv)
 {
-	if (load(c) != 0)
-		return 1;
-	printf("%s: ok (%zu sources, %zu documents, rules %s)\n", c->conf.file, c->conf.nsources, c->r.ndocs,
-	       c->conf.rules);
-	return 0;
+	static const struct option opts[] = {{"connect", no_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
+	int connect = 0, ch;
+	size_t problems;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'C')
+			connect = 1;
+		else
+			return cli_usage_error(cli_find("check-config"), NULL);
+	}
+	if (optind < argc)
+		return cli_usage_error(cli_find("check-config"), "check-config takes no operand");
+	if (cli_load(c) != 0)
+		return CLI_REFUSED;
+	problems = config_check_files(&c->conf, stdout);
+	if (connect)
+		problems += config_check_connect(&c->conf, stdout);
+	if (problems) {
+		printf("%s: %zu problem%s\n", c->conf.file, problems, problems == 1 ? "" : "s");
+		return CLI_REFUSED;
+	}
+	printf("%s: ok (%zu sources, %zu documents, %zu templates, rules %s)\n", c->conf.file, c->conf.nsources,
+	       c->r.ndocs, c->conf.texts.ntmpl, c->conf.rules);
+	return CLI_OK;
 }
+
+/* The centre's commands parse their own options (cli_centre.c). */
+static int cmd_centre(cli_env *c, int argc, char **argv)
+{
+	if (cli_load(c) != 0)
+		return CLI_REFUSED;
+	return cli_centre_main(&c->conf, &c->r, argc, argv);
+}
+
+static int cmd_help(cli_env *c, int argc, char **argv)
+{
+	const cli_command *cmd;
+	(void)c;
+	if (argc < 2) {
+		cli_print_help(stdout);
+		return CLI_OK;
+	}
+	cmd = cli_find(argv[1]);
+	if (cmd == NULL || argc > 2) {
+		fprintf(stderr, "packetd: help: no command \"%s\"\n", argv[1]);
+		return CLI_USAGE;
+	}
+	cli_print_command_help(stdout, cmd);
+	return CLI_OK;
+}
+
+const cli_command cli_commands[] = {
+	{"run", cmd_run, "[--once]", "the daemon: poll every source each poll_interval seconds",
+	 "  --once       run one cycle, print its summary and exit\n"},
+	{"validate", cmd_validate, "PACKET [--target CEng|IEng] [--json]",
+	 "check one packet offline: exit 0 complete, 1 incomplete, 2 rejected",
+	 "  --target T   check against CEng or IEng (else the manifest's target)\n"
+	 "  --json       print the result as JSON\n"},
+	{"list", cmd_list, "[--state STATE] [--json]", "applications, oldest first",
+	 "  --state S    only applications in state S\n"
+	 "  --json       print a JSON array\n"},
+	{"show", cmd_show, "ID [--json]", "one application (ID: RRA-YYYY-NNNNNN)",
+	 "  --json       print the application as JSON\n"},
+	{"outbox", cmd_outbox, "[--json]", "outgoing mail and its delivery state",
+	 "  --json       print a JSON array\n"},
+	{"check-config", cmd_check_config, "[--connect]", "load and check the configuration, rules and templates",
+	 "  --connect    also log in to every source and the SMTP server\n"},
+	{"review", cmd_centre, "ID --approve | --return REASON [--by NAME]",
+	 "the centre's initial review of a complete application",
+	 "  --approve        recommend it to SOEHK\n"
+	 "  --return REASON  return it to the applicant with the reason\n"
+	 "  --by NAME        who acts (default: the login name)\n"},
+	{"soehk", cmd_centre, "ID --accept | --return FEEDBACK [--by NAME]", "record SOEHK's review result",
+	 "  --accept           SOEHK accepts: the interview can be planned\n"
+	 "  --return FEEDBACK  SOEHK returns it with its feedback\n"
+	 "  --by NAME          who acts (default: the login name)\n"},
+	{"interview", cmd_centre, "ID --at \"YYYY-MM-DD HH:MM\" --place PLACE [--minutes 45..75] [--by NAME]",
+	 "plan or move the interview (notice with an .ics)",
+	 "  --at WHEN       start, in the configured time zone\n"
+	 "  --place PLACE   where\n"
+	 "  --minutes N     45 to 75 (default 60)\n"
+	 "  --by NAME       who acts (default: the login name)\n"},
+	{"result", cmd_centre, "ID --pass | --fail | --no-show [--by NAME]", "record the interview's result",
+	 "  --pass | --fail | --no-show   the result\n"
+	 "  --by NAME       who acts (default: the login name)\n"},
+	{"pay", cmd_centre, "ID --item ITEM --amount YUAN [--ref TEXT] [--by NAME]", "record a payment",
+	 "  --item ITEM     interview, soe_membership, soe_registration, cmes_membership,\n"
+	 "                  cmes_registration, soe_reregistration, cmes_reregistration\n"
+	 "  --amount YUAN   whole yuan (1200 or 1200.00)\n"
+	 "  --ref TEXT      the payment's reference\n"
+	 "  --by NAME       who acts (default: the login name)\n"},
+	{"certify", cmd_centre, "ID [--by NAME]", "certificates handed over (only when all fees are paid)",
+	 "  --by NAME       who acts (default: the login name)\n"},
+	{"transmit", cmd_centre, "[--out DIR] [--by NAME]", "archive every recommended application for SOEHK",
+	 "  --out DIR       where the archive goes (default: SPOOL/transmittals)\n"
+	 "  --by NAME       who acts (default: the login name)\n"},
+	{"report", cmd_centre, "nightly [--date YYYY-MM-DD] [--send | --out DIR]", "the nightly report on demand",
+	 "  --date D        the day reported (default: today)\n"
+	 "  --send          queue the report email to report_to\n"
+	 "  --out DIR       write report-D.html and report-D.csv into DIR\n"},
+	{"serve", cli_web_serve, "", "the centre's web desk on [web] listen (README: Desk)", NULL},
+	{"user", cli_web_user, "add NAME --role viewer|officer | del NAME | list",
+	 "the desk's users (the password of `user add` is read from standard input)",
+	 "  add NAME --role R  a viewer reads; an officer also acts\n"
+	 "  del NAME           removes the user and ends the user's sessions\n"
+	 "  list               users and their roles\n"},
+	{"help", cmd_help, "[COMMAND]", "every command, or one command's usage and options", NULL},
+};
+const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
 
 int main(int argc, char **argv)
 {
-	ctx c;
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+					     {"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	cli_env env;
+	const cli_command *cmd;
 	int ch, rc;
-	memset(&c, 0, sizeof c);
-	while ((ch = getopt(argc, argv, "+c:vh")) != -1) {
+	memset(&env, 0, sizeof env);
+	/* "+": stop at the command, whose options are its own. */
+	while ((ch = getopt_long(argc, argv, "+c:vh", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': c.config_path = optarg; break;
-		case 'v': log_set_level(LOG_LEVEL_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'c': env.config_path = optarg; break;
+		case 'v': log_set_level(LOG_LEVEL_DEBUG); log_lock_level(); break;
+		case 'h': cli_print_help(stdout); return CLI_OK;
+		case 'V': printf("packetd %s\n", PACKETD_VERSION); return CLI_OK;
+		default: cli_print_help(stderr); return CLI_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
-		return 2;
+		cli_print_help(stderr);
+		return CLI_USAGE;
 	}
 	argc -= optind;
 	argv += optind;
-	if (strcmp(argv[0], "run") == 0)
-		rc = cmd_run(&c, argc, argv);
-	else if (strcmp(argv[0], "validate") == 0)
-		rc = cmd_validate(&c, argc, argv);
-	else if (strcmp(argv[0], "list") == 0)
-		rc = cmd_list(&c, argc, argv);
-	else if (strcmp(argv[0], "show") == 0)
-		rc = cmd_show(&c, argc, argv);
-	else if (strcmp(argv[0], "outbox") == 0)
-		rc = cmd_outbox(&c, argc, argv);
-	else if (strcmp(argv[0], "check-config") == 0)
-		rc = cmd_check_config(&c);
-	else if (cli_centre_is_command(argv[0]))
-		rc = load(&c) != 0 ? 1 : cli_centre_main(&c.conf, &c.r, argc, argv);
-	else {
-		usage(stderr);
-		rc = 2;
+	cmd = cli_find(argv[0]);
+	if (cmd == NULL) {
+		fprintf(stderr, "packetd: no command \"%s\" (packetd --help lists them)\n", argv[0]);
+		return CLI_USAGE;
 	}
-	unload(&c);
+	/* COMMAND --help / -h anywhere before a "--": the command's usage. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			cli_print_command_help(stdout, cmd);
+			return CLI_OK;
+		}
+	rc = cmd->run(&env, argc, argv);
+	cli_unload(&env);
 	return rc;
 }

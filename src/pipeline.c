@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "answer.h"
 #include "fault.h"
 #include "intake.h"
@@ -181,8 +183,28 @@ void pipeline_kept_free(kept_files *kept)
 	kept->n = 0;
 }
 
+/* A supplement without manifest.ini only guessed the applicant from its
+ * email: the details the application already holds win over those guesses,
+ * and the application keeps whether it had a manifest. */
+static void keep_stored_applicant(const store_application *a, packet *out)
+{
+	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
+	out->has_manifest = 1;
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (strcmp(a->findings[i].code, "manifest_missing") == 0)
+			out->has_manifest = 0;
+	for (size_t i = 0; o && i < APPLICANT_NFIELDS; i++) {
+		const char *v = json_string_value(json_object_get(o, applicant_field_names[i]));
+		if (v && *v)
+			applicant_set(&out->app, applicant_field_names[i], v);
+	}
+	if (o)
+		json_decref(o);
+}
+
 /* The application's current files as a packet, for checking it again after
- * a supplement. The applicant is the newest packet's. */
+ * a supplement. The applicant is the newest packet's manifest, else the
+ * application's own details. */
 static int merged_packet(pipeline *pl, const store_application *a, packet *newest, packet *out)
 {
 	intake_options o = {.r = pl->r, .lim = &pl->conf->limits, .now = pl->now};
@@ -190,6 +212,8 @@ static int merged_packet(pipeline *pl, const store_application *a, packet *newes
 	out->app = newest->app;
 	memset(&newest->app, 0, sizeof newest->app);
 	out->has_manifest = newest->has_manifest;
+	if (!newest->has_manifest)
+		keep_stored_applicant(a, out);
 	out->archive_name = xstrdup(newest->archive_name);
 	memcpy(out->archive_sha256, newest->archive_sha256, sizeof out->archive_sha256);
 	for (size_t i = 0; i < a->nfiles; i++) {

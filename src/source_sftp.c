@@ -45,6 +45,7 @@ typedef struct sftp_priv {
 	char *pubkey;   /* owned: key.pub when it exists */
 	char errbuf[CURL_ERROR_SIZE];
 	int refused;    /* host key refused: nothing more this cycle */
+	strlist dirs;   /* remote folders known to exist this cycle */
 } sftp_priv;
 
 static int sftp_keycheck(CURL *c, const struct curl_khkey *known, const struct curl_khkey *found,
@@ -431,10 +432,86 @@ static char *remote_dir(const char *d)
 	return buf_steal(&b);
 }
 
+/* Whether a remote folder exists: 1 yes, 0 no, -1 error (logged). Its
+ * listing is read and dropped; a folder is listed once per cycle. */
+static int sftp_dir_exists(source *s, const char *dir)
+{
+	sftp_priv *p = s->priv;
+	char *url = sftp_url(p, dir, NULL);
+	CURLcode rc;
+	sftp_setup(s, url);
+	curl_easy_setopt(p->curl, CURLOPT_DIRLISTONLY, 1L);
+	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, discard);
+	rc = curl_easy_perform(p->curl);
+	free(url);
+	if (rc == CURLE_OK)
+		return 1;
+	if (rc == CURLE_REMOTE_FILE_NOT_FOUND)
+		return 0;
+	if (!p->refused)
+		log_warn("sftp %s: listing %s: %s%s%s", s->conf->name, dir, curl_easy_strerror(rc),
+			 p->errbuf[0] ? ": " : "", p->errbuf);
+	return -1;
+}
+
+/* Makes sure the folder dir (ending in '/') exists on the server, creating
+ * it and its missing parents as mbsync's Create does: a society that never
+ * made processed/ or receipts/ would otherwise see its batch left in the
+ * drop and a failed rename logged every cycle. role names the folder's
+ * config key in the log. Returns 0, or -1 when it cannot be made (logged
+ * once, naming the folder, the source and the server's answer). */
+static int sftp_ensure_dir(source *s, const char *dir, const char *role)
+{
+	sftp_priv *p = s->priv;
+	struct curl_slist *cmds = NULL;
+	char *path = NULL, *url = NULL;
+	size_t len = strlen(dir);
+	int rc = -1, there;
+	CURLcode cr;
+
+	if (strlist_contains(&p->dirs, dir))
+		return 0;
+	there = sftp_dir_exists(s, dir);
+	if (there < 0)
+		return -1;
+	if (there == 1) {
+		strlist_add(&p->dirs, dir);
+		return 0;
+	}
+	path = xstrndup(dir, len > 1 && dir[len - 1] == '/' ? len - 1 : len);
+	/* every parent with '*' (an existing one fails, which is fine), then the
+	 * folder itself, whose failure is the answer */
+	for (char *q = strchr(path + 1, '/'); q != NULL; q = strchr(q + 1, '/')) {
+		*q = '\0';
+		cmds = cmd2(cmds, "*mkdir", path, NULL);
+		*q = '/';
+	}
+	cmds = cmd2(cmds, "mkdir", path, NULL);
+	url = sftp_url(p, p->dir, NULL);
+	sftp_setup(s, url);
+	curl_easy_setopt(p->curl, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(p->curl, CURLOPT_QUOTE, cmds);
+	curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, discard);
+	cr = curl_easy_perform(p->curl);
+	if (cr == CURLE_OK) {
+		log_info("sftp %s: created the %s folder %s", s->conf->name, role, dir);
+		strlist_add(&p->dirs, dir);
+		rc = 0;
+	} else if (!p->refused) {
+		log_error("sftp %s: the %s folder %s is missing and the server refused to create it: %s%s%s",
+			  s->conf->name, role, dir, curl_easy_strerror(cr), p->errbuf[0] ? ": " : "", p->errbuf);
+	}
+	curl_slist_free_all(cmds);
+	free(path);
+	free(url);
+	return rc;
+}
+
 static int sftp_done(source *s, const source_item *it, int rejected)
 {
 	sftp_priv *p = s->priv;
-	const char *target = rejected && s->conf->rejected ? s->conf->rejected : s->conf->processed;
+	int to_rejected = rejected && s->conf->rejected;
+	const char *target = to_rejected ? s->conf->rejected : s->conf->processed;
 	char *src = NULL, *dst = NULL, *tdir = NULL;
 	long long size;
 	long mtime;
@@ -449,6 +526,10 @@ static int sftp_done(source *s, const source_item *it, int rejected)
 	if (p == NULL || p->refused)
 		return -1;
 	tdir = remote_dir(target);
+	if (sftp_ensure_dir(s, tdir, to_rejected ? "rejected" : "processed") != 0) {
+		free(tdir);
+		return -1;
+	}
 	buf_init(&b, 0);
 	buf_printf(&b, "%s%s", p->dir, it->name);
 	src = buf_steal(&b);
@@ -509,6 +590,8 @@ static int sftp_put_receipt(source *s, const char *name, const void *data, size_
 	if (p == NULL || p->refused || !sane_name(name))
 		return -1;
 	dir = remote_dir(s->conf->receipts);
+	if (sftp_ensure_dir(s, dir, "receipts") != 0)
+		goto out;
 	buf_init(&b, 0);
 	buf_printf(&b, ".%s.tmp", name);
 	tmpname = buf_steal(&b);
@@ -529,6 +612,7 @@ static int sftp_put_receipt(source *s, const char *name, const void *data, size_
 		rc = 0;
 		log_info("sftp %s: receipt %s written", s->conf->name, dst);
 	}
+out:
 	curl_slist_free_all(post);
 	free(dir);
 	free(url);
@@ -552,6 +636,7 @@ static void sftp_close(source *s)
 	free(p->base);
 	free(p->dir);
 	free(p->pubkey);
+	strlist_free(&p->dirs);
 	free(p);
 	s->priv = NULL;
 	curl_global_cleanup();

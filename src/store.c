@@ -125,7 +125,31 @@ static const char *const store_migrations[] = {
 	" transmittal_id INTEGER NOT NULL REFERENCES transmittals(id),"
 	" application_id INTEGER NOT NULL REFERENCES applications(id),"
 	" PRIMARY KEY (transmittal_id, application_id));",
-	/* 3: a Reply-To that names someone else is kept, never answered (answer.h) */
+	/* 3: the desk (store_user.c, store_desk.c): users, sessions, failed
+	 * logins, and indexes for the list page's filters and sorts */
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK (role IN ('viewer', 'officer')),"
+	" hash TEXT NOT NULL,"
+	" created_at TEXT NOT NULL);"
+	"CREATE TABLE sessions ("
+	" id_sha256 TEXT PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" csrf TEXT NOT NULL,"
+	" address TEXT,"
+	" created_at TEXT NOT NULL, seen_at TEXT NOT NULL, expires_at TEXT NOT NULL);"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE INDEX sessions_expires ON sessions(expires_at);"
+	"CREATE TABLE login_failures ("
+	" id INTEGER PRIMARY KEY, at TEXT NOT NULL, address TEXT NOT NULL, user TEXT NOT NULL);"
+	"CREATE INDEX login_failures_address ON login_failures(address, at);"
+	"CREATE INDEX login_failures_user ON login_failures(user, at);"
+	"CREATE INDEX applications_updated ON applications(updated_at);"
+	"CREATE INDEX applications_target ON applications(target);"
+	"CREATE INDEX applications_province ON applications(json_extract(applicant_json, '$.province'));"
+	"CREATE INDEX applications_name_en ON applications(json_extract(applicant_json, '$.name_en'));",
+	/* 4: a Reply-To that names someone else is kept, never answered (answer.h) */
 	"ALTER TABLE applications ADD COLUMN reply_to_header TEXT;",
 };
 

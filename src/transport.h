@@ -22,6 +22,10 @@ typedef struct transport_ops {
 	 * repeated delivery harmless. err receives the reason on failure. */
 	enum transport_result (*send)(struct transport *t, const char *message_id, const char *recipients,
 				      const char *data, size_t len, char *err, size_t errlen);
+	/* check-config --connect: logs in and out without sending (SMTP: EHLO,
+	 * STARTTLS, AUTH, NOOP); NULL when there is nothing to try. 0, or -1
+	 * with the reason in err. */
+	int (*probe)(struct transport *t, char *err, size_t errlen);
 	void (*close)(struct transport *t);
 } transport_ops;
 

@@ -154,9 +154,34 @@ static void smtp_close(transport *t)
 	curl_global_cleanup();
 }
 
+/* Without recipients and with a custom request, libcurl connects, says
+ * EHLO, upgrades with STARTTLS, authenticates, sends the command and QUIT:
+ * a login that delivers nothing. */
+static int smtp_probe(transport *t, char *err, size_t errlen)
+{
+	smtp_priv *p = t->priv;
+	CURLcode rc;
+	long code = 0;
+	curl_easy_setopt(p->curl, CURLOPT_UPLOAD, 0L);
+	curl_easy_setopt(p->curl, CURLOPT_MAIL_FROM, NULL);
+	curl_easy_setopt(p->curl, CURLOPT_CUSTOMREQUEST, "NOOP");
+	curl_easy_setopt(p->curl, CURLOPT_NOBODY, 1L);
+	p->answer[0] = '\0';
+	rc = curl_easy_perform(p->curl);
+	curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "%s%s%s", p->curlerr[0] ? p->curlerr : curl_easy_strerror(rc),
+			 p->answer[0] ? ": " : "", p->answer);
+		return -1;
+	}
+	snprintf(err, errlen, "logged in%s, NOOP answered %ld", t->conf->smtp_user ? " with AUTH" : "", code);
+	return 0;
+}
+
 static const transport_ops transport_smtp_ops = {
 	.kind = "smtp",
 	.send = smtp_send,
+	.probe = smtp_probe,
 	.close = smtp_close,
 };
 

@@ -187,6 +187,49 @@ ok "the finished file is taken on the next cycle" test ! -e "$DROP/growing.zip"
 ok "the batch seen again is moved to processed/ too" test -f "$SRV/sftp/jiangsu/processed/growing.zip"
 is "the same batch content is not processed twice" "$(P list --json | json "len(d)")" $((apps_before + 3))
 
+# Folders the society never made: processed/, rejected/ and receipts/ are
+# created (parents too), as mbsync's Create does; a server that refuses gets
+# one log line naming the folder and the source, and the batch stays.
+NEW=$SRV/sftp/jiangsu/new
+sed -i -e "s|^processed = .*sftp/jiangsu/processed/|processed = $NEW/done/|" \
+	-e "s|^receipts = .*sftp/jiangsu/receipts/|receipts = $NEW/receipts/\nrejected = $NEW/rejected/|" \
+	"$WORK/config/packetd.conf"
+python3 - "$B" "$WORK/again.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as zin, zipfile.ZipFile(sys.argv[2], 'w') as zout:
+    for info in zin.infolist():
+        info.date_time = (2026, 11, 3, 8, 0, 0)   # new bytes, same packets
+        zout.writestr(info, zin.read(info.filename))
+PY
+printf 'not a zip\n' >"$WORK/junk.zip"
+printf 'put %s %s/again.zip\nput %s %s/junk.zip\n' "$WORK/again.zip" "$DROP" "$WORK/junk.zip" "$DROP" | sftp_do
+run_once mk1
+run_once mk2
+ok "missing processed folder created (with its parent)" test -f "$NEW/done/again.zip"
+ok "missing receipts folder created" test -f "$NEW/receipts/again.receipt.csv"
+ok "missing rejected folder created" test -f "$NEW/rejected/junk.zip"
+ok "the folder creation is logged" grep -q "created the processed folder $NEW/done/" "$WORK/mk2.log"
+ok "no failed rename logged" bash -c "! grep -q 'rename command failed' '$WORK/mk1.log' '$WORK/mk2.log'"
+mkdir -p "$SRV/sftp/locked" && chown root: "$SRV/sftp/locked" && chmod 755 "$SRV/sftp/locked"
+sed -i "s|^processed = .*|processed = $SRV/sftp/locked/processed/|" "$WORK/config/packetd.conf"
+python3 - "$B" "$WORK/third.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as zin, zipfile.ZipFile(sys.argv[2], 'w') as zout:
+    for info in zin.infolist():
+        info.date_time = (2026, 11, 4, 8, 0, 0)
+        zout.writestr(info, zin.read(info.filename))
+PY
+printf 'put %s %s/third.zip\n' "$WORK/third.zip" "$DROP" | sftp_do
+run_once mk3
+run_once mk4
+ok "refused folder: one line naming the source and the folder" \
+	grep -q "sftp jiangsu: the processed folder $SRV/sftp/locked/processed/ is missing and the server refused to create it" \
+	"$WORK/mk4.log"
+ok "refused folder: the batch stays in the drop" test -f "$DROP/third.zip"
+ok "refused folder: run still exits 0 and the receipt is written" test -f "$NEW/receipts/third.receipt.csv"
+rm -f "$DROP/third.zip"
+write_conf "$IMAP_URL" "$SMTP_URL"
+
 # ---- 3. faults ----
 # A wrong IMAP password: the cycle goes on, the daemon does not die, the password is not logged.
 printf 'not-the-password\n' >"$WORK/config/secrets/imap.pass"

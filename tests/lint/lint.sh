@@ -59,5 +59,14 @@ if [ -z "$findings" ]; then
 else
 	echo "not ok $n - cppcheck: src/"; sed 's/^/#   /' <<<"$findings"; failed=$((failed + 1))
 fi
+# The man pages beside the sources (mdoc), at mandoc's warning level.
+for m in src/*.[0-9]; do
+	n=$((n + 1))
+	if findings=$(mandoc -Tlint -Wwarning "$m" 2>&1) && [ -z "$findings" ]; then
+		echo "ok $n - mandoc: $m"; passed=$((passed + 1))
+	else
+		echo "not ok $n - mandoc: $m"; sed 's/^/#   /' <<<"$findings"; failed=$((failed + 1))
+	fi
+done
 echo "lint: $passed passed, $failed failed"
 [ "$failed" = 0 ]

