@@ -25,14 +25,16 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 BUILD_DEPS := build-essential pkg-config libetpan-dev libarchive-dev libsqlite3-dev \
               libinih-dev libjansson-dev libxml2-dev libcurl4-gnutls-dev libgnutls28-dev \
               libcmocka-dev zlib1g-dev libsystemd-dev sqlite3 tzdata libmicrohttpd-dev libcrypt-dev
-TEST_DEPS  := python3 zip unzip jq curl
+TEST_DEPS  := python3 zip unzip jq curl chromium fonts-noto-cjk nodejs npm
 # Real servers for the transport tests (tests/servers/): IMAP, SFTP, SMTP.
 TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond openssh-server \
               openssh-sftp-server opensmtpd swaks libnet-ssleay-perl gnutls-bin time util-linux
 # Hardening: fuzzers (clang + its libFuzzer runtime), lint, valgrind.
 TEST_DEPS  += clang libclang-rt-14-dev clang-tidy cppcheck valgrind mandoc
+# make preview: screenshots of the report and notices.
+TEST_DEPS  += chromium fonts-noto-cjk
 
-.PHONY: all run test asan valgrind deps test-deps samples clean check-config install uninstall
+.PHONY: all run test asan valgrind deps test-deps samples clean check-config install uninstall preview
 
 # Installation (make install / make uninstall): DESTDIR and PREFIX as usual.
 PREFIX         ?= /usr/local
@@ -103,6 +105,11 @@ samples:
 check-config: all
 	$(BUILD)/packetd check-config
 
+# The report and the notices rendered in headless Chromium (CJK fonts):
+# screenshots in $(BUILD)/preview/ (tests/preview/preview.sh).
+preview: all
+	tests/preview/preview.sh $(BUILD)
+
 # ---- hardening (README "Hardening") ----
 # libFuzzer targets (tests/fuzz/fuzz_*.c) over a clang ASan+UBSan build of
 # the library in $(FUZZ_BUILD). fuzz-smoke: a few seconds each (also run by
@@ -151,9 +158,31 @@ valgrind-e2e: all
 	find $$logs -name 'vg.*.log' -size +0 -exec head -n 30 {} \; ; rm -rf $$logs; \
 	echo "valgrind-e2e: $$((n - bad)) passed, $$bad failed"; [ $$bad = 0 ]
 
+# The whole-life simulator (tests/sim/, README "Simulator") on the ASan+UBSan
+# build: SIM_SEEDS lives of SIM_STEPS steps each; SIM_HOURS > 0 keeps drawing
+# new seeds for that long. A failing life is shrunk and saved in SIM_SAVE.
+SIM_SEEDS ?= 1-10
+SIM_STEPS ?= 80
+SIM_HOURS ?= 0
+SIM_SAVE  ?= /tmp
+.PHONY: simulate
+simulate: asan
+	python3 tests/sim/sim.py --binary build-asan/packetd --seeds $(SIM_SEEDS) --steps $(SIM_STEPS) \
+	  --hours $(SIM_HOURS) --save $(SIM_SAVE)
+
 # Randomized kill-under-load (not part of make test): SOAK_ROUNDS rounds.
 soak: all
 	tests/faults/soak.sh $(BUILD)/packetd
+
+# Screenshots of every page of the desk, taken by the browser test
+# (tests/e2e/desk_browser.sh: headless chromium through puppeteer-core).
+PREVIEW_DIR ?= $(BUILD)/preview
+.PHONY: preview preview-desk
+preview: preview-desk
+preview-desk: all
+	DESK_SHOTS=$(abspath $(PREVIEW_DIR)) PACKETD=$(abspath $(BUILD))/packetd PACKETD_TOP=$(CURDIR) \
+	  bash tests/e2e/desk_browser.sh
+	@echo "desk screenshots in $(PREVIEW_DIR)/desk-*.png"
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -406,6 +406,7 @@ int pipeline_batch(pipeline *pl, source *src, const source_item *it, int *reject
 			char rowkey[160], status[32];
 			int64_t app_id = 0;
 			snprintf(rowkey, sizeof rowkey, "%s#row%zu", key, row);
+			log_info("%s: row %zu of %zu", it->name, row, t.nrows - 1);
 			int seen = store_item_get(pl->db, rowkey, status, sizeof status, &app_id);
 			if (seen < 0)
 				goto out;

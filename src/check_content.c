@@ -364,6 +364,19 @@ static size_t header_score(const csv_table *t, size_t row, const strlist *cols, 
 	return score;
 }
 
+static void add_year(packet_cpd_year *v, size_t *n, int year, double h)
+{
+	size_t j = 0;
+	while (j < *n && v[j].year != year)
+		j++;
+	if (j == *n) {
+		if (*n >= PACKET_CPD_YEARS)
+			return;
+		v[(*n)++] = (packet_cpd_year){year, 0};
+	}
+	v[j].hours += h;
+}
+
 static void check_cpd_rows(packet *p, const rules *r, const packet_file *f, const csv_table *t,
 			   size_t header, const long *idx, size_t ncols, const check_options *opt)
 {
@@ -371,6 +384,8 @@ static void check_cpd_rows(packet *p, const rules *r, const packet_file *f, cons
 	long today, from;
 	double total = 0;
 	int entries = 0, reported = 0;
+	packet_cpd_year mine[PACKET_CPD_YEARS];
+	size_t nmine = 0;
 	time_t now = opt && opt->now ? opt->now : clock_now();
 	long dcol = ncols > 0 ? idx[0] : -1, hcol = ncols > 3 ? idx[3] : -1;
 	if (clock_format(now, NULL, "%Y%m%d", today_s, sizeof today_s) != 0)
@@ -415,8 +430,21 @@ static void check_cpd_rows(packet *p, const rules *r, const packet_file *f, cons
 		if (parse_hours(hours, &h) != 0) {
 			if (reported++ < CHECK_MAX_ROW_FINDINGS)
 				check_finding_add(p, r, "cpd_hours_invalid", f->doc, f->lang, v, 8, v, 8);
-		} else
+		} else {
 			total += h;
+			if (dcol >= 0 && check_parse_date(date, &lo, &hi) == 0 && lo / 10000 == hi / 10000)
+				add_year(mine, &nmine, (int)(lo / 10000), h);
+		}
+	}
+	/* the record's hours per year, for re-registration (cpd.c) */
+	for (size_t k = 0; k < nmine; k++) {
+		size_t j = 0;
+		while (j < p->ncpd && p->cpd[j].year != mine[k].year)
+			j++;
+		if (j == p->ncpd && p->ncpd < PACKET_CPD_YEARS)
+			p->cpd[p->ncpd++] = (packet_cpd_year){mine[k].year, 0};
+		if (j < p->ncpd && mine[k].hours > p->cpd[j].hours)
+			p->cpd[j].hours = mine[k].hours;
 	}
 	if (hcol < 0)
 		return;

@@ -9,13 +9,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpd.h"
+#include "fees_text.h"
+#include "purge.h"
 #include "report.h"
 #include "transmit.h"
 #include "util.h"
 #include "workflow.h"
 
 static const char *const commands[] = {"review", "soehk", "interview", "result", "pay", "certify", "transmit",
-				       "report"};
+				       "report", "cpd", "purge"};
 
 int cli_centre_is_command(const char *name)
 {
@@ -37,6 +40,9 @@ void cli_centre_usage(FILE *out)
 	      "                                       cmes_membership, cmes_registration,\n"
 	      "                                       soe_reregistration, cmes_reregistration\n"
 	      "  certify ID                           certificates handed over (all fees paid)\n"
+	      "  cpd ID --year YYYY --hours N [--ref TEXT]\n"
+	      "                                       CPD hours of a year (re-registration needs them)\n"
+	      "  purge [--dry-run] [--json]           delete documents past their retention\n"
 	      "  transmit [--out DIR]                 archive of the recommended applications for SOEHK\n"
 	      "  report nightly [--date YYYY-MM-DD] [--send | --out DIR]\n",
 	      out);
@@ -52,15 +58,15 @@ static const char *login_name(void)
 }
 
 typedef struct opts {
-	const char *id, *by, *reason, *at, *place, *item, *amount, *ref, *out, *date;
-	int approve, ret, accept, pass, fail, no_show, send, minutes_set;
+	const char *id, *by, *reason, *at, *place, *item, *amount, *ref, *out, *date, *year, *hours;
+	int approve, ret, accept, pass, fail, no_show, send, minutes_set, dry_run, json;
 	long minutes;
 	const char *minutes_text;
 } opts;
 
 enum {
 	O_BY = 1, O_APPROVE, O_RETURN, O_ACCEPT, O_AT, O_PLACE, O_MINUTES, O_PASS, O_FAIL, O_NOSHOW,
-	O_ITEM, O_AMOUNT, O_REF, O_OUT, O_DATE, O_SEND
+	O_ITEM, O_AMOUNT, O_REF, O_OUT, O_DATE, O_SEND, O_YEAR, O_HOURS, O_DRYRUN, O_JSON
 };
 
 /* Parses the options; the one operand (ID, or "nightly") into o->id. */
@@ -75,6 +81,8 @@ static int parse(int argc, char **argv, opts *o)
 		{"item", required_argument, NULL, O_ITEM}, {"amount", required_argument, NULL, O_AMOUNT},
 		{"ref", required_argument, NULL, O_REF}, {"out", required_argument, NULL, O_OUT},
 		{"date", required_argument, NULL, O_DATE}, {"send", no_argument, NULL, O_SEND},
+		{"year", required_argument, NULL, O_YEAR}, {"hours", required_argument, NULL, O_HOURS},
+		{"dry-run", no_argument, NULL, O_DRYRUN}, {"json", no_argument, NULL, O_JSON},
 		{NULL, 0, NULL, 0}};
 	int ch;
 	memset(o, 0, sizeof *o);
@@ -98,6 +106,10 @@ static int parse(int argc, char **argv, opts *o)
 		case O_OUT: o->out = optarg; break;
 		case O_DATE: o->date = optarg; break;
 		case O_SEND: o->send = 1; break;
+		case O_YEAR: o->year = optarg; break;
+		case O_HOURS: o->hours = optarg; break;
+		case O_DRYRUN: o->dry_run = 1; break;
+		case O_JSON: o->json = 1; break;
 		default: return -1;
 		}
 	}
@@ -152,6 +164,8 @@ static int parse_amount(const char *s, long *out)
 
 static int result_code(workflow *w, int rc)
 {
+	if (w->warn[0])
+		fprintf(stderr, "packetd: warning: %s\n", w->warn);
 	if (rc == WF_OK) {
 		if (w->info[0])
 			printf("%s\n", w->info);
@@ -223,6 +237,75 @@ out:
 	return rc;
 }
 
+/* "12", "12.5": hours with at most one decimal. */
+static int parse_hours(const char *s, double *out)
+{
+	char *end;
+	const char *dot;
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	dot = strchr(s, '.');
+	if (dot && strlen(dot + 1) > 1)
+		return -1;
+	*out = strtod(s, &end);
+	return *end == '\0' && *out >= 0 && *out <= 2000 ? 0 : -1;
+}
+
+static int cpd_cmd(workflow *w, const opts *o)
+{
+	long year;
+	double hours;
+	if (o->year == NULL || o->hours == NULL)
+		return usage_error("cpd: --year YYYY and --hours N are needed");
+	if (util_parse_long(o->year, 1000, 9999, &year) != 0) {
+		fprintf(stderr, "packetd: --year must be a year YYYY, not \"%s\"\n", o->year);
+		return 1;
+	}
+	if (parse_hours(o->hours, &hours) != 0) {
+		fprintf(stderr, "packetd: --hours must be hours from 0 to 2000 (one decimal at most), not \"%s\"\n",
+			o->hours);
+		return 1;
+	}
+	return result_code(w, cpd_record_command(w, o->id, (int)year, hours, o->ref));
+}
+
+static int purge_cmd(pipeline *pl, const opts *o)
+{
+	purge_result res;
+	int rc = purge_run(pl, o->dry_run, o->by, &res);
+	if (o->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "dry_run", json_boolean(o->dry_run));
+		json_object_set_new(j, "documents_years", json_integer(pl->r->documents_years));
+		json_object_set_new(j, "applications", res.items);
+		json_object_set_new(j, "deleted", json_integer(res.deleted));
+		json_object_set_new(j, "kept_shared", json_integer(res.kept_shared));
+		char *s = json_dumps(j, JSON_INDENT(2));
+		if (s)
+			puts(s);
+		free(s);
+		json_decref(j);
+	} else {
+		for (size_t i = 0; i < json_array_size(res.items); i++) {
+			json_t *it = json_array_get(res.items, i);
+			printf("%s %-20s since %s: %lld stored files %s, %lld kept for another application\n",
+			       json_string_value(json_object_get(it, "application")),
+			       json_string_value(json_object_get(it, "state")),
+			       json_string_value(json_object_get(it, "since")),
+			       (long long)json_integer_value(json_object_get(it, "deleted")),
+			       o->dry_run ? "to delete" : "deleted",
+			       (long long)json_integer_value(json_object_get(it, "kept")));
+		}
+		printf("%s%d application%s past %d years of retention: %d stored files %s, %d kept (shared)\n",
+		       o->dry_run ? "dry run: " : "", res.applications, res.applications == 1 ? "" : "s",
+		       pl->r->documents_years, res.deleted, o->dry_run ? "would be deleted" : "deleted", res.kept_shared);
+		json_decref(res.items);
+	}
+	if (rc != 0)
+		fprintf(stderr, "packetd: purge stopped: %s\n", store_errmsg(pl->db));
+	return rc == 0 ? 0 : 1;
+}
+
 int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -235,7 +318,7 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 	if (!text_ok("--by", o.by, 100) || !text_ok("the reason", o.reason, 2000) ||
 	    !text_ok("--place", o.place, 500) || !text_ok("--ref", o.ref, 200))
 		return 1;
-	if (strcmp(cmd, "transmit") != 0 && strcmp(cmd, "report") != 0 && o.id == NULL)
+	if (strcmp(cmd, "transmit") != 0 && strcmp(cmd, "report") != 0 && strcmp(cmd, "purge") != 0 && o.id == NULL)
 		return usage_error("which application? (ID: RRA-YYYY-NNNNNN)");
 	if (util_mkdirs(conf->spool, 0750) != 0 || store_open(&db, conf->database, err, sizeof err) != 0) {
 		fprintf(stderr, "packetd: %s: %s\n", conf->database, err);
@@ -301,40 +384,84 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 		free(dflt);
 	} else if (strcmp(cmd, "report") == 0) {
 		rc = report_cmd(&pl, &o);
+	} else if (strcmp(cmd, "cpd") == 0) {
+		rc = cpd_cmd(&w, &o);
+	} else if (strcmp(cmd, "purge") == 0) {
+		rc = o.id ? usage_error("purge takes no application: it purges every one past its retention")
+			  : purge_cmd(&pl, &o);
 	}
 	store_close(db);
 	return rc;
 }
 
-void cli_centre_show(store *db, const rules *r, const store_application *a, json_t *j)
+static int same_sha(json_t *file, const char *sha)
+{
+	const char *v = json_string_value(json_object_get(file, "sha256"));
+	return v && strcmp(v, sha) == 0;
+}
+
+/* Marks "purged": true on every file of the show JSON whose SHA-256 the
+ * retention purged. */
+static void mark_purged(store *db, int64_t id, json_t *j)
+{
+	store_table t;
+	json_t *docs = json_object_get(j, "documents"), *slot, *f;
+	size_t i, k;
+	if (store_purge_files(db, id, &t) != 0)
+		return;
+	for (size_t r = 0; r < t.nrows; r++) {
+		const char *sha = store_table_get(&t, r, 0);
+		json_array_foreach(docs, i, slot) {
+			json_array_foreach(json_object_get(slot, "files"), k, f)
+				if (same_sha(f, sha))
+					json_object_set_new(f, "purged", json_true());
+		}
+		json_array_foreach(json_object_get(j, "unrecognised"), k, f)
+			if (same_sha(f, sha))
+				json_object_set_new(f, "purged", json_true());
+	}
+	if (t.nrows > 0)
+		json_object_set_new(j, "documents_purged_at", json_string(store_table_get(&t, 0, 1)));
+	store_table_free(&t);
+}
+
+static void show_cpd(pipeline *pl, int64_t id, json_t *j)
+{
+	store_table t;
+	cpd_status cs;
+	json_t *o = json_object(), *years = json_array();
+	if (store_cpd_list(pl->db, id, &t) == 0) {
+		for (size_t i = 0; i < t.nrows; i++) {
+			json_t *y = json_object();
+			json_object_set_new(y, "year", json_integer(strtol(store_table_get(&t, i, 0), NULL, 10)));
+			json_object_set_new(y, "hours", json_real(strtod(store_table_get(&t, i, 1), NULL)));
+			json_object_set_new(y, "source", json_string(store_table_get(&t, i, 2)));
+			json_object_set_new(y, "ref", json_string(store_table_get(&t, i, 3)));
+			json_array_append_new(years, y);
+		}
+		store_table_free(&t);
+	}
+	json_object_set_new(o, "years", years);
+	if (cpd_status_of(pl, id, &cs) == 0 && cs.year > 0) {
+		json_object_set_new(o, "reregistration_year", json_integer(cs.year));
+		json_object_set_new(o, "cpd_year", json_integer(cs.cpd_year));
+		json_object_set_new(o, "recorded", json_real(cs.recorded));
+		json_object_set_new(o, "required", json_real(cs.required));
+		json_object_set_new(o, "missing", json_real(cs.missing));
+	}
+	json_object_set_new(j, "cpd", o);
+}
+
+void cli_centre_show(store *db, const config *conf, const rules *r, const store_application *a, json_t *j)
 {
 	fees f;
 	store_table h;
 	store_interview iv;
-	json_t *fo, *tot;
-	long due = 0, paid = 0, outst = 0;
-	if (workflow_fees(db, r, a, clock_now(), &f) == 0) {
-		fo = json_object();
-		for (int i = 0; i < FEES_NITEMS; i++) {
-			json_t *it;
-			if (f.due[i] == 0 && f.paid[i] == 0)
-				continue;
-			it = json_object();
-			json_object_set_new(it, "due", json_integer(f.due[i]));
-			json_object_set_new(it, "paid", json_integer(f.paid[i]));
-			json_object_set_new(it, "outstanding", json_integer(fees_outstanding(&f, i)));
-			json_object_set_new(fo, fees_item_names[i], it);
-			due += f.due[i];
-			paid += f.paid[i];
-			outst += fees_outstanding(&f, i);
-		}
-		json_object_set_new(j, "fees", fo);
-		tot = json_object();
-		json_object_set_new(tot, "due", json_integer(due));
-		json_object_set_new(tot, "paid", json_integer(paid));
-		json_object_set_new(tot, "outstanding", json_integer(outst));
-		json_object_set_new(j, "fees_total", tot);
-	}
+	pipeline pl = {.conf = conf, .r = r, .db = db, .now = clock_now()};
+	if (workflow_fees(db, r, a, pl.now, &f) == 0)
+		fees_json(&f, conf->timezone, j);
+	show_cpd(&pl, a->id, j);
+	mark_purged(db, a->id, j);
 	if (store_wf_interview_get(db, a->id, &iv) == 1) {
 		char at[32] = "";
 		json_t *io = json_object();
@@ -362,4 +489,88 @@ void cli_centre_show(store *db, const rules *r, const store_application *a, json
 		json_object_set_new(j, "history", arr);
 		store_table_free(&h);
 	}
+}
+
+static const char *js(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v && *v ? v : "-";
+}
+
+/* A fee amount of the show JSON: a number, or the society's rate. */
+static void print_amount(FILE *out, json_t *v)
+{
+	if (json_is_integer(v))
+		fprintf(out, "%lld yuan", (long long)json_integer_value(v));
+	else
+		fputs("at the society's rate", out);
+}
+
+void cli_centre_show_text(json_t *j, FILE *out)
+{
+	json_t *app = json_object_get(j, "applicant"), *v, *p;
+	size_t i, k;
+	const char *key;
+	int missing = 0;
+	fprintf(out, "%s  %s  %s\n", js(j, "id"), js(j, "state"), js(j, "target"));
+	fprintf(out, "  applicant: %s / %s <%s>, %s\n", js(app, "name_zh"), js(app, "name_en"), js(app, "email"),
+		js(app, "province"));
+	fprintf(out, "  CMES no. %s, qualification %s, senior engineer %s\n", js(app, "cmes_no"),
+		js(app, "cmes_qualification"), js(app, "senior_engineer"));
+	fprintf(out, "  received %s, updated %s\n", js(j, "created_at"), js(j, "updated_at"));
+	v = json_object_get(j, "source");
+	fprintf(out, "  notices go to %s\n", js(v, "notices_to"));
+	if (json_string_value(json_object_get(v, "reply_to")))
+		fprintf(out, "  Reply-To %s (another address: recorded, never answered)\n", js(v, "reply_to"));
+	json_array_foreach(json_object_get(j, "documents"), i, v) {
+		json_int_t c = json_integer_value(json_object_get(v, "copies"));
+		json_int_t r = json_integer_value(json_object_get(v, "required"));
+		if (c < r) {
+			fprintf(out, "%s %s/%s: %lld of %lld\n", missing++ ? " " : "  missing documents:\n   ",
+				js(v, "document"), js(v, "language"), (long long)c, (long long)r);
+		}
+	}
+	json_array_foreach(json_object_get(j, "findings"), i, v)
+		if (strcmp(js(v, "severity"), "info") != 0)
+			fprintf(out, "  finding %s (%s): %s\n", js(v, "code"), js(v, "severity"), js(v, "message_en"));
+	if (json_object_get(j, "documents_purged_at"))
+		fprintf(out, "  documents purged at %s (retention); names and hashes kept\n", js(j, "documents_purged_at"));
+	v = json_object_get(j, "interview");
+	if (v)
+		fprintf(out, "  interview: %s UTC, %lld minutes, %s (plan %lld)\n", js(v, "starts_at"),
+			(long long)json_integer_value(json_object_get(v, "minutes")), js(v, "place"),
+			(long long)json_integer_value(json_object_get(v, "plans")));
+	json_object_foreach(json_object_get(j, "fees"), key, v) {
+		json_array_foreach(json_object_get(v, "periods"), k, p) {
+			json_int_t y = json_integer_value(json_object_get(p, "year"));
+			fprintf(out, "  fee %-20s %-22s due ", key,
+				y ? js(p, "from") : "");
+			print_amount(out, json_object_get(p, "due"));
+			fprintf(out, ", paid %lld yuan, outstanding ", (long long)json_integer_value(json_object_get(p, "paid")));
+			print_amount(out, json_object_get(p, "outstanding"));
+			fputc('\n', out);
+		}
+	}
+	v = json_object_get(j, "fees_total");
+	if (v)
+		fprintf(out, "  fees in total: due %lld, paid %lld, outstanding %lld yuan%s\n",
+			(long long)json_integer_value(json_object_get(v, "due")),
+			(long long)json_integer_value(json_object_get(v, "paid")),
+			(long long)json_integer_value(json_object_get(v, "outstanding")),
+			json_object_get(v, "unknown") ? " plus the CMES membership at the society's rate" : "");
+	v = json_object_get(j, "cpd");
+	json_array_foreach(json_object_get(v, "years"), i, p)
+		fprintf(out, "  CPD %lld: %g hours (%s%s%s)\n", (long long)json_integer_value(json_object_get(p, "year")),
+			json_real_value(json_object_get(p, "hours")), js(p, "source"),
+			*js(p, "ref") != '-' ? ", ref " : "", *js(p, "ref") != '-' ? js(p, "ref") : "");
+	if (json_object_get(v, "cpd_year"))
+		fprintf(out, "  re-registration year %lld needs CPD of %lld: %g of %g hours recorded, %g missing\n",
+			(long long)json_integer_value(json_object_get(v, "reregistration_year")),
+			(long long)json_integer_value(json_object_get(v, "cpd_year")),
+			json_real_value(json_object_get(v, "recorded")), json_real_value(json_object_get(v, "required")),
+			json_real_value(json_object_get(v, "missing")));
+	fputs("  history:\n", out);
+	json_array_foreach(json_object_get(j, "history"), i, v)
+		fprintf(out, "    %s  %-20s %s → %s  by %s: %s\n", js(v, "at"), js(v, "event"), js(v, "from"), js(v, "to"),
+			js(v, "by"), js(v, "reason"));
 }

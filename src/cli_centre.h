@@ -19,8 +19,12 @@ int cli_centre_is_command(const char *name);
  * application) or failed, 2 usage. Nothing changes unless it returns 0. */
 int cli_centre_main(const config *conf, const rules *r, int argc, char **argv);
 void cli_centre_usage(FILE *out);
-/* Adds "fees", "fees_total", "interview" and the full "history" (with each
- * row's event) to the show JSON of a. */
-void cli_centre_show(store *db, const rules *r, const store_application *a, json_t *j);
+/* Adds "fees" (the ledger: each item with its periods), "fees_total",
+ * "cpd", "interview" and the full "history" (with each row's event) to the
+ * show JSON of a, and marks purged files "purged": true. */
+void cli_centre_show(store *db, const config *conf, const rules *r, const store_application *a, json_t *j);
+
+/* The show JSON (with what cli_centre_show adds) as a readable summary. */
+void cli_centre_show_text(json_t *j, FILE *out);
 
 #endif

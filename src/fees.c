@@ -45,6 +45,16 @@ int fees_years(time_t certified_at, time_t now)
 	return y;
 }
 
+int fees_cpd_year(time_t certified_at, int year)
+{
+	/* the calendar year holding most of the registration year: its middle */
+	time_t start = fees_anniversary(certified_at, year > 0 ? year - 1 : 0) + 182 * 86400L;
+	struct tm tm;
+	if (gmtime_r(&start, &tm) == NULL)
+		return 0;
+	return tm.tm_year + 1900;
+}
+
 /* A fee that must be in the table, by item and qualifier. */
 static int amount(const rules *r, const char *item, const char *qual, long *out)
 {
@@ -63,10 +73,15 @@ int fees_on_pass(const rules *r, const fees_facts *f, long out[FEES_NITEMS])
 	if (amount(r, "soe_membership", NULL, &out[FEE_SOE_MEMBERSHIP]) != 0 ||
 	    amount(r, "soe_registration", f->target, &out[FEE_SOE_REGISTRATION]) != 0)
 		return -1;
-	if (fees_lacks_cmes(r, f->qualification) &&
-	    (amount(r, "cmes_membership", f->province ? f->province : "-", &out[FEE_CMES_MEMBERSHIP]) != 0 ||
-	     amount(r, "cmes_registration", NULL, &out[FEE_CMES_REGISTRATION]) != 0))
+	if (!fees_lacks_cmes(r, f->qualification))
+		return 0;
+	if (amount(r, "cmes_registration", NULL, &out[FEE_CMES_REGISTRATION]) != 0)
 		return -1;
+	/* annex 10, note *: the provincial society's scale; a society without
+	 * a line owes its own rate, which is not zero */
+	if (f->province == NULL || amount(r, "cmes_membership", f->province, &out[FEE_CMES_MEMBERSHIP]) != 0 ||
+	    out[FEE_CMES_MEMBERSHIP] == 0)
+		out[FEE_CMES_MEMBERSHIP] = FEES_UNKNOWN;
 	return 0;
 }
 
@@ -84,29 +99,81 @@ int fees_reregistration(const rules *r, const fees_facts *f, int year, long out[
 	return 0;
 }
 
+/* Appends the non-zero amounts of one period as lines. */
+static void add_period(fees *out, const long v[FEES_NITEMS], int year, time_t from)
+{
+	for (int i = 0; i < FEES_NITEMS && out->nlines < FEES_MAX_LINES; i++) {
+		if (v[i] == 0)
+			continue;
+		out->lines[out->nlines++] = (fees_line){.item = i, .year = year, .from = from, .due = v[i]};
+		if (v[i] == FEES_UNKNOWN)
+			out->unknown[i]++;
+		else
+			out->due[i] += v[i];
+	}
+}
+
 int fees_compute(const rules *r, const fees_facts *f, fees *out)
 {
 	long step[FEES_NITEMS];
-	memset(out->due, 0, sizeof out->due);
-	out->years = 0;
+	memset(out, 0, sizeof *out);
+	if (f->province)
+		snprintf(out->society, sizeof out->society, "%s", f->province);
 	if (f->rejected)
 		return 0;
-	if (amount(r, "interview", NULL, &out->due[FEE_INTERVIEW]) != 0)
+	long interview;
+	if (amount(r, "interview", NULL, &interview) != 0)
 		return -1;
+	if (f->passed) {
+		if (fees_on_pass(r, f, step) != 0)
+			return -1;
+	} else {
+		memset(step, 0, sizeof step);
+	}
+	step[FEE_INTERVIEW] = interview;
+	add_period(out, step, 0, 0);
 	if (!f->passed)
 		return 0;
-	if (fees_on_pass(r, f, step) != 0)
-		return -1;
-	for (int i = 0; i < FEES_NITEMS; i++)
-		out->due[i] += step[i];
 	out->years = fees_years(f->certified_at, f->now);
 	for (int y = 1; y <= out->years; y++) {
 		if (fees_reregistration(r, f, y, step) != 0)
 			return -1;
-		for (int i = 0; i < FEES_NITEMS; i++)
-			out->due[i] += step[i];
+		add_period(out, step, y, fees_anniversary(f->certified_at, y));
 	}
 	return 0;
+}
+
+void fees_settle(fees *f)
+{
+	long left[FEES_NITEMS];
+	memcpy(left, f->paid, sizeof left);
+	memset(f->unknown, 0, sizeof f->unknown);
+	for (size_t k = 0; k < f->nlines; k++) {
+		fees_line *l = &f->lines[k];
+		long take;
+		if (l->due == FEES_UNKNOWN) {
+			/* the amount the society stated, paid in one payment */
+			if (left[l->item] > 0) {
+				l->paid = left[l->item];
+				l->due = l->paid;
+				f->due[l->item] += l->due;
+				left[l->item] = 0;
+			} else {
+				f->unknown[l->item]++;
+			}
+			continue;
+		}
+		take = left[l->item] < l->due ? left[l->item] : l->due;
+		l->paid = take > 0 ? take : 0;
+		left[l->item] -= l->paid;
+	}
+}
+
+long fees_line_outstanding(const fees_line *l)
+{
+	if (l->due == FEES_UNKNOWN)
+		return FEES_UNKNOWN;
+	return l->due > l->paid ? l->due - l->paid : 0;
 }
 
 long fees_outstanding(const fees *f, int item)
@@ -119,6 +186,36 @@ long fees_total(const long v[FEES_NITEMS])
 {
 	long t = 0;
 	for (int i = 0; i < FEES_NITEMS; i++)
-		t += v[i];
+		if (v[i] > 0)
+			t += v[i];
 	return t;
+}
+
+long fees_total_outstanding(const fees *f)
+{
+	long t = 0;
+	for (int i = 0; i < FEES_NITEMS; i++)
+		t += fees_outstanding(f, i);
+	return t;
+}
+
+int fees_unknown(const fees *f)
+{
+	int n = 0;
+	for (int i = 0; i < FEES_NITEMS; i++)
+		n += f->unknown[i];
+	return n;
+}
+
+int fees_settled(const fees *f)
+{
+	return fees_unknown(f) == 0 && fees_total_outstanding(f) == 0;
+}
+
+int fees_year_settled(const fees *f, int year)
+{
+	for (size_t k = 0; k < f->nlines; k++)
+		if (f->lines[k].year == year && fees_line_outstanding(&f->lines[k]) != 0)
+			return 0;
+	return 1;
 }

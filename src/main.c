@@ -23,6 +23,7 @@
 #include "rules.h"
 #include "spool.h"
 #include "store.h"
+#include "workflow.h"
 #include "util.h"
 #include "version.h"
 
@@ -243,6 +244,12 @@ static int cmd_list(cli_env *c, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cli_find("list"), "list takes no operand");
+	if (state && !workflow_state_known(state)) {
+		char states[1024];
+		workflow_states(states, sizeof states);
+		fprintf(stderr, "packetd: list: unknown state \"%s\"; states: %s\n", state, states);
+		return CLI_USAGE;
+	}
 	if (cli_load(c) != 0 || open_store(c, &db) != 0)
 		goto out;
 	if (store_application_list(db, state, &ids, &n) != 0)
@@ -306,13 +313,11 @@ static int cmd_show(cli_env *c, int argc, char **argv)
 		goto out;
 	}
 	json_t *j = pjson_application(&a, &c->r);
-	cli_centre_show(db, &c->r, &a, j);
+	cli_centre_show(db, &c->conf, &c->r, &a, j);
 	if (json) {
 		print_json(j);
 	} else {
-		char *s = json_dumps(j, JSON_INDENT(2));
-		printf("%s\n", s ? s : "");
-		free(s);
+		cli_centre_show_text(j, stdout);
 		json_decref(j);
 	}
 	rc = 0;
@@ -374,6 +379,29 @@ out:
 	return rc;
 }
 
+/* Societies seen in applications without a line in [fees.cmes_membership]:
+ * their members owe the society's own rate, which the centre should add. */
+static void check_society_fees(cli_env *c)
+{
+	store *db = NULL;
+	store_table t;
+	char err[512], key[300];
+	if (access(c->conf.database, F_OK) != 0 || store_open(&db, c->conf.database, err, sizeof err) != 0)
+		return;
+	if (store_wf_counts(db, "province", &t) == 0) {
+		for (size_t i = 0; i < t.nrows; i++) {
+			const char *p = store_table_get(&t, i, 0);
+			snprintf(key, sizeof key, "cmes_membership.%s", p);
+			if (strcmp(p, "-") != 0 && rules_fee(&c->r, key) <= 0)
+				printf("%s: [fees.cmes_membership] has no line for %s (%s applications): its members owe"
+				       " the society's own rate\n",
+				       c->conf.rules, p, store_table_get(&t, i, 1));
+		}
+		store_table_free(&t);
+	}
+	store_close(db);
+}
+
 static int cmd_check_config(cli_env *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"connect", no_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
@@ -399,6 +427,7 @@ static int cmd_check_config(cli_env *c, int argc, char **argv)
 	}
 	printf("%s: ok (%zu sources, %zu documents, %zu templates, rules %s)\n", c->conf.file, c->conf.nsources,
 	       c->r.ndocs, c->conf.texts.ntmpl, c->conf.rules);
+	check_society_fees(c);
 	return CLI_OK;
 }
 
@@ -468,6 +497,17 @@ const cli_command cli_commands[] = {
 	 "  --ref TEXT      the payment's reference\n"
 	 "  --by NAME       who acts (default: the login name)\n"},
 	{"certify", cmd_centre, "ID [--by NAME]", "certificates handed over (only when all fees are paid)",
+	 "  --by NAME       who acts (default: the login name)\n"},
+	{"cpd", cmd_centre, "ID --year YYYY --hours N [--ref TEXT] [--by NAME]",
+	 "record a year's CPD hours (re-registration needs rules' cpd_annual_hours)",
+	 "  --year YYYY     the calendar year of the hours\n"
+	 "  --hours N       hours, 0 to 2000, one decimal at most; replaces the centre's earlier figure\n"
+	 "  --ref TEXT      what the figure rests on\n"
+	 "  --by NAME       who acts (default: the login name)\n"},
+	{"purge", cmd_centre, "[--dry-run] [--json] [--by NAME]",
+	 "delete stored documents past [retention] documents_years",
+	 "  --dry-run       list what would be deleted, change nothing\n"
+	 "  --json          print the result as JSON\n"
 	 "  --by NAME       who acts (default: the login name)\n"},
 	{"transmit", cmd_centre, "[--out DIR] [--by NAME]", "archive every recommended application for SOEHK",
 	 "  --out DIR       where the archive goes (default: SPOOL/transmittals)\n"

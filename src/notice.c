@@ -15,7 +15,7 @@ int notice_render(const char *templates_dir, const char *kind, const rules_var *
 		  notice *out)
 {
 	buf name;
-	char *path, *data = NULL, *body, *filled = NULL;
+	char *path, *data = NULL, *body, *subject = NULL;
 	size_t len;
 	int rc = -1;
 	memset(out, 0, sizeof *out);
@@ -26,21 +26,27 @@ int notice_render(const char *templates_dir, const char *kind, const rules_var *
 		log_error("notice: cannot read template %s", path);
 		goto out;
 	}
-	filled = rules_render(data, vars, nvars);
-	if (strncmp(filled, "Subject:", 8) != 0 || (body = strstr(filled, "\n\n")) == NULL) {
+	/* Split before filling, so that no value can move the boundary. */
+	body = strstr(data, "\n\n");
+	if (strncmp(data, "Subject:", 8) != 0 || body == NULL) {
 		log_error("notice: %s: the first line must be \"Subject: ...\" followed by a blank line", path);
 		goto out;
 	}
 	*body = '\0';
-	out->subject = xstrdup(util_trim(filled + 8));
-	out->text = xstrdup(body + 2);
-	out->html = notice_html_of_text(out->text);
+	body += 2;
+	subject = rules_render(util_trim(data + 8), vars, nvars);
+	/* A value cannot end the Subject line either. */
+	for (char *p = subject; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	out->subject = subject;
+	out->text = rules_render(body, vars, nvars);
+	out->html = notice_html_of_template(out->subject, body, vars, nvars);
 	rc = 0;
 out:
 	buf_free(&name);
 	free(path);
 	free(data);
-	free(filled);
 	return rc;
 }
 
@@ -108,25 +114,6 @@ char *notice_findings(const packet *p, int zh)
 	}
 	if (b.len == 0)
 		buf_adds(&b, zh ? "  无。\n" : "  None.\n");
-	return buf_steal(&b);
-}
-
-char *notice_html_of_text(const char *text)
-{
-	buf b;
-	buf_init(&b, 0);
-	buf_adds(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n"
-		     "<body><div style=\"font-family:sans-serif;white-space:pre-wrap\">");
-	for (const char *p = text; *p; p++) {
-		switch (*p) {
-		case '<': buf_adds(&b, "&lt;"); break;
-		case '>': buf_adds(&b, "&gt;"); break;
-		case '&': buf_adds(&b, "&amp;"); break;
-		case '"': buf_adds(&b, "&quot;"); break;
-		default: buf_add(&b, p, 1); break;
-		}
-	}
-	buf_adds(&b, "</div></body></html>\n");
 	return buf_steal(&b);
 }
 

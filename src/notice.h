@@ -9,6 +9,7 @@
 
 #include "packet.h"
 #include "rules.h"
+#include "util.h"
 
 typedef struct notice {
 	char *subject;   /* owned, UTF-8 */
@@ -16,7 +17,9 @@ typedef struct notice {
 	char *html;      /* owned, the same as HTML */
 } notice;
 
-/* Renders templates_dir/<kind>.txt. Returns -1 (and logs the file) when the
+/* Renders templates_dir/<kind>.txt: the subject, the text part (the
+ * template filled) and the HTML part (laid out from the template's lines,
+ * see notice_html_of_template). Returns -1 (and logs the file) when the
  * template is missing or has no Subject line. */
 int notice_render(const char *templates_dir, const char *kind, const rules_var *vars, size_t nvars,
 		  notice *out);
@@ -31,8 +34,25 @@ char *notice_phrase(const char *templates_dir, const char *key);
 char *notice_checklist(const packet *p, const rules *r, int zh);
 /* The findings, numbered, each with its fix, in one language. Caller frees. */
 char *notice_findings(const packet *p, int zh);
-/* Escaped HTML rendering of a plain text. Caller frees. */
-char *notice_html_of_text(const char *text);
+
+/* ---- HTML (notice_html.c) ---- */
+
+/* Appends s escaped for HTML text and attribute values (& < > " '). */
+void notice_html_escape(buf *b, const char *s);
+/* The HTML part of a template body (the text after the Subject line, not
+ * yet filled): lang="zh" / lang="en" sections split at the line of dashes,
+ * paragraphs, "  label：value" lines as tables, inline styles only, no
+ * script. Every value and all template text are escaped, except a var
+ * named "NAME.html", whose value is trusted HTML used for a {NAME} standing
+ * alone on its line — only for HTML made by the functions below. The
+ * subject becomes the <title>. Caller frees. */
+char *notice_html_of_template(const char *subject, const char *body, const rules_var *vars, size_t nvars);
+/* The checklist as a table (document, language, found, required), the rows
+ * short of copies emphasised; column heads from phrases.ini
+ * (checklist.heads.zh / .en, "a|b|c|d"). Caller frees. */
+char *notice_checklist_html(const packet *p, const rules *r, const char *templates_dir, int zh);
+/* The findings as a numbered list, each with its severity. Caller frees. */
+char *notice_findings_html(const packet *p, int zh);
 
 /* Everything needed to turn a notice into a message. */
 typedef struct notice_mail {

@@ -73,6 +73,13 @@ typedef struct packet_slot {
 	int required;
 } packet_slot;
 
+/* CPD hours of one calendar year, read from the packet's CPD record. */
+typedef struct packet_cpd_year {
+	int year;
+	double hours;
+} packet_cpd_year;
+#define PACKET_CPD_YEARS 16
+
 typedef struct packet {
 	applicant app;
 	int has_manifest;
@@ -87,6 +94,10 @@ typedef struct packet {
 	char *archive_name;   /* owned: the attachment or member name, UTF-8 */
 	char *workdir;        /* owned: spool folder holding the member files */
 	struct manifest *manifest; /* owned: the packet's manifest.ini, NULL when none */
+	/* hours per year of the CPD record (check_content.c): the largest any
+	 * one of its files states, as the copies repeat one record */
+	packet_cpd_year cpd[PACKET_CPD_YEARS];
+	size_t ncpd;
 } packet;
 
 void packet_init(packet *p);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "answer.h"
+#include "cpd.h"
 #include "fault.h"
 #include "intake.h"
 #include "log.h"
@@ -106,6 +107,7 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 	const char *outcome = packet_outcome_name(p->outcome);
 	char key[64], fee[32];
 	char *oz, *oe, *nz, *ne, *cz, *ce, *fz, *fe, *when, *rz = NULL, *re = NULL, *az, *ae;
+	char *hcz, *hce, *hfz, *hfe;
 	int rc;
 	snprintf(key, sizeof key, "outcome.%s.zh", outcome);
 	oz = notice_phrase(tpl, key);
@@ -121,6 +123,10 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 	ce = notice_checklist(p, pl->r, 0);
 	fz = notice_findings(p, 1);
 	fe = notice_findings(p, 0);
+	hcz = notice_checklist_html(p, pl->r, tpl, 1);
+	hce = notice_checklist_html(p, pl->r, tpl, 0);
+	hfz = notice_findings_html(p, 1);
+	hfe = notice_findings_html(p, 0);
 	when = pipeline_time_text(pl);
 	snprintf(fee, sizeof fee, "%ld", rules_fee(pl->r, "interview"));
 	if (resubmitted) {
@@ -144,6 +150,10 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 		{"checklist_en", ce},
 		{"findings_zh", fz},
 		{"findings_en", fe},
+		{"checklist_zh.html", hcz},
+		{"checklist_en.html", hce},
+		{"findings_zh.html", hfz},
+		{"findings_en.html", hfe},
 		{"next_zh", nz},
 		{"next_en", ne},
 		{"fee_interview", fee},
@@ -154,6 +164,7 @@ int pipeline_queue_ack(pipeline *pl, const packet *p, int64_t id, const char *nu
 			    sizeof vars / sizeof vars[0], to, in_reply_to, references, auto_submitted, NULL, 0);
 	free(oz); free(oe); free(nz); free(ne); free(cz); free(ce); free(fz); free(fe);
 	free(when); free(rz); free(re); free(az); free(ae);
+	free(hcz); free(hce); free(hfz); free(hfe);
 	return rc;
 }
 
@@ -248,8 +259,12 @@ int pipeline_record(pipeline *pl, packet *p, const store_source *src, const char
 			: 0;
 	if (found < 0)
 		return -1;
-	if (found == 0)
-		return store_application_create(pl->db, p, pl->r, src, stored_paths, pl->now, id, number);
+	if (found == 0) {
+		if (store_application_create(pl->db, p, pl->r, src, stored_paths, pl->now, id, number) != 0)
+			return -1;
+		/* a registered member's CPD record counts for re-registration */
+		return cpd_from_packet(pl, p);
+	}
 
 	memset(&a, 0, sizeof a);
 	packet_init(&merged);
@@ -265,7 +280,7 @@ int pipeline_record(pipeline *pl, packet *p, const store_source *src, const char
 	*p = merged;
 	packet_init(&merged);
 	*resubmitted = 1;
-	rc = 0;
+	rc = cpd_from_packet(pl, p);
 out:
 	packet_free(&merged);
 	store_application_free(&a);
@@ -595,6 +610,8 @@ static int run_source(pipeline *pl, const config_source *cs)
 	for (size_t i = 0; i < n && !(pl->stop && *pl->stop); i++) {
 		int rejected = 0, rc;
 		pl->stats.items++;
+		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
+			     pl->stats.applications);
 		if (src.ops->fetch(&src, &items[i]) != 0) {
 			log_warn("source %s: cannot fetch %s; next cycle", cs->name, items[i].ref);
 			pl->stats.deferred++;
@@ -611,6 +628,7 @@ static int run_source(pipeline *pl, const config_source *cs)
 			log_warn("source %s: %s processed but not moved; it will be recognised next cycle", cs->name,
 				 items[i].ref);
 	}
+	log_progress_end();
 	source_items_free(items, n);
 	source_close(&src);
 	return 0;

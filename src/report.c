@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "csv.h"
+#include "cpd.h"
 #include "fees.h"
 #include "log.h"
 #include "mailmsg.h"
@@ -119,7 +120,21 @@ static int collect_fees(pipeline *pl, report_data *d)
 			if (out[k] > 0)
 				buf_printf(&items, "%s%s=%ld", items.len ? ";" : "", fees_item_names[k], out[k]);
 		}
-		if (total > 0) {
+		if (fees_unknown(&f))
+			buf_printf(&items, "%scmes_membership=society rate", items.len ? ";" : "");
+		/* re-registration waits for CPD too: the hours recorded and missing */
+		if (strcmp(a.state, "re_registration_due") == 0) {
+			cpd_status cs;
+			char rec[16], req[16], miss[16];
+			if (cpd_status_of(pl, a.id, &cs) == 0 && cs.year > 0) {
+				cpd_hours_text(cs.recorded, rec, sizeof rec);
+				cpd_hours_text(cs.required, req, sizeof req);
+				cpd_hours_text(cs.missing, miss, sizeof miss);
+				buf_printf(&items, "%scpd_%d=%s/%s (missing %s)", items.len ? ";" : "", cs.cpd_year, rec, req,
+					   miss);
+			}
+		}
+		if (total > 0 || fees_unknown(&f)) {
 			json_t *j = json_loads(a.applicant_json ? a.applicant_json : "{}", 0, NULL);
 			const char *zh = json_string_value(json_object_get(j, "name_zh"));
 			const char *en = json_string_value(json_object_get(j, "name_en"));
@@ -129,8 +144,10 @@ static int collect_fees(pipeline *pl, report_data *d)
 			csv_row(&d->fees_csv, "fees", a.number, name, amount, items.data ? items.data : "");
 			buf_printf(&d->fees_html, "<tr><td>%s</td><td>", a.number);
 			html_esc(&d->fees_html, name);
-			buf_printf(&d->fees_html, "</td><td>%s</td><td style=\"text-align:right\">%ld</td></tr>\n",
-				   a.state, total);
+			buf_printf(&d->fees_html, "</td><td>%s</td><td style=\"text-align:right\">%ld</td><td>", a.state,
+				   total);
+			html_esc(&d->fees_html, items.data ? items.data : "");
+			buf_adds(&d->fees_html, "</td></tr>\n");
 			d->fees_sum += total;
 			d->fees_apps++;
 			if (j)
@@ -320,8 +337,10 @@ int report_build(pipeline *pl, const char *date, report_doc *out)
 		buf_adds(&h, "<p>无 / None.</p>\n");
 	else
 		buf_printf(&h, "<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th>编号 / "
-			       "number</th><th>姓名 / name</th><th>状态 / state</th><th>元 / yuan</th></tr>\n%s"
-			       "<tr><td colspan=\"3\">合计 / total</td><td style=\"text-align:right\">%ld</td></tr></table>\n",
+			       "number</th><th>姓名 / name</th><th>状态 / state</th><th>元 / yuan</th>"
+			       "<th>项目、CPD / items, CPD</th></tr>\n%s"
+			       "<tr><td colspan=\"3\">合计 / total</td><td style=\"text-align:right\">%ld</td><td></td></tr>"
+			       "</table>\n",
 			   d.fees_html.data, d.fees_sum);
 	{
 		static const char *const hf[] = {"#", "kind", "recipients", "state", "attempts", "error"};

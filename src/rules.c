@@ -27,7 +27,7 @@
 /* ---- loading */
 
 enum rsec { RS_NONE, RS_SCHEME, RS_NAMES, RS_LANGUAGE, RS_DOCUMENT, RS_XREF, RS_CPD, RS_FEES,
-	    RS_FEES_CMES, RS_FINDING };
+	    RS_FEES_CMES, RS_FINDING, RS_RETENTION };
 
 typedef struct rules_ctx {
 	rules *r;
@@ -89,6 +89,7 @@ static enum rsec section_kind(const char *s, const char **sub)
 	static const struct { const char *name; enum rsec k; } fixed[] = {
 		{ "scheme", RS_SCHEME }, { "names", RS_NAMES }, { "cross_reference", RS_XREF },
 		{ "cpd", RS_CPD }, { "fees", RS_FEES }, { "fees.cmes_membership", RS_FEES_CMES },
+		{ "retention", RS_RETENTION },
 	};
 	*sub = NULL;
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
@@ -502,6 +503,17 @@ static int handler(void *user, const char *section, const char *name, const char
 		break;
 	}
 	case RS_FINDING: rc = key_finding(x, sub, name, value); break;
+	case RS_RETENTION: {
+		long n;
+		rc = -1;
+		if (strcmp(name, "documents_years") != 0)
+			fail(x, name, "unknown key in [retention]");
+		else if (parse_int(x, name, value, 1, 100, &n) == 0) {
+			x->r->documents_years = (int)n;
+			rc = 0;
+		}
+		break;
+	}
 	default: rc = -1; break;
 	}
 	return rc == 0 && !x->failed;
@@ -629,6 +641,8 @@ int rules_load(rules *r, const char *path, char *err, size_t errlen)
 		r->cpd_years = 3;
 	if (!x.defined_hours)
 		r->cpd_annual_hours = 48;
+	if (r->documents_years == 0)
+		r->documents_years = 3;
 	if (x.findings_path) {
 		x.in_findings = 1;
 		if (parse_file(&x, x.findings_path) != 0)

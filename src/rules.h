@@ -71,6 +71,7 @@ typedef struct rules {
 	strlist cpd_columns_zh;    /* annex 3 */
 	int cpd_years;             /* 3 */
 	int cpd_annual_hours;      /* 48 */
+	int documents_years;       /* [retention]: years documents are kept after a final state, 3 */
 	strlist grades;            /* CMES grades that may apply: member, senior_member */
 	strlist qualifications;    /* mechanical_engineer, professional_engineer */
 	strlist targets;           /* CEng, IEng */

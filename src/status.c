@@ -29,7 +29,6 @@ static int status_block(pipeline *pl, wf_app *x, int zh, buf *b)
 	char key[96];
 	size_t nmissing = 0;
 	fees f;
-	long owed[FEES_NITEMS];
 	store_interview iv;
 	int r;
 	if (zh)
@@ -50,21 +49,19 @@ static int status_block(pipeline *pl, wf_app *x, int zh, buf *b)
 	buf_adds(b, zh ? "  未缴费用：\n" : "  Fees outstanding:\n");
 	if (workflow_fees(pl->db, pl->r, &x->a, pl->now, &f) != 0) {
 		buf_adds(b, zh ? "    请向认证中心查询\n" : "    please ask the centre\n");
+	} else if (fees_total_outstanding(&f) == 0 && !fees_unknown(&f)) {
+		buf_adds(b, zh ? "    无\n" : "    none\n");
 	} else {
-		wf_outstanding(&f, owed);
-		if (fees_total(owed) == 0) {
-			buf_adds(b, zh ? "    无\n" : "    none\n");
-		} else {
-			char *lines = wf_fee_lines(pl, owed, zh);
-			for (const char *l = lines; *l; ) {   /* one step deeper, under the heading */
-				const char *e = strchr(l, '\n');
-				size_t len = e ? (size_t)(e - l) + 1 : strlen(l);
-				buf_adds(b, "  ");
-				buf_add(b, l, len);
-				l += len;
-			}
-			free(lines);
+		/* the ledger as `show`, `pay` and the payment notice give it */
+		char *lines = wf_fees_text(pl, &f, 0, FEES_MAX_LINES, 1, zh);
+		for (const char *l = lines; *l; ) {   /* one step deeper, under the heading */
+			const char *e = strchr(l, '\n');
+			size_t len = e ? (size_t)(e - l) + 1 : strlen(l);
+			buf_adds(b, "  ");
+			buf_add(b, l, len);
+			l += len;
 		}
+		free(lines);
 	}
 	if (strcmp(x->a.state, "interview_planned") == 0) {
 		r = store_wf_interview_get(pl->db, x->a.id, &iv);

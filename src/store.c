@@ -30,6 +30,13 @@
 #include "store_p.h"
 #include "util.h"
 
+/* The searchable text of an application row (p: "" or "new."): number,
+ * CMES number and both names, apart by a unit separator no query holds. */
+#define STORE_SEARCH_TEXT(p) \
+	p "number || char(31) || coalesce(json_extract(" p "applicant_json, '$.cmes_no'), '') || char(31) ||" \
+	" coalesce(json_extract(" p "applicant_json, '$.name_zh'), '') || char(31) ||" \
+	" coalesce(json_extract(" p "applicant_json, '$.name_en'), '')"
+
 /* Schema steps; append only, never edit an applied one. */
 static const char *const store_migrations[] = {
 	/* 1: the initial schema */
@@ -149,7 +156,28 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX applications_target ON applications(target);"
 	"CREATE INDEX applications_province ON applications(json_extract(applicant_json, '$.province'));"
 	"CREATE INDEX applications_name_en ON applications(json_extract(applicant_json, '$.name_en'));",
-	/* 4: a Reply-To that names someone else is kept, never answered (answer.h) */
+	/* 4: the desk's search (store_desk.c): one narrow row of searchable
+	 * text per application, kept by triggers, so a substring search scans
+	 * a few MB instead of every application's JSON */
+	"CREATE TABLE application_search (id INTEGER PRIMARY KEY, text TEXT NOT NULL);"
+	"INSERT INTO application_search (id, text) SELECT id, " STORE_SEARCH_TEXT("") " FROM applications;"
+	"CREATE TRIGGER application_search_insert AFTER INSERT ON applications BEGIN"
+	" INSERT INTO application_search (id, text) VALUES (new.id, " STORE_SEARCH_TEXT("new.") "); END;"
+	"CREATE TRIGGER application_search_update AFTER UPDATE OF number, applicant_json ON applications BEGIN"
+	" UPDATE application_search SET text = " STORE_SEARCH_TEXT("new.") " WHERE id = new.id; END;"
+	"CREATE TRIGGER application_search_delete AFTER DELETE ON applications BEGIN"
+	" DELETE FROM application_search WHERE id = old.id; END;",
+	/* 5: CPD hours per year, purged documents, payments listed by a notice (store_cpd.c) */
+	"CREATE TABLE cpd_hours ("
+	" id INTEGER PRIMARY KEY,"
+	" application_id INTEGER NOT NULL REFERENCES applications(id),"
+	" year INTEGER NOT NULL, hours REAL NOT NULL CHECK (hours >= 0),"
+	" source TEXT NOT NULL, ref TEXT, \"by\" TEXT, at TEXT NOT NULL);"
+	"CREATE INDEX cpd_hours_app ON cpd_hours(application_id, year);"
+	"ALTER TABLE files ADD COLUMN purged_at TEXT;"
+	"ALTER TABLE payments ADD COLUMN notice TEXT;"
+	"UPDATE payments SET notice = '';",
+	/* 6: a Reply-To that names someone else is kept, never answered (answer.h) */
 	"ALTER TABLE applications ADD COLUMN reply_to_header TEXT;",
 };
 

@@ -260,4 +260,38 @@ int store_wf_ids_in(store *s, const char *state, store_table *t);
 /* t as the store writes times: "YYYY-MM-DDTHH:MM:SSZ". */
 void store_wf_iso(time_t t, char out[32]);
 
+/* ---- schema step 3 (store_cpd.c): CPD hours, payment notices, retention ---- */
+
+/* CPD hours of one calendar year; source "centre" (`packetd cpd`) or
+ * "record" (a CPD record the member sent). The centre's latest figure for a
+ * year counts, else the latest record's. */
+int store_cpd_add(store *s, int64_t id, int year, double hours, const char *source, const char *ref, const char *by,
+		  time_t now);
+/* The hours that count for a year: 1 recorded, 0 none (*hours 0), -1. */
+int store_cpd_hours(store *s, int64_t id, int year, double *hours);
+/* The member's registered application (certified or re-registration due)
+ * by CMES number: 1 found, 0 none, -1. */
+int store_cpd_registered(store *s, const char *cmes_no, int64_t *id);
+/* year, hours, source, ref, by, at: the figure that counts, per year. */
+int store_cpd_list(store *s, int64_t id, store_table *t);
+
+/* Payment notices, at most one waiting per application: drops the queued,
+ * never tried payment notice of the application (its payments become
+ * unlisted again), lists the payments no notice lists (item, amount, ref,
+ * at), and marks them as listed by the newest payment notice. */
+int store_pay_unsent_drop(store *s, int64_t id);
+int store_pay_unlisted(store *s, int64_t id, store_table *t);
+int store_pay_mark_listed(store *s, int64_t id);
+
+/* Retention. candidates: id, number, state, since (when the final state
+ * began: the first certification for certified ones) of applications in a
+ * final state with documents still kept. paths: stored_path, how many rows
+ * of other applications still keep it, rows of this application. */
+int store_purge_candidates(store *s, store_table *t);
+int store_purge_paths(store *s, int64_t id, store_table *t);
+/* Marks every kept file of the application purged. */
+int store_purge_mark(store *s, int64_t id, time_t now);
+/* sha256, purged_at of the application's current files that are purged. */
+int store_purge_files(store *s, int64_t id, store_table *t);
+
 #endif

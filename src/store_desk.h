@@ -29,6 +29,8 @@ typedef struct store_desk_filter {
  * created_at, updated_at, applicant_json. *total counts every matching row
  * (NULL: not counted). */
 int store_desk_list(store *s, const store_desk_filter *f, store_table *t, int64_t *total);
+/* Settings of the desk's own connection (cache, memory map). */
+int store_desk_tune(store *s);
 /* Distinct provinces, for the filter's choices. */
 int store_desk_provinces(store *s, store_table *t);
 

@@ -37,6 +37,8 @@ void *store_grow(void *p, size_t *alloc, size_t n, size_t size);
  * when rc is 0, else rolls it back, and returns 0 or -1. */
 int store_op_begin(store *s);
 int store_op_end(store *s, int rc);
+/* Runs a query into t, every cell as text (store_workflow.c). */
+int store_table_query(store *s, store_table *t, const char *sql, const char *types, ...);
 /* t as "YYYY-MM-DDTHH:MM:SSZ". */
 void store_iso_utc(time_t t, char out[32]);
 

@@ -207,7 +207,7 @@ void store_table_free(store_table *t)
 }
 
 /* Runs a query into t; every column of every row is kept as text. */
-static int table_query(store *s, store_table *t, const char *sql, const char *types, ...)
+int store_table_query(store *s, store_table *t, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
 	va_list ap;
@@ -240,8 +240,8 @@ out:
 int store_wf_counts(store *s, const char *by, store_table *t)
 {
 	if (strcmp(by, "state") == 0)
-		return table_query(s, t, "SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
-	return table_query(s, t,
+		return store_table_query(s, t, "SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
+	return store_table_query(s, t,
 			   "SELECT coalesce(json_extract(applicant_json, '$.province'), '-') AS p, count(*)"
 			   " FROM applications GROUP BY p ORDER BY p",
 			   "");
@@ -249,7 +249,7 @@ int store_wf_counts(store *s, const char *by, store_table *t)
 
 int store_wf_new(store *s, const char *from, const char *to, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT number," NAME_COLS ", state, coalesce(source_kind, ''), created_at,"
 			   " coalesce(json_extract(applicant_json, '$.province'), '-')"
 			   " FROM applications WHERE created_at >= ? AND created_at < ? ORDER BY id",
@@ -258,7 +258,7 @@ int store_wf_new(store *s, const char *from, const char *to, store_table *t)
 
 int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT number," NAME_COLS ", updated_at FROM applications WHERE state = ?"
 			   " ORDER BY updated_at, id LIMIT ?",
 			   "ti", state, limit);
@@ -266,7 +266,7 @@ int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t)
 
 int store_wf_interviews(store *s, const char *from, const char *to, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT a.id, a.number," NAME_COLS ", i.starts_at, i.minutes, i.place, i.created_at"
 			   " FROM applications a JOIN interviews i ON i.id ="
 			   "  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
@@ -277,7 +277,7 @@ int store_wf_interviews(store *s, const char *from, const char *to, store_table 
 
 int store_wf_failing(store *s, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT id, kind, recipients, state, attempts, coalesce(last_error, '') FROM outbox"
 			   " WHERE state = 'failed' OR (state = 'queued' AND attempts > 0) ORDER BY id",
 			   "");
@@ -285,7 +285,7 @@ int store_wf_failing(store *s, store_table *t)
 
 int store_wf_history(store *s, int64_t id, store_table *t)
 {
-	return table_query(s, t,
+	return store_table_query(s, t,
 			   "SELECT at, from_state, to_state, \"by\", reason, event FROM history"
 			   " WHERE application_id = ? ORDER BY id",
 			   "i", id);
@@ -293,7 +293,7 @@ int store_wf_history(store *s, int64_t id, store_table *t)
 
 int store_wf_ids_in(store *s, const char *state, store_table *t)
 {
-	return table_query(s, t, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
+	return store_table_query(s, t, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
 }
 
 void store_wf_iso(time_t t, char out[32])

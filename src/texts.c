@@ -22,20 +22,23 @@ static const struct {
 } contract[] = {
 	{"ack", "application archive checklist_en checklist_zh fee_interview findings_en findings_zh name_en "
 		"name_zh next_en next_zh outcome_en outcome_zh received_at resubmission_en resubmission_zh target"},
-	{"certified", "application certificates_en certificates_zh cpd_hours name_en name_zh next_due rereg_en "
-		      "rereg_zh target"},
+	{"certified", "application certificates_en certificates_zh cmes_reregistration cpd_hours name_en name_zh "
+		      "next_due rereg_en rereg_zh target"},
 	{"duplicate", "application archive name_en name_zh received_at"},
-	{"interview", "application date end minutes name_en name_zh place target time zone"},
-	{"interview_reminder", "application date end minutes name_en name_zh place target time zone"},
+	{"interview", "application bring_en bring_zh date end minutes name_en name_zh place target time zone"},
+	{"interview_moved", "application bring_en bring_zh date end minutes name_en name_zh old_date old_place "
+			    "old_time old_zone place target time zone"},
+	{"interview_reminder", "application bring_en bring_zh date end minutes name_en name_zh place target time zone"},
 	{"no_packet", "received_at subject"},
 	{"no_show", "application name_en name_zh target"},
-	{"payment", "amount application item item_en item_zh name_en name_zh outstanding_en outstanding_zh ref today"},
+	{"payment", "amount application name_en name_zh outstanding_en outstanding_total outstanding_zh payments "
+		    "payments_en payments_zh target today"},
 	{"receipt", "batch complete incomplete receipt received_at rejected rows society"},
 	{"recommended", "application name_en name_zh target today"},
 	{"rejected", "application archive findings_en findings_zh name_en name_zh received_at"},
 	{"report", "date summary"},
-	{"reregistration", "application cpd_hours due_date name_en name_zh outstanding_en outstanding_zh target "
-			   "year year_fees_en year_fees_zh"},
+	{"reregistration", "application cpd_hours cpd_missing cpd_recorded cpd_year due_date name_en name_zh "
+			   "outstanding_en outstanding_total outstanding_zh target year year_fees_en year_fees_zh"},
 	{"result_fail", "application name_en name_zh target"},
 	{"result_pass", "application fees_en fees_zh name_en name_zh target"},
 	{"returned", "application name_en name_zh reason returned_by_en returned_by_zh target today"},

@@ -16,6 +16,7 @@
  *   is not used because libarchive skips names only GB18030 can decode.
  */
 #include "unpack.h"
+#include "unpack_p.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -43,14 +44,12 @@ struct unpack_ctx {
 	uint64_t nentries;
 	strlist seen;           /* lower-cased member names, for collisions */
 	strlist raw_names;      /* every entry's name as libarchive gave it */
+	unpack_zip_dir zip;     /* a zip's own directory, once its first entry is read */
 	char *block;
 	unpack_result *out;
 };
 
-static void unpack_reject(unpack_result *r, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void unpack_reject(unpack_result *r, const char *code, const char *fmt, ...)
+void unpack_reject(unpack_result *r, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -229,6 +228,16 @@ out:
 	return rc;
 }
 
+/* Whether two names are the same but for '\\' and '/': libarchive turns
+ * the one into the other in some zip names and not in others. */
+static int unpack_same_name(const char *x, const char *y)
+{
+	for (; *x != '\0' && *y != '\0'; x++, y++)
+		if (*x != *y && !((*x == '\\' || *x == '/') && (*y == '\\' || *y == '/')))
+			return 0;
+	return *x == *y;
+}
+
 /* Checks one entry and, when it is a member to keep, writes its data.
  * Returns 0 (kept or skipped), 1 rejected, -1 system error. */
 static int unpack_entry(struct unpack_ctx *c, struct archive *a, struct archive_entry *e)
@@ -249,7 +258,24 @@ static int unpack_entry(struct unpack_ctx *c, struct archive *a, struct archive_
 		goto out;
 	}
 	strlist_add(&c->raw_names, raw);
-	name = charset_decode_name(raw, strlen(raw));
+	if (c->zip.checked) {
+		/* libarchive reads a zip's members in local header order, which
+		 * is the order of c->zip: its decision on the name applies */
+		size_t k = (size_t)c->nentries - 1;
+		char *decided;
+		if (k >= c->zip.n || !unpack_same_name(raw, c->zip.e[k].visible)) {
+			char *d = charset_decode_name(raw, strlen(raw));
+			unpack_reject(out, "archive_inconsistent", "%s: central directory and local headers disagree",
+				      d ? d : "?");
+			free(d);
+			goto out;
+		}
+		decided = unpack_zip_name(&c->zip, k);
+		name = decided != NULL ? charset_decode_name(decided, strlen(decided)) : charset_decode_name(raw, strlen(raw));
+		free(decided);
+	} else {
+		name = charset_decode_name(raw, strlen(raw));
+	}
 	if (name == NULL) {
 		unpack_reject(out, "archive_name_invalid", "entry %llu: undecodable name",
 			      (unsigned long long)c->nentries);
@@ -308,6 +334,7 @@ static int unpack_entry(struct unpack_ctx *c, struct archive *a, struct archive_
 	snprintf(file, sizeof file, "m%04zu", out->nmembers);
 	m->name = norm;
 	norm = NULL;
+	m->raw_name = xstrdup(raw);
 	m->path = util_path_join(c->workdir, file);
 	m->size = 0;
 	rc = unpack_copy_data(c, a, m);
@@ -364,92 +391,6 @@ static const char *unpack_names_differ(strlist *x, strlist *y)
 	return NULL;
 }
 
-static uint32_t unpack_le(const unsigned char *p, int n)
-{
-	uint32_t v = 0;
-	for (int i = n - 1; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-/* The names in a zip's central directory, read directly: libarchive's
- * seekable reader reports the local header's name, not the directory's,
- * yet the directory is what unzip tools show. The Info-ZIP Unicode Path
- * field (0x7075) replaces the name as libarchive does. Zip64 directories
- * are not parsed (returns 1: nothing to compare). Returns 0, or -1 when
- * the directory cannot be read, or 2 when a name holds a NUL byte (every
- * reader stops at it, so "a.pdf\0.exe" would pass for "a.pdf"). */
-#define UNPACK_MAX_CD (16u << 20)
-static int unpack_zip_cd_names(const char *path, uint64_t max_entries, strlist *names)
-{
-	unsigned char *tail = NULL, *cd = NULL;
-	struct stat st;
-	size_t tlen, cdlen, pos;
-	off_t eocd = -1;
-	uint64_t count = 0;
-	int fd, rc = -1;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 22)
-		goto out;
-	tlen = st.st_size < 65557 ? (size_t)st.st_size : 65557;
-	tail = xcalloc(1, tlen);
-	if (pread(fd, tail, tlen, st.st_size - (off_t)tlen) != (ssize_t)tlen)
-		goto out;
-	for (size_t i = tlen - 22 + 1; i-- > 0;) {
-		if (memcmp(tail + i, "PK\5\6", 4) == 0) {
-			eocd = st.st_size - (off_t)tlen + (off_t)i;
-			pos = i;
-			break;
-		}
-	}
-	if (eocd < 0)
-		goto out;
-	cdlen = unpack_le(tail + pos + 12, 4);
-	if (unpack_le(tail + pos + 10, 2) == 0xFFFF || cdlen == 0xFFFFFFFFu) {
-		rc = 1;
-		goto out;
-	}
-	if (cdlen > UNPACK_MAX_CD || (off_t)cdlen > eocd)
-		goto out;
-	cd = xcalloc(1, cdlen + 1);
-	if (pread(fd, cd, cdlen, eocd - (off_t)cdlen) != (ssize_t)cdlen)
-		goto out;
-	for (pos = 0; pos + 46 <= cdlen; count++) {
-		size_t nlen = unpack_le(cd + pos + 28, 2), xlen = unpack_le(cd + pos + 30, 2);
-		size_t clen = unpack_le(cd + pos + 32, 2);
-		const unsigned char *name = cd + pos + 46, *x = name + nlen;
-		if (memcmp(cd + pos, "PK\1\2", 4) != 0 || count > max_entries ||
-		    pos + 46 + nlen + xlen + clen > cdlen)
-			goto out;
-		for (size_t j = 0; j + 4 <= xlen;) {
-			size_t id = unpack_le(x + j, 2), sz = unpack_le(x + j + 2, 2);
-			if (j + 4 + sz > xlen)
-				break;
-			if (id == 0x7075 && sz >= 5 && x[j + 4] == 1) {
-				name = x + j + 9;
-				nlen = sz - 5;
-			}
-			j += 4 + sz;
-		}
-		if (memchr(name, '\0', nlen) != NULL) {
-			rc = 2;
-			goto out;
-		}
-		char *n = xstrndup((const char *)name, nlen);
-		strlist_add(names, n);
-		free(n);
-		pos += 46 + (size_t)unpack_le(cd + pos + 28, 2) + xlen + clen;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	free(tail);
-	free(cd);
-	return rc;
-}
-
 /* Checks that a zip shows one set of members: the central directory's
  * names, the local headers the seekable reader followed (c->raw_names),
  * and a streaming pass over the local headers must agree. In the streaming
@@ -465,16 +406,9 @@ static int unpack_zip_consistent(struct unpack_ctx *c, const char *path)
 	const char *differ;
 	int r, rc = 1;
 
-	r = unpack_zip_cd_names(path, c->lim->max_members, &dir);
-	if (r == 2) {
-		unpack_reject(c->out, "archive_name_invalid", "NUL character in a name");
-		goto out;
-	}
-	if (r < 0) {
-		unpack_reject(c->out, "archive_inconsistent", "central directory unreadable");
-		goto out;
-	}
-	if (r == 0 && (differ = unpack_names_differ(&dir, &c->raw_names)) != NULL)
+	for (size_t i = 0; i < c->zip.n; i++)
+		strlist_add(&dir, c->zip.e[i].visible);
+	if (c->zip.checked && (differ = unpack_names_differ(&dir, &c->raw_names)) != NULL)
 		goto differ;
 	archive_read_support_format_zip_streamable(a);
 	if (archive_read_open_filename(a, path, UNPACK_BLOCK) != ARCHIVE_OK) {
@@ -563,6 +497,7 @@ static void unpack_remove_files(unpack_result *r)
 	for (size_t i = 0; i < r->nmembers; i++) {
 		unlink(r->members[i].path);
 		free(r->members[i].name);
+		free(r->members[i].raw_name);
 		free(r->members[i].path);
 	}
 	free(r->members);
@@ -633,14 +568,26 @@ int unpack_archive(const char *archive_path, const char *workdir, const config_l
 			rc = 1;
 			goto out;
 		}
-		if ((archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP)
+		if (!is_zip && (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP) {
 			is_zip = 1;
+			r = unpack_zip_read_dir(archive_path, lim->max_members, &c.zip, out);
+			if (r != 0) {
+				rc = r;
+				goto out;
+			}
+		}
 		rc = unpack_entry(&c, a, e);
 		if (rc != 0)
 			goto out;
 	}
 	if (out->nmembers == 0) {
 		unpack_reject(out, "archive_empty", "no members");
+		rc = 1;
+		goto out;
+	}
+	if (c.zip.checked && c.nentries != c.zip.n) {
+		unpack_reject(out, "archive_count_mismatch", "the reader found %llu members, the central directory lists %zu",
+			      (unsigned long long)c.nentries, c.zip.n);
 		rc = 1;
 		goto out;
 	}
@@ -663,6 +610,7 @@ out:
 		unpack_reject(out, "archive_unreadable", "unreadable");
 	strlist_free(&c.seen);
 	strlist_free(&c.raw_names);
+	unpack_zip_dir_free(&c.zip);
 	free(c.block);
 	return rc;
 }
@@ -673,6 +621,7 @@ void unpack_result_free(unpack_result *r)
 		return;
 	for (size_t i = 0; i < r->nmembers; i++) {
 		free(r->members[i].name);
+		free(r->members[i].raw_name);
 		free(r->members[i].path);
 	}
 	free(r->members);

@@ -20,8 +20,12 @@
 
 typedef struct unpack_member {
 	char *name;   /* owned: UTF-8 relative path inside the archive, '/'-separated,
-		       * a single wrapping top-level folder stripped; decoded per
+		       * a single wrapping top-level folder stripped. Zip names
+		       * without the UTF-8 flag get one decision per archive: a
+		       * Unicode Path field whose CRC matches, else GB18030 for all
+		       * when any is not valid UTF-8, else UTF-8; other formats per
 		       * charset_decode_name (valid UTF-8 as is, else GB18030) */
+	char *raw_name; /* owned: the name's bytes as the archive holds them (any charset), for audit */
 	char *path;   /* owned: file in workdir holding the bytes ("m0001"...) */
 	uint64_t size;
 } unpack_member;
@@ -34,7 +38,8 @@ typedef struct unpack_result {
 	 * archive_encrypted archive_too_many_members archive_too_large
 	 * archive_member_too_large archive_ratio archive_too_deep
 	 * archive_truncated archive_duplicate_name archive_name_invalid
-	 * archive_empty archive_inconsistent */
+	 * archive_empty archive_inconsistent archive_count_mismatch
+	 * archive_overlap archive_header_mismatch */
 	char *error_code;
 	/* owned: UTF-8, names the member concerned (decoded name) and the bound,
 	 * e.g. "../../etc/passwd" or "f21.txt: 21 members > 20" */

@@ -19,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "store_desk.h"
 #include "web_p.h"
 
 #define WEB_CSP "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
@@ -153,7 +155,9 @@ static enum MHD_Result send_resp(web *w, web_req *q, web_resp *p)
 	MHD_add_response_header(r, "Content-Security-Policy", WEB_CSP);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	/* same-origin, not no-referrer: with no-referrer browsers send
+	 * "Origin: null" on our own forms, and origin_ok needs the real one */
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (w->https)
 		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
@@ -411,6 +415,8 @@ int web_run(const config *conf, const rules *r)
 		log_error("desk: %s", err);
 		goto out;
 	}
+	if (store_desk_tune(w.db) != 0)
+		log_warn("desk: database settings not applied: %s", store_errmsg(w.db));
 	/* The server thread inherits this mask: signals reach sigwait below. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -439,6 +445,7 @@ int web_run(const config *conf, const rules *r)
 		goto out;
 	}
 	log_info("desk: listening on %s://%s (database %s)", w.https ? "https" : "http", conf->web_listen, conf->database);
+	sd_notifyf(0, "READY=1\nSTATUS=listening on %s", conf->web_listen);
 	do {
 		if (sigwait(&set, &sig) != 0)
 			break;
@@ -446,6 +453,7 @@ int web_run(const config *conf, const rules *r)
 			log_info("desk: SIGHUP ignored (restart the desk to load a new configuration)");
 	} while (sig != SIGTERM && sig != SIGINT);
 	log_info("desk: stopping");
+	sd_notify(0, "STOPPING=1");
 	MHD_stop_daemon(d);
 	rc = 0;
 out:

@@ -337,7 +337,7 @@ void web_api_show(web *w, web_req *q, web_resp *p, const char *number)
 		return;
 	}
 	j = pjson_application(&a, w->r);
-	cli_centre_show(w->db, w->r, &a, j);
+	cli_centre_show(w->db, w->conf, w->r, &a, j);
 	store_application_free(&a);
 	json_resp(p, 200, j);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpd.h"
 #include "ics.h"
 #include "log.h"
 #include "mailmsg.h"
@@ -66,6 +67,44 @@ static void wf_allowed(const char *event, char *out, size_t len)
 	for (size_t i = 0; i < WF_NTABLE && used < len; i++)
 		if (strcmp(wf_table[i].event, event) == 0)
 			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ", " : "", wf_table[i].from);
+}
+
+/* The intake's outcomes, then every state the table names. */
+static const char *const wf_intake_states[] = {"received", "complete", "incomplete", "rejected"};
+
+int workflow_state_known(const char *state)
+{
+	for (size_t i = 0; i < sizeof wf_intake_states / sizeof wf_intake_states[0]; i++)
+		if (strcmp(wf_intake_states[i], state) == 0)
+			return 1;
+	for (size_t i = 0; i < WF_NTABLE; i++)
+		if (strcmp(wf_table[i].from, state) == 0 || strcmp(wf_table[i].to, state) == 0 ||
+		    (wf_table[i].via && strcmp(wf_table[i].via, state) == 0))
+			return 1;
+	return 0;
+}
+
+void workflow_states(char *out, size_t len)
+{
+	size_t used = 0;
+	const char *names[4 + 3 * WF_NTABLE];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof wf_intake_states / sizeof wf_intake_states[0]; i++)
+		names[n++] = wf_intake_states[i];
+	for (size_t i = 0; i < WF_NTABLE; i++) {
+		names[n++] = wf_table[i].from;
+		if (wf_table[i].via)
+			names[n++] = wf_table[i].via;
+		names[n++] = wf_table[i].to;
+	}
+	out[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		size_t j = 0;
+		while (j < i && strcmp(names[j], names[i]) != 0)
+			j++;
+		if (j == i)
+			used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ", " : "", names[i]);
+	}
 }
 
 /* ---- loading ---- */
@@ -129,45 +168,12 @@ int workflow_fees(store *db, const rules *r, const store_application *a, time_t 
 			goto out;
 		out->paid[i] = (long)paid;
 	}
+	fees_settle(out);
 	rc = 0;
 out:
 	if (o)
 		json_decref(o);
 	return rc;
-}
-
-void wf_outstanding(const fees *f, long out[FEES_NITEMS])
-{
-	for (int i = 0; i < FEES_NITEMS; i++)
-		out[i] = fees_outstanding(f, i);
-}
-
-/* ---- notices ---- */
-
-char *wf_fee_lines(pipeline *pl, const long amounts[FEES_NITEMS], int zh)
-{
-	buf b;
-	char key[64];
-	buf_init(&b, 0);
-	for (int i = 0; i < FEES_NITEMS; i++) {
-		char *label;
-		if (amounts[i] <= 0)
-			continue;
-		snprintf(key, sizeof key, "fee.%s.%s", fees_item_names[i], zh ? "zh" : "en");
-		label = notice_phrase(pl->conf->templates, key);
-		if (zh)
-			buf_printf(&b, "  %s（%s）：%ld 元\n", *label ? label : fees_item_names[i], fees_item_names[i],
-				   amounts[i]);
-		else
-			buf_printf(&b, "  %s (%s): %ld yuan\n", *label ? label : fees_item_names[i], fees_item_names[i],
-				   amounts[i]);
-		free(label);
-	}
-	if (zh)
-		buf_printf(&b, "  合计：%ld 元\n", fees_total(amounts));
-	else
-		buf_printf(&b, "  Total: %ld yuan\n", fees_total(amounts));
-	return buf_steal(&b);
 }
 
 void wf_when_of(pipeline *pl, time_t start, int minutes, wf_when *out)
@@ -227,16 +233,51 @@ static const char *domain_of(const char *addr)
 	return at && at[1] ? at + 1 : "packetd.invalid";
 }
 
+/* What to bring, by what the applicant holds: the CMES engineer
+ * certificate only from one who has it, the senior engineer certificate
+ * from one admitted as a senior engineer without it. Caller frees. */
+static char *bring_list(pipeline *pl, const wf_app *x, int zh)
+{
+	const char *lang = zh ? "zh" : "en";
+	const char *se = json_string_value(json_object_get(x->fields, "senior_engineer"));
+	char key[32], *held, *common, *out;
+	size_t len;
+	if (!fees_lacks_cmes(pl->r, x->qualification))
+		snprintf(key, sizeof key, "bring.cmes.%s", lang);
+	else if (se && strcmp(se, "yes") == 0)
+		snprintf(key, sizeof key, "bring.senior.%s", lang);
+	else
+		key[0] = '\0';
+	held = key[0] ? notice_phrase(pl->conf->templates, key) : xstrdup("");
+	snprintf(key, sizeof key, "bring.common.%s", lang);
+	common = notice_phrase(pl->conf->templates, key);
+	len = strlen(held) + strlen(common) + 8;
+	out = xcalloc(1, len);
+	snprintf(out, len, "%s%s%s", common, *held ? (zh ? "；" : "; ") : "", held);
+	free(held);
+	free(common);
+	return out;
+}
+
 int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv)
 {
-	wf_when w;
+	return wf_notify_interview_moved(pl, x, kind, iv, NULL);
+}
+
+int wf_notify_interview_moved(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv,
+			      const store_interview *old)
+{
+	wf_when w, ow;
 	char minutes[16], uid[160];
 	char *summary = notice_phrase(pl->conf->templates, "interview.summary");
 	char *desc = notice_phrase(pl->conf->templates, "interview.description");
-	char *ics = NULL, *sum = NULL, *des = NULL;
+	char *ics = NULL, *sum = NULL, *des = NULL, *bz = bring_list(pl, x, 1), *be = bring_list(pl, x, 0);
 	size_t len = 0;
 	int rc = -1;
 	wf_when_of(pl, iv->starts_at, iv->minutes, &w);
+	memset(&ow, 0, sizeof ow);
+	if (old)
+		wf_when_of(pl, old->starts_at, old->minutes, &ow);
 	snprintf(minutes, sizeof minutes, "%d", iv->minutes);
 	/* one UID per application: a moved interview updates the same event */
 	snprintf(uid, sizeof uid, "%s-interview@%s", x->a.number, domain_of(pl->conf->intake_address));
@@ -258,8 +299,13 @@ int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_i
 		goto out;
 	mailmsg_attachment att = {.filename = "interview.ics", .content_type = "text/calendar; charset=UTF-8; method=PUBLISH", .data = ics,
 				  .len = len};
-	rc = wf_notify(pl, x, kind, v, 6, &att, 1);
+	rules_var more[] = {v[0], v[1], v[2], v[3], v[4], v[5], {"bring_zh", bz}, {"bring_en", be},
+			    {"old_date", ow.date}, {"old_time", ow.time}, {"old_zone", ow.zone},
+			    {"old_place", old ? old->place : ""}};
+	rc = wf_notify(pl, x, kind, more, 12, &att, 1);
 out:
+	free(bz);
+	free(be);
 	free(summary);
 	free(desc);
 	free(sum);
@@ -397,11 +443,12 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 {
 	wf_app x;
 	const wf_transition *t;
-	store_interview iv;
+	store_interview iv, old;
 	int64_t plan = 0;
 	char reason[300];
-	int rc = begin(w, number, &x), acc;
+	int rc = begin(w, number, &x), acc, moved;
 	memset(&iv, 0, sizeof iv);
+	memset(&old, 0, sizeof old);
 	if (rc != WF_OK)
 		return rc;
 	rc = WF_REFUSED;
@@ -425,6 +472,12 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 			goto out;
 		}
 	}
+	/* a moved plan: the notice names the one it replaces */
+	moved = strcmp(t->from, "interview_planned") == 0 && store_wf_interview_get(w->pl->db, x.a.id, &old) == 1;
+	if (wf_interview_overlaps(w->pl, x.a.id, starts, minutes, place, w->warn, sizeof w->warn) != 0) {
+		rc = WF_ERROR;
+		goto out;
+	}
 	wf_when wh;
 	wf_when_of(w->pl, starts, minutes, &wh);
 	snprintf(reason, sizeof reason, "interview %s %s (%s), %d minutes, %s", wh.date, wh.time, wh.zone, minutes,
@@ -432,11 +485,12 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 	rc = WF_ERROR;
 	if (store_wf_interview_add(w->pl->db, x.a.id, starts, minutes, place, w->by, w->pl->now, &plan) != 0 ||
 	    move(w, &x, t, reason) != WF_OK || store_wf_interview_get(w->pl->db, x.a.id, &iv) != 1 ||
-	    wf_notify_interview(w->pl, &x, "interview", &iv) != 0)
+	    wf_notify_interview_moved(w->pl, &x, moved ? "interview_moved" : "interview", &iv, moved ? &old : NULL) != 0)
 		goto out;
 	rc = WF_OK;
 out:
 	store_interview_free(&iv);
+	store_interview_free(&old);
 	return finish(w, &x, rc);
 }
 
@@ -447,7 +501,6 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	store_interview iv;
 	char event[32], what[32], *lz = NULL, *le = NULL, total[32];
 	fees f;
-	long due[FEES_NITEMS];
 	int rc = begin(w, number, &x);
 	memset(&iv, 0, sizeof iv);
 	if (rc != WF_OK)
@@ -476,10 +529,9 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	rc = WF_ERROR;
 	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0)
 		goto out;
-	wf_outstanding(&f, due);
-	lz = wf_fee_lines(w->pl, due, 1);
-	le = wf_fee_lines(w->pl, due, 0);
-	snprintf(total, sizeof total, "%ld", fees_total(due));
+	lz = wf_fees_text(w->pl, &f, 0, 0, 1, 1);
+	le = wf_fees_text(w->pl, &f, 0, 0, 1, 0);
+	snprintf(total, sizeof total, "%ld", fees_total_outstanding(&f));
 	rules_var v[] = {{"fees_zh", lz}, {"fees_en", le}, {"fees_total", total}};
 	if (wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) != 0)
 		goto out;
@@ -495,9 +547,8 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 {
 	wf_app x;
 	fees f;
-	long due[FEES_NITEMS];
-	char *lz = NULL, *le = NULL, amt[32], total[32], reason[300], *label_zh = NULL, *label_en = NULL, key[64];
-	int rc = begin(w, number, &x), i = fees_item_index(item);
+	char reason[300], why[200] = "", *label = NULL, key[64];
+	int rc = begin(w, number, &x), i = fees_item_index(item), society;
 	if (rc != WF_OK)
 		return rc;
 	rc = WF_REFUSED;
@@ -513,50 +564,38 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 		rc = WF_ERROR;
 		goto out;
 	}
-	if (fees_outstanding(&f, i) <= 0) {
+	/* at the society's own rate: the amount it states is what is owed */
+	society = f.unknown[i] > 0;
+	if (!society && fees_outstanding(&f, i) <= 0) {
 		snprintf(w->err, sizeof w->err, "%s: nothing is owed for %s in state %s (due %ld, paid %ld)", x.a.number,
 			 item, x.a.state, f.due[i], f.paid[i]);
 		goto out;
 	}
-	if (amount > fees_outstanding(&f, i)) {
+	if (!society && amount > fees_outstanding(&f, i)) {
 		snprintf(w->err, sizeof w->err, "%s: %ld yuan is more than the %ld yuan outstanding for %s", x.a.number,
 			 amount, fees_outstanding(&f, i), item);
 		goto out;
 	}
 	rc = WF_ERROR;
-	snprintf(reason, sizeof reason, "payment %s %ld yuan%s%s", item, amount, ref ? ", ref " : "", ref ? ref : "");
+	snprintf(reason, sizeof reason, "payment %s %ld yuan%s%s%s", item, amount, society ? " (society's rate)" : "",
+		 ref ? ", ref " : "", ref ? ref : "");
 	if (store_wf_payment_add(w->pl->db, x.a.id, item, amount, ref, w->by, w->pl->now) != 0 ||
-	    store_wf_transition(w->pl->db, x.a.id, x.a.state, x.a.state, "payment", w->by, reason, w->pl->now) != 1)
+	    store_wf_transition(w->pl->db, x.a.id, x.a.state, x.a.state, "payment", w->by, reason, w->pl->now) != 1 ||
+	    workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0)
 		goto out;
-	f.paid[i] += amount;
-	wf_outstanding(&f, due);
 	/* re-registration settled: back to certified until the next anniversary */
-	if (strcmp(x.a.state, "re_registration_due") == 0 && fees_total(due) == 0) {
-		const wf_transition *t = wf_find("re_registered", x.a.state);
-		if (t == NULL || move(w, &x, t, "re-registration fees paid") != WF_OK)
-			goto out;
-	}
-	snprintf(key, sizeof key, "fee.%s.zh", item);
-	label_zh = notice_phrase(w->pl->conf->templates, key);
-	snprintf(key, sizeof key, "fee.%s.en", item);
-	label_en = notice_phrase(w->pl->conf->templates, key);
-	lz = wf_fee_lines(w->pl, due, 1);
-	le = wf_fee_lines(w->pl, due, 0);
-	snprintf(amt, sizeof amt, "%ld", amount);
-	snprintf(total, sizeof total, "%ld", fees_total(due));
-	rules_var v[] = {{"item", item}, {"item_zh", label_zh}, {"item_en", label_en}, {"amount", amt},
-			 {"ref", ref ? ref : "-"}, {"outstanding_zh", lz}, {"outstanding_en", le},
-			 {"outstanding_total", total}};
-	if (wf_notify(w->pl, &x, "payment", v, 8, NULL, 0) != 0)
+	if (cpd_reregister_if_ready(w->pl, x.a.id, x.a.state, &f, w->by, why, sizeof why) < 0 ||
+	    wf_notify_payments(w->pl, &x, &f) != 0)
 		goto out;
-	snprintf(w->info, sizeof w->info, "%s: %s %ld yuan recorded; %s yuan outstanding", x.a.number, item, amount,
-		 total);
+	snprintf(key, sizeof key, "fee.%s.en", item);
+	label = notice_phrase(w->pl->conf->templates, key);
+	snprintf(w->info, sizeof w->info,
+		 "%s: %s %ld yuan recorded; still outstanding: %ld yuan for %s (%s), %ld yuan in total%s%s%s", x.a.number,
+		 item, amount, fees_outstanding(&f, i), item, *label ? label : item, fees_total_outstanding(&f),
+		 fees_unknown(&f) ? " plus the CMES membership at the society's rate" : "", why[0] ? "; " : "", why);
 	rc = WF_OK;
 out:
-	free(lz);
-	free(le);
-	free(label_zh);
-	free(label_en);
+	free(label);
 	return finish(w, &x, rc);
 }
 
@@ -565,8 +604,7 @@ int workflow_certify(workflow *w, const char *number)
 	wf_app x;
 	const wf_transition *t;
 	fees f;
-	long due[FEES_NITEMS];
-	char *cz = NULL, *ce = NULL, *lz = NULL, *le = NULL, next[16] = "", hours[16], *list = NULL;
+	char *cz = NULL, *ce = NULL, *lz = NULL, *le = NULL, next[16] = "", hours[16], *list = NULL, cmes[32];
 	int rc = begin(w, number, &x), lacks;
 	if (rc != WF_OK)
 		return rc;
@@ -578,13 +616,9 @@ int workflow_certify(workflow *w, const char *number)
 		rc = WF_ERROR;
 		goto out;
 	}
-	wf_outstanding(&f, due);
-	if (fees_total(due) > 0) {
-		list = wf_fee_lines(w->pl, due, 0);
-		for (char *p = list; *p; p++)
-			if (*p == '\n')
-				*p = ';';
-		snprintf(w->err, sizeof w->err, "%s: fees outstanding, certificates wait for them:%s", x.a.number, list);
+	if (!fees_settled(&f)) {
+		list = wf_fees_brief(&f);
+		snprintf(w->err, sizeof w->err, "%s: certificates wait for the fees outstanding: %s", x.a.number, list);
 		goto out;
 	}
 	rc = move(w, &x, t, "certificates handed over");
@@ -596,18 +630,19 @@ int workflow_certify(workflow *w, const char *number)
 	ce = notice_phrase(w->pl->conf->templates, lacks ? "certificates.with_cmes.en" : "certificates.soe.en");
 	{
 		fees_facts ff = {.target = x.target, .qualification = x.qualification, .province = x.province,
-				 .passed = 1, .certified_at = w->pl->now, .now = w->pl->now};
-		long y1[FEES_NITEMS];
-		if (fees_reregistration(w->pl->r, &ff, 1, y1) != 0)
+				 .passed = 1, .certified_at = w->pl->now, .now = fees_anniversary(w->pl->now, 1)};
+		fees y1;
+		if (fees_compute(w->pl->r, &ff, &y1) != 0)
 			goto out;
-		lz = wf_fee_lines(w->pl, y1, 1);
-		le = wf_fee_lines(w->pl, y1, 0);
+		lz = wf_fees_text(w->pl, &y1, 1, 1, 0, 1);
+		le = wf_fees_text(w->pl, &y1, 1, 1, 0, 0);
 		clock_format(fees_anniversary(w->pl->now, 1), w->pl->conf->timezone, "%Y-%m-%d", next, sizeof next);
 	}
 	snprintf(hours, sizeof hours, "%d", w->pl->r->cpd_annual_hours);
+	snprintf(cmes, sizeof cmes, "%ld", rules_fee(w->pl->r, "cmes_reregistration"));
 	rules_var v[] = {{"certificates_zh", cz}, {"certificates_en", ce}, {"next_due", next},
-			 {"rereg_zh", lz}, {"rereg_en", le}, {"cpd_hours", hours}};
-	if (wf_notify(w->pl, &x, t->notice, v, 6, NULL, 0) != 0)
+			 {"rereg_zh", lz}, {"rereg_en", le}, {"cpd_hours", hours}, {"cmes_reregistration", cmes}};
+	if (wf_notify(w->pl, &x, t->notice, v, 7, NULL, 0) != 0)
 		goto out;
 	rc = WF_OK;
 out:

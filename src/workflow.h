@@ -26,6 +26,7 @@ typedef struct workflow {
 	const char *by;     /* foreign: who acts */
 	char err[512];      /* why a command was refused or failed */
 	char info[512];     /* what was done, one line */
+	char warn[512];     /* a warning that did not stop the command, or "" */
 } workflow;
 
 int workflow_review(workflow *w, const char *number, int approve, const char *reason);
@@ -49,6 +50,12 @@ int workflow_fees(store *db, const rules *r, const store_application *a, time_t 
  * of certification, the nightly report. Each is recorded so that it is sent
  * exactly once, across restarts. Returns 0 unless the store failed. */
 int workflow_cycle(pipeline *pl);
+
+/* 1 when state is one an application can be in (the intake's outcomes and
+ * the table's states). */
+int workflow_state_known(const char *state);
+/* Every such state, comma-separated, into out. */
+void workflow_states(char *out, size_t len);
 
 /* "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM") as local time in zone tz
  * (NULL: Asia/Shanghai). */

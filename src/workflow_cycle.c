@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpd.h"
 #include "log.h"
 #include "notice.h"
+#include "purge.h"
 #include "report.h"
 #include "util.h"
 #include "workflow_p.h"
@@ -68,8 +70,9 @@ static int reregister(pipeline *pl, int64_t id)
 	wf_app x;
 	fees f;
 	time_t certified;
-	long due[FEES_NITEMS], year[FEES_NITEMS];
+	cpd_status cs;
 	char period[16], yr[16], hours[16], next[16] = "", total[32], *lz = NULL, *le = NULL, *yz = NULL, *ye = NULL;
+	char cyear[16], rec[16], miss[16];
 	int rc = -1, once;
 	memset(&x, 0, sizeof x);
 	if (store_wf_entered_at(pl->db, id, "certified", 1, &certified) != 1)
@@ -85,26 +88,26 @@ static int reregister(pipeline *pl, int64_t id)
 		goto out;
 	if (wf_load(pl, id, NULL, &x) != 1 || workflow_fees(pl->db, pl->r, &x.a, pl->now, &f) != 0)
 		goto out;
-	fees_facts ff = {.target = x.target, .qualification = x.qualification, .province = x.province, .passed = 1,
-			 .certified_at = certified, .now = pl->now};
-	if (fees_reregistration(pl->r, &ff, years, year) != 0)
-		goto out;
-	wf_outstanding(&f, due);
 	if (store_wf_transition(pl->db, id, x.a.state, "re_registration_due", "re_registration", "packetd",
 				period, pl->now) != 1)
 		goto out;
-	lz = wf_fee_lines(pl, due, 1);
-	le = wf_fee_lines(pl, due, 0);
-	yz = wf_fee_lines(pl, year, 1);
-	ye = wf_fee_lines(pl, year, 0);
+	if (cpd_status_of(pl, id, &cs) != 0)
+		goto out;
+	lz = wf_fees_text(pl, &f, 0, years, 1, 1);
+	le = wf_fees_text(pl, &f, 0, years, 1, 0);
+	yz = wf_fees_text(pl, &f, years, years, 0, 1);
+	ye = wf_fees_text(pl, &f, years, years, 0, 0);
 	snprintf(yr, sizeof yr, "%d", years);
 	snprintf(hours, sizeof hours, "%d", pl->r->cpd_annual_hours);
-	snprintf(total, sizeof total, "%ld", fees_total(due));
+	snprintf(total, sizeof total, "%ld", fees_total_outstanding(&f));
+	snprintf(cyear, sizeof cyear, "%d", cs.cpd_year);
+	cpd_hours_text(cs.recorded, rec, sizeof rec);
+	cpd_hours_text(cs.missing, miss, sizeof miss);
 	clock_format(fees_anniversary(certified, years), pl->conf->timezone, "%Y-%m-%d", next, sizeof next);
 	rules_var v[] = {{"year", yr}, {"due_date", next}, {"cpd_hours", hours}, {"year_fees_zh", yz},
 			 {"year_fees_en", ye}, {"outstanding_zh", lz}, {"outstanding_en", le},
-			 {"outstanding_total", total}};
-	if (wf_notify(pl, &x, "reregistration", v, 8, NULL, 0) != 0)
+			 {"outstanding_total", total}, {"cpd_year", cyear}, {"cpd_recorded", rec}, {"cpd_missing", miss}};
+	if (wf_notify(pl, &x, "reregistration", v, 11, NULL, 0) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -150,6 +153,8 @@ int workflow_cycle(pipeline *pl)
 	if (reregistrations(pl) != 0)
 		rc = -1;
 	if (report_cycle(pl) != 0)
+		rc = -1;
+	if (purge_cycle(pl) != 0)
 		rc = -1;
 	return rc;
 }

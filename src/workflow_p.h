@@ -17,11 +17,17 @@ typedef struct wf_app {
 int wf_load(pipeline *pl, int64_t id, const char *number, wf_app *x);
 void wf_app_free(wf_app *x);
 
-/* Fee lines "  label: N yuan" for every non-zero amount, and a total line;
- * caller frees. */
-char *wf_fee_lines(pipeline *pl, const long amounts[FEES_NITEMS], int zh);
-/* Outstanding amounts of f into out[]. */
-void wf_outstanding(const fees *f, long out[FEES_NITEMS]);
+/* The fee ledger's lines of years year_from..year_to in one language
+ * (outstanding: what is still owed, else what falls due), with a total
+ * line; caller frees. */
+char *wf_fees_text(pipeline *pl, const fees *f, int year_from, int year_to, int outstanding, int zh);
+/* "soe_registration 500 yuan (year 0), cmes_membership at the society's
+ * rate; total 500 yuan": what is outstanding, one line; caller frees. */
+char *wf_fees_brief(const fees *f);
+/* The payment notice of x listing every payment no notice has listed yet;
+ * an unsent payment notice of x is replaced, so a cycle sends at most one
+ * per application. Inside the caller's transaction. */
+int wf_notify_payments(pipeline *pl, wf_app *x, const fees *f);
 
 /* Interview facts as text in the configured zone: date, time, end, zone. */
 typedef struct wf_when {
@@ -36,5 +42,13 @@ int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra,
 	      const struct mailmsg_attachment *atts, size_t natts);
 /* The interview notice or reminder with its iCalendar attachment. */
 int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv);
+/* The same for a moved plan: old (may be NULL) is the plan it replaces,
+ * named in the notice ({old_date}, {old_time}, {old_zone}, {old_place}). */
+int wf_notify_interview_moved(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv,
+			      const store_interview *old);
+/* Into warn (empty when none): the interviews of other applications at the
+ * same place whose time overlaps [starts, starts + minutes). 0 or -1. */
+int wf_interview_overlaps(pipeline *pl, int64_t id, time_t starts, int minutes, const char *place, char *warn,
+			  size_t len);
 
 #endif

@@ -85,6 +85,17 @@ JOURNAL_STREAM=1:1 "$P" run --once >/dev/null 2>"$WORK/nojournal.log"
 ok "another JOURNAL_STREAM: no prefixes" bash -c "! grep -q '^<' '$WORK/nojournal.log'"
 exec 3>&-
 
+# ---- progress: on a terminal only; batch rows counted in the log
+deliver "$PACKETD_TOP/samples/mail/01-ceng-complete.eml"
+cp "$PACKETD_TOP"/samples/batches/*.zip "$WORK/spool/drop/"
+touch -d '1 hour ago' "$WORK"/spool/drop/*.zip
+"$P" run --once >/dev/null 2>"$WORK/progress.log"
+ok "a batch logs row n of N" grep -qE 'row 1 of [0-9]+$' "$WORK/progress.log"
+ok "no progress line when stderr is a file" bash -c "! grep -q 'item 1 of' '$WORK/progress.log'"
+deliver "$PACKETD_TOP/samples/mail/02-ieng-complete-gbk.eml" 2>/dev/null || deliver "$(ls "$PACKETD_TOP"/samples/mail/*.eml | sed -n 2p)"
+script -qec "'$P' run --once" /dev/null >"$WORK/tty.log" 2>&1
+ok "a terminal sees the one-line progress" grep -q $'\r.*item 1 of 1' "$WORK/tty.log"
+
 # ---- systemd notification: a datagram socket that records what arrives
 sed -i 's/^poll_interval = .*/poll_interval = 2/' "$CONF"
 python3 - "$WORK/notify.sock" "$WORK/notify.log" <<'PY' &
@@ -166,3 +177,9 @@ for c in $("$P" --help | sed -n '/^commands:/,/^$/p' | awk 'NF && !/^commands:/ 
 	grep -q "^\.It Cm $c" "$PACKETD_TOP/src/packetd.8" || missing="$missing $c"
 done
 is "packetd.8 documents every command" "$missing" ""
+# Every key of the config's key table has its entry in packetd.conf.5.
+missing=""
+for k in $(grep -oE '^[[:space:]]*\{ KS_[A-Z]+, "[a-z_]+"' "$PACKETD_TOP/src/config.c" | sed 's/.*"\(.*\)"/\1/' | sort -u); do
+	grep -qE "^\.It Cm ([a-z_]+ , )*$k( |,|$)" "$PACKETD_TOP/src/packetd.conf.5" || missing="$missing $k"
+done
+is "packetd.conf.5 documents every key" "$missing" ""

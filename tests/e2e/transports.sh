@@ -73,6 +73,16 @@ IMAP_URL="imap://127.0.0.1:$IMAP_PORT/INBOX"
 SMTP_URL="smtp://127.0.0.1:$SUBMIT_PORT"
 write_conf "$IMAP_URL" "$SMTP_URL"
 ok "config with IMAP, SFTP and SMTP checks" P check-config
+# check-config --connect logs in to each for real and says so, one line each.
+out=$(P check-config --connect 2>&1); rc=$?
+is "check-config --connect: every server answers" "$rc" 0
+ok "--connect: the IMAP folder" grep -q "^source applicants (imap imap://127.0.0.1:$IMAP_PORT/INBOX): ok, 0 items waiting" <<<"$out"
+ok "--connect: the SFTP drop" grep -q "^source jiangsu (sftp sftp://127.0.0.1:$SSH_PORT.*): ok" <<<"$out"
+ok "--connect: SMTP EHLO, STARTTLS, AUTH" grep -q "^outgoing mail (smtp smtp://127.0.0.1:$SUBMIT_PORT): ok, logged in with AUTH" <<<"$out"
+sed "s|^url = smtp://127.0.0.1:$SUBMIT_PORT|url = smtp://127.0.0.1:$(srv_port)|" "$WORK/config/packetd.conf" >"$WORK/config/nosmtp.conf"
+out=$(P -c "$WORK/config/nosmtp.conf" check-config --connect 2>&1); rc=$?
+is "check-config --connect: a closed SMTP port fails" "$rc" 1
+ok "--connect names the failing server" grep -q "^outgoing mail (smtp smtp://127.0.0.1:[0-9]*): FAILED: " <<<"$out"
 
 # ---- 1. an applicant's packet by SMTP → run → acknowledgement over IMAP ----
 srv_mail_in "$S/mail/01-ceng-complete.eml" rra@cmes.example

@@ -139,7 +139,7 @@ text=$(notice zhang.wei@example.com payment)
 has "payment notice: item, amount, reference in both languages" "$text" "面试费（interview）：1000 元" \
 	"Interview fee (interview): 1000 yuan" "BANK-$ZW" "合计：0 元" "Total: 0 yuan"
 is "payment recorded in show --json" "$(P show "$ZW" --json | json "d['fees']['interview']")" \
-	"{'due': 1000, 'paid': 1000, 'outstanding': 0}"
+	"{'due': 1000, 'paid': 1000, 'outstanding': 0, 'periods': [{'year': 0, 'due': 1000, 'paid': 1000, 'outstanding': 0}]}"
 
 # ---- centre returns 张伟; he resubmits; 朱红 supplements ----
 P review "$ZW" --return "工作经历报告需要签名 / the work experience report must be signed" --by wang >/dev/null
@@ -308,15 +308,17 @@ at 2027-12-21T10:00:00+08:00; run; run
 is "one re-registration notice each after a year" "$(q "SELECT count(*) FROM outbox WHERE kind = 'reregistration'")" 3
 is "certified → re_registration_due" "$(state "$ZW")" re_registration_due
 text=$(notice zhang.wei@example.com reregistration)
-has "CEng year 1: 500 + 290 = 790, 48 h CPD (zh, en)" "$text" "第 1 年" "SOE 再注册费（每年）（soe_reregistration）：290 元" \
+has "CEng year 1: 500 + 290 = 790, 48 h CPD (zh, en)" "$text" "第 1 年" "SOE 再注册费（每年）（soe_reregistration） 第 1 年（2027-12-20 起）：290 元" \
 	"合计：790 元" "year 1" "Total: 790 yuan" "48 小时" "48 hours of CPD"
 has "IEng year 1: 500 + 240 = 740" "$(notice li.na@example.com reregistration)" "240 元" "合计：740 元"
 P pay "$ZW" --item soe_membership --amount 500 >/dev/null; P pay "$ZW" --item soe_reregistration --amount 290 >/dev/null
-is "re-registration paid → certified" "$(state "$ZW")" certified
+is "fees paid but no CPD: still re_registration_due" "$(state "$ZW")" re_registration_due
+P cpd "$ZW" --year 2027 --hours 48 --ref "CPD-2027" >/dev/null
+is "re-registration paid and 48 h of CPD → certified" "$(state "$ZW")" certified
 at 2029-12-21T10:00:00+08:00; run
 text=$(notice zhang.wei@example.com reregistration)
 has "year 3 after two years down: CMES re-registration 110 every three years, arrears counted" "$text" "第 3 年" \
-	"CMES 再注册费（每三年）（cmes_reregistration）：110 元" "Total: 900 yuan" "Total: 1690 yuan"
+	"CMES 再注册费（每三年）（cmes_reregistration） 第 3 年（2029-12-20 起）：110 元" "Total: 900 yuan" "Total: 1690 yuan"
 is "one notice per applicant for the latest year only" "$(q "SELECT count(*) FROM outbox WHERE kind = 'reregistration'")" 6
 
 # ---- nightly report ----

@@ -150,8 +150,9 @@ def archives():
     put('bomb-ratio.zip', raw_zip([('zeros.bin', deflated, crc, 1 << 30, 8)]),
         'archive_ratio|archive_member_too_large|archive_too_large', '1 GB of zeros in ~1 MB')
 
-    put('bomb-overlap.zip', overlap_bomb(), 'archive_duplicate_name|archive_inconsistent|archive_ratio',
+    put('bomb-overlap.zip', overlap_bomb(), 'archive_overlap',
         'central directory entries sharing one local file')
+    directories_disagree()
     put('many-members.zip', many_members(100000), 'archive_too_many_members', '100,000 members')
     nested = packet(900)
     for _ in range(12):
@@ -229,6 +230,61 @@ def overlap_bomb():
         cd += struct.pack('<4sHHHHHHIIIHHHHHII', b'PK\1\2', 20, 20, 0, 8, 0, 0, crc, len(comp), len(kernel),
                           len(n), 0, 0, 0, 0, 0, 0) + n
     return out + cd + struct.pack('<4sHHHHIIH', b'PK\5\6', 0, 0, count, count, len(cd), len(out), 0)
+
+
+def patch_cd(data, index, offset, fmt, value):
+    """Rewrites a field of the index-th central directory entry."""
+    data = bytearray(data)
+    pos = data.find(b'PK\x01\x02')
+    for _ in range(index):
+        n, m, k = struct.unpack('<HHH', data[pos + 28:pos + 34])
+        pos += 46 + n + m + k
+    struct.pack_into(fmt, data, pos + offset, value)
+    return bytes(data)
+
+
+def directories_disagree():
+    """Zips whose end record, central directory and local headers tell
+    different stories: each is refused with its own code."""
+    two = zip_bytes([('a.pdf', pdf('a')), ('b.pdf', pdf('b'))], zipfile.ZIP_STORED)
+    # three names, one local record (a small "overlap bomb")
+    one = zip_bytes([('a.pdf', pdf('a'))], zipfile.ZIP_STORED)
+    eocd = one.rfind(b'PK\x05\x06')
+    cd_off, = struct.unpack('<I', one[eocd + 16:eocd + 20])
+    entry = one[cd_off:eocd]
+    cd = b''.join(entry.replace(b'a.pdf', n) for n in (b'a.pdf', b'x.pdf', b'y.pdf'))
+    put('shared-local.zip', one[:cd_off] + cd +
+        struct.pack('<4sHHHHIIH', b'PK\5\6', 0, 0, 3, 3, len(cd), cd_off, 0),
+        'archive_overlap', 'three central directory names for one local record')
+    # the second local record starts inside the first's data
+    inner = zip_bytes([('b.pdf', pdf('b'))], zipfile.ZIP_STORED)
+    inner_local = inner[:inner.find(b'PK\x01\x02')]
+    outer = zip_bytes([('a.pdf', b'%PDF-1.4\n' + inner_local + b'%%EOF\n')], zipfile.ZIP_STORED)
+    o_eocd = outer.rfind(b'PK\x05\x06')
+    o_cd_off, = struct.unpack('<I', outer[o_eocd + 16:o_eocd + 20])
+    b_entry = inner[inner.find(b'PK\x01\x02'):inner.rfind(b'PK\x05\x06')]
+    b_entry = bytearray(b_entry)
+    struct.pack_into('<I', b_entry, 42, outer.find(b'PK\x03\x04', 4))
+    cd = outer[o_cd_off:o_eocd] + bytes(b_entry)
+    put('overlapping.zip', outer[:o_cd_off] + cd +
+        struct.pack('<4sHHHHIIH', b'PK\5\6', 0, 0, 2, 2, len(cd), o_cd_off, 0),
+        'archive_overlap', 'a local record inside another member\'s data')
+    data = bytearray(two)
+    eocd = data.rfind(b'PK\x05\x06')
+    struct.pack_into('<HH', data, eocd + 8, 3, 3)
+    put('eocd-count.zip', bytes(data), 'archive_count_mismatch',
+        'the end record declares 3 members, the directory lists 2')
+    put('method-mismatch.zip', patch_cd(two, 1, 10, '<H', 8), 'archive_header_mismatch',
+        'deflated in the central directory, stored in the local header')
+    put('crc-mismatch.zip', patch_cd(two, 0, 16, '<I', 0xDEADBEEF), 'archive_header_mismatch',
+        'the central directory\'s CRC-32 differs from the local header\'s')
+    put('size-mismatch.zip', patch_cd(two, 1, 24, '<I', 1 << 20), 'archive_header_mismatch',
+        'the central directory\'s size differs from the local header\'s')
+    # One charset decision per archive: 学位 in GBK (D1 A7 CE BB) is valid
+    # UTF-8 too, its sibling's GBK name is not: both are read as GB18030.
+    put('gbk-mixed-names.zip', zip_bytes([(RawName('学位-1.pdf'.encode('gbk')), pdf('a')),
+                                          (RawName('申请表-中文-1.pdf'.encode('gbk')), pdf('b'))]),
+        '-', 'GBK names, one also valid UTF-8: decided once per archive', exit_code=1)
 
 
 def hidden_local():

@@ -7,9 +7,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "fees.h"
+#include "fees_text.h"
 #include "rules.h"
 #include "util.h"
 
@@ -87,10 +89,14 @@ static void test_pass(void **state)
 	assert_int_equal(v[FEE_CMES_MEMBERSHIP], rules_fee(&R, "cmes_membership.江苏省机械工程学会"));
 	assert_int_equal(v[FEE_CMES_REGISTRATION], 400);
 	assert_int_equal(fees_total(v), 1700 + 400 + v[FEE_CMES_MEMBERSHIP]);
-	/* a province without its own line owes the default */
+	/* a province without its own line owes its own rate: unknown, not 0 */
 	other.province = "某省机械工程学会";
 	assert_int_equal(fees_on_pass(&R, &other, v), 0);
-	assert_int_equal(v[FEE_CMES_MEMBERSHIP], rules_fee(&R, "cmes_membership"));
+	assert_int_equal(v[FEE_CMES_MEMBERSHIP], FEES_UNKNOWN);
+	assert_int_equal(fees_total(v), 1700 + 400);
+	other.province = NULL;
+	assert_int_equal(fees_on_pass(&R, &other, v), 0);
+	assert_int_equal(v[FEE_CMES_MEMBERSHIP], FEES_UNKNOWN);
 	/* an unknown target has no registration fee: an error, not 0 */
 	ceng.target = "EngTech";
 	assert_int_equal(fees_on_pass(&R, &ceng, v), -1);
@@ -147,11 +153,106 @@ static void test_reregistration(void **state)
 	assert_int_equal(fees_outstanding(&out, FEE_SOE_REREGISTRATION), 870);
 }
 
+/* One ledger: lines per item and period, payments to the oldest period
+ * first, an unknown rate settled by the amount paid. */
+static void test_ledger(void **state)
+{
+	fees_facts f = {.target = "IEng", .qualification = "none", .province = "广东省机械工程学会", .passed = 1,
+			.certified_at = t0()};
+	fees out;
+	(void)state;
+	f.now = fees_anniversary(t0(), 2) + DAY;
+	assert_int_equal(fees_compute(&R, &f, &out), 0);
+	/* year 0: interview, SOE membership, SOE registration, CMES membership, CMES registration;
+	 * years 1 and 2: SOE membership and re-registration */
+	assert_int_equal(out.nlines, 5 + 2 + 2);
+	assert_int_equal(out.unknown[FEE_CMES_MEMBERSHIP], 1);
+	assert_false(fees_settled(&out));
+	assert_int_equal(out.lines[5].year, 1);
+	assert_int_equal(out.lines[5].from, fees_anniversary(t0(), 1));
+	/* everything known paid: the society's rate still open */
+	out.paid[FEE_INTERVIEW] = 1000;
+	out.paid[FEE_SOE_MEMBERSHIP] = 500 * 3;
+	out.paid[FEE_SOE_REGISTRATION] = 1000;
+	out.paid[FEE_CMES_REGISTRATION] = 400;
+	out.paid[FEE_SOE_REREGISTRATION] = 240 + 100;
+	fees_settle(&out);
+	assert_int_equal(fees_total_outstanding(&out), 140);
+	assert_int_equal(fees_unknown(&out), 1);
+	assert_true(fees_year_settled(&out, 1));
+	assert_false(fees_year_settled(&out, 2));
+	assert_int_equal(fees_line_outstanding(&out.lines[3]), FEES_UNKNOWN);
+	/* the society's amount, paid once, settles its line */
+	assert_int_equal(fees_compute(&R, &f, &out), 0);
+	out.paid[FEE_INTERVIEW] = 1000;
+	out.paid[FEE_SOE_MEMBERSHIP] = 1500;
+	out.paid[FEE_SOE_REGISTRATION] = 1000;
+	out.paid[FEE_CMES_REGISTRATION] = 400;
+	out.paid[FEE_SOE_REREGISTRATION] = 480;
+	out.paid[FEE_CMES_MEMBERSHIP] = 260;
+	fees_settle(&out);
+	assert_int_equal(out.due[FEE_CMES_MEMBERSHIP], 260);
+	assert_int_equal(fees_unknown(&out), 0);
+	assert_true(fees_settled(&out));
+}
+
+static void test_cpd_year(void **state)
+{
+	time_t dec, jan;
+	(void)state;
+	clock_parse_iso("2026-12-20T04:00:00Z", &dec);
+	clock_parse_iso("2027-01-05T04:00:00Z", &jan);
+	/* the calendar year holding most of the registration year */
+	assert_int_equal(fees_cpd_year(dec, 1), 2027);
+	assert_int_equal(fees_cpd_year(dec, 3), 2029);
+	assert_int_equal(fees_cpd_year(jan, 1), 2027);
+	assert_int_equal(fees_cpd_year(jan, 2), 2028);
+}
+
+/* The words of the ledger: the same lines a notice, show and the report use. */
+static void test_text(void **state)
+{
+	fees_facts f = {.target = "CEng", .qualification = "none", .province = "广东省机械工程学会", .passed = 1,
+			.certified_at = t0(), .now = fees_anniversary(t0(), 3) + DAY};
+	fees out;
+	fees_view all = {.year_from = 0, .year_to = 100, .outstanding = 1};
+	fees_view y3 = {.year_from = 3, .year_to = 3, .outstanding = 0};
+	char *zh, *en, *s;
+	json_t *j = json_object();
+	(void)state;
+	assert_int_equal(fees_compute(&R, &f, &out), 0);
+	out.paid[FEE_INTERVIEW] = 1000;
+	fees_settle(&out);
+	zh = fees_text(&out, &all, "config/templates", "Asia/Shanghai", 1);
+	en = fees_text(&out, &all, "config/templates", "Asia/Shanghai", 0);
+	assert_non_null(strstr(zh, "（cmes_membership）：按广东省机械工程学会收费标准缴纳"));
+	assert_non_null(strstr(en, "(cmes_membership): at the rate of 广东省机械工程学会"));
+	assert_non_null(strstr(zh, "（soe_reregistration） 第 3 年（2029-12-20 起）：290 元"));
+	assert_non_null(strstr(en, "(soe_reregistration) year 3 (from 2029-12-20): 290 yuan"));
+	assert_null(strstr(en, "(interview)"));
+	/* 500 + 1200 + 400 + 3 × (500 + 290) + 110 */
+	assert_non_null(strstr(en, "Total: 4580 yuan, plus the CMES membership at the rate of 广东省机械工程学会"));
+	assert_non_null(strstr(zh, "合计：4580 元，另加按广东省机械工程学会收费标准缴纳的 CMES 会员费"));
+	s = fees_text(&out, &y3, "config/templates", "Asia/Shanghai", 0);
+	assert_non_null(strstr(s, "Total: 900 yuan\n"));
+	assert_null(strstr(s, "year 2"));
+	free(s);
+	fees_json(&out, "Asia/Shanghai", j);
+	assert_true(json_is_null(json_object_get(json_object_get(json_object_get(j, "fees"), "cmes_membership"), "due")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "fees_total"), "outstanding")), 4580);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(json_object_get(j, "fees"), "soe_membership"),
+							 "periods")), 4);
+	json_decref(j);
+	free(zh);
+	free(en);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_items), cmocka_unit_test(test_submission), cmocka_unit_test(test_pass),
-		cmocka_unit_test(test_years), cmocka_unit_test(test_reregistration),
+		cmocka_unit_test(test_years), cmocka_unit_test(test_reregistration), cmocka_unit_test(test_ledger),
+		cmocka_unit_test(test_cpd_year), cmocka_unit_test(test_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

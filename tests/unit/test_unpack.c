@@ -141,6 +141,26 @@ static void test_gbk_names(void **state)
 	assert_member_bytes(&f->r.members[2], "5C trail byte");
 }
 
+/* One decision per archive: 学位 in GBK is valid UTF-8 too, but its
+ * sibling is not, so both are GB18030; the bytes are kept for audit. */
+static void test_gbk_mixed(void **state)
+{
+	struct fx *f = *state;
+	expect_ok(f, "gbk_mixed.zip", 2);
+	assert_string_equal(f->r.members[0].name, "学位-1.pdf");
+	assert_string_equal(f->r.members[1].name, "申请表-中文-1.pdf");
+	assert_string_equal(f->r.members[0].raw_name, "\xD1\xA7\xCE\xBB-1.pdf");
+}
+
+/* An Info-ZIP Unicode Path is taken only when its CRC is the header name's. */
+static void test_unicode_path(void **state)
+{
+	struct fx *f = *state;
+	expect_ok(f, "upath.zip", 2);
+	assert_string_equal(f->r.members[0].name, "学位证书-1.pdf");
+	assert_string_equal(f->r.members[1].name, "申请表-1.pdf");
+}
+
 static void test_gb18030_name(void **state)
 {
 	struct fx *f = *state;
@@ -292,6 +312,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_utf8_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gbk_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gb18030_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gbk_mixed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unicode_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrapper_and_junk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tar_gz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_is_a_member, setup, teardown),

@@ -163,6 +163,29 @@ def main():
         t.addfile(info, io.BytesIO(payload))
     with open('truncated.tar.gz', 'wb') as f:
         f.write(full.getvalue()[:len(full.getvalue()) * 2 // 3])
+    charset_cases()
+
+
+def upath_info(raw_name, utf8_name, crc_of=None):
+    """An unflagged member whose Info-ZIP Unicode Path field (0x7075)
+    carries utf8_name, with the CRC-32 of crc_of (default: the raw name)."""
+    import zlib
+    i = RawNameInfo(raw_name)
+    body = struct.pack('<BI', 1, zlib.crc32(crc_of if crc_of is not None else raw_name)) + utf8_name.encode()
+    i.extra = struct.pack('<HH', 0x7075, len(body)) + body
+    return i
+
+
+def charset_cases():
+    """One charset decision per archive (member names without the UTF-8 flag)."""
+    # 学位 in GBK is D1 A7 CE BB, also valid UTF-8 ("ѧλ"); 申请表 in GBK is
+    # not valid UTF-8, so the whole archive is GB18030.
+    write_zip('gbk_mixed.zip', [(raw('学位-1.pdf', 'gbk'), pdf('a')),
+                                (raw('申请表-中文-1.pdf', 'gbk'), pdf('b'))])
+    # Unicode Path fields: one whose CRC matches its header name (taken), one
+    # whose CRC is of another name (ignored: the header name decides).
+    write_zip('upath.zip', [(upath_info('学位-1.pdf'.encode('gbk'), '学位证书-1.pdf'), pdf('a')),
+                            (upath_info('申请表-1.pdf'.encode('gbk'), '别的名字.pdf', b'other'), pdf('b'))])
 
 
 if __name__ == '__main__':

@@ -1,0 +1,116 @@
+/* purge.c — see purge.h. */
+#include "purge.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fees.h"
+#include "log.h"
+#include "util.h"
+
+/* Deletes (or counts) the stored files of one application and records it;
+ * inside the caller's transaction. 0 or -1. */
+static int purge_one(pipeline *pl, int64_t id, const char *state, int dry_run, const char *by, int *deleted,
+		     int *kept)
+{
+	store_table t;
+	char reason[200];
+	*deleted = *kept = 0;
+	if (store_purge_paths(pl->db, id, &t) != 0)
+		return -1;
+	for (size_t i = 0; i < t.nrows; i++) {
+		const char *path = store_table_get(&t, i, 0);
+		if (strtol(store_table_get(&t, i, 1), NULL, 10) > 0) {
+			(*kept)++;
+			continue;
+		}
+		(*deleted)++;
+		/* unlinked before the commit: a crash in between leaves rows the
+		 * next run marks, never a document the ledger calls purged */
+		if (!dry_run && unlink(path) != 0 && errno != ENOENT) {
+			log_error("purge: cannot delete %s: %s", path, strerror(errno));
+			store_table_free(&t);
+			return -1;
+		}
+	}
+	store_table_free(&t);
+	if (dry_run)
+		return 0;
+	snprintf(reason, sizeof reason,
+		 "documents deleted after %d years (retention): %d stored files deleted, %d kept for another application",
+		 pl->r->documents_years, *deleted, *kept);
+	if (store_purge_mark(pl->db, id, pl->now) != 0 ||
+	    store_wf_transition(pl->db, id, state, state, "purge", by, reason, pl->now) != 1)
+		return -1;
+	return 0;
+}
+
+int purge_run(pipeline *pl, int dry_run, const char *by, purge_result *out)
+{
+	store_table c;
+	int rc = 0;
+	memset(out, 0, sizeof *out);
+	out->items = json_array();
+	if (store_purge_candidates(pl->db, &c) != 0)
+		return -1;
+	for (size_t i = 0; i < c.nrows; i++) {
+		int64_t id = strtoll(store_table_get(&c, i, 0), NULL, 10);
+		const char *number = store_table_get(&c, i, 1), *state = store_table_get(&c, i, 2);
+		time_t since;
+		int deleted = 0, kept = 0;
+		if (clock_parse_iso(store_table_get(&c, i, 3), &since) != 0 ||
+		    fees_anniversary(since, pl->r->documents_years) > pl->now)
+			continue;
+		if (store_begin(pl->db) != 0) {
+			rc = -1;
+			break;
+		}
+		if (purge_one(pl, id, state, dry_run, by, &deleted, &kept) != 0 ||
+		    (dry_run ? store_rollback(pl->db) : store_commit(pl->db)) != 0) {
+			log_error("purge of %s: %s", number, store_errmsg(pl->db));
+			store_rollback(pl->db);
+			rc = -1;
+			continue;
+		}
+		if (!dry_run)
+			log_info("%s: documents purged (%d deleted, %d kept for another application)", number, deleted,
+				 kept);
+		json_t *o = json_object();
+		json_object_set_new(o, "application", json_string(number));
+		json_object_set_new(o, "state", json_string(state));
+		json_object_set_new(o, "since", json_string(store_table_get(&c, i, 3)));
+		json_object_set_new(o, "deleted", json_integer(deleted));
+		json_object_set_new(o, "kept", json_integer(kept));
+		json_array_append_new(out->items, o);
+		out->applications++;
+		out->deleted += deleted;
+		out->kept_shared += kept;
+	}
+	store_table_free(&c);
+	return rc;
+}
+
+int purge_cycle(pipeline *pl)
+{
+	char today[16], *last = NULL;
+	purge_result res;
+	int rc = 0;
+	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", today, sizeof today);
+	if (store_cursor_get(pl->db, "packetd", "purge_date", &last) != 0)
+		return -1;
+	if (last && strcmp(last, today) >= 0) {
+		free(last);
+		return 0;
+	}
+	free(last);
+	if (purge_run(pl, 0, "packetd", &res) != 0)
+		rc = -1;
+	json_decref(res.items);
+	/* a failed run is tried again the next cycle */
+	if (rc == 0 && store_cursor_set(pl->db, "packetd", "purge_date", today) != 0)
+		rc = -1;
+	return rc;
+}

@@ -1,0 +1,99 @@
+/* workflow_fees.c — the fee ledger in the workflow's notices and messages
+ * (workflow_p.h): the one rendering of fees_text.c with the configured
+ * templates and zone, the centre's one-line summary, and the payment
+ * notice that lists every payment since the last one that went out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fees_text.h"
+#include "notice.h"
+#include "util.h"
+#include "workflow_p.h"
+
+char *wf_fees_text(pipeline *pl, const fees *f, int year_from, int year_to, int outstanding, int zh)
+{
+	fees_view v = {.year_from = year_from, .year_to = year_to, .outstanding = outstanding};
+	return fees_text(f, &v, pl->conf->templates, pl->conf->timezone, zh);
+}
+
+char *wf_fees_brief(const fees *f)
+{
+	buf b;
+	buf_init(&b, 0);
+	for (size_t k = 0; k < f->nlines; k++) {
+		const fees_line *l = &f->lines[k];
+		long o = fees_line_outstanding(l);
+		if (o == 0)
+			continue;
+		buf_printf(&b, "%s%s", b.len ? ", " : "", fees_item_names[l->item]);
+		if (l->year > 0)
+			buf_printf(&b, " of year %d", l->year);
+		if (o == FEES_UNKNOWN)
+			buf_printf(&b, " at the rate of %s", f->society[0] ? f->society : "the provincial society");
+		else
+			buf_printf(&b, " %ld yuan", o);
+	}
+	buf_printf(&b, "%stotal %ld yuan%s", b.len ? "; " : "", fees_total_outstanding(f),
+		   fees_unknown(f) ? " plus the society's rate" : "");
+	return buf_steal(&b);
+}
+
+/* "  label (item): N yuan, ref R (date)" per payment in one language. */
+static char *payment_lines(pipeline *pl, const store_table *t, int zh, long *sum)
+{
+	buf b;
+	char key[64], date[16];
+	buf_init(&b, 0);
+	*sum = 0;
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *item = store_table_get(t, i, 0), *ref = store_table_get(t, i, 2);
+		long amount = strtol(store_table_get(t, i, 1), NULL, 10);
+		time_t at = 0;
+		char *label;
+		snprintf(key, sizeof key, "fee.%s.%s", item, zh ? "zh" : "en");
+		label = notice_phrase(pl->conf->templates, key);
+		date[0] = '\0';
+		if (clock_parse_iso(store_table_get(t, i, 3), &at) == 0)
+			clock_format(at, pl->conf->timezone, "%Y-%m-%d", date, sizeof date);
+		if (zh)
+			buf_printf(&b, "  %s（%s）：%ld 元，凭证 %s（%s）\n", *label ? label : item, item, amount,
+				   *ref ? ref : "-", date);
+		else
+			buf_printf(&b, "  %s (%s): %ld yuan, reference %s (%s)\n", *label ? label : item, item, amount,
+				   *ref ? ref : "-", date);
+		*sum += amount;
+		free(label);
+	}
+	return buf_steal(&b);
+}
+
+int wf_notify_payments(pipeline *pl, wf_app *x, const fees *f)
+{
+	store_table t;
+	char *pz = NULL, *pe = NULL, *lz = NULL, *le = NULL, amt[32], total[32], count[16];
+	long sum = 0;
+	int rc = -1;
+	memset(&t, 0, sizeof t);
+	if (store_pay_unsent_drop(pl->db, x->a.id) != 0 || store_pay_unlisted(pl->db, x->a.id, &t) != 0)
+		goto out;
+	pz = payment_lines(pl, &t, 1, &sum);
+	pe = payment_lines(pl, &t, 0, &sum);
+	lz = wf_fees_text(pl, f, 0, FEES_MAX_LINES, 1, 1);
+	le = wf_fees_text(pl, f, 0, FEES_MAX_LINES, 1, 0);
+	snprintf(amt, sizeof amt, "%ld", sum);
+	snprintf(total, sizeof total, "%ld", fees_total_outstanding(f));
+	snprintf(count, sizeof count, "%zu", t.nrows);
+	rules_var v[] = {{"amount", amt}, {"payments", count}, {"payments_zh", pz}, {"payments_en", pe},
+			 {"outstanding_zh", lz}, {"outstanding_en", le}, {"outstanding_total", total}};
+	if (wf_notify(pl, x, "payment", v, 7, NULL, 0) != 0 || store_pay_mark_listed(pl->db, x->a.id) != 0)
+		goto out;
+	rc = 0;
+out:
+	store_table_free(&t);
+	free(pz);
+	free(pe);
+	free(lz);
+	free(le);
+	return rc;
+}

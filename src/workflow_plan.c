@@ -1,0 +1,43 @@
+/* workflow_plan.c — checks on an interview plan that warn without refusing
+ * (workflow_p.h): two interviews at one place at the same time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+#include "workflow_p.h"
+
+/* Interviews last at most 75 minutes (seed 一览表 item 4): an earlier start
+ * than that cannot reach into the new plan. */
+#define LONGEST_INTERVIEW (75 * 60)
+
+int wf_interview_overlaps(pipeline *pl, int64_t id, time_t starts, int minutes, const char *place, char *warn,
+			  size_t len)
+{
+	store_table t;
+	char from[32], to[32];
+	size_t used = 0;
+	time_t end = starts + (time_t)minutes * 60;
+	warn[0] = '\0';
+	store_wf_iso(starts - LONGEST_INTERVIEW, from);
+	store_wf_iso(end, to);
+	if (store_wf_interviews(pl->db, from, to, &t) != 0)
+		return -1;
+	for (size_t i = 0; i < t.nrows; i++) {
+		time_t s;
+		long m = strtol(store_table_get(&t, i, 5), NULL, 10);
+		wf_when w;
+		if (strtoll(store_table_get(&t, i, 0), NULL, 10) == id ||
+		    strcasecmp(store_table_get(&t, i, 6), place) != 0 ||
+		    clock_parse_iso(store_table_get(&t, i, 4), &s) != 0 || !(s < end && starts < s + m * 60))
+			continue;
+		wf_when_of(pl, s, (int)m, &w);
+		if (used < len)
+			used += (size_t)snprintf(warn + used, len - used, "%s%s %s %s–%s",
+						 used ? ", " : "the interview overlaps at the same place with ",
+						 store_table_get(&t, i, 1), w.date, w.time, w.end);
+	}
+	store_table_free(&t);
+	return 0;
+}
