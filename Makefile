@@ -25,7 +25,7 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 BUILD_DEPS := build-essential pkg-config libetpan-dev libarchive-dev libsqlite3-dev \
               libinih-dev libjansson-dev libxml2-dev libcurl4-gnutls-dev libgnutls28-dev \
               libcmocka-dev zlib1g-dev libsystemd-dev sqlite3 tzdata libmicrohttpd-dev libcrypt-dev
-TEST_DEPS  := python3 zip unzip jq curl chromium fonts-noto-cjk nodejs npm
+TEST_DEPS  := python3 zip unzip jq curl openssl chromium fonts-noto-cjk nodejs npm
 # Real servers for the transport tests (tests/servers/): IMAP, SFTP, SMTP.
 TEST_DEPS  += dovecot-core dovecot-imapd dovecot-lmtpd dovecot-submissiond openssh-server \
               openssh-sftp-server opensmtpd swaks libnet-ssleay-perl gnutls-bin time util-linux

@@ -5,7 +5,7 @@
  * spoils the others and a crash in the middle resumes at the first row not
  * yet recorded. The receipt (UTF-8 with BOM, so that Excel opens it) is
  * written back to the source and emailed to the society's contact. */
-#include "pipeline.h"
+#include "batch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +15,15 @@
 #include <jansson.h>
 
 #include "charset.h"
+#include "clock.h"
 #include "csv.h"
 #include "fault.h"
+#include "finding.h"
 #include "intake.h"
 #include "log.h"
 #include "mailmsg.h"
+#include "outbox.h"
+#include "record.h"
 #include "spool.h"
 #include "unpack.h"
 #include "util.h"
@@ -69,7 +73,7 @@ static void count(batch_counts *c, const char *state)
 }
 
 /* One receipt line from what the store holds for the row's application. */
-static int receipt_from_store(pipeline *pl, buf *csv, long row, const char *packet_name, int64_t app_id,
+static int receipt_from_store(packetd_ctx *ctx, buf *csv, long row, const char *packet_name, int64_t app_id,
 			      batch_counts *c)
 {
 	store_application a;
@@ -77,7 +81,7 @@ static int receipt_from_store(pipeline *pl, buf *csv, long row, const char *pack
 	char *dz = NULL, *de = NULL;
 	int rc = -1;
 	memset(&a, 0, sizeof a);
-	if (store_application_get(pl->db, pl->r, app_id, NULL, &a) != 1)
+	if (store_application_get(ctx->db, ctx->r, app_id, NULL, &a) != 1)
 		goto out;
 	dz = deficiencies(a.findings, a.nfindings, 1);
 	de = deficiencies(a.findings, a.nfindings, 0);
@@ -154,24 +158,24 @@ static int find_packet(const unpack_result *u, const char *name, const unpack_me
 /* A row whose packet is byte for byte one already received (a batch
  * uploaded again with changes elsewhere): the row is recorded against that
  * application, and its receipt line reports it; nothing is processed twice. */
-static int batch_row_duplicate(pipeline *pl, source *src, const char *rowkey, const char *ref,
+static int batch_row_duplicate(packetd_ctx *ctx, source *src, const char *rowkey, const char *ref,
 			       const char *number, int64_t *app_id)
 {
 	store_application a;
 	int rc = -1;
 	memset(&a, 0, sizeof a);
-	if (store_application_get(pl->db, pl->r, 0, number, &a) != 1)
+	if (store_application_get(ctx->db, ctx->r, 0, number, &a) != 1)
 		goto out;
 	store_item item = {.source = src->conf->name, .key = rowkey, .ref = ref, .status = "duplicate",
 			   .application_id = a.id, .detail = number};
-	if (store_begin(pl->db) != 0)
+	if (store_begin(ctx->db) != 0)
 		goto out;
-	if (store_item_add(pl->db, &item) != 0 || store_commit(pl->db) != 0) {
-		store_rollback(pl->db);
+	if (store_item_add(ctx->db, &item) != 0 || store_commit(ctx->db) != 0) {
+		store_rollback(ctx->db);
 		goto out;
 	}
 	*app_id = a.id;
-	pl->stats.duplicates++;
+	ctx->stats.duplicates++;
 	log_info("%s: packet already received under %s", ref, number);
 	rc = 0;
 out:
@@ -180,34 +184,35 @@ out:
 }
 
 /* Processes row `row` of the table and commits it with its item key. */
-static int batch_row(pipeline *pl, source *src, const source_item *it, const unpack_result *u, const csv_table *t,
+static int batch_row(packetd_ctx *ctx, source *src, const source_item *it, const unpack_result *u, const csv_table *t,
 		     size_t row, const char *rowkey, const char *workdir, int64_t *app_id)
 {
-	intake_options o = {.r = pl->r, .lim = &pl->conf->limits, .now = pl->now, .depth = 1};
+	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now, .depth = 1};
 	const char *pname = cell(t, row, column(t, "packet"));
 	const unpack_member *file = NULL;
 	unpack_member *folder = NULL;
 	size_t nfolder = 0;
-	kept_files stored = {NULL, 0};
+	record_kept stored = {NULL, 0};
+	record_result res = {0, "", 0};
 	char number[32] = "", ref[512];
 	packet p;
-	int rc = -1, resubmitted = 0;
+	int rc = -1;
 	packet_init(&p);
 	snprintf(ref, sizeof ref, "%s#row%zu", it->name, row);
 	if (pname == NULL || find_packet(u, pname, &file, &folder, &nfolder) != 0) {
 		rules_var v[] = {{"file", pname ? pname : "-"}, {"detail", pname ? pname : "-"}};
 		p.archive_name = xstrdup(pname ? pname : "-");
-		intake_finding(&p, pl->r, "batch_packet_missing", -1, -1, v, 2);
+		finding_add(&p, ctx->r, "batch_packet_missing", -1, -1, v, 2);
 	} else if (file) {
 		char *dir;
 		int dup;
 		if (util_sha256_file_hex(file->path, p.archive_sha256) != 0)
 			goto out;
-		dup = store_find_archive(pl->db, p.archive_sha256, number);
+		dup = store_find_archive(ctx->db, p.archive_sha256, number);
 		if (dup < 0)
 			goto out;
 		if (dup == 1) {
-			rc = batch_row_duplicate(pl, src, rowkey, ref, number, app_id);
+			rc = batch_row_duplicate(ctx, src, rowkey, ref, number, app_id);
 			goto out;
 		}
 		dir = util_path_join(workdir, "row");
@@ -232,39 +237,40 @@ static int batch_row(pipeline *pl, source *src, const source_item *it, const unp
 	}
 	if (intake_check(&o, &p) != 0)
 		goto out;
-	if (pipeline_keep_files(pl, &p, &stored) != 0)
+	if (record_keep_files(ctx, &p, &stored) != 0)
 		goto out;
 	store_source ss = {.name = src->conf->name, .kind = src->ops->kind, .ref = ref, .reply_to = p.app.email};
 	store_item item = {.source = src->conf->name, .key = rowkey, .ref = ref,
 			   .status = p.outcome == PACKET_REJECTED ? "rejected" : "processed"};
-	if (store_begin(pl->db) != 0)
+	if (store_begin(ctx->db) != 0)
 		goto out;
-	if (pipeline_record(pl, &p, &ss, (const char *const *)stored.paths, app_id, number, &resubmitted) != 0 ||
-	    (item.application_id = *app_id, item.detail = number, store_item_add(pl->db, &item)) != 0 ||
-	    pipeline_queue_ack(pl, &p, *app_id, number, resubmitted, p.app.email, NULL, NULL, "auto-generated") != 0 ||
-	    store_commit(pl->db) != 0) {
-		log_error("%s: not recorded: %s", ref, store_errmsg(pl->db));
-		store_rollback(pl->db);
+	outbox_addr ack = {.to = p.app.email, .auto_submitted = "auto-generated"};
+	if (record_application(ctx, &p, &ss, &stored, &ack, &res) != 0 ||
+	    (item.application_id = res.id, item.detail = res.number, store_item_add(ctx->db, &item)) != 0 ||
+	    store_commit(ctx->db) != 0) {
+		log_error("%s: not recorded: %s", ref, store_errmsg(ctx->db));
+		store_rollback(ctx->db);
 		goto out;
 	}
-	pl->stats.applications++;
-	pipeline_count_outcome(pl, p.outcome);
-	log_info("%s: application %s %s", ref, number, packet_outcome_name(p.outcome));
+	*app_id = res.id;
+	ctx->stats.applications++;
+	record_count(ctx, p.outcome);
+	log_info("%s: application %s %s", ref, res.number, packet_outcome_name(p.outcome));
 	rc = 0;
 out:
-	pipeline_kept_free(&stored);
+	record_kept_free(&stored);
 	packet_free(&p);
 	free(folder);
 	return rc;
 }
 
 /* A batch that cannot be read at all: one receipt line saying why. */
-static void batch_failure(pipeline *pl, buf *csv, const char *code, const char *detail, batch_counts *c)
+static void batch_failure(packetd_ctx *ctx, buf *csv, const char *code, const char *detail, batch_counts *c)
 {
 	packet p;
 	rules_var v[] = {{"detail", detail ? detail : ""}, {"file", detail ? detail : ""}};
 	packet_init(&p);
-	intake_finding(&p, pl->r, code, -1, -1, v, 2);
+	finding_add(&p, ctx->r, code, -1, -1, v, 2);
 	const char *cells[] = {NULL, NULL, NULL, NULL, NULL, "rejected", p.findings[0].message_zh,
 			       p.findings[0].message_en};
 	receipt_row(csv, 0, cells, sizeof cells / sizeof cells[0]);
@@ -285,10 +291,10 @@ static char *receipt_name(const char *batch)
 
 /* Writes the receipt to the source and queues its email with the batch's
  * item, in one transaction. */
-static int batch_finish(pipeline *pl, source *src, const source_item *it, const char *key, buf *csv,
+static int batch_finish(packetd_ctx *ctx, source *src, const source_item *it, const char *key, buf *csv,
 			const batch_counts *c, int rejected)
 {
-	char *name = receipt_name(it->name), *when = pipeline_time_text(pl);
+	char *name = receipt_name(it->name), *when = clock_stamp(ctx->now, ctx->conf->timezone);
 	char rows[16], comp[16], inc[16], rej[16];
 	int rc = -1;
 	snprintf(rows, sizeof rows, "%d", c->rows);
@@ -299,21 +305,21 @@ static int batch_finish(pipeline *pl, source *src, const source_item *it, const 
 			 {"received_at", when}, {"rows", rows}, {"complete", comp}, {"incomplete", inc},
 			 {"rejected", rej}, {"receipt", name}};
 	mailmsg_attachment att = {.filename = name, .content_type = "text/csv; charset=UTF-8", .data = csv->data, .len = csv->len};
+	outbox_addr receipt = {.to = src->conf->contact, .auto_submitted = "auto-generated", .atts = &att, .natts = 1};
 	store_item item = {.source = src->conf->name, .key = key, .ref = it->ref,
 			   .status = rejected ? "rejected" : "batch", .detail = name};
 	if (src->ops->put_receipt && src->ops->put_receipt(src, name, csv->data, csv->len) != 0)
 		goto out;
 	fault_point("receipt");
-	if (store_begin(pl->db) != 0)
+	if (store_begin(ctx->db) != 0)
 		goto out;
-	if (store_item_add(pl->db, &item) != 0 ||
-	    pipeline_queue(pl, 0, "receipt", v, sizeof v / sizeof v[0], src->conf->contact, NULL, NULL,
-			   "auto-generated", &att, 1) != 0 ||
-	    store_commit(pl->db) != 0) {
-		store_rollback(pl->db);
+	if (store_item_add(ctx->db, &item) != 0 ||
+	    outbox_queue_kind(ctx, 0, "receipt", v, sizeof v / sizeof v[0], &receipt) != 0 ||
+	    store_commit(ctx->db) != 0) {
+		store_rollback(ctx->db);
 		goto out;
 	}
-	pl->stats.batches++;
+	ctx->stats.batches++;
 	log_info("batch %s: %d rows (%d complete, %d incomplete, %d rejected), receipt %s", it->name, c->rows,
 		 c->complete, c->incomplete, c->rejected, name);
 	rc = 0;
@@ -347,7 +353,7 @@ out:
 	return rc;
 }
 
-int pipeline_batch(pipeline *pl, source *src, const source_item *it, int *rejected)
+int batch_run(packetd_ctx *ctx, source *src, const source_item *it, int *rejected)
 {
 	unpack_result u;
 	csv_table t;
@@ -371,59 +377,59 @@ int pipeline_batch(pipeline *pl, source *src, const source_item *it, int *reject
 		goto out;
 	buf_printf(&k, "batch:%s", sha);
 	key = buf_steal(&k);
-	switch (store_item_exists(pl->db, key, first, sizeof first)) {
+	switch (store_item_exists(ctx->db, key, first, sizeof first)) {
 	case 0:
 		break;
 	case 1:
 		*rejected = strcmp(first, "rejected") == 0;   /* same place as its first run chose */
-		pl->stats.skipped++;
+		ctx->stats.skipped++;
 		log_info("batch %s: already processed", it->name);
 		rc = 0;
 		goto out;
 	default:
-		log_warn("batch %s: database: %s; retrying next cycle", it->name, store_errmsg(pl->db));
+		log_warn("batch %s: database: %s; retrying next cycle", it->name, store_errmsg(ctx->db));
 		goto out;
 	}
-	workdir = spool_workdir(pl->conf->spool);
+	workdir = spool_workdir(ctx->conf->spool);
 	if (workdir == NULL)
 		goto out;
 	inner = util_path_join(workdir, "batch");
 	if (util_mkdirs(inner, 0700) != 0)
 		goto out;
-	urc = unpack_archive(it->path, inner, &pl->conf->limits, 0, &u);
+	urc = unpack_archive(it->path, inner, &ctx->conf->limits, 0, &u);
 	if (urc < 0)
 		goto out;
 	crc = urc == 1 ? 0 : read_batch_csv(&u, &t, err, sizeof err);
 	if (urc == 1) {
-		batch_failure(pl, &csv, u.error_code, u.error_detail, &c);
+		batch_failure(ctx, &csv, u.error_code, u.error_detail, &c);
 		*rejected = 1;
 	} else if (crc != 0 || column(&t, "packet") < 0) {
-		batch_failure(pl, &csv, crc == 1 ? "batch_csv_missing" : "batch_csv_invalid",
+		batch_failure(ctx, &csv, crc == 1 ? "batch_csv_missing" : "batch_csv_invalid",
 			      crc == 0 ? "batch.csv: no column \"packet\"" : err, &c);
 		*rejected = 1;
 	} else {
-		for (size_t row = 1; row < t.nrows && !(pl->stop && *pl->stop); row++) {
+		for (size_t row = 1; row < t.nrows && !(ctx->stop && *ctx->stop); row++) {
 			char rowkey[160], status[32];
 			int64_t app_id = 0;
 			snprintf(rowkey, sizeof rowkey, "%s#row%zu", key, row);
 			log_info("%s: row %zu of %zu", it->name, row, t.nrows - 1);
-			int seen = store_item_get(pl->db, rowkey, status, sizeof status, &app_id);
+			int seen = store_item_get(ctx->db, rowkey, status, sizeof status, &app_id);
 			if (seen < 0)
 				goto out;
-			if (seen == 0 && batch_row(pl, src, it, &u, &t, row, rowkey, workdir, &app_id) != 0)
+			if (seen == 0 && batch_row(ctx, src, it, &u, &t, row, rowkey, workdir, &app_id) != 0)
 				goto out;
-			if (receipt_from_store(pl, &csv, (long)row, cell(&t, row, column(&t, "packet")), app_id, &c) != 0)
+			if (receipt_from_store(ctx, &csv, (long)row, cell(&t, row, column(&t, "packet")), app_id, &c) != 0)
 				goto out;
 		}
-		if (pl->stop && *pl->stop)
+		if (ctx->stop && *ctx->stop)
 			goto out;   /* finish the batch next time; its rows are kept */
 	}
-	if (batch_finish(pl, src, it, key, &csv, &c, *rejected) != 0)
+	if (batch_finish(ctx, src, it, key, &csv, &c, *rejected) != 0)
 		goto out;
 	rc = 0;
 out:
 	if (rc != 0)
-		pl->stats.deferred++;
+		ctx->stats.deferred++;
 	unpack_result_free(&u);
 	csv_table_free(&t);
 	if (workdir) {

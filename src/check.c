@@ -23,97 +23,6 @@
 #include "check_p.h"
 #include "util.h"
 
-#define CHECK_MAX_VARS 24
-
-/* ---------------------------------------------------------------- findings */
-
-static void add_var(rules_var *v, size_t *n, const char *name, const char *value)
-{
-	if (name == NULL)
-		return;
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(v[i].name, name) == 0)
-			return;
-	if (*n < CHECK_MAX_VARS + 9) {
-		v[*n].name = name;
-		v[*n].value = value ? value : "";
-		(*n)++;
-	}
-}
-
-static char *render_pair(const char *msg, const char *fix, const rules_var *v, size_t n)
-{
-	char *m = rules_render(msg, v, n), *f, *out;
-	size_t ml, fl;
-	if (fix == NULL || *fix == '\0')
-		return m;
-	f = rules_render(fix, v, n);
-	ml = strlen(m);
-	fl = strlen(f);
-	out = xcalloc(ml + fl + 2, 1);
-	memcpy(out, m, ml);
-	out[ml] = ' ';
-	memcpy(out + ml + 1, f, fl);
-	free(m);
-	free(f);
-	return out;
-}
-
-/* The one place findings are made. zv/ev are the values for the zh and en
- * messages (language names differ between them). Returns the severity. */
-int check_finding_add(packet *p, const rules *r, const char *code, int doc, int lang,
-		       const rules_var *zv, size_t zn, const rules_var *ev, size_t en)
-{
-	const rules_finding *f = rules_finding_get(r, code);
-	const rules_document *d = doc >= 0 && (size_t)doc < r->ndocs ? &r->docs[doc] : NULL;
-	const rules_language *l = lang >= 0 && (size_t)lang < r->nlangs ? &r->langs[lang] : NULL;
-	rules_var z[CHECK_MAX_VARS + 9], e[CHECK_MAX_VARS + 9];
-	size_t nz = 0, ne = 0;
-	char *mz, *me;
-	int sev;
-	for (size_t i = 0; i < zn && i < CHECK_MAX_VARS; i++)
-		add_var(z, &nz, zv[i].name, zv[i].value);
-	for (size_t i = 0; i < en && i < CHECK_MAX_VARS; i++)
-		add_var(e, &ne, ev[i].name, ev[i].value);
-	add_var(z, &nz, "document", d ? d->name_zh : "");
-	add_var(e, &ne, "document", d ? d->name_en : "");
-	add_var(z, &nz, "language", l ? l->name_zh : "");
-	add_var(e, &ne, "language", l ? l->name_en : "");
-	add_var(z, &nz, "template", d ? d->template_zh : "");
-	add_var(e, &ne, "template", d ? d->template_en : "");
-	for (int k = 0; k < 2; k++) {
-		rules_var *v = k ? e : z;
-		size_t *n = k ? &ne : &nz;
-		add_var(v, n, "document_zh", d ? d->name_zh : "");
-		add_var(v, n, "document_en", d ? d->name_en : "");
-		add_var(v, n, "language_zh", l ? l->name_zh : "");
-		add_var(v, n, "language_en", l ? l->name_en : "");
-		add_var(v, n, "template_zh", d ? d->template_zh : "");
-		add_var(v, n, "template_en", d ? d->template_en : "");
-	}
-	if (f == NULL) {
-		log_warn("finding %s is not in the catalogue", code);
-		packet_add_finding(p, code, SEV_ERROR, doc, lang, code, code);
-		return SEV_ERROR;
-	}
-	sev = f->severity;
-	mz = render_pair(f->zh, f->fix_zh, z, nz);
-	me = render_pair(f->en, f->fix_en, e, ne);
-	packet_add_finding(p, code, (enum finding_severity)sev, doc, lang, mz, me);
-	free(mz);
-	free(me);
-	return sev;
-}
-
-int check_add(packet *p, const rules *r, const char *code, int doc, int lang,
-	      const rules_var *vars, size_t n)
-{
-	if (p == NULL || r == NULL || code == NULL || (vars == NULL && n > 0))
-		return -1;
-	check_finding_add(p, r, code, doc, lang, vars, n, vars, n);
-	return 0;
-}
-
 /* Appends item to a ", "-joined list kept under CHECK_MAX_LIST. */
 void check_list_add(buf *b, const char *item, const char *sep)
 {
@@ -247,21 +156,21 @@ static int check_file(packet *p, const rules *r, size_t i)
 	rules_var v[3] = { { "file", f->name ? f->name : "" }, { "expected", "" }, { "actual", f->type } };
 	int bad = 0;
 	if (f->size == 0 || strcmp(f->type, "empty") == 0)
-		return check_finding_add(p, r, "file_empty", f->doc, f->lang, v, 1, v, 1) == SEV_ERROR;
+		return finding_add_zh_en(p, r, "file_empty", f->doc, f->lang, v, 1, v, 1) == SEV_ERROR;
 	if (f->encrypted)
-		bad |= check_finding_add(p, r, "file_encrypted", f->doc, f->lang, v, 1, v, 1) == SEV_ERROR;
+		bad |= finding_add_zh_en(p, r, "file_encrypted", f->doc, f->lang, v, 1, v, 1) == SEV_ERROR;
 	if (f->damaged)
-		bad |= check_finding_add(p, r, "file_damaged", f->doc, f->lang, v, 1, v, 1) == SEV_ERROR;
+		bad |= finding_add_zh_en(p, r, "file_damaged", f->doc, f->lang, v, 1, v, 1) == SEV_ERROR;
 	if (ext && f->type[0] && !same_type(ext, f->type)) {
 		v[1].value = ext;
-		bad |= check_finding_add(p, r, "type_mismatch", f->doc, f->lang, v, 3, v, 3) == SEV_ERROR;
+		bad |= finding_add_zh_en(p, r, "type_mismatch", f->doc, f->lang, v, 3, v, 3) == SEV_ERROR;
 	} else if (f->type[0] && !strlist_contains(&d->types, f->type)) {
 		buf b;
 		buf_init(&b, CHECK_MAX_LIST + 16);
 		for (size_t k = 0; k < d->types.n; k++)
 			check_list_add(&b, d->types.items[k], ", ");
 		v[1].value = b.data ? b.data : "";
-		bad |= check_finding_add(p, r, "type_not_accepted", f->doc, f->lang, v, 3, v, 3) == SEV_ERROR;
+		bad |= finding_add_zh_en(p, r, "type_not_accepted", f->doc, f->lang, v, 3, v, 3) == SEV_ERROR;
 		buf_free(&b);
 	}
 	return bad;
@@ -279,7 +188,7 @@ static int check_language(packet *p, const rules *r, size_t i)
 		if (ok)
 			f->lang = lang_of_script(r, main_script(han, latin), r->docs[f->doc].langs);
 		if (f->lang < 0)
-			return check_finding_add(p, r, "language_unknown", f->doc, -1, v, 1, v, 1) == SEV_ERROR;
+			return finding_add_zh_en(p, r, "language_unknown", f->doc, -1, v, 1, v, 1) == SEV_ERROR;
 		return 0;
 	}
 	if (!ok || (size_t)f->lang >= r->nlangs ||
@@ -290,7 +199,7 @@ static int check_language(packet *p, const rules *r, size_t i)
 		v[1].value = r->langs[a].name_zh;
 		w[1].value = r->langs[a].name_en;
 	}
-	return check_finding_add(p, r, "language_mismatch", f->doc, f->lang, v, 2, w, 2) == SEV_ERROR;
+	return finding_add_zh_en(p, r, "language_mismatch", f->doc, f->lang, v, 2, w, 2) == SEV_ERROR;
 }
 
 /* ------------------------------------------------------ presence, copies */
@@ -341,7 +250,7 @@ static void check_presence(packet *p, const rules *r, const unsigned char *bad)
 			else if (s->copies > s->required)
 				code = "extra_copies";
 			if (code)
-				check_finding_add(p, r, code, (int)d, (int)l, v, 3, v, 3);
+				finding_add_zh_en(p, r, code, (int)d, (int)l, v, 3, v, 3);
 			if (differ && !same_text) {
 				buf b;
 				rules_var fv[2] = { { "detail", "" }, { "file", "" } };
@@ -352,7 +261,7 @@ static void check_presence(packet *p, const rules *r, const unsigned char *bad)
 						check_list_add(&b, f->name ? f->name : "", ", ");
 				}
 				fv[0].value = fv[1].value = b.data ? b.data : "";
-				check_finding_add(p, r, "copies_differ", (int)d, (int)l, fv, 2, fv, 2);
+				finding_add_zh_en(p, r, "copies_differ", (int)d, (int)l, fv, 2, fv, 2);
 				buf_free(&b);
 			}
 		}
@@ -410,7 +319,7 @@ static int check_enum(packet *p, const rules *r, const char *name, const strlist
 		check_list_add(&b, extra[i], " | ");
 	{
 		rules_var vars[3] = { { "field", name }, { "value", v }, { "expected", b.data ? b.data : "" } };
-		check_finding_add(p, r, "manifest_field_invalid", -1, -1, vars, 3, vars, 3);
+		finding_add_zh_en(p, r, "manifest_field_invalid", -1, -1, vars, 3, vars, 3);
 	}
 	buf_free(&b);
 	return 0;
@@ -426,7 +335,7 @@ static void check_applicant(packet *p, const rules *r, const check_options *opt)
 		const char *name = r->required_fields.items[i];
 		rules_var v[2] = { { "field", name }, { "source", src } };
 		if (field_value(p, name, opt) == NULL)
-			check_finding_add(p, r, "manifest_field_missing", -1, -1, v, 2, v, 2);
+			finding_add_zh_en(p, r, "manifest_field_missing", -1, -1, v, 2, v, 2);
 	}
 	ok_grade = check_enum(p, r, "cmes_grade", &r->grades, none_value, opt);
 	ok_qual = check_enum(p, r, "cmes_qualification", &r->qualifications, none_value, opt);
@@ -455,7 +364,7 @@ static void check_applicant(packet *p, const rules *r, const check_options *opt)
 		snprintf(detail, sizeof detail, "senior_engineer=yes; target=%s", target);
 		{
 			rules_var v[2] = { { "target", target }, { "detail", detail } };
-			check_finding_add(p, r, "senior_engineer_ceng_only", -1, -1, v, 2, v, 2);
+			finding_add_zh_en(p, r, "senior_engineer_ceng_only", -1, -1, v, 2, v, 2);
 		}
 		return;
 	}
@@ -467,7 +376,7 @@ static void check_applicant(packet *p, const rules *r, const check_options *opt)
 			 detail[0] ? "; " : "", qual);
 	{
 		rules_var v[1] = { { "detail", detail } };
-		check_finding_add(p, r, "not_eligible", -1, -1, v, 1, v, 1);
+		finding_add_zh_en(p, r, "not_eligible", -1, -1, v, 1, v, 1);
 	}
 }
 

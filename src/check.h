@@ -24,17 +24,6 @@ typedef struct check_options {
 /* A file's text is "readable" when it holds at least this many letters. */
 #define CHECK_MIN_LETTERS 20
 
-/* Adds finding `code` to p with the catalogue's severity and its messages
- * rendered in both languages (message, a blank, then the fix when the
- * catalogue has one). vars (n of them, at most 24) fill the placeholders;
- * document_zh/_en, language_zh/_en, template_zh/_en and the unsuffixed
- * document/language/template (in each message's own language) are filled
- * from doc/lang (-1: none) unless vars sets them. A code missing from the
- * catalogue is still added, as an error whose message is the code, and
- * logged. Returns 0, or -1 on NULL arguments. */
-int check_add(packet *p, const rules *r, const char *code, int doc, int lang,
-	      const rules_var *vars, size_t n);
-
 /* Runs every check of SPEC section 4 on a packet classify_packet has seen:
  * resolves unknown languages from content (and re-assigns copies), fills
  * p->slots (replacing any earlier ones) and sets p->outcome: incomplete

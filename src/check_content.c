@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "csv.h"
 #include "log.h"
 
@@ -164,7 +165,7 @@ void check_cross_reference(packet *p, const rules *r, size_t i, const check_opti
 		memcpy(w, v, sizeof w);
 		v[1].value = ez;
 		w[1].value = ee;
-		check_finding_add(p, r, "cross_reference_variant", f->doc, f->lang, v, 6, w, 6);
+		finding_add_zh_en(p, r, "cross_reference_variant", f->doc, f->lang, v, 6, w, 6);
 		free(ez);
 		free(ee);
 	}
@@ -179,7 +180,7 @@ void check_cross_reference(packet *p, const rules *r, size_t i, const check_opti
 			check_list_add(&miss, r->competences.items[k], ", ");
 	if (miss.len > 0) {
 		rules_var m[2] = { { "file", f->name ? f->name : "" }, { "detail", miss.data } };
-		check_finding_add(p, r, "cross_reference_competences", f->doc, f->lang, m, 2, m, 2);
+		finding_add_zh_en(p, r, "cross_reference_competences", f->doc, f->lang, m, 2, m, 2);
 	}
 	buf_free(&miss);
 	free(have);
@@ -421,7 +422,7 @@ static void check_cpd_rows(packet *p, const rules *r, const packet_file *f, cons
 		snprintf(detail, sizeof detail, "#%zu (%.120s)", i + 1, date);
 		if (dcol >= 0 && date[0] && reported < CHECK_MAX_ROW_FINDINGS &&
 		    (check_parse_date(date, &lo, &hi) != 0 || hi < from || lo > today)) {
-			check_finding_add(p, r, "cpd_entry_out_of_range", f->doc, f->lang, v, 8, v, 8);
+			finding_add_zh_en(p, r, "cpd_entry_out_of_range", f->doc, f->lang, v, 8, v, 8);
 			reported++;
 		}
 		if (hcol < 0)
@@ -429,7 +430,7 @@ static void check_cpd_rows(packet *p, const rules *r, const packet_file *f, cons
 		snprintf(detail, sizeof detail, "#%zu (%.120s)", i + 1, hours);
 		if (parse_hours(hours, &h) != 0) {
 			if (reported++ < CHECK_MAX_ROW_FINDINGS)
-				check_finding_add(p, r, "cpd_hours_invalid", f->doc, f->lang, v, 8, v, 8);
+				finding_add_zh_en(p, r, "cpd_hours_invalid", f->doc, f->lang, v, 8, v, 8);
 		} else {
 			total += h;
 			if (dcol >= 0 && check_parse_date(date, &lo, &hi) == 0 && lo / 10000 == hi / 10000)
@@ -455,7 +456,7 @@ static void check_cpd_rows(packet *p, const rules *r, const packet_file *f, cons
 	{
 		rules_var v[4] = { { "file", f->name ? f->name : "" }, { "total", total_s },
 				   { "entries", entries_s }, { "years", years_s } };
-		check_finding_add(p, r, "cpd_total", f->doc, f->lang, v, 4, v, 4);
+		finding_add_zh_en(p, r, "cpd_total", f->doc, f->lang, v, 4, v, 4);
 	}
 }
 
@@ -503,7 +504,7 @@ void check_cpd(packet *p, const rules *r, size_t i, const check_options *opt)
 			if (best == NULL || best[c] < 0)
 				check_list_add(&b, cols->items[c], ", ");
 		v[1].value = b.data ? b.data : "";
-		check_finding_add(p, r, "cpd_columns", f->doc, f->lang, v, 2, v, 2);
+		finding_add_zh_en(p, r, "cpd_columns", f->doc, f->lang, v, 2, v, 2);
 		buf_free(&b);
 	}
 	if (best)

@@ -1,16 +1,14 @@
-/* check_p.h — private to check.c and check_content.c: the finding helpers
+/* check_p.h — private to check.c and check_content.c: the helpers
  * they share, and the content checks of tables (cross-reference, CPD). */
 #ifndef PACKETD_CHECK_P_H
 #define PACKETD_CHECK_P_H
 
 #include "check.h"
+#include "finding.h"
 #include "util.h"
 
 #define CHECK_MAX_LIST 1000      /* bytes of a joined list in a message */
 
-/* Adds a finding from the catalogue with separate zh and en variables. */
-int check_finding_add(packet *p, const rules *r, const char *code, int doc, int lang,
-		       const rules_var *zv, size_t zn, const rules_var *ev, size_t en);
 /* Appends item to a joined list, bounded by CHECK_MAX_LIST. */
 void check_list_add(buf *b, const char *item, const char *sep);
 /* True when f has enough extracted text to judge; counts its scripts. */

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "check.h"
+#include "finding.h"
 #include "manifest.h"
 #include "util.h"
 
@@ -508,7 +508,7 @@ int classify_packet(packet *p, const rules *r, const struct manifest *m)
 			char line[24];
 			rules_var v[] = { { "file", me->file ? me->file : "" }, { "line", line } };
 			snprintf(line, sizeof line, "%d", me->line);
-			check_add(p, r, "manifest_file_unknown", d, l, v, 2);
+			finding_add(p, r, "manifest_file_unknown", d, l, v, 2);
 			continue;
 		}
 		f = &p->files[i];
@@ -535,7 +535,7 @@ int classify_packet(packet *p, const rules *r, const struct manifest *m)
 		classify_name(r, f->name ? f->name : "", &f->doc, &f->lang, &f->copy);
 		if (f->doc < 0) {
 			rules_var v[] = { { "file", f->name ? f->name : "" } };
-			check_add(p, r, "unrecognised_file", -1, -1, v, 1);
+			finding_add(p, r, "unrecognised_file", -1, -1, v, 1);
 		}
 	}
 	classify_assign_copies(p);

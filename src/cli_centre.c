@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cpd.h"
 #include "fees_text.h"
 #include "purge.h"
@@ -175,7 +176,7 @@ static int result_code(workflow *w, int rc)
 	return 1;
 }
 
-static int report_cmd(pipeline *pl, const opts *o)
+static int report_cmd(packetd_ctx *ctx, const opts *o)
 {
 	char date[16];
 	int rc = 1;
@@ -191,23 +192,23 @@ static int report_cmd(pipeline *pl, const opts *o)
 		}
 		snprintf(date, sizeof date, "%s", o->date);
 	} else {
-		clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", date, sizeof date);
+		clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", date, sizeof date);
 	}
 	if (o->send) {
 		char *id = NULL;
-		if (store_begin(pl->db) != 0)
+		if (store_begin(ctx->db) != 0)
 			goto out;
-		if (report_queue(pl, date, &id) != 0 || store_commit(pl->db) != 0) {
-			store_rollback(pl->db);
-			fprintf(stderr, "packetd: report not queued: %s\n", store_errmsg(pl->db));
+		if (report_queue(ctx, date, &id) != 0 || store_commit(ctx->db) != 0) {
+			store_rollback(ctx->db);
+			fprintf(stderr, "packetd: report not queued: %s\n", store_errmsg(ctx->db));
 			goto out;
 		}
-		printf("report of %s queued for %s (message %s); packetd run delivers it\n", date, pl->conf->report_to, id);
+		printf("report of %s queued for %s (message %s); packetd run delivers it\n", date, ctx->conf->report_to, id);
 		free(id);
 		rc = 0;
 	} else {
 		report_doc d;
-		if (report_build(pl, date, &d) != 0) {
+		if (report_build(ctx, date, &d) != 0) {
 			fprintf(stderr, "packetd: cannot build the report of %s\n", date);
 			goto out;
 		}
@@ -269,14 +270,14 @@ static int cpd_cmd(workflow *w, const opts *o)
 	return result_code(w, cpd_record_command(w, o->id, (int)year, hours, o->ref));
 }
 
-static int purge_cmd(pipeline *pl, const opts *o)
+static int purge_cmd(packetd_ctx *ctx, const opts *o)
 {
 	purge_result res;
-	int rc = purge_run(pl, o->dry_run, o->by, &res);
+	int rc = purge_run(ctx, o->dry_run, o->by, &res);
 	if (o->json) {
 		json_t *j = json_object();
 		json_object_set_new(j, "dry_run", json_boolean(o->dry_run));
-		json_object_set_new(j, "documents_years", json_integer(pl->r->documents_years));
+		json_object_set_new(j, "documents_years", json_integer(ctx->r->documents_years));
 		json_object_set_new(j, "applications", res.items);
 		json_object_set_new(j, "deleted", json_integer(res.deleted));
 		json_object_set_new(j, "kept_shared", json_integer(res.kept_shared));
@@ -298,11 +299,11 @@ static int purge_cmd(pipeline *pl, const opts *o)
 		}
 		printf("%s%d application%s past %d years of retention: %d stored files %s, %d kept (shared)\n",
 		       o->dry_run ? "dry run: " : "", res.applications, res.applications == 1 ? "" : "s",
-		       pl->r->documents_years, res.deleted, o->dry_run ? "would be deleted" : "deleted", res.kept_shared);
+		       ctx->r->documents_years, res.deleted, o->dry_run ? "would be deleted" : "deleted", res.kept_shared);
 		json_decref(res.items);
 	}
 	if (rc != 0)
-		fprintf(stderr, "packetd: purge stopped: %s\n", store_errmsg(pl->db));
+		fprintf(stderr, "packetd: purge stopped: %s\n", store_errmsg(ctx->db));
 	return rc == 0 ? 0 : 1;
 }
 
@@ -324,8 +325,8 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 		fprintf(stderr, "packetd: %s: %s\n", conf->database, err);
 		return 1;
 	}
-	pipeline pl = {.conf = conf, .r = r, .db = db, .now = clock_now()};
-	workflow w = {.pl = &pl, .by = o.by};
+	packetd_ctx ctx = {.conf = conf, .r = r, .db = db, .now = clock_now()};
+	workflow w = {.ctx = &ctx, .by = o.by};
 
 	if (strcmp(cmd, "review") == 0) {
 		if (o.approve == o.ret)
@@ -342,7 +343,7 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 		long minutes = 60;
 		if (o.at == NULL || o.place == NULL) {
 			rc = usage_error("interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
-		} else if (workflow_local_time(conf->timezone, o.at, &at) != 0) {
+		} else if (clock_local_time(conf->timezone, o.at, &at) != 0) {
 			fprintf(stderr, "packetd: --at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"\n",
 				conf->timezone ? conf->timezone : "Asia/Shanghai", o.at);
 			rc = 1;
@@ -383,12 +384,12 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 			rc = result_code(&w, t);
 		free(dflt);
 	} else if (strcmp(cmd, "report") == 0) {
-		rc = report_cmd(&pl, &o);
+		rc = report_cmd(&ctx, &o);
 	} else if (strcmp(cmd, "cpd") == 0) {
 		rc = cpd_cmd(&w, &o);
 	} else if (strcmp(cmd, "purge") == 0) {
 		rc = o.id ? usage_error("purge takes no application: it purges every one past its retention")
-			  : purge_cmd(&pl, &o);
+			  : purge_cmd(&ctx, &o);
 	}
 	store_close(db);
 	return rc;
@@ -425,12 +426,12 @@ static void mark_purged(store *db, int64_t id, json_t *j)
 	store_table_free(&t);
 }
 
-static void show_cpd(pipeline *pl, int64_t id, json_t *j)
+static void show_cpd(packetd_ctx *ctx, int64_t id, json_t *j)
 {
 	store_table t;
 	cpd_status cs;
 	json_t *o = json_object(), *years = json_array();
-	if (store_cpd_list(pl->db, id, &t) == 0) {
+	if (store_cpd_list(ctx->db, id, &t) == 0) {
 		for (size_t i = 0; i < t.nrows; i++) {
 			json_t *y = json_object();
 			json_object_set_new(y, "year", json_integer(strtol(store_table_get(&t, i, 0), NULL, 10)));
@@ -442,7 +443,7 @@ static void show_cpd(pipeline *pl, int64_t id, json_t *j)
 		store_table_free(&t);
 	}
 	json_object_set_new(o, "years", years);
-	if (cpd_status_of(pl, id, &cs) == 0 && cs.year > 0) {
+	if (cpd_status_of(ctx, id, &cs) == 0 && cs.year > 0) {
 		json_object_set_new(o, "reregistration_year", json_integer(cs.year));
 		json_object_set_new(o, "cpd_year", json_integer(cs.cpd_year));
 		json_object_set_new(o, "recorded", json_real(cs.recorded));
@@ -457,10 +458,10 @@ void cli_centre_show(store *db, const config *conf, const rules *r, const store_
 	fees f;
 	store_table h;
 	store_interview iv;
-	pipeline pl = {.conf = conf, .r = r, .db = db, .now = clock_now()};
-	if (workflow_fees(db, r, a, pl.now, &f) == 0)
+	packetd_ctx ctx = {.conf = conf, .r = r, .db = db, .now = clock_now()};
+	if (fees_of_application(db, r, a, ctx.now, &f) == 0)
 		fees_json(&f, conf->timezone, j);
-	show_cpd(&pl, a->id, j);
+	show_cpd(&ctx, a->id, j);
 	mark_purged(db, a->id, j);
 	if (store_wf_interview_get(db, a->id, &iv) == 1) {
 		char at[32] = "";

@@ -8,6 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "store.h"
 #include "store_user.h"
 #include "util.h"

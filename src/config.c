@@ -784,3 +784,7 @@ int config_key_line(const config *c, const char *section, const char *key, int f
 	return f.line ? f.line : fallback;
 }
 
+const char *config_sender(const config *c)
+{
+	return c->smtp_from ? c->smtp_from : c->intake_address;
+}

@@ -101,6 +101,8 @@ size_t config_check_connect(const config *c, FILE *out);
 /* Path of the config to use: explicit, else $PACKETD_CONFIG, else
  * config/packetd.conf. Not owned by the caller. */
 const char *config_default_path(const char *explicit_path);
+/* Our sender address: smtp_from, else the intake address. */
+const char *config_sender(const config *c);
 const char *config_source_kind_name(enum source_kind k);
 /* Default limits, also used by `packetd validate` without a config. */
 void config_limits_default(config_limits *l);

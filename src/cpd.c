@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "util.h"
 #include "workflow_p.h"
@@ -17,26 +18,26 @@ void cpd_hours_text(double h, char *out, size_t len)
 		out[l - 2] = '\0';
 }
 
-int cpd_status_of(pipeline *pl, int64_t id, cpd_status *out)
+int cpd_status_of(packetd_ctx *ctx, int64_t id, cpd_status *out)
 {
 	time_t certified;
 	int rc;
 	memset(out, 0, sizeof *out);
-	out->required = pl->r->cpd_annual_hours;
-	rc = store_wf_entered_at(pl->db, id, "certified", 1, &certified);
+	out->required = ctx->r->cpd_annual_hours;
+	rc = store_wf_entered_at(ctx->db, id, "certified", 1, &certified);
 	if (rc != 1)
 		return rc < 0 ? -1 : 0;
-	out->year = fees_years(certified, pl->now);
+	out->year = fees_years(certified, ctx->now);
 	if (out->year < 1)
 		return 0;
 	out->cpd_year = fees_cpd_year(certified, out->year);
-	if (store_cpd_hours(pl->db, id, out->cpd_year, &out->recorded) < 0)
+	if (store_cpd_hours(ctx->db, id, out->cpd_year, &out->recorded) < 0)
 		return -1;
 	out->missing = out->recorded < out->required ? out->required - out->recorded : 0;
 	return 0;
 }
 
-int cpd_reregister_if_ready(pipeline *pl, int64_t id, const char *state, const fees *f, const char *by, char *why,
+int cpd_reregister_if_ready(packetd_ctx *ctx, int64_t id, const char *state, const fees *f, const char *by, char *why,
 			    size_t whylen)
 {
 	cpd_status st;
@@ -45,7 +46,7 @@ int cpd_reregister_if_ready(pipeline *pl, int64_t id, const char *state, const f
 		why[0] = '\0';
 	if (strcmp(state, "re_registration_due") != 0)
 		return 0;
-	if (cpd_status_of(pl, id, &st) != 0)
+	if (cpd_status_of(ctx, id, &st) != 0)
 		return -1;
 	cpd_hours_text(st.recorded, rec, sizeof rec);
 	cpd_hours_text(st.required, req, sizeof req);
@@ -62,7 +63,7 @@ int cpd_reregister_if_ready(pipeline *pl, int64_t id, const char *state, const f
 	}
 	snprintf(reason, sizeof reason, "re-registration year %d: fees paid, %s hours of CPD in %d", st.year, rec,
 		 st.cpd_year);
-	if (store_wf_transition(pl->db, id, state, "certified", "re_registered", by, reason, pl->now) != 1)
+	if (store_wf_transition(ctx->db, id, state, "certified", "re_registered", by, reason, ctx->now) != 1)
 		return -1;
 	if (why)
 		snprintf(why, whylen, "re-registered for year %d", st.year);
@@ -71,15 +72,15 @@ int cpd_reregister_if_ready(pipeline *pl, int64_t id, const char *state, const f
 
 /* After new hours: completes a due re-registration when nothing else is
  * missing. 0 or -1. */
-static int after_hours(pipeline *pl, int64_t id, const char *by, char *why, size_t whylen)
+static int after_hours(packetd_ctx *ctx, int64_t id, const char *by, char *why, size_t whylen)
 {
 	wf_app x;
 	fees f;
 	int rc = -1;
-	if (wf_load(pl, id, NULL, &x) != 1)
+	if (wf_load(ctx, id, NULL, &x) != 1)
 		return -1;
-	if (workflow_fees(pl->db, pl->r, &x.a, pl->now, &f) == 0 &&
-	    cpd_reregister_if_ready(pl, id, x.a.state, &f, by, why, whylen) >= 0)
+	if (fees_of_application(ctx->db, ctx->r, &x.a, ctx->now, &f) == 0 &&
+	    cpd_reregister_if_ready(ctx, id, x.a.state, &f, by, why, whylen) >= 0)
 		rc = 0;
 	wf_app_free(&x);
 	return rc;
@@ -87,12 +88,12 @@ static int after_hours(pipeline *pl, int64_t id, const char *by, char *why, size
 
 int cpd_record_command(workflow *w, const char *number, int year, double hours, const char *ref)
 {
-	pipeline *pl = w->pl;
+	packetd_ctx *ctx = w->ctx;
 	wf_app x;
 	char reason[300], h[16], why[200], today[8];
 	int rc = WF_ERROR, found, max_year;
 	memset(&x, 0, sizeof x);
-	clock_format(pl->now, pl->conf->timezone, "%Y", today, sizeof today);
+	clock_format(ctx->now, ctx->conf->timezone, "%Y", today, sizeof today);
 	max_year = (int)strtol(today, NULL, 10);
 	if (year < 1950 || year > max_year) {
 		snprintf(w->err, sizeof w->err, "--year must be a year from 1950 to %d, not %d", max_year, year);
@@ -102,15 +103,15 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 		snprintf(w->err, sizeof w->err, "--hours must be a number of hours from 0 to 2000");
 		return WF_REFUSED;
 	}
-	if (store_begin(pl->db) != 0) {
-		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(pl->db));
+	if (store_begin(ctx->db) != 0) {
+		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(ctx->db));
 		return WF_ERROR;
 	}
-	found = wf_load(pl, 0, number, &x);
+	found = wf_load(ctx, 0, number, &x);
 	if (found != 1) {
 		rc = found == 0 ? WF_REFUSED : WF_ERROR;
 		snprintf(w->err, sizeof w->err, found == 0 ? "no application %s" : "database: %s",
-			 found == 0 ? number : store_errmsg(pl->db));
+			 found == 0 ? number : store_errmsg(ctx->db));
 		goto out;
 	}
 	if (strcmp(x.a.state, "certified") != 0 && strcmp(x.a.state, "re_registration_due") != 0 &&
@@ -124,11 +125,11 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 	}
 	cpd_hours_text(hours, h, sizeof h);
 	snprintf(reason, sizeof reason, "CPD %d: %s hours%s%s", year, h, ref ? ", ref " : "", ref ? ref : "");
-	if (store_cpd_add(pl->db, x.a.id, year, hours, "centre", ref, w->by, pl->now) != 0 ||
-	    store_wf_transition(pl->db, x.a.id, x.a.state, x.a.state, "cpd", w->by, reason, pl->now) != 1 ||
-	    after_hours(pl, x.a.id, w->by, why, sizeof why) != 0)
+	if (store_cpd_add(ctx->db, x.a.id, year, hours, "centre", ref, w->by, ctx->now) != 0 ||
+	    store_wf_transition(ctx->db, x.a.id, x.a.state, x.a.state, "cpd", w->by, reason, ctx->now) != 1 ||
+	    after_hours(ctx, x.a.id, w->by, why, sizeof why) != 0)
 		goto out;
-	if (store_commit(pl->db) != 0)
+	if (store_commit(ctx->db) != 0)
 		goto out;
 	snprintf(w->info, sizeof w->info, "%s: %s hours of CPD recorded for %d%s%s", x.a.number, h, year,
 		 why[0] ? "; " : "", why);
@@ -136,48 +137,48 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 out:
 	if (rc != WF_OK) {
 		if (rc == WF_ERROR && w->err[0] == '\0')
-			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(pl->db));
-		store_rollback(pl->db);
+			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(ctx->db));
+		store_rollback(ctx->db);
 	}
 	wf_app_free(&x);
 	return rc;
 }
 
-int cpd_record_from_member(pipeline *pl, int64_t id, const cpd_year_hours *v, size_t n, const char *ref)
+int cpd_record_from_member(packetd_ctx *ctx, int64_t id, const cpd_year_hours *v, size_t n, const char *ref)
 {
 	char why[200], reason[300], h[16];
 	for (size_t i = 0; i < n; i++) {
 		cpd_hours_text(v[i].hours, h, sizeof h);
 		snprintf(reason, sizeof reason, "CPD %d: %s hours from the member's CPD record%s%s", v[i].year, h,
 			 ref ? " " : "", ref ? ref : "");
-		if (store_cpd_add(pl->db, id, v[i].year, v[i].hours, "record", ref, "packetd", pl->now) != 0)
+		if (store_cpd_add(ctx->db, id, v[i].year, v[i].hours, "record", ref, "packetd", ctx->now) != 0)
 			return -1;
 		wf_app x;
-		if (wf_load(pl, id, NULL, &x) != 1)
+		if (wf_load(ctx, id, NULL, &x) != 1)
 			return -1;
-		int moved = store_wf_transition(pl->db, id, x.a.state, x.a.state, "cpd", "packetd", reason, pl->now);
+		int moved = store_wf_transition(ctx->db, id, x.a.state, x.a.state, "cpd", "packetd", reason, ctx->now);
 		wf_app_free(&x);
 		if (moved != 1)
 			return -1;
 	}
-	if (after_hours(pl, id, "packetd", why, sizeof why) != 0)
+	if (after_hours(ctx, id, "packetd", why, sizeof why) != 0)
 		return -1;
 	if (why[0])
 		log_info("application %lld: %s", (long long)id, why);
 	return 0;
 }
 
-int cpd_from_packet(pipeline *pl, const packet *p)
+int cpd_from_packet(packetd_ctx *ctx, const packet *p)
 {
 	cpd_year_hours v[PACKET_CPD_YEARS];
 	int64_t id;
 	int found;
 	if (p->ncpd == 0 || p->app.cmes_no == NULL)
 		return 0;
-	found = store_cpd_registered(pl->db, p->app.cmes_no, &id);
+	found = store_cpd_registered(ctx->db, p->app.cmes_no, &id);
 	if (found != 1)
 		return found < 0 ? -1 : 0;
 	for (size_t i = 0; i < p->ncpd; i++)
 		v[i] = (cpd_year_hours){p->cpd[i].year, p->cpd[i].hours};
-	return cpd_record_from_member(pl, id, v, p->ncpd, p->archive_name);
+	return cpd_record_from_member(ctx, id, v, p->ncpd, p->archive_name);
 }

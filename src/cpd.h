@@ -18,15 +18,15 @@ typedef struct cpd_status {
 	double missing;    /* required - recorded, at least 0 */
 } cpd_status;
 
-/* The CPD standing of application id as of pl->now: 0, or -1 on error. */
-int cpd_status_of(pipeline *pl, int64_t id, cpd_status *out);
+/* The CPD standing of application id as of ctx->now: 0, or -1 on error. */
+int cpd_status_of(packetd_ctx *ctx, int64_t id, cpd_status *out);
 /* "48" or "12.5": hours as notices print them, into out. */
 void cpd_hours_text(double h, char *out, size_t len);
 
 /* re_registration_due → certified (event re_registered) when f is settled
  * and the year's hours are recorded, inside the caller's transaction.
  * 1 moved, 0 not yet (why, one line, into why when not NULL), -1 error. */
-int cpd_reregister_if_ready(pipeline *pl, int64_t id, const char *state, const fees *f, const char *by, char *why,
+int cpd_reregister_if_ready(packetd_ctx *ctx, int64_t id, const char *state, const fees *f, const char *by, char *why,
 			    size_t whylen);
 
 /* `packetd cpd ID --year YYYY --hours N [--ref TEXT]`: the centre's figure
@@ -42,11 +42,11 @@ typedef struct cpd_year_hours {
 /* Records the hours a member's CPD record states for each year (the latest
  * record of a year replaces an earlier one), inside the caller's
  * transaction; may complete a re-registration. 0 or -1. */
-int cpd_record_from_member(pipeline *pl, int64_t id, const cpd_year_hours *v, size_t n, const char *ref);
+int cpd_record_from_member(packetd_ctx *ctx, int64_t id, const cpd_year_hours *v, size_t n, const char *ref);
 /* When p (a packet or supplement just recorded) holds a CPD record and its
  * CMES number is a registered member's (certified or re-registration due),
  * records the record's hours per year on that member's application. Inside
  * the caller's transaction; 0 (also when there is nothing to record) or -1. */
-int cpd_from_packet(pipeline *pl, const packet *p);
+int cpd_from_packet(packetd_ctx *ctx, const packet *p);
 
 #endif

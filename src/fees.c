@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "log.h"
 #include "util.h"
 
 const char *const fees_item_names[FEES_NITEMS] = {
@@ -218,4 +221,44 @@ int fees_year_settled(const fees *f, int year)
 		if (f->lines[k].year == year && fees_line_outstanding(&f->lines[k]) != 0)
 			return 0;
 	return 1;
+}
+
+static const char *json_field(json_t *o, const char *name)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+	return v && *v ? v : NULL;
+}
+
+int fees_of_application(store *db, const rules *r, const store_application *a, time_t now, fees *out)
+{
+	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
+	fees_facts f = {.target = a->target, .now = now};
+	time_t t = 0;
+	int rc = -1, passed;
+	memset(out, 0, sizeof *out);
+	f.qualification = json_field(o, "cmes_qualification");
+	f.province = json_field(o, "province");
+	f.rejected = a->state && strcmp(a->state, "rejected") == 0;
+	passed = store_wf_entered_at(db, a->id, "interview_passed", 1, &t);
+	if (passed < 0)
+		goto out;
+	f.passed = passed;
+	if (store_wf_entered_at(db, a->id, "certified", 1, &t) == 1)
+		f.certified_at = t;
+	if (fees_compute(r, &f, out) != 0) {
+		log_error("%s: the fee table lacks an amount this application needs", a->number);
+		goto out;
+	}
+	for (int i = 0; i < FEES_NITEMS; i++) {
+		int64_t paid = 0;
+		if (store_wf_paid(db, a->id, fees_item_names[i], &paid) != 0)
+			goto out;
+		out->paid[i] = (long)paid;
+	}
+	fees_settle(out);
+	rc = 0;
+out:
+	if (o)
+		json_decref(o);
+	return rc;
 }

@@ -12,12 +12,14 @@
  * starting on the N-th anniversary of certification) with what is due and
  * what of the item's payments falls to it (oldest period first). The
  * notices, `show`, `pay`, `certify` and the nightly report all read this
- * ledger (workflow_fees loads it), so they show the same items, periods and
+ * ledger (fees_of_application loads it), so they show the same items, periods and
  * amounts. A society without a line in [fees.cmes_membership] makes its line
  * FEES_UNKNOWN: payable at the society's rate, not zero; the first payment
  * of the amount the society states settles it.
  *
- * fees.c is pure computation: no database, no clock of its own. fees_text.c
+ * fees.c is pure computation, no clock of its own; only fees_of_application
+ * reads the payments (and the states that make fees due) from the store.
+ * fees_text.c
  * renders the ledger in both languages from phrases.ini. */
 #ifndef PACKETD_FEES_H
 #define PACKETD_FEES_H
@@ -25,6 +27,7 @@
 #include <time.h>
 
 #include "rules.h"
+#include "store.h"
 
 enum fees_item {
 	FEE_INTERVIEW,
@@ -110,5 +113,9 @@ int fees_unknown(const fees *f);
 int fees_settled(const fees *f);
 /* 1 when every line of re-registration year `year` is paid. */
 int fees_year_settled(const fees *f, int year);
+
+/* The ledger of application a as of now: due by the rules, paid from the
+ * payments table. 0, or -1 when the store or the fee table fails. */
+int fees_of_application(store *db, const rules *r, const store_application *a, time_t now, fees *out);
 
 #endif

@@ -8,18 +8,13 @@
 
 #include "check.h"
 #include "classify.h"
+#include "finding.h"
 #include "log.h"
 #include "manifest.h"
 #include "sniff.h"
 #include "util.h"
 
 #define MANIFEST_MAX (256 * 1024)
-
-void intake_finding(packet *p, const rules *r, const char *code, int doc, int lang, const rules_var *vars,
-		    size_t nvars)
-{
-	check_add(p, r, code, doc, lang, vars, nvars);
-}
 
 static const char *base_name(const char *name)
 {
@@ -41,12 +36,12 @@ static void take_manifest(const intake_options *o, packet *p, const char *path, 
 	memset(&m, 0, sizeof m);
 	if (util_read_file(path, MANIFEST_MAX, &data, &len) != 0) {
 		rules_var v[] = {{"detail", "manifest.ini: too large or unreadable / 过大或无法读取"}, {"file", name}};
-		intake_finding(p, o->r, "manifest_invalid", -1, -1, v, 2);
+		finding_add(p, o->r, "manifest_invalid", -1, -1, v, 2);
 		return;
 	}
 	if (manifest_parse(data, len, &m) != 0) {
 		rules_var v[] = {{"detail", "manifest.ini"}, {"file", name}};
-		intake_finding(p, o->r, "manifest_invalid", -1, -1, v, 2);
+		finding_add(p, o->r, "manifest_invalid", -1, -1, v, 2);
 		goto out;
 	}
 	p->has_manifest = 1;
@@ -55,7 +50,7 @@ static void take_manifest(const intake_options *o, packet *p, const char *path, 
 	memset(&m.app, 0, sizeof m.app);
 	for (size_t i = 0; i < m.errors.n; i++) {
 		rules_var v[] = {{"detail", m.errors.items[i]}, {"file", name}};
-		intake_finding(p, o->r, "manifest_invalid", -1, -1, v, 2);
+		finding_add(p, o->r, "manifest_invalid", -1, -1, v, 2);
 	}
 	/* The manifest's [files] are applied by classify; keep them for it. */
 	p->manifest = xcalloc(1, sizeof m);
@@ -95,7 +90,7 @@ int intake_members(const intake_options *o, const unpack_member *members, size_t
 static void reject(const intake_options *o, packet *p, const unpack_result *u)
 {
 	rules_var v[] = {{"detail", u->error_detail ? u->error_detail : ""}, {"file", p->archive_name}};
-	intake_finding(p, o->r, u->error_code, -1, -1, v, 2);
+	finding_add(p, o->r, u->error_code, -1, -1, v, 2);
 	p->outcome = PACKET_REJECTED;
 }
 
@@ -193,6 +188,6 @@ int intake_check(const intake_options *o, packet *p)
 	if (p->outcome == PACKET_REJECTED)
 		return 0;
 	if (!p->has_manifest)
-		intake_finding(p, o->r, "manifest_missing", -1, -1, NULL, 0);
+		finding_add(p, o->r, "manifest_missing", -1, -1, NULL, 0);
 	return check_packet(p, o->r, &co);
 }

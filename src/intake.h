@@ -40,9 +40,4 @@ void intake_fields_from_email(applicant *a, const char *from_addr, const char *s
 /* Runs the checks once the applicant fields are final. */
 int intake_check(const intake_options *o, packet *p);
 
-/* Adds a finding rendered from the rules' catalogue; vars fill its
- * placeholders (document/language names are filled from doc/lang). */
-void intake_finding(packet *p, const rules *r, const char *code, int doc, int lang, const rules_var *vars,
-		    size_t nvars);
-
 #endif

@@ -11,6 +11,7 @@
  */
 #include "mailmsg.h"
 #include "charset.h"
+#include "clock.h"
 #include "util.h"
 
 #include <errno.h>

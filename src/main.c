@@ -14,11 +14,12 @@
 #include "cli.h"
 #include "cli_centre.h"
 #include "cli_web.h"
+#include "clock.h"
 #include "config.h"
+#include "cycle.h"
 #include "intake.h"
 #include "log.h"
 #include "notice.h"
-#include "pipeline.h"
 #include "pjson.h"
 #include "rules.h"
 #include "spool.h"
@@ -176,14 +177,14 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	if (!once)
 		sd_notifyf(0, "READY=1\nMAINPID=%lu\nSTATUS=started, first cycle running", (unsigned long)getpid());
 	for (;;) {
-		pipeline pl = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
-		pipeline_cycle(&pl);
+		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
+		cycle_run(&px);
 		if (once) {
-			/* counted from the rows the cycle wrote (pipeline.h) */
-			printf("packetd: %s\n", pl.summary);
+			/* counted from the rows the cycle wrote (context.h) */
+			printf("packetd: %s\n", px.summary);
 			break;
 		}
-		sd_notifyf(0, "STATUS=last cycle: %s", pl.summary);
+		sd_notifyf(0, "STATUS=last cycle: %s", px.summary);
 		for (long s = 0; s < c->conf.poll_interval && !stop_requested && !reload_requested; s++) {
 			if (watchdog)
 				sd_notify(0, "WATCHDOG=1");

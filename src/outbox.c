@@ -1,16 +1,81 @@
-/* outbox.c — the sender half of the outbox. The row is written in the same
- * transaction as the state it reports (pipeline.c); here it is delivered and
- * then marked sent. A crash between delivery and the mark means the row is
+/* outbox.c — the outbox (outbox.h). A row is written in the same
+ * transaction as the state it reports; outbox_flush delivers it and then
+ * marks it sent. A crash between delivery and the mark means the row is
  * delivered again next cycle under the same Message-ID: the Maildir
  * transport makes that harmless (one file per Message-ID). */
 #include "outbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fault.h"
 #include "log.h"
+#include "mailmsg.h"
 
 #define OUTBOX_MAX_ATTEMPTS 12
+
+const char *outbox_domain(const config *c)
+{
+	const char *at = c->intake_address ? strrchr(c->intake_address, '@') : NULL;
+	return at && at[1] ? at + 1 : "packetd.invalid";
+}
+
+int outbox_queue(packetd_ctx *ctx, int64_t app_id, const char *kind, const notice *n, const outbox_addr *a,
+		 char **message_id)
+{
+	notice_mail m;
+	char *id = NULL, *msg = NULL;
+	size_t len = 0;
+	int rc = -1;
+	if (a->to == NULL || *a->to == '\0') {
+		log_info("notice %s: no address to send it to", kind);
+		return 0;
+	}
+	memset(&m, 0, sizeof m);
+	m.from = config_sender(ctx->conf);
+	m.to = a->to;
+	m.in_reply_to = a->in_reply_to;
+	m.references = a->references;
+	m.auto_submitted = a->auto_submitted;
+	m.domain = outbox_domain(ctx->conf);
+	m.date = ctx->now;
+	m.atts = a->atts;
+	m.natts = a->natts;
+	msg = notice_build(n, &m, &id, &len);
+	if (msg == NULL)
+		goto out;
+	if (store_outbox_add(ctx->db, app_id, kind, id, a->to, msg, len, ctx->now) != 0) {
+		log_error("outbox: %s", store_errmsg(ctx->db));
+		goto out;
+	}
+	ctx->stats.notices++;
+	if (message_id) {
+		*message_id = id;
+		id = NULL;
+	}
+	rc = 0;
+out:
+	free(id);
+	free(msg);
+	return rc;
+}
+
+int outbox_queue_kind(packetd_ctx *ctx, int64_t app_id, const char *kind, const rules_var *vars, size_t nvars,
+		      const outbox_addr *a)
+{
+	notice n;
+	int rc;
+	if (a->to == NULL || *a->to == '\0') {
+		log_info("notice %s: no address to send it to", kind);
+		return 0;
+	}
+	if (notice_render(ctx->conf->templates, kind, vars, nvars, &n) != 0)
+		return -1;
+	rc = outbox_queue(ctx, app_id, kind, &n, a, NULL);
+	notice_free(&n);
+	return rc;
+}
 
 long outbox_backoff(int attempts)
 {

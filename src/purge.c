@@ -7,19 +7,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fees.h"
 #include "log.h"
 #include "util.h"
 
 /* Deletes (or counts) the stored files of one application and records it;
  * inside the caller's transaction. 0 or -1. */
-static int purge_one(pipeline *pl, int64_t id, const char *state, int dry_run, const char *by, int *deleted,
+static int purge_one(packetd_ctx *ctx, int64_t id, const char *state, int dry_run, const char *by, int *deleted,
 		     int *kept)
 {
 	store_table t;
 	char reason[200];
 	*deleted = *kept = 0;
-	if (store_purge_paths(pl->db, id, &t) != 0)
+	if (store_purge_paths(ctx->db, id, &t) != 0)
 		return -1;
 	for (size_t i = 0; i < t.nrows; i++) {
 		const char *path = store_table_get(&t, i, 0);
@@ -41,20 +42,20 @@ static int purge_one(pipeline *pl, int64_t id, const char *state, int dry_run, c
 		return 0;
 	snprintf(reason, sizeof reason,
 		 "documents deleted after %d years (retention): %d stored files deleted, %d kept for another application",
-		 pl->r->documents_years, *deleted, *kept);
-	if (store_purge_mark(pl->db, id, pl->now) != 0 ||
-	    store_wf_transition(pl->db, id, state, state, "purge", by, reason, pl->now) != 1)
+		 ctx->r->documents_years, *deleted, *kept);
+	if (store_purge_mark(ctx->db, id, ctx->now) != 0 ||
+	    store_wf_transition(ctx->db, id, state, state, "purge", by, reason, ctx->now) != 1)
 		return -1;
 	return 0;
 }
 
-int purge_run(pipeline *pl, int dry_run, const char *by, purge_result *out)
+int purge_run(packetd_ctx *ctx, int dry_run, const char *by, purge_result *out)
 {
 	store_table c;
 	int rc = 0;
 	memset(out, 0, sizeof *out);
 	out->items = json_array();
-	if (store_purge_candidates(pl->db, &c) != 0)
+	if (store_purge_candidates(ctx->db, &c) != 0)
 		return -1;
 	for (size_t i = 0; i < c.nrows; i++) {
 		int64_t id = strtoll(store_table_get(&c, i, 0), NULL, 10);
@@ -62,16 +63,16 @@ int purge_run(pipeline *pl, int dry_run, const char *by, purge_result *out)
 		time_t since;
 		int deleted = 0, kept = 0;
 		if (clock_parse_iso(store_table_get(&c, i, 3), &since) != 0 ||
-		    fees_anniversary(since, pl->r->documents_years) > pl->now)
+		    fees_anniversary(since, ctx->r->documents_years) > ctx->now)
 			continue;
-		if (store_begin(pl->db) != 0) {
+		if (store_begin(ctx->db) != 0) {
 			rc = -1;
 			break;
 		}
-		if (purge_one(pl, id, state, dry_run, by, &deleted, &kept) != 0 ||
-		    (dry_run ? store_rollback(pl->db) : store_commit(pl->db)) != 0) {
-			log_error("purge of %s: %s", number, store_errmsg(pl->db));
-			store_rollback(pl->db);
+		if (purge_one(ctx, id, state, dry_run, by, &deleted, &kept) != 0 ||
+		    (dry_run ? store_rollback(ctx->db) : store_commit(ctx->db)) != 0) {
+			log_error("purge of %s: %s", number, store_errmsg(ctx->db));
+			store_rollback(ctx->db);
 			rc = -1;
 			continue;
 		}
@@ -93,24 +94,24 @@ int purge_run(pipeline *pl, int dry_run, const char *by, purge_result *out)
 	return rc;
 }
 
-int purge_cycle(pipeline *pl)
+int purge_cycle(packetd_ctx *ctx)
 {
 	char today[16], *last = NULL;
 	purge_result res;
 	int rc = 0;
-	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", today, sizeof today);
-	if (store_cursor_get(pl->db, "packetd", "purge_date", &last) != 0)
+	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
+	if (store_cursor_get(ctx->db, "packetd", "purge_date", &last) != 0)
 		return -1;
 	if (last && strcmp(last, today) >= 0) {
 		free(last);
 		return 0;
 	}
 	free(last);
-	if (purge_run(pl, 0, "packetd", &res) != 0)
+	if (purge_run(ctx, 0, "packetd", &res) != 0)
 		rc = -1;
 	json_decref(res.items);
 	/* a failed run is tried again the next cycle */
-	if (rc == 0 && store_cursor_set(pl->db, "packetd", "purge_date", today) != 0)
+	if (rc == 0 && store_cursor_set(ctx->db, "packetd", "purge_date", today) != 0)
 		rc = -1;
 	return rc;
 }

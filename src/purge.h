@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "pipeline.h"
+#include "context.h"
 
 typedef struct purge_result {
 	int applications;   /* purged (or, dry run, that would be) */
@@ -20,12 +20,12 @@ typedef struct purge_result {
 	json_t *items;      /* owned: [{application, state, since, deleted, kept}] */
 } purge_result;
 
-/* Purges what is due as of pl->now; dry_run changes nothing. One
+/* Purges what is due as of ctx->now; dry_run changes nothing. One
  * transaction per application. 0, or -1 when the store failed (what was
  * done before stays done). Free out->items with json_decref. */
-int purge_run(pipeline *pl, int dry_run, const char *by, purge_result *out);
+int purge_run(packetd_ctx *ctx, int dry_run, const char *by, purge_result *out);
 /* The periodic work: runs purge_run at most once per day (the date in the
  * configured zone kept as a cursor). */
-int purge_cycle(pipeline *pl);
+int purge_cycle(packetd_ctx *ctx);
 
 #endif

@@ -7,15 +7,16 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "csv.h"
 #include "cpd.h"
 #include "fees.h"
 #include "log.h"
 #include "mailmsg.h"
 #include "notice.h"
+#include "outbox.h"
 #include "store.h"
 #include "util.h"
-#include "workflow.h"
 
 #define REPORT_WAITING 10          /* incomplete applications listed */
 #define REPORT_INTERVIEW_DAYS 14
@@ -32,7 +33,7 @@ typedef struct report_data {
 } report_data;
 
 /* Midnight of date and of the next day, in the configured zone. */
-static int day_bounds(pipeline *pl, const char *date, time_t *start, time_t *end)
+static int day_bounds(packetd_ctx *ctx, const char *date, time_t *start, time_t *end)
 {
 	char text[64];
 	int y, m, d;
@@ -41,7 +42,7 @@ static int day_bounds(pipeline *pl, const char *date, time_t *start, time_t *end
 	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || strlen(date) != 10)
 		return -1;
 	snprintf(text, sizeof text, "%s 00:00", date);
-	if (workflow_local_time(pl->conf->timezone, text, start) != 0)
+	if (clock_local_time(ctx->conf->timezone, text, start) != 0)
 		return -1;
 	memset(&tm, 0, sizeof tm);
 	tm.tm_year = y - 1900;
@@ -50,7 +51,7 @@ static int day_bounds(pipeline *pl, const char *date, time_t *start, time_t *end
 	t = timegm(&tm);
 	gmtime_r(&t, &tm);
 	snprintf(text, sizeof text, "%04d-%02d-%02d 00:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-	return workflow_local_time(pl->conf->timezone, text, end);
+	return clock_local_time(ctx->conf->timezone, text, end);
 }
 
 static void csv_row(buf *b, const char *a, const char *k, const char *n, const char *v, const char *d)
@@ -85,20 +86,20 @@ static char *name_of(const store_table *t, size_t row, size_t zh_col)
 	return buf_steal(&b);
 }
 
-static void local(pipeline *pl, const char *iso, const char *fmt, char *out, size_t len)
+static void local(packetd_ctx *ctx, const char *iso, const char *fmt, char *out, size_t len)
 {
 	time_t t;
-	if (clock_parse_iso(iso, &t) != 0 || clock_format(t, pl->conf->timezone, fmt, out, len) != 0)
+	if (clock_parse_iso(iso, &t) != 0 || clock_format(t, ctx->conf->timezone, fmt, out, len) != 0)
 		snprintf(out, len, "%s", iso);
 }
 
 /* Fees outstanding of every application not rejected. */
-static int collect_fees(pipeline *pl, report_data *d)
+static int collect_fees(packetd_ctx *ctx, report_data *d)
 {
 	int64_t *ids = NULL;
 	size_t n = 0;
 	int rc = -1;
-	if (store_application_list(pl->db, NULL, &ids, &n) != 0)
+	if (store_application_list(ctx->db, NULL, &ids, &n) != 0)
 		return -1;
 	d->total = n;
 	for (size_t i = 0; i < n; i++) {
@@ -107,9 +108,9 @@ static int collect_fees(pipeline *pl, report_data *d)
 		long out[FEES_NITEMS], total = 0;
 		buf items;
 		memset(&a, 0, sizeof a);
-		if (store_application_get(pl->db, pl->r, ids[i], NULL, &a) != 1)
+		if (store_application_get(ctx->db, ctx->r, ids[i], NULL, &a) != 1)
 			goto out;
-		if (workflow_fees(pl->db, pl->r, &a, pl->now, &f) != 0) {
+		if (fees_of_application(ctx->db, ctx->r, &a, ctx->now, &f) != 0) {
 			store_application_free(&a);
 			goto out;
 		}
@@ -126,7 +127,7 @@ static int collect_fees(pipeline *pl, report_data *d)
 		if (strcmp(a.state, "re_registration_due") == 0) {
 			cpd_status cs;
 			char rec[16], req[16], miss[16];
-			if (cpd_status_of(pl, a.id, &cs) == 0 && cs.year > 0) {
+			if (cpd_status_of(ctx, a.id, &cs) == 0 && cs.year > 0) {
 				cpd_hours_text(cs.recorded, rec, sizeof rec);
 				cpd_hours_text(cs.required, req, sizeof req);
 				cpd_hours_text(cs.missing, miss, sizeof miss);
@@ -162,29 +163,29 @@ out:
 	return rc;
 }
 
-static int collect(pipeline *pl, const char *date, report_data *d)
+static int collect(packetd_ctx *ctx, const char *date, report_data *d)
 {
 	char from[32], to[32];
 	memset(d, 0, sizeof *d);
 	buf_init(&d->fees_csv, REPORT_MAX);
 	buf_init(&d->fees_html, REPORT_MAX);
 	snprintf(d->date, sizeof d->date, "%s", date);
-	if (day_bounds(pl, date, &d->day_start, &d->day_end) != 0) {
+	if (day_bounds(ctx, date, &d->day_start, &d->day_end) != 0) {
 		log_error("report: bad date %s", date);
 		return -1;
 	}
 	store_wf_iso(d->day_start, from);
 	store_wf_iso(d->day_end, to);
-	if (store_wf_counts(pl->db, "state", &d->states) != 0 || store_wf_counts(pl->db, "province", &d->provinces) != 0 ||
-	    store_wf_new(pl->db, from, to, &d->fresh) != 0 ||
-	    store_wf_waiting(pl->db, "incomplete", REPORT_WAITING, &d->waiting) != 0 ||
-	    store_wf_failing(pl->db, &d->failing) != 0)
+	if (store_wf_counts(ctx->db, "state", &d->states) != 0 || store_wf_counts(ctx->db, "province", &d->provinces) != 0 ||
+	    store_wf_new(ctx->db, from, to, &d->fresh) != 0 ||
+	    store_wf_waiting(ctx->db, "incomplete", REPORT_WAITING, &d->waiting) != 0 ||
+	    store_wf_failing(ctx->db, &d->failing) != 0)
 		return -1;
-	store_wf_iso(pl->now, from);
-	store_wf_iso(pl->now + REPORT_INTERVIEW_DAYS * 86400, to);
-	if (store_wf_interviews(pl->db, from, to, &d->interviews) != 0)
+	store_wf_iso(ctx->now, from);
+	store_wf_iso(ctx->now + REPORT_INTERVIEW_DAYS * 86400, to);
+	if (store_wf_interviews(ctx->db, from, to, &d->interviews) != 0)
 		return -1;
-	return collect_fees(pl, d);
+	return collect_fees(ctx, d);
 }
 
 static void data_free(report_data *d)
@@ -251,7 +252,7 @@ static void html_table(buf *b, const char *title, const char *const *heads, size
 	buf_adds(b, "</table>\n");
 }
 
-int report_build(pipeline *pl, const char *date, report_doc *out)
+int report_build(packetd_ctx *ctx, const char *date, report_doc *out)
 {
 	report_data d;
 	buf h, c, t;
@@ -261,9 +262,9 @@ int report_build(pipeline *pl, const char *date, report_doc *out)
 	buf_init(&h, REPORT_MAX);
 	buf_init(&c, REPORT_MAX);
 	buf_init(&t, REPORT_MAX);
-	if (collect(pl, date, &d) != 0)
+	if (collect(ctx, date, &d) != 0)
 		goto out;
-	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d %H:%M (UTC%z)", when, sizeof when);
+	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d %H:%M (UTC%z)", when, sizeof when);
 
 	/* CSV: section, key, name, value, detail */
 	buf_adds(&c, "\xEF\xBB\xBF");
@@ -290,14 +291,14 @@ int report_build(pipeline *pl, const char *date, report_doc *out)
 	for (size_t i = 0; i < d.waiting.nrows; i++) {
 		char *nm = name_of(&d.waiting, i, 1), days[32];
 		time_t since;
-		long dd = clock_parse_iso(store_table_get(&d.waiting, i, 3), &since) == 0 ? (long)((pl->now - since) / 86400) : 0;
+		long dd = clock_parse_iso(store_table_get(&d.waiting, i, 3), &since) == 0 ? (long)((ctx->now - since) / 86400) : 0;
 		snprintf(days, sizeof days, "%ld", dd);
 		csv_row(&c, "waiting", store_table_get(&d.waiting, i, 0), nm, days, store_table_get(&d.waiting, i, 3));
 		free(nm);
 	}
 	for (size_t i = 0; i < d.interviews.nrows; i++) {
 		char *nm = name_of(&d.interviews, i, 2), at[64];
-		local(pl, store_table_get(&d.interviews, i, 4), "%Y-%m-%d %H:%M", at, sizeof at);
+		local(ctx, store_table_get(&d.interviews, i, 4), "%Y-%m-%d %H:%M", at, sizeof at);
 		csv_row(&c, "interview", store_table_get(&d.interviews, i, 1), nm, at, store_table_get(&d.interviews, i, 6));
 		free(nm);
 	}
@@ -379,96 +380,71 @@ void report_doc_free(report_doc *d)
 	memset(d, 0, sizeof *d);
 }
 
-static const char *domain_of(const char *addr)
-{
-	const char *at = addr ? strrchr(addr, '@') : NULL;
-	return at && at[1] ? at + 1 : "packetd.invalid";
-}
-
-int report_queue(pipeline *pl, const char *date, char **message_id)
+int report_queue(packetd_ctx *ctx, const char *date, char **message_id)
 {
 	report_doc doc;
 	notice n;
-	notice_mail m;
-	char *id = NULL, *msg = NULL, fname[64];
-	size_t len = 0;
+	char fname[64];
 	int rc = -1;
 	memset(&n, 0, sizeof n);
-	if (pl->conf->report_to == NULL || *pl->conf->report_to == '\0') {
+	if (ctx->conf->report_to == NULL || *ctx->conf->report_to == '\0') {
 		log_warn("report: no [centre] report_to");
 		return -1;
 	}
-	if (report_build(pl, date, &doc) != 0)
+	if (report_build(ctx, date, &doc) != 0)
 		return -1;
 	rules_var v[] = {{"date", date}, {"summary", doc.text}};
-	if (notice_render(pl->conf->templates, "report", v, 2, &n) != 0)
+	if (notice_render(ctx->conf->templates, "report", v, 2, &n) != 0)
 		goto out;
 	free(n.html);
 	n.html = xstrdup(doc.html);
 	snprintf(fname, sizeof fname, "report-%s.csv", date);
 	mailmsg_attachment att = {.filename = fname, .content_type = "text/csv; charset=UTF-8", .data = doc.csv, .len = doc.csv_len};
-	memset(&m, 0, sizeof m);
-	m.from = pl->conf->smtp_from ? pl->conf->smtp_from : pl->conf->intake_address;
-	m.to = pl->conf->report_to;
-	m.auto_submitted = "auto-generated";
-	m.domain = domain_of(pl->conf->intake_address);
-	m.date = pl->now;
-	m.atts = &att;
-	m.natts = 1;
-	msg = notice_build(&n, &m, &id, &len);
-	if (msg == NULL || store_outbox_add(pl->db, 0, "report", id, m.to, msg, len, pl->now) != 0)
-		goto out;
-	pl->stats.notices++;
-	if (message_id) {
-		*message_id = id;
-		id = NULL;
-	}
-	rc = 0;
+	outbox_addr a = {.to = ctx->conf->report_to, .auto_submitted = "auto-generated", .atts = &att, .natts = 1};
+	rc = outbox_queue(ctx, 0, "report", &n, &a, message_id);
 out:
 	notice_free(&n);
 	report_doc_free(&doc);
-	free(id);
-	free(msg);
 	return rc;
 }
 
 /* The date whose report is due: the latest report_time slot not after now
  * is on day X; its report covers X - 1. */
-static int due_date(pipeline *pl, char out[16])
+static int due_date(packetd_ctx *ctx, char out[16])
 {
 	char today[16], text[32];
 	time_t slot;
-	const char *rt = pl->conf->report_time ? pl->conf->report_time : "02:00";
-	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", today, sizeof today);
+	const char *rt = ctx->conf->report_time ? ctx->conf->report_time : "02:00";
+	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
 	snprintf(text, sizeof text, "%s %s", today, rt);
-	if (workflow_local_time(pl->conf->timezone, text, &slot) != 0)
+	if (clock_local_time(ctx->conf->timezone, text, &slot) != 0)
 		return -1;
 	/* before today's slot: yesterday's slot is the latest, reporting the day before */
-	time_t day = slot <= pl->now ? slot - 86400 : slot - 2 * 86400;
-	return clock_format(day, pl->conf->timezone, "%Y-%m-%d", out, 16);
+	time_t day = slot <= ctx->now ? slot - 86400 : slot - 2 * 86400;
+	return clock_format(day, ctx->conf->timezone, "%Y-%m-%d", out, 16);
 }
 
-int report_cycle(pipeline *pl)
+int report_cycle(packetd_ctx *ctx)
 {
 	char date[16], *id = NULL;
 	int done;
-	if (pl->conf->report_to == NULL || *pl->conf->report_to == '\0')
+	if (ctx->conf->report_to == NULL || *ctx->conf->report_to == '\0')
 		return 0;
-	if (due_date(pl, date) != 0)
+	if (due_date(ctx, date) != 0)
 		return -1;
-	done = store_wf_report_done(pl->db, date);
+	done = store_wf_report_done(ctx->db, date);
 	if (done != 0)
 		return done < 0 ? -1 : 0;
-	if (store_begin(pl->db) != 0)
+	if (store_begin(ctx->db) != 0)
 		return -1;
-	if (report_queue(pl, date, &id) != 0 || store_wf_report_record(pl->db, date, id, pl->now) != 0 ||
-	    store_commit(pl->db) != 0) {
-		log_error("nightly report %s: %s", date, store_errmsg(pl->db));
-		store_rollback(pl->db);
+	if (report_queue(ctx, date, &id) != 0 || store_wf_report_record(ctx->db, date, id, ctx->now) != 0 ||
+	    store_commit(ctx->db) != 0) {
+		log_error("nightly report %s: %s", date, store_errmsg(ctx->db));
+		store_rollback(ctx->db);
 		free(id);
 		return -1;
 	}
-	log_info("nightly report of %s queued for %s", date, pl->conf->report_to);
+	log_info("nightly report of %s queued for %s", date, ctx->conf->report_to);
 	free(id);
 	return 0;
 }

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "pipeline.h"
+#include "context.h"
 
 typedef struct report_doc {
 	char *html;      /* owned */
@@ -25,13 +25,13 @@ typedef struct report_doc {
 	char *text;      /* owned: a plain summary for the text part and stdout */
 } report_doc;
 
-/* Builds the report of date (YYYY-MM-DD) as of pl->now. */
-int report_build(pipeline *pl, const char *date, report_doc *out);
+/* Builds the report of date (YYYY-MM-DD) as of ctx->now. */
+int report_build(packetd_ctx *ctx, const char *date, report_doc *out);
 void report_doc_free(report_doc *d);
 /* Queues the report of date to [centre] report_to inside the caller's
  * transaction; *message_id receives the id (caller frees) when not NULL. */
-int report_queue(pipeline *pl, const char *date, char **message_id);
+int report_queue(packetd_ctx *ctx, const char *date, char **message_id);
 /* The nightly run, once per cycle (workflow_cycle). */
-int report_cycle(pipeline *pl);
+int report_cycle(packetd_ctx *ctx);
 
 #endif

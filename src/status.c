@@ -8,22 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
+#include "outbox.h"
 #include "notice.h"
 #include "util.h"
 #include "workflow_p.h"
 
 #define STATUS_QUIET_SECONDS 3600
 
-static void phrase_line(pipeline *pl, buf *b, const char *label, const char *key)
+static void phrase_line(packetd_ctx *ctx, buf *b, const char *label, const char *key)
 {
-	char *t = notice_phrase(pl->conf->templates, key);
+	char *t = notice_phrase(ctx->conf->templates, key);
 	buf_printf(b, "%s%s\n", label, t);
 	free(t);
 }
 
 /* One application's state in one language. */
-static int status_block(pipeline *pl, wf_app *x, int zh, buf *b)
+static int status_block(packetd_ctx *ctx, wf_app *x, int zh, buf *b)
 {
 	const char *lang = zh ? "zh" : "en";
 	char key[96];
@@ -36,7 +38,7 @@ static int status_block(pipeline *pl, wf_app *x, int zh, buf *b)
 	else
 		buf_printf(b, "Application %s (%s)\n", x->a.number, x->target ? x->target : "CEng/IEng");
 	snprintf(key, sizeof key, "state.%s.%s", x->a.state, lang);
-	phrase_line(pl, b, zh ? "  状态：" : "  State: ", key);
+	phrase_line(ctx, b, zh ? "  状态：" : "  State: ", key);
 	buf_adds(b, zh ? "  需要补充或更正：\n" : "  To add or correct:\n");
 	for (size_t i = 0; i < x->a.nfindings; i++) {
 		const finding *fi = &x->a.findings[i];
@@ -47,13 +49,13 @@ static int status_block(pipeline *pl, wf_app *x, int zh, buf *b)
 	if (nmissing == 0)
 		buf_adds(b, zh ? "    无\n" : "    nothing\n");
 	buf_adds(b, zh ? "  未缴费用：\n" : "  Fees outstanding:\n");
-	if (workflow_fees(pl->db, pl->r, &x->a, pl->now, &f) != 0) {
+	if (fees_of_application(ctx->db, ctx->r, &x->a, ctx->now, &f) != 0) {
 		buf_adds(b, zh ? "    请向认证中心查询\n" : "    please ask the centre\n");
 	} else if (fees_total_outstanding(&f) == 0 && !fees_unknown(&f)) {
 		buf_adds(b, zh ? "    无\n" : "    none\n");
 	} else {
 		/* the ledger as `show`, `pay` and the payment notice give it */
-		char *lines = wf_fees_text(pl, &f, 0, FEES_MAX_LINES, 1, zh);
+		char *lines = wf_fees_text(ctx, &f, 0, FEES_MAX_LINES, 1, zh);
 		for (const char *l = lines; *l; ) {   /* one step deeper, under the heading */
 			const char *e = strchr(l, '\n');
 			size_t len = e ? (size_t)(e - l) + 1 : strlen(l);
@@ -64,17 +66,17 @@ static int status_block(pipeline *pl, wf_app *x, int zh, buf *b)
 		free(lines);
 	}
 	if (strcmp(x->a.state, "interview_planned") == 0) {
-		r = store_wf_interview_get(pl->db, x->a.id, &iv);
+		r = store_wf_interview_get(ctx->db, x->a.id, &iv);
 		if (r < 0)
 			return -1;
 		if (r == 1) {
 			wf_when w;
 			char *t, *line;
-			wf_when_of(pl, iv.starts_at, iv.minutes, &w);
+			wf_when_of(ctx, iv.starts_at, iv.minutes, &w);
 			rules_var v[] = {{"date", w.date}, {"time", w.time}, {"end", w.end}, {"zone", w.zone},
 					 {"place", iv.place}};
 			snprintf(key, sizeof key, "status.interview.%s", lang);
-			t = notice_phrase(pl->conf->templates, key);
+			t = notice_phrase(ctx->conf->templates, key);
 			line = rules_render(t, v, sizeof v / sizeof v[0]);
 			buf_printf(b, "  %s\n", line);
 			free(t);
@@ -83,27 +85,28 @@ static int status_block(pipeline *pl, wf_app *x, int zh, buf *b)
 		}
 	}
 	snprintf(key, sizeof key, "status.next.%s.%s", x->a.state, lang);
-	phrase_line(pl, b, zh ? "  下一步：" : "  Next: ", key);
+	phrase_line(ctx, b, zh ? "  下一步：" : "  Next: ", key);
 	buf_adds(b, "\n");
 	return 0;
 }
 
-static int queue_refusal(pipeline *pl, const status_request *rq, status_result *res)
+static int queue_refusal(packetd_ctx *ctx, const status_request *rq, status_result *res)
 {
 	int64_t recent = 0;
 	char *when;
 	int rc;
-	if (store_answers_since(pl->db, 0, "status_unknown", rq->from, pl->now - STATUS_QUIET_SECONDS, &recent) != 0)
+	if (store_answers_since(ctx->db, 0, "status_unknown", rq->from, ctx->now - STATUS_QUIET_SECONDS, &recent) != 0)
 		return -1;
 	if (recent > 0) {
 		res->outcome = STATUS_QUIET;
 		snprintf(res->detail, sizeof res->detail, "no application of this sender; refused within the hour");
 		return 0;
 	}
-	when = pipeline_time_text(pl);
+	when = clock_stamp(ctx->now, ctx->conf->timezone);
 	rules_var v[] = {{"received_at", when}};
-	rc = pipeline_queue(pl, 0, "status_unknown", v, 1, rq->from, rq->in_reply_to, rq->references,
-			    "auto-replied", NULL, 0);
+	outbox_addr a = {.to = rq->from, .in_reply_to = rq->in_reply_to, .references = rq->references,
+			 .auto_submitted = "auto-replied"};
+	rc = outbox_queue_kind(ctx, 0, "status_unknown", v, 1, &a);
 	free(when);
 	res->outcome = STATUS_REFUSED;
 	snprintf(res->detail, sizeof res->detail, "no application of this sender%s%s",
@@ -111,7 +114,7 @@ static int queue_refusal(pipeline *pl, const status_request *rq, status_result *
 	return rc;
 }
 
-int status_answer(pipeline *pl, const status_request *rq, status_result *res)
+int status_answer(packetd_ctx *ctx, const status_request *rq, status_result *res)
 {
 	int64_t *ids = NULL;
 	size_t n = 0, nanswered = 0;
@@ -122,23 +125,23 @@ int status_answer(pipeline *pl, const status_request *rq, status_result *res)
 	buf_init(&zh, 0);
 	buf_init(&en, 0);
 	buf_init(&numbers, 0);
-	if (store_apps_of_address(pl->db, rq->from, rq->number && *rq->number ? rq->number : NULL, &ids, &n) != 0)
+	if (store_apps_of_address(ctx->db, rq->from, rq->number && *rq->number ? rq->number : NULL, &ids, &n) != 0)
 		goto out;
 	if (n == 0) {
-		rc = queue_refusal(pl, rq, res);
+		rc = queue_refusal(ctx, rq, res);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		int64_t recent = 0;
 		wf_app x;
-		if (store_answers_since(pl->db, ids[i], "status", NULL, pl->now - STATUS_QUIET_SECONDS, &recent) != 0)
+		if (store_answers_since(ctx->db, ids[i], "status", NULL, ctx->now - STATUS_QUIET_SECONDS, &recent) != 0)
 			goto out;
 		if (recent > 0)
 			continue;
-		if (wf_load(pl, ids[i], NULL, &x) != 1)
+		if (wf_load(ctx, ids[i], NULL, &x) != 1)
 			goto out;
-		if (status_block(pl, &x, 1, &zh) != 0 || status_block(pl, &x, 0, &en) != 0 ||
-		    store_answer_mark(pl->db, ids[i], "status", pl->now) != 0) {
+		if (status_block(ctx, &x, 1, &zh) != 0 || status_block(ctx, &x, 0, &en) != 0 ||
+		    store_answer_mark(ctx->db, ids[i], "status", ctx->now) != 0) {
 			wf_app_free(&x);
 			goto out;
 		}
@@ -156,12 +159,13 @@ int status_answer(pipeline *pl, const status_request *rq, status_result *res)
 	buf_add(&zh, "", 1);
 	buf_add(&en, "", 1);
 	buf_add(&numbers, "", 1);
-	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d %H:%M", today, sizeof today);
-	when = pipeline_time_text(pl);
+	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d %H:%M", today, sizeof today);
+	when = clock_stamp(ctx->now, ctx->conf->timezone);
 	rules_var v[] = {{"applications", numbers.data}, {"received_at", when}, {"today", today},
 			 {"status_zh", zh.data}, {"status_en", en.data}};
-	if (pipeline_queue(pl, res->application_id, "status", v, sizeof v / sizeof v[0], rq->from, rq->in_reply_to,
-			   rq->references, "auto-replied", NULL, 0) != 0)
+	outbox_addr a = {.to = rq->from, .in_reply_to = rq->in_reply_to, .references = rq->references,
+			 .auto_submitted = "auto-replied"};
+	if (outbox_queue_kind(ctx, res->application_id, "status", v, sizeof v / sizeof v[0], &a) != 0)
 		goto out;
 	res->outcome = STATUS_ANSWERED;
 	snprintf(res->detail, sizeof res->detail, "%s", numbers.data);

@@ -11,7 +11,7 @@
 #ifndef PACKETD_STATUS_H
 #define PACKETD_STATUS_H
 
-#include "pipeline.h"
+#include "context.h"
 
 enum status_outcome {
 	STATUS_ANSWERED,    /* the state of the sender's applications was queued */
@@ -34,6 +34,6 @@ typedef struct status_result {
 
 /* Decides and queues the answer to rq inside the caller's transaction.
  * 0, or -1 when the store failed (roll back and retry the message). */
-int status_answer(pipeline *pl, const status_request *rq, status_result *res);
+int status_answer(packetd_ctx *ctx, const status_request *rq, status_result *res);
 
 #endif

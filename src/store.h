@@ -59,8 +59,9 @@ int store_item_add(store *s, const store_item *it);
 /* The number of the application that already holds an archive with this
  * SHA-256, into number (32 bytes); 1 found, 0 not, -1 error. */
 int store_find_archive(store *s, const char *sha256, char number[32]);
-/* The open application (state received|complete|incomplete|returned) of
- * the applicant with this CMES number: 1 found (id, number), 0 not, -1. */
+/* The open application (state received|complete|incomplete|returned, its
+ * documents not purged) of the applicant with this CMES number: 1 found
+ * (id, number), 0 not, -1. */
 int store_find_open_by_cmes(store *s, const char *cmes_no, int64_t *id, char number[32]);
 
 /* Creates an application from a checked packet: upserts the applicant (by

@@ -8,6 +8,7 @@
  * Application numbers take the year in the scheme's zone (Asia/Shanghai),
  * the year the applicant sees on the notice.
  */
+#include "clock.h"
 #include "store.h"
 
 #include <jansson.h>
@@ -69,6 +70,10 @@ int store_find_open_by_cmes(store *s, const char *cmes_no, int64_t *id, char num
 					  "SELECT a.id, a.number FROM applications a"
 					  " JOIN applicants p ON p.id = a.applicant_id"
 					  " WHERE p.cmes_no = ? AND a.state IN " STORE_OPEN_STATES
+					  /* a returned application whose documents the retention
+					   * purged is closed: a new packet starts a new one */
+					  " AND NOT EXISTS (SELECT 1 FROM files f WHERE f.application_id = a.id"
+					  "  AND f.purged_at IS NOT NULL)"
 					  " ORDER BY a.id DESC LIMIT 1",
 					  "t", cmes_no);
 	int rc = -1;

@@ -236,6 +236,13 @@ int store_desk_batches(store *s, int64_t limit, store_table *t)
 			   "i", limit);
 }
 
+int store_desk_batch(store *s, int64_t item_id, store_table *t)
+{
+	int rc = table_query(s, t, "SELECT source, detail FROM items WHERE id = ? AND detail LIKE '%.receipt.csv'", "i",
+			     item_id);
+	return rc != 0 ? -1 : t->nrows > 0;
+}
+
 int store_desk_batch_rows(store *s, const char *batch_key, store_table *t)
 {
 	buf lo, hi;

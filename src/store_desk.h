@@ -54,6 +54,8 @@ int store_desk_outbox(store *s, int64_t limit, store_table *t, int64_t *sent);
  * receipt, at. Rows of one batch: row key, status, application number,
  * application state, detail. */
 int store_desk_batches(store *s, int64_t limit, store_table *t);
+/* One batch item by id: source, receipt; 1 found, 0 not, -1 error. */
+int store_desk_batch(store *s, int64_t item_id, store_table *t);
 int store_desk_batch_rows(store *s, const char *batch_key, store_table *t);
 
 #endif

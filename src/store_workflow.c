@@ -6,6 +6,7 @@
  * Every function writes at most one row, or runs inside the caller's
  * store_begin/store_commit with the notice it reports.
  */
+#include "clock.h"
 #include "store.h"
 
 #include <sqlite3.h>

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "csv.h"
 #include "log.h"
 #include "util.h"
@@ -66,7 +67,7 @@ static int add_application(workflow *w, struct archive *ar, buf *index, int64_t 
 	char nfiles[16];
 	int rc = -1;
 	memset(&a, 0, sizeof a);
-	if (store_application_get(w->pl->db, w->pl->r, id, NULL, &a) != 1)
+	if (store_application_get(w->ctx->db, w->ctx->r, id, NULL, &a) != 1)
 		goto out;
 	o = json_loads(a.applicant_json ? a.applicant_json : "{}", 0, NULL);
 	for (size_t i = 0; i < a.nfiles; i++) {
@@ -93,7 +94,7 @@ static int add_application(workflow *w, struct archive *ar, buf *index, int64_t 
 			buf_printf(&name, "%s/%d-%s", a.number, k, f->name);
 		}
 		strlist_add(&names, name.data);
-		rc = add_member(ar, name.data, data, len, w->pl->now);
+		rc = add_member(ar, name.data, data, len, w->ctx->now);
 		buf_free(&name);
 		free(data);
 		if (rc != 0)
@@ -134,17 +135,17 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 		goto out;
 	}
 	/* the transaction first: the list cannot change while the archive is made */
-	if (store_begin(w->pl->db) != 0)
+	if (store_begin(w->ctx->db) != 0)
 		goto dberr;
 	intx = 1;
-	if (store_wf_ids_in(w->pl->db, "recommended", &ids) != 0)
+	if (store_wf_ids_in(w->ctx->db, "recommended", &ids) != 0)
 		goto dberr;
 	if (ids.nrows == 0) {
 		snprintf(w->err, sizeof w->err, "no application is recommended and waiting to be sent to SOEHK");
 		rc = WF_REFUSED;
 		goto out;
 	}
-	clock_format(w->pl->now, w->pl->conf->timezone, "%Y%m%d-%H%M%S", stamp, sizeof stamp);
+	clock_format(w->ctx->now, w->ctx->conf->timezone, "%Y%m%d-%H%M%S", stamp, sizeof stamp);
 	{
 		buf b;
 		buf_init(&b, 0);
@@ -176,7 +177,7 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 				 store_table_get(&ids, i, 1));
 			goto out;
 		}
-	if (add_member(ar, "index.csv", index.data, index.len, w->pl->now) != 0 || archive_write_close(ar) != ARCHIVE_OK) {
+	if (add_member(ar, "index.csv", index.data, index.len, w->ctx->now) != 0 || archive_write_close(ar) != ARCHIVE_OK) {
 		snprintf(w->err, sizeof w->err, "%s: %s", tmp, archive_error_string(ar));
 		goto out;
 	}
@@ -193,11 +194,11 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 		close(fd);
 	}
 	snprintf(reason, sizeof reason, "sent to SOEHK in %s", strrchr(final, '/') ? strrchr(final, '/') + 1 : final);
-	if (store_wf_transmittal_add(w->pl->db, final, sha, (int64_t)ids.nrows, w->by, w->pl->now, &tid) != 0)
+	if (store_wf_transmittal_add(w->ctx->db, final, sha, (int64_t)ids.nrows, w->by, w->ctx->now, &tid) != 0)
 		goto dberr;
 	for (size_t i = 0; i < ids.nrows; i++) {
 		int64_t id = strtoll(store_table_get(&ids, i, 0), NULL, 10);
-		if (workflow_transmitted(w, id, reason) != 1 || store_wf_transmittal_item(w->pl->db, tid, id) != 0)
+		if (workflow_transmitted(w, id, reason) != 1 || store_wf_transmittal_item(w->ctx->db, tid, id) != 0)
 			goto dberr;
 	}
 	if (rename(tmp, final) != 0) {
@@ -205,7 +206,7 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 		goto out;
 	}
 	util_fsync_dir(outdir);
-	if (store_commit(w->pl->db) != 0) {
+	if (store_commit(w->ctx->db) != 0) {
 		unlink(final);
 		goto dberr;
 	}
@@ -215,12 +216,12 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 	rc = WF_OK;
 	goto out;
 dberr:
-	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 out:
 	if (ar)
 		archive_write_free(ar);
 	if (intx)
-		store_rollback(w->pl->db);
+		store_rollback(w->ctx->db);
 	if (rc != WF_OK && tmp)
 		unlink(tmp);
 	store_table_free(&ids);

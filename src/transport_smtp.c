@@ -189,7 +189,7 @@ int transport_smtp_open(transport *t)
 {
 	const config *c = t->conf;
 	smtp_priv *p;
-	const char *from = c->smtp_from ? c->smtp_from : c->intake_address;
+	const char *from = config_sender(c);
 	int smtps = strncmp(c->smtp_url, "smtps://", 8) == 0;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		log_error("smtp: libcurl cannot start");

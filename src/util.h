@@ -86,16 +86,6 @@ int util_base64(buf *out, const void *in, size_t len, size_t line_len);
 int util_sha256_hex(const void *data, size_t len, char out[65]);
 int util_sha256_file_hex(const char *path, char out[65]);
 
-/* The one clock of packetd: PACKETD_NOW (ISO 8601 with offset, e.g.
- * 2027-03-01T09:00:00+08:00) overrides the system time so that tests and
- * people checking reminders can move time. */
-time_t clock_now(void);
-/* Parses "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]" (no offset = UTC). */
-int clock_parse_iso(const char *s, time_t *out);
-/* Formats t in the given time zone name (NULL: Asia/Shanghai) with strftime
- * format fmt into out. */
-int clock_format(time_t t, const char *tz, const char *fmt, char *out, size_t outlen);
-
 /* True when s is valid UTF-8. */
 int util_utf8_valid(const char *s, size_t len);
 /* Decodes one UTF-8 code point at s (len bytes available); returns bytes

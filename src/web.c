@@ -22,6 +22,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "store_desk.h"
 #include "web_p.h"
@@ -279,6 +280,12 @@ static void route(web *w, web_req *q, web_resp *p)
 			web_page_outbox(w, q, p);
 		else if (strcmp(u, "/batches") == 0)
 			web_page_batches(w, q, p);
+		else if (strncmp(u, "/batches/", 9) == 0 && strstr(u + 9, "/receipt") &&
+			 strcmp(strstr(u + 9, "/receipt"), "/receipt") == 0) {
+			char id[32];
+			snprintf(id, sizeof id, "%.*s", (int)(strstr(u + 9, "/receipt") - (u + 9)), u + 9);
+			web_batch_receipt(w, q, p, id);
+		}
 		else if (strcmp(u, "/api/applications") == 0)
 			web_api_list(w, q, p);
 		else if (strncmp(u, "/api/applications/", 18) == 0 && app_number_ok(u + 18, strlen(u + 18)))

@@ -21,8 +21,10 @@
 #include <jansson.h>
 
 #include "cli_centre.h"
+#include "clock.h"
+#include "cpd.h"
 #include "log.h"
-#include "pipeline.h"
+#include "context.h"
 #include "pjson.h"
 #include "store_desk.h"
 #include "web_p.h"
@@ -55,29 +57,75 @@ static int parse_amount(const char *s, long *out)
 	return util_parse_long(tmp, 1, 10000000, out);
 }
 
+/* "48" or "12.5": hours 0 to 2000, one decimal at most, as `packetd cpd`. */
+static int parse_hours(const char *s, double *out)
+{
+	char *end;
+	const char *dot;
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	dot = strchr(s, '.');
+	if (dot && strlen(dot + 1) > 1)
+		return -1;
+	*out = strtod(s, &end);
+	return *end == '\0' && *out >= 0 && *out <= 2000 ? 0 : -1;
+}
+
 static int flag(const web_req *q, const char *name)
 {
 	const char *v = web_field_get(q, name);
 	return v && strcmp(v, "1") == 0;
 }
 
-static void refused(web *w, web_req *q, web_resp *p, int status, const char *number, const char *message)
+/* The action's name in Chinese, for the refusal's first line. */
+static const char *action_zh(const char *action)
 {
-	char back[64];
+	static const char *const names[][2] = {{"review", "初审"}, {"soehk", "SOEHK 审查结果"}, {"interview", "面试安排"},
+					       {"result", "面试结果"}, {"pay", "缴费记录"}, {"cpd", "继续教育学时记录"},
+					       {"certify", "颁证"}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i][0], action) == 0)
+			return names[i][1];
+	return action;
+}
+
+/* A refusal page: what was refused in both languages (the action and the
+ * application's state as the ledger has it), then the command's own
+ * message, word for word. */
+static void refused(web *w, web_req *q, web_resp *p, int status, const char *number, const char *action,
+		    const char *message)
+{
+	char back[64], state[64] = "?";
+	buf m;
+	store_table t;
+	store_desk_filter f = {.q = number, .limit = 1};
 	snprintf(back, sizeof back, "/applications/%s", number);
-	if (status == 409)
-		web_page_message(w, q, p, 409, "操作被拒绝，未作任何更改", "Refused: nothing was changed", message, back);
-	else if (status == 400)
-		web_page_message(w, q, p, 400, "表单不完整", "Incomplete form", message, back);
-	else
+	if (status >= 500) {
 		web_page_message(w, q, p, status, "系统错误", "System error", message, back);
+		return;
+	}
+	if (store_desk_list(w->db, &f, &t, NULL) == 0) {
+		if (t.nrows == 1 && strcmp(store_table_get(&t, 0, 1), number) == 0)
+			snprintf(state, sizeof state, "%s", store_table_get(&t, 0, 2));
+		store_table_free(&t);
+	}
+	buf_init(&m, 0);
+	if (status == 409)
+		buf_printf(&m, "申请 %s（当前状态 %s）的%s未执行，未作任何更改。The %s action on %s (state %s) was refused; "
+			       "nothing was changed.\n\n%s", number, state, action_zh(action), action, number, state, message);
+	else
+		buf_printf(&m, "%s表单不完整，未作任何更改。The %s form is incomplete; nothing was changed.\n\n%s",
+			   action_zh(action), action, message);
+	web_page_message(w, q, p, status, status == 409 ? "操作被拒绝" : "表单不完整",
+			 status == 409 ? "Refused" : "Incomplete form", m.data, back);
+	buf_free(&m);
 }
 
 void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const char *action)
 {
-	static const char *const actions[] = {"review", "soehk", "interview", "result", "pay", "certify"};
-	pipeline pl = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
-	workflow wf = {.pl = &pl, .by = q->sess.user};
+	static const char *const actions[] = {"review", "soehk", "interview", "result", "pay", "cpd", "certify"};
+	packetd_ctx ctx = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
+	workflow wf = {.ctx = &ctx, .by = q->sess.user};
 	const char *ret = web_field_get(q, "return");
 	int known = 0, rc = WF_ERROR;
 	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
@@ -97,20 +145,20 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		return;
 	}
 	if (!text_ok(ret, 2000) || !text_ok(web_field_get(q, "place"), 500) || !text_ok(web_field_get(q, "ref"), 200)) {
-		refused(w, q, p, 409, number, "the reason must be 1 to 2000 bytes, the place 1 to 500, the reference 1 to 200");
+		refused(w, q, p, 409, number, action, "the reason must be 1 to 2000 bytes, the place 1 to 500, the reference 1 to 200");
 		return;
 	}
 	if (strcmp(action, "review") == 0) {
 		if (flag(q, "approve") == (ret != NULL))
 			{
-			refused(w, q, p, 400, number, "review: --approve or --return REASON");
+			refused(w, q, p, 400, number, action, "review: --approve or --return REASON");
 			return;
 		}
 		rc = workflow_review(&wf, number, flag(q, "approve"), ret);
 	} else if (strcmp(action, "soehk") == 0) {
 		if (flag(q, "accept") == (ret != NULL))
 			{
-			refused(w, q, p, 400, number, "soehk: --accept or --return FEEDBACK");
+			refused(w, q, p, 400, number, action, "soehk: --accept or --return FEEDBACK");
 			return;
 		}
 		rc = workflow_soehk(&wf, number, flag(q, "accept"), ret);
@@ -120,20 +168,20 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		long minutes = 60;
 		if (at == NULL || place == NULL)
 			{
-			refused(w, q, p, 400, number, "interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
+			refused(w, q, p, 400, number, action, "interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
 			return;
 		}
-		if (workflow_local_time(w->conf->timezone, at, &start) != 0) {
+		if (clock_local_time(w->conf->timezone, at, &start) != 0) {
 			snprintf(wf.err, sizeof wf.err, "--at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"",
 				 w->conf->timezone ? w->conf->timezone : "Asia/Shanghai", at);
 			{
-			refused(w, q, p, 409, number, wf.err);
+			refused(w, q, p, 409, number, action, wf.err);
 			return;
 		}
 		}
 		if (mt && *mt && util_parse_long(mt, 0, 100000, &minutes) != 0)
 			{
-			refused(w, q, p, 409, number, "--minutes must be a number between 45 and 75");
+			refused(w, q, p, 409, number, action, "--minutes must be a number between 45 and 75");
 			return;
 		}
 		rc = workflow_interview(&wf, number, start, place, (int)minutes);
@@ -141,7 +189,7 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		int pass = flag(q, "pass"), fail = flag(q, "fail"), no_show = flag(q, "no_show");
 		if (pass + fail + no_show != 1)
 			{
-			refused(w, q, p, 400, number, "result: one of --pass, --fail, --no-show");
+			refused(w, q, p, 400, number, action, "result: one of --pass, --fail, --no-show");
 			return;
 		}
 		rc = workflow_result(&wf, number, pass ? "pass" : fail ? "fail" : "no_show");
@@ -150,17 +198,37 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		long yuan;
 		if (item == NULL || amount == NULL)
 			{
-			refused(w, q, p, 400, number, "pay: --item ITEM and --amount YUAN are needed");
+			refused(w, q, p, 400, number, action, "pay: --item ITEM and --amount YUAN are needed");
 			return;
 		}
 		if (parse_amount(amount, &yuan) != 0) {
 			snprintf(wf.err, sizeof wf.err, "--amount must be whole yuan between 1 and 10000000, not \"%s\"", amount);
 			{
-			refused(w, q, p, 409, number, wf.err);
+			refused(w, q, p, 409, number, action, wf.err);
 			return;
 		}
 		}
 		rc = workflow_pay(&wf, number, item, yuan, web_field_get(q, "ref"));
+	} else if (strcmp(action, "cpd") == 0) {
+		const char *year = web_field_get(q, "year"), *hours = web_field_get(q, "hours");
+		long y;
+		double h;
+		if (year == NULL || hours == NULL) {
+			refused(w, q, p, 400, number, action, "cpd: --year YYYY and --hours N are needed");
+			return;
+		}
+		if (util_parse_long(year, 1000, 9999, &y) != 0) {
+			snprintf(wf.err, sizeof wf.err, "--year must be a year YYYY, not \"%s\"", year);
+			refused(w, q, p, 409, number, action, wf.err);
+			return;
+		}
+		if (parse_hours(hours, &h) != 0) {
+			snprintf(wf.err, sizeof wf.err, "--hours must be hours from 0 to 2000 (one decimal at most), not \"%s\"",
+				 hours);
+			refused(w, q, p, 409, number, action, wf.err);
+			return;
+		}
+		rc = cpd_record_command(&wf, number, (int)y, h, web_field_get(q, "ref"));
 	} else if (strcmp(action, "certify") == 0) {
 		rc = workflow_certify(&wf, number);
 	}
@@ -175,7 +243,7 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		return;
 	}
 	log_info("desk: %s: %s on %s refused: %s", q->sess.user, action, number, wf.err);
-	refused(w, q, p, rc == WF_REFUSED ? 409 : 500, number, wf.err[0] ? wf.err : "failed");
+	refused(w, q, p, rc == WF_REFUSED ? 409 : 500, number, action, wf.err[0] ? wf.err : "failed");
 }
 
 /* ---- files ---- */
@@ -266,6 +334,57 @@ void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 	p->fd_size = (uint64_t)st.st_size;
 	log_info("desk: %s downloads file %ld of %s", q->sess.user, n, store_table_get(&t, 0, 0));
 out:
+	store_table_free(&t);
+}
+
+const config_source *web_dir_source(const web *w, const char *name)
+{
+	for (size_t i = 0; i < w->conf->nsources; i++)
+		if (strcmp(w->conf->sources[i].name, name) == 0 && w->conf->sources[i].kind == SOURCE_DIR &&
+		    w->conf->sources[i].receipts)
+			return &w->conf->sources[i];
+	return NULL;
+}
+
+void web_batch_receipt(web *w, web_req *q, web_resp *p, const char *id)
+{
+	store_table t;
+	long n;
+	int found = -1, fd = -1;
+	struct stat st;
+	const config_source *src;
+	const char *name;
+	char *path = NULL;
+	if (util_parse_long(id, 1, LONG_MAX, &n) == 0)
+		found = store_desk_batch(w->db, n, &t);
+	if (found != 1) {
+		web_page_message(w, q, p, 404, "未找到", "Not found", "no such batch", "/batches");
+		if (found == 0)
+			store_table_free(&t);
+		return;
+	}
+	src = web_dir_source(w, store_table_get(&t, 0, 0));
+	name = store_table_get(&t, 0, 1);
+	/* the receipt's name is ours (batch name + .receipt.csv), yet never a path */
+	if (src && strchr(name, '/') == NULL && name[0] != '.') {
+		path = util_path_join(src->receipts, name);
+		if (inside(path, src->receipts))
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		web_page_message(w, q, p, 404, "回执不在本机", "Receipt not here",
+				 "the receipt went to the society's own folder and by email", "/batches");
+		goto out;
+	}
+	p->status = 200;
+	p->type = "text/csv; charset=utf-8";
+	p->fd = fd;
+	p->fd_size = (uint64_t)st.st_size;
+	snprintf(p->disposition, sizeof p->disposition, "attachment; filename=\"batch-%ld.receipt.csv\"", n);
+out:
+	free(path);
 	store_table_free(&t);
 }
 

@@ -23,6 +23,7 @@
 
 #include "charset.h"
 #include "cli_centre.h"
+#include "clock.h"
 #include "fees.h"
 #include "log.h"
 #include "pjson.h"
@@ -117,7 +118,10 @@ static void file_link(buf *b, const store_table *f, size_t r)
 	web_esc(b, store_table_get(f, r, 1));
 	buf_adds(b, "</a> <small>");
 	web_esc(b, store_table_get(f, r, 3));
-	buf_printf(b, ", %s B</small>", store_table_get(f, r, 4));
+	buf_printf(b, ", %s B", store_table_get(f, r, 4));
+	if (strcmp(store_table_get(f, r, 7), "0") != 0)
+		buf_printf(b, ", 第 %s 份 / copy %s", store_table_get(f, r, 7), store_table_get(f, r, 7));
+	buf_adds(b, "</small>");
 }
 
 static void section_checklist(web *w, buf *b, int64_t id)
@@ -184,24 +188,41 @@ static void section_findings(buf *b, const store_application *a)
 	buf_adds(b, "</table>\n");
 }
 
-/* Fees and payments; fills outstanding[] for the pay form. */
-static void section_fees(web *w, buf *b, const store_application *a, const web_req *q, long outstanding[FEES_NITEMS])
+/* The fee ledger (one line per item and period, as notices, `show` and
+ * `pay` read it) and the payments; fills owed[] for the pay form: the
+ * known amount outstanding per item, or FEES_UNKNOWN when it is due at the
+ * society's own rate. */
+static void section_fees(web *w, buf *b, const store_application *a, const web_req *q, long owed[FEES_NITEMS])
 {
 	fees f;
 	store_table t;
-	memset(outstanding, 0, sizeof(long) * FEES_NITEMS);
+	memset(owed, 0, sizeof(long) * FEES_NITEMS);
 	buf_adds(b, "<h2>费用 / Fees</h2>\n");
-	if (workflow_fees(w->db, w->r, a, q->now, &f) == 0) {
-		buf_adds(b, "<table id=\"fees\"><tr><th>项目 / item</th><th>应缴 / due</th><th>已缴 / paid</th>"
-			    "<th>未缴 / outstanding</th></tr>\n");
-		for (int i = 0; i < FEES_NITEMS; i++) {
-			if (f.due[i] == 0 && f.paid[i] == 0)
-				continue;
-			outstanding[i] = fees_outstanding(&f, i);
-			buf_printf(b, "<tr><td>%s</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td><td class=\"n\">%ld</td></tr>\n",
-				   fees_item_names[i], f.due[i], f.paid[i], outstanding[i]);
+	if (fees_of_application(w->db, w->r, a, q->now, &f) == 0) {
+		buf_adds(b, "<table id=\"fees\"><tr><th>项目 / item</th><th>期间 / period</th><th>应缴 / due</th>"
+			    "<th>已缴 / paid</th><th>未缴 / outstanding</th></tr>\n");
+		for (size_t i = 0; i < f.nlines; i++) {
+			const fees_line *l = &f.lines[i];
+			long out = fees_line_outstanding(l);
+			buf_printf(b, "<tr><td>%s</td>", fees_item_names[l->item]);
+			if (l->year == 0)
+				buf_adds(b, "<td>首次 / first</td>");
+			else
+				buf_printf(b, "<td>第 %d 年 / year %d</td>", l->year, l->year);
+			if (l->due == FEES_UNKNOWN)
+				buf_adds(b, "<td>按省学会标准 / society's rate</td>");
+			else
+				buf_printf(b, "<td class=\"n\">%ld</td>", l->due);
+			buf_printf(b, "<td class=\"n\">%ld</td>", l->paid);
+			if (out == FEES_UNKNOWN)
+				buf_adds(b, "<td>按省学会标准 / society's rate</td></tr>\n");
+			else
+				buf_printf(b, "<td class=\"n\">%ld</td></tr>\n", out);
 		}
-		buf_adds(b, "</table>\n");
+		buf_printf(b, "<tr><th colspan=\"4\">合计未缴 / total outstanding</th><td class=\"n\">%ld%s</td></tr></table>\n",
+			   fees_total_outstanding(&f), fees_unknown(&f) ? " + 学会标准 / society's rate" : "");
+		for (int i = 0; i < FEES_NITEMS; i++)
+			owed[i] = f.unknown[i] ? FEES_UNKNOWN : fees_outstanding(&f, i);
 	}
 	if (store_desk_payments(w->db, a->id, &t) == 0) {
 		buf_adds(b, "<h3>缴费记录 / Payments</h3>\n<table id=\"payments\"><tr><th>时间 / at</th><th>项目 / item</th>"
@@ -378,24 +399,41 @@ static void section_actions(web *w, buf *b, const web_req *q, const store_applic
 		form_close(b, "证书已交付 / Certificates handed over", 0);
 		any = 1;
 	}
+	if (strcmp(s, "fees_due") == 0 || strcmp(s, "certified") == 0 || strcmp(s, "re_registration_due") == 0) {
+		char year[8];
+		clock_format(q->now, w->conf->timezone, "%Y", year, sizeof year);
+		form_open(b, q, n, "cpd", "继续教育学时 / CPD hours");
+		buf_printf(b, "<label>年度 / Year<input name=\"year\" required inputmode=\"numeric\" value=\"%s\"></label>"
+			      "<label>学时 / Hours<input name=\"hours\" required inputmode=\"decimal\"></label>"
+			      "<label>凭据 / Reference<input name=\"ref\" maxlength=\"200\"></label>",
+			   year);
+		form_close(b, "记录 / Record", 0);
+		any = 1;
+	}
 	if (strcmp(s, "recommended") == 0) {
 		buf_adds(b, "<p>等待转交 SOEHK / Awaiting the transmittal to SOEHK (<code>packetd transmit</code>).</p>");
 		any = 1;
 	}
 pay:
 	for (int i = 0; i < FEES_NITEMS; i++) {
-		if (owed[i] <= 0)
+		if (owed[i] == 0)
 			continue;
 		form_open(b, q, n, "pay", "缴费 / Payment");
 		buf_adds(b, "<label>项目 / Item<select name=\"item\">");
-		for (int k = 0; k < FEES_NITEMS; k++)
-			if (owed[k] > 0)
+		for (int k = 0; k < FEES_NITEMS; k++) {
+			if (owed[k] == 0)
+				continue;
+			if (owed[k] == FEES_UNKNOWN)
+				buf_printf(b, "<option value=\"%s\">%s (按省学会标准 / society's rate)</option>", fees_item_names[k],
+					   fees_item_names[k]);
+			else
 				buf_printf(b, "<option value=\"%s\">%s (%ld)</option>", fees_item_names[k], fees_item_names[k],
 					   owed[k]);
-		buf_printf(b, "</select></label><label>金额 / Amount (元 yuan)<input name=\"amount\" required "
-			      "inputmode=\"numeric\" value=\"%ld\"></label>"
-			      "<label>凭据 / Reference<input name=\"ref\" maxlength=\"200\"></label>",
-			   owed[i]);
+		}
+		buf_adds(b, "</select></label><label>金额 / Amount (元 yuan)<input name=\"amount\" required inputmode=\"numeric\"");
+		if (owed[i] > 0)
+			buf_printf(b, " value=\"%ld\"", owed[i]);
+		buf_adds(b, "></label><label>凭据 / Reference<input name=\"ref\" maxlength=\"200\"></label>");
 		form_close(b, "记录 / Record", 0);
 		any = 1;
 		break;   /* one form: the select holds every item owed */

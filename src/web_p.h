@@ -118,6 +118,10 @@ void web_app_show(web *w, web_req *q, web_resp *p, const char *number);
 /* ---- web_act.c ---- */
 void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const char *action);
 void web_app_file(web *w, web_req *q, web_resp *p, const char *id);
+/* GET /batches/N/receipt: a drop folder's receipt, as written. */
+void web_batch_receipt(web *w, web_req *q, web_resp *p, const char *id);
+/* The drop-folder source of that name, or NULL (foreign). */
+const config_source *web_dir_source(const web *w, const char *name);
 void web_api_list(web *w, web_req *q, web_resp *p);
 void web_api_show(web *w, web_req *q, web_resp *p, const char *number);
 

@@ -10,9 +10,10 @@
 
 #include <jansson.h>
 
+#include "clock.h"
 #include "csv.h"
 #include "log.h"
-#include "pipeline.h"
+#include "context.h"
 #include "report.h"
 #include "store_desk.h"
 #include "web_p.h"
@@ -37,7 +38,7 @@ const char web_css[] =
 	"form.act h3{margin:0;font-size:1em}\n"
 	"button{background:#23415f;color:#fff;border:0;padding:.35em .9em;border-radius:3px;cursor:pointer}\n"
 	"button.warn{background:#a33}\n"
-	".msg{background:#fff3cd;border:1px solid #e0c36c;padding:.6em}\n.err{background:#fde2e1;border:1px solid #d88;padding:.6em}\n"
+	".msg{background:#fff3cd;border:1px solid #e0c36c;padding:.6em}\n.err{background:#fde2e1;border:1px solid #d88;padding:.6em;white-space:pre-line}\n"
 	".state{font-family:monospace}.sup{color:#888;text-decoration:line-through}\n"
 	"pre.notice{background:#fff;border:1px solid #c9d1da;padding:.6em;white-space:pre-wrap;max-height:30em;overflow:auto}\n"
 	".pages{display:flex;gap:1em;align-items:center}\n"
@@ -172,7 +173,7 @@ static void add_without_styles(buf *b, const char *p, const char *end)
 
 void web_page_home(web *w, web_req *q, web_resp *p)
 {
-	pipeline pl = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
+	packetd_ctx ctx = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
 	report_doc doc;
 	store_table states;
 	char today[16];
@@ -196,7 +197,7 @@ void web_page_home(web *w, web_req *q, web_resp *p)
 	}
 	/* The nightly report of today as of now: the same numbers, the same
 	 * sections and chart as the email, from report.c. */
-	if (report_build(&pl, today, &doc) == 0) {
+	if (report_build(&ctx, today, &doc) == 0) {
 		const char *start = strstr(doc.html, "<body");
 		const char *end = strstr(doc.html, "</body>");
 		start = start ? strchr(start, '>') : NULL;
@@ -472,7 +473,13 @@ void web_page_batches(web *w, web_req *q, web_resp *p)
 		buf_adds(b, ": ");
 		web_esc(b, store_table_get(&t, i, 3));
 		buf_adds(b, "</h2>\n<p>回执 / receipt <b>");
-		web_esc(b, store_table_get(&t, i, 5));
+		if (web_dir_source(w, store_table_get(&t, i, 1))) {
+			buf_printf(b, "<a href=\"/batches/%s/receipt\">", store_table_get(&t, i, 0));
+			web_esc(b, store_table_get(&t, i, 5));
+			buf_adds(b, "</a>");
+		} else {
+			web_esc(b, store_table_get(&t, i, 5));
+		}
 		buf_adds(b, "</b> — ");
 		web_esc(b, when);
 		buf_adds(b, " — ");

@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "cpd.h"
 #include "ics.h"
 #include "log.h"
 #include "mailmsg.h"
 #include "notice.h"
+#include "outbox.h"
 #include "util.h"
 #include "workflow_p.h"
 
@@ -115,11 +117,11 @@ static const char *field(json_t *o, const char *name)
 	return v && *v ? v : NULL;
 }
 
-int wf_load(pipeline *pl, int64_t id, const char *number, wf_app *x)
+int wf_load(packetd_ctx *ctx, int64_t id, const char *number, wf_app *x)
 {
 	int rc;
 	memset(x, 0, sizeof *x);
-	rc = store_application_get(pl->db, pl->r, id, number, &x->a);
+	rc = store_application_get(ctx->db, ctx->r, id, number, &x->a);
 	if (rc != 1)
 		return rc;
 	x->fields = x->a.applicant_json ? json_loads(x->a.applicant_json, 0, NULL) : NULL;
@@ -142,44 +144,10 @@ void wf_app_free(wf_app *x)
 	memset(x, 0, sizeof *x);
 }
 
-int workflow_fees(store *db, const rules *r, const store_application *a, time_t now, fees *out)
-{
-	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
-	fees_facts f = {.target = a->target, .now = now};
-	time_t t = 0;
-	int rc = -1, passed;
-	memset(out, 0, sizeof *out);
-	f.qualification = field(o, "cmes_qualification");
-	f.province = field(o, "province");
-	f.rejected = a->state && strcmp(a->state, "rejected") == 0;
-	passed = store_wf_entered_at(db, a->id, "interview_passed", 1, &t);
-	if (passed < 0)
-		goto out;
-	f.passed = passed;
-	if (store_wf_entered_at(db, a->id, "certified", 1, &t) == 1)
-		f.certified_at = t;
-	if (fees_compute(r, &f, out) != 0) {
-		log_error("%s: the fee table lacks an amount this application needs", a->number);
-		goto out;
-	}
-	for (int i = 0; i < FEES_NITEMS; i++) {
-		int64_t paid = 0;
-		if (store_wf_paid(db, a->id, fees_item_names[i], &paid) != 0)
-			goto out;
-		out->paid[i] = (long)paid;
-	}
-	fees_settle(out);
-	rc = 0;
-out:
-	if (o)
-		json_decref(o);
-	return rc;
-}
-
-void wf_when_of(pipeline *pl, time_t start, int minutes, wf_when *out)
+void wf_when_of(packetd_ctx *ctx, time_t start, int minutes, wf_when *out)
 {
 	char off[8] = "";
-	const char *tz = pl->conf->timezone ? pl->conf->timezone : "Asia/Shanghai";
+	const char *tz = ctx->conf->timezone ? ctx->conf->timezone : "Asia/Shanghai";
 	clock_format(start, tz, "%Y-%m-%d", out->date, sizeof out->date);
 	clock_format(start, tz, "%H:%M", out->time, sizeof out->time);
 	clock_format(start + (time_t)minutes * 60, tz, "%H:%M", out->end, sizeof out->end);
@@ -196,17 +164,17 @@ static const char *or_dash(const char *s, const char *dflt)
 	return s && *s ? s : dflt;
 }
 
-int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra, size_t nextra,
+int wf_notify(packetd_ctx *ctx, wf_app *x, const char *kind, const rules_var *extra, size_t nextra,
 	      const mailmsg_attachment *atts, size_t natts)
 {
-	char *az = notice_phrase(pl->conf->templates, "applicant.zh");
-	char *ae = notice_phrase(pl->conf->templates, "applicant.en");
+	char *az = notice_phrase(ctx->conf->templates, "applicant.zh");
+	char *ae = notice_phrase(ctx->conf->templates, "applicant.en");
 	char today[32] = "", *refs = NULL;
 	const char *to = x->a.reply_to ? x->a.reply_to : x->email;
 	rules_var *v = xcalloc(nextra + 6, sizeof *v);
 	size_t n = 0;
 	int rc;
-	clock_format(pl->now, pl->conf->timezone, "%Y-%m-%d", today, sizeof today);
+	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
 	v[n++] = (rules_var){"application", x->a.number};
 	v[n++] = (rules_var){"name_zh", or_dash(x->name_zh, az)};
 	v[n++] = (rules_var){"name_en", or_dash(x->name_en, ae)};
@@ -219,7 +187,9 @@ int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra,
 		refs = xcalloc(1, l);
 		snprintf(refs, l, "<%s>", x->a.message_id);
 	}
-	rc = pipeline_queue(pl, x->a.id, kind, v, n, to, x->a.message_id, refs, "auto-replied", atts, natts);
+	outbox_addr a = {.to = to, .in_reply_to = x->a.message_id, .references = refs,
+			 .auto_submitted = "auto-replied", .atts = atts, .natts = natts};
+	rc = outbox_queue_kind(ctx, x->a.id, kind, v, n, &a);
 	free(v);
 	free(refs);
 	free(az);
@@ -227,30 +197,24 @@ int wf_notify(pipeline *pl, wf_app *x, const char *kind, const rules_var *extra,
 	return rc;
 }
 
-static const char *domain_of(const char *addr)
-{
-	const char *at = addr ? strrchr(addr, '@') : NULL;
-	return at && at[1] ? at + 1 : "packetd.invalid";
-}
-
 /* What to bring, by what the applicant holds: the CMES engineer
  * certificate only from one who has it, the senior engineer certificate
  * from one admitted as a senior engineer without it. Caller frees. */
-static char *bring_list(pipeline *pl, const wf_app *x, int zh)
+static char *bring_list(packetd_ctx *ctx, const wf_app *x, int zh)
 {
 	const char *lang = zh ? "zh" : "en";
 	const char *se = json_string_value(json_object_get(x->fields, "senior_engineer"));
 	char key[32], *held, *common, *out;
 	size_t len;
-	if (!fees_lacks_cmes(pl->r, x->qualification))
+	if (!fees_lacks_cmes(ctx->r, x->qualification))
 		snprintf(key, sizeof key, "bring.cmes.%s", lang);
 	else if (se && strcmp(se, "yes") == 0)
 		snprintf(key, sizeof key, "bring.senior.%s", lang);
 	else
 		key[0] = '\0';
-	held = key[0] ? notice_phrase(pl->conf->templates, key) : xstrdup("");
+	held = key[0] ? notice_phrase(ctx->conf->templates, key) : xstrdup("");
 	snprintf(key, sizeof key, "bring.common.%s", lang);
-	common = notice_phrase(pl->conf->templates, key);
+	common = notice_phrase(ctx->conf->templates, key);
 	len = strlen(held) + strlen(common) + 8;
 	out = xcalloc(1, len);
 	snprintf(out, len, "%s%s%s", common, *held ? (zh ? "；" : "; ") : "", held);
@@ -259,28 +223,28 @@ static char *bring_list(pipeline *pl, const wf_app *x, int zh)
 	return out;
 }
 
-int wf_notify_interview(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv)
+int wf_notify_interview(packetd_ctx *ctx, wf_app *x, const char *kind, const store_interview *iv)
 {
-	return wf_notify_interview_moved(pl, x, kind, iv, NULL);
+	return wf_notify_interview_moved(ctx, x, kind, iv, NULL);
 }
 
-int wf_notify_interview_moved(pipeline *pl, wf_app *x, const char *kind, const store_interview *iv,
+int wf_notify_interview_moved(packetd_ctx *ctx, wf_app *x, const char *kind, const store_interview *iv,
 			      const store_interview *old)
 {
 	wf_when w, ow;
 	char minutes[16], uid[160];
-	char *summary = notice_phrase(pl->conf->templates, "interview.summary");
-	char *desc = notice_phrase(pl->conf->templates, "interview.description");
-	char *ics = NULL, *sum = NULL, *des = NULL, *bz = bring_list(pl, x, 1), *be = bring_list(pl, x, 0);
+	char *summary = notice_phrase(ctx->conf->templates, "interview.summary");
+	char *desc = notice_phrase(ctx->conf->templates, "interview.description");
+	char *ics = NULL, *sum = NULL, *des = NULL, *bz = bring_list(ctx, x, 1), *be = bring_list(ctx, x, 0);
 	size_t len = 0;
 	int rc = -1;
-	wf_when_of(pl, iv->starts_at, iv->minutes, &w);
+	wf_when_of(ctx, iv->starts_at, iv->minutes, &w);
 	memset(&ow, 0, sizeof ow);
 	if (old)
-		wf_when_of(pl, old->starts_at, old->minutes, &ow);
+		wf_when_of(ctx, old->starts_at, old->minutes, &ow);
 	snprintf(minutes, sizeof minutes, "%d", iv->minutes);
 	/* one UID per application: a moved interview updates the same event */
-	snprintf(uid, sizeof uid, "%s-interview@%s", x->a.number, domain_of(pl->conf->intake_address));
+	snprintf(uid, sizeof uid, "%s-interview@%s", x->a.number, outbox_domain(ctx->conf));
 	rules_var v[] = {{"date", w.date}, {"time", w.time}, {"end", w.end}, {"zone", w.zone},
 			 {"place", iv->place}, {"minutes", minutes}, {"application", x->a.number},
 			 {"target", or_dash(x->target, "CEng/IEng")}};
@@ -291,9 +255,9 @@ int wf_notify_interview_moved(pipeline *pl, wf_app *x, const char *kind, const s
 		*p = '\n';
 		memmove(p + 1, p + 2, strlen(p + 2) + 1);
 	}
-	ics_event e = {.uid = uid, .start = iv->starts_at, .minutes = iv->minutes, .stamp = pl->now,
+	ics_event e = {.uid = uid, .start = iv->starts_at, .minutes = iv->minutes, .stamp = ctx->now,
 		       .sequence = iv->plans > 0 ? iv->plans - 1 : 0, .summary = sum, .location = iv->place,
-		       .description = des, .organizer = pl->conf->intake_address};
+		       .description = des, .organizer = ctx->conf->intake_address};
 	ics = ics_build(&e, &len);
 	if (ics == NULL)
 		goto out;
@@ -302,7 +266,7 @@ int wf_notify_interview_moved(pipeline *pl, wf_app *x, const char *kind, const s
 	rules_var more[] = {v[0], v[1], v[2], v[3], v[4], v[5], {"bring_zh", bz}, {"bring_en", be},
 			    {"old_date", ow.date}, {"old_time", ow.time}, {"old_zone", ow.zone},
 			    {"old_place", old ? old->place : ""}};
-	rc = wf_notify(pl, x, kind, more, 12, &att, 1);
+	rc = wf_notify(ctx, x, kind, more, 12, &att, 1);
 out:
 	free(bz);
 	free(be);
@@ -322,33 +286,33 @@ static int begin(workflow *w, const char *number, wf_app *x)
 {
 	int found;
 	memset(x, 0, sizeof *x);
-	if (store_begin(w->pl->db) != 0) {
-		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	if (store_begin(w->ctx->db) != 0) {
+		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 		return WF_ERROR;
 	}
-	found = wf_load(w->pl, 0, number, x);
+	found = wf_load(w->ctx, 0, number, x);
 	if (found == 1)
 		return WF_OK;
-	store_rollback(w->pl->db);
+	store_rollback(w->ctx->db);
 	if (found == 0) {
 		snprintf(w->err, sizeof w->err, "no application %s", number);
 		return WF_REFUSED;
 	}
-	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 	return WF_ERROR;
 }
 
 /* Commits on WF_OK, else rolls back; frees x. */
 static int finish(workflow *w, wf_app *x, int rc)
 {
-	if (rc == WF_OK && store_commit(w->pl->db) != 0) {
-		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+	if (rc == WF_OK && store_commit(w->ctx->db) != 0) {
+		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 		rc = WF_ERROR;
 	}
 	if (rc != WF_OK) {
-		store_rollback(w->pl->db);
+		store_rollback(w->ctx->db);
 		if (rc == WF_ERROR && w->err[0] == '\0')
-			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->pl->db));
+			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
 	}
 	wf_app_free(x);
 	return rc;
@@ -373,11 +337,11 @@ static int move(workflow *w, const wf_app *x, const wf_transition *t, const char
 {
 	const char *from = t->from;
 	if (t->via) {
-		if (store_wf_transition(w->pl->db, x->a.id, from, t->via, t->event, w->by, reason, w->pl->now) != 1)
+		if (store_wf_transition(w->ctx->db, x->a.id, from, t->via, t->event, w->by, reason, w->ctx->now) != 1)
 			return WF_ERROR;
 		from = t->via;
 	}
-	if (store_wf_transition(w->pl->db, x->a.id, from, t->to, t->event, w->by, reason, w->pl->now) != 1)
+	if (store_wf_transition(w->ctx->db, x->a.id, from, t->to, t->event, w->by, reason, w->ctx->now) != 1)
 		return WF_ERROR;
 	snprintf(w->info, sizeof w->info, "%s: %s → %s", x->a.number, t->from, t->to);
 	return WF_OK;
@@ -396,10 +360,10 @@ int workflow_review(workflow *w, const char *number, int approve, const char *re
 		goto out;
 	rc = move(w, &x, t, approve ? or_dash(reason, "initial review passed; recommended to SOEHK") : reason);
 	if (rc == WF_OK) {
-		char *by_zh = notice_phrase(w->pl->conf->templates, "returned_by.centre.zh");
-		char *by_en = notice_phrase(w->pl->conf->templates, "returned_by.centre.en");
+		char *by_zh = notice_phrase(w->ctx->conf->templates, "returned_by.centre.zh");
+		char *by_en = notice_phrase(w->ctx->conf->templates, "returned_by.centre.en");
 		rules_var v[] = {{"reason", or_dash(reason, "-")}, {"returned_by_zh", by_zh}, {"returned_by_en", by_en}};
-		rc = wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
+		rc = wf_notify(w->ctx, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
 		free(by_zh);
 		free(by_en);
 	}
@@ -419,7 +383,7 @@ int workflow_soehk(workflow *w, const char *number, int accept, const char *feed
 	if (t == NULL)
 		goto out;
 	if (accept) {
-		done = store_wf_event_since_entry(w->pl->db, x.a.id, "soehk_review", "soehk_accept");
+		done = store_wf_event_since_entry(w->ctx->db, x.a.id, "soehk_review", "soehk_accept");
 		if (done != 0) {
 			rc = done < 0 ? WF_ERROR : WF_REFUSED;
 			snprintf(w->err, sizeof w->err, "%s: SOEHK's acceptance is already recorded", x.a.number);
@@ -428,10 +392,10 @@ int workflow_soehk(workflow *w, const char *number, int accept, const char *feed
 	}
 	rc = move(w, &x, t, accept ? or_dash(feedback, "accepted by SOEHK; awaiting the interview plan") : feedback);
 	if (rc == WF_OK && t->notice) {
-		char *by_zh = notice_phrase(w->pl->conf->templates, "returned_by.soehk.zh");
-		char *by_en = notice_phrase(w->pl->conf->templates, "returned_by.soehk.en");
+		char *by_zh = notice_phrase(w->ctx->conf->templates, "returned_by.soehk.zh");
+		char *by_en = notice_phrase(w->ctx->conf->templates, "returned_by.soehk.en");
 		rules_var v[] = {{"reason", or_dash(feedback, "-")}, {"returned_by_zh", by_zh}, {"returned_by_en", by_en}};
-		rc = wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
+		rc = wf_notify(w->ctx, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
 		free(by_zh);
 		free(by_en);
 	}
@@ -456,7 +420,7 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 		snprintf(w->err, sizeof w->err, "--minutes must be between 45 and 75 (seed 一览表 item 4), not %d", minutes);
 		goto out;
 	}
-	if (starts <= w->pl->now) {
+	if (starts <= w->ctx->now) {
 		snprintf(w->err, sizeof w->err, "%s: the interview time must lie in the future", x.a.number);
 		goto out;
 	}
@@ -464,7 +428,7 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 	if (t == NULL)
 		goto out;
 	if (strcmp(t->from, "soehk_review") == 0) {
-		acc = store_wf_event_since_entry(w->pl->db, x.a.id, "soehk_review", "soehk_accept");
+		acc = store_wf_event_since_entry(w->ctx->db, x.a.id, "soehk_review", "soehk_accept");
 		if (acc != 1) {
 			rc = acc < 0 ? WF_ERROR : WF_REFUSED;
 			snprintf(w->err, sizeof w->err, "%s: SOEHK has not accepted the application yet (soehk --accept)",
@@ -473,19 +437,19 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 		}
 	}
 	/* a moved plan: the notice names the one it replaces */
-	moved = strcmp(t->from, "interview_planned") == 0 && store_wf_interview_get(w->pl->db, x.a.id, &old) == 1;
-	if (wf_interview_overlaps(w->pl, x.a.id, starts, minutes, place, w->warn, sizeof w->warn) != 0) {
+	moved = strcmp(t->from, "interview_planned") == 0 && store_wf_interview_get(w->ctx->db, x.a.id, &old) == 1;
+	if (wf_interview_overlaps(w->ctx, x.a.id, starts, minutes, place, w->warn, sizeof w->warn) != 0) {
 		rc = WF_ERROR;
 		goto out;
 	}
 	wf_when wh;
-	wf_when_of(w->pl, starts, minutes, &wh);
+	wf_when_of(w->ctx, starts, minutes, &wh);
 	snprintf(reason, sizeof reason, "interview %s %s (%s), %d minutes, %s", wh.date, wh.time, wh.zone, minutes,
 		 place);
 	rc = WF_ERROR;
-	if (store_wf_interview_add(w->pl->db, x.a.id, starts, minutes, place, w->by, w->pl->now, &plan) != 0 ||
-	    move(w, &x, t, reason) != WF_OK || store_wf_interview_get(w->pl->db, x.a.id, &iv) != 1 ||
-	    wf_notify_interview_moved(w->pl, &x, moved ? "interview_moved" : "interview", &iv, moved ? &old : NULL) != 0)
+	if (store_wf_interview_add(w->ctx->db, x.a.id, starts, minutes, place, w->by, w->ctx->now, &plan) != 0 ||
+	    move(w, &x, t, reason) != WF_OK || store_wf_interview_get(w->ctx->db, x.a.id, &iv) != 1 ||
+	    wf_notify_interview_moved(w->ctx, &x, moved ? "interview_moved" : "interview", &iv, moved ? &old : NULL) != 0)
 		goto out;
 	rc = WF_OK;
 out:
@@ -511,13 +475,13 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	t = allowed(w, &x, event, what);
 	if (t == NULL)
 		goto out;
-	if (store_wf_interview_get(w->pl->db, x.a.id, &iv) != 1) {
+	if (store_wf_interview_get(w->ctx->db, x.a.id, &iv) != 1) {
 		rc = WF_ERROR;
 		goto out;
 	}
-	if (iv.starts_at > w->pl->now) {
+	if (iv.starts_at > w->ctx->now) {
 		wf_when wh;
-		wf_when_of(w->pl, iv.starts_at, iv.minutes, &wh);
+		wf_when_of(w->ctx, iv.starts_at, iv.minutes, &wh);
 		snprintf(w->err, sizeof w->err, "%s: the interview is planned for %s %s (%s); no result before it",
 			 x.a.number, wh.date, wh.time, wh.zone);
 		goto out;
@@ -527,13 +491,13 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	if (rc != WF_OK)
 		goto out;
 	rc = WF_ERROR;
-	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0)
+	if (fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0)
 		goto out;
-	lz = wf_fees_text(w->pl, &f, 0, 0, 1, 1);
-	le = wf_fees_text(w->pl, &f, 0, 0, 1, 0);
+	lz = wf_fees_text(w->ctx, &f, 0, 0, 1, 1);
+	le = wf_fees_text(w->ctx, &f, 0, 0, 1, 0);
 	snprintf(total, sizeof total, "%ld", fees_total_outstanding(&f));
 	rules_var v[] = {{"fees_zh", lz}, {"fees_en", le}, {"fees_total", total}};
-	if (wf_notify(w->pl, &x, t->notice, v, 3, NULL, 0) != 0)
+	if (wf_notify(w->ctx, &x, t->notice, v, 3, NULL, 0) != 0)
 		goto out;
 	rc = WF_OK;
 out:
@@ -560,7 +524,7 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 		snprintf(w->err, sizeof w->err, "the amount must be a whole number of yuan, 1 to 10000000");
 		goto out;
 	}
-	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0) {
+	if (fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0) {
 		rc = WF_ERROR;
 		goto out;
 	}
@@ -579,16 +543,16 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 	rc = WF_ERROR;
 	snprintf(reason, sizeof reason, "payment %s %ld yuan%s%s%s", item, amount, society ? " (society's rate)" : "",
 		 ref ? ", ref " : "", ref ? ref : "");
-	if (store_wf_payment_add(w->pl->db, x.a.id, item, amount, ref, w->by, w->pl->now) != 0 ||
-	    store_wf_transition(w->pl->db, x.a.id, x.a.state, x.a.state, "payment", w->by, reason, w->pl->now) != 1 ||
-	    workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0)
+	if (store_wf_payment_add(w->ctx->db, x.a.id, item, amount, ref, w->by, w->ctx->now) != 0 ||
+	    store_wf_transition(w->ctx->db, x.a.id, x.a.state, x.a.state, "payment", w->by, reason, w->ctx->now) != 1 ||
+	    fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0)
 		goto out;
 	/* re-registration settled: back to certified until the next anniversary */
-	if (cpd_reregister_if_ready(w->pl, x.a.id, x.a.state, &f, w->by, why, sizeof why) < 0 ||
-	    wf_notify_payments(w->pl, &x, &f) != 0)
+	if (cpd_reregister_if_ready(w->ctx, x.a.id, x.a.state, &f, w->by, why, sizeof why) < 0 ||
+	    wf_notify_payments(w->ctx, &x, &f) != 0)
 		goto out;
 	snprintf(key, sizeof key, "fee.%s.en", item);
-	label = notice_phrase(w->pl->conf->templates, key);
+	label = notice_phrase(w->ctx->conf->templates, key);
 	snprintf(w->info, sizeof w->info,
 		 "%s: %s %ld yuan recorded; still outstanding: %ld yuan for %s (%s), %ld yuan in total%s%s%s", x.a.number,
 		 item, amount, fees_outstanding(&f, i), item, *label ? label : item, fees_total_outstanding(&f),
@@ -612,7 +576,7 @@ int workflow_certify(workflow *w, const char *number)
 	t = allowed(w, &x, "certify", "certify");
 	if (t == NULL)
 		goto out;
-	if (workflow_fees(w->pl->db, w->pl->r, &x.a, w->pl->now, &f) != 0) {
+	if (fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0) {
 		rc = WF_ERROR;
 		goto out;
 	}
@@ -625,24 +589,24 @@ int workflow_certify(workflow *w, const char *number)
 	if (rc != WF_OK)
 		goto out;
 	rc = WF_ERROR;
-	lacks = fees_lacks_cmes(w->pl->r, x.qualification);
-	cz = notice_phrase(w->pl->conf->templates, lacks ? "certificates.with_cmes.zh" : "certificates.soe.zh");
-	ce = notice_phrase(w->pl->conf->templates, lacks ? "certificates.with_cmes.en" : "certificates.soe.en");
+	lacks = fees_lacks_cmes(w->ctx->r, x.qualification);
+	cz = notice_phrase(w->ctx->conf->templates, lacks ? "certificates.with_cmes.zh" : "certificates.soe.zh");
+	ce = notice_phrase(w->ctx->conf->templates, lacks ? "certificates.with_cmes.en" : "certificates.soe.en");
 	{
 		fees_facts ff = {.target = x.target, .qualification = x.qualification, .province = x.province,
-				 .passed = 1, .certified_at = w->pl->now, .now = fees_anniversary(w->pl->now, 1)};
+				 .passed = 1, .certified_at = w->ctx->now, .now = fees_anniversary(w->ctx->now, 1)};
 		fees y1;
-		if (fees_compute(w->pl->r, &ff, &y1) != 0)
+		if (fees_compute(w->ctx->r, &ff, &y1) != 0)
 			goto out;
-		lz = wf_fees_text(w->pl, &y1, 1, 1, 0, 1);
-		le = wf_fees_text(w->pl, &y1, 1, 1, 0, 0);
-		clock_format(fees_anniversary(w->pl->now, 1), w->pl->conf->timezone, "%Y-%m-%d", next, sizeof next);
+		lz = wf_fees_text(w->ctx, &y1, 1, 1, 0, 1);
+		le = wf_fees_text(w->ctx, &y1, 1, 1, 0, 0);
+		clock_format(fees_anniversary(w->ctx->now, 1), w->ctx->conf->timezone, "%Y-%m-%d", next, sizeof next);
 	}
-	snprintf(hours, sizeof hours, "%d", w->pl->r->cpd_annual_hours);
-	snprintf(cmes, sizeof cmes, "%ld", rules_fee(w->pl->r, "cmes_reregistration"));
+	snprintf(hours, sizeof hours, "%d", w->ctx->r->cpd_annual_hours);
+	snprintf(cmes, sizeof cmes, "%ld", rules_fee(w->ctx->r, "cmes_reregistration"));
 	rules_var v[] = {{"certificates_zh", cz}, {"certificates_en", ce}, {"next_due", next},
 			 {"rereg_zh", lz}, {"rereg_en", le}, {"cpd_hours", hours}, {"cmes_reregistration", cmes}};
-	if (wf_notify(w->pl, &x, t->notice, v, 7, NULL, 0) != 0)
+	if (wf_notify(w->ctx, &x, t->notice, v, 7, NULL, 0) != 0)
 		goto out;
 	rc = WF_OK;
 out:
@@ -659,36 +623,5 @@ int workflow_transmitted(workflow *w, int64_t id, const char *reason)
 	const wf_transition *t = wf_find("transmit", "recommended");
 	if (t == NULL)
 		return -1;
-	return store_wf_transition(w->pl->db, id, t->from, t->to, t->event, w->by, reason, w->pl->now);
-}
-
-int workflow_local_time(const char *tz, const char *text, time_t *out)
-{
-	int y, mo, d, h, mi, n = 0;
-	struct tm tm;
-	char *saved;
-	if (text == NULL || sscanf(text, "%4d-%2d-%2d%*1[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
-	    text[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
-		return -1;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_isdst = -1;
-	/* as clock_format does: the zone through TZ, single threaded */
-	saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
-	setenv("TZ", tz && *tz ? tz : "Asia/Shanghai", 1);
-	tzset();
-	*out = mktime(&tm);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
-	/* mktime normalises 31 February into March: refuse instead */
-	return *out == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1 ? -1 : 0;
+	return store_wf_transition(w->ctx->db, id, t->from, t->to, t->event, w->by, reason, w->ctx->now);
 }

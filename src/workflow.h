@@ -15,14 +15,14 @@
 #include <time.h>
 
 #include "fees.h"
-#include "pipeline.h"
+#include "context.h"
 #include "store.h"
 
 /* Results of the commands. */
 enum { WF_ERROR = -1, WF_OK = 0, WF_REFUSED = 1 };
 
 typedef struct workflow {
-	pipeline *pl;       /* foreign: conf, rules, store, now */
+	packetd_ctx *ctx;       /* foreign: conf, rules, store, now */
 	const char *by;     /* foreign: who acts */
 	char err[512];      /* why a command was refused or failed */
 	char info[512];     /* what was done, one line */
@@ -41,24 +41,16 @@ int workflow_certify(workflow *w, const char *number);
  * caller's transaction (the transmittal): 1 moved, 0 not recommended. */
 int workflow_transmitted(workflow *w, int64_t id, const char *reason);
 
-/* The fees of application a as of now: due by the rules, paid from the
- * payments table. */
-int workflow_fees(store *db, const rules *r, const store_application *a, time_t now, fees *out);
-
 /* Periodic work, once per cycle, before the outbox is flushed: interview
  * reminders three days ahead, re-registration notices on each anniversary
  * of certification, the nightly report. Each is recorded so that it is sent
  * exactly once, across restarts. Returns 0 unless the store failed. */
-int workflow_cycle(pipeline *pl);
+int workflow_cycle(packetd_ctx *ctx);
 
 /* 1 when state is one an application can be in (the intake's outcomes and
  * the table's states). */
 int workflow_state_known(const char *state);
 /* Every such state, comma-separated, into out. */
 void workflow_states(char *out, size_t len);
-
-/* "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM") as local time in zone tz
- * (NULL: Asia/Shanghai). */
-int workflow_local_time(const char *tz, const char *text, time_t *out);
 
 #endif

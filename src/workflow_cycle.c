@@ -4,6 +4,7 @@
  * goes out exactly once whatever the number of cycles or restarts, and a
  * cycle after a pause catches up with what fell due meanwhile.
  */
+#include "clock.h"
 #include "workflow.h"
 
 #include <stdio.h>
@@ -22,14 +23,14 @@
 
 /* Interviews starting within three days whose plan was made before that
  * window opened (a plan made later has just been announced). */
-static int reminders(pipeline *pl)
+static int reminders(packetd_ctx *ctx)
 {
 	store_table t;
 	char from[32], to[32];
 	int rc = 0;
-	store_wf_iso(pl->now, from);
-	store_wf_iso(pl->now + REMINDER_DAYS * 86400, to);
-	if (store_wf_interviews(pl->db, from, to, &t) != 0)
+	store_wf_iso(ctx->now, from);
+	store_wf_iso(ctx->now + REMINDER_DAYS * 86400, to);
+	if (store_wf_interviews(ctx->db, from, to, &t) != 0)
 		return -1;
 	for (size_t i = 0; i < t.nrows; i++) {
 		int64_t id = strtoll(store_table_get(&t, i, 0), NULL, 10);
@@ -40,17 +41,17 @@ static int reminders(pipeline *pl)
 		if (clock_parse_iso(store_table_get(&t, i, 4), &start) != 0 ||
 		    clock_parse_iso(store_table_get(&t, i, 7), &made) != 0 || made > start - REMINDER_DAYS * 86400)
 			continue;
-		if (store_begin(pl->db) != 0)
+		if (store_begin(ctx->db) != 0)
 			return -1;
 		memset(&iv, 0, sizeof iv);
 		memset(&x, 0, sizeof x);
-		once = store_wf_notice_once(pl->db, id, "interview_reminder", store_table_get(&t, i, 4), pl->now);
-		if (once == 1 && (wf_load(pl, id, NULL, &x) != 1 || store_wf_interview_get(pl->db, id, &iv) != 1 ||
-				  wf_notify_interview(pl, &x, "interview_reminder", &iv) != 0))
+		once = store_wf_notice_once(ctx->db, id, "interview_reminder", store_table_get(&t, i, 4), ctx->now);
+		if (once == 1 && (wf_load(ctx, id, NULL, &x) != 1 || store_wf_interview_get(ctx->db, id, &iv) != 1 ||
+				  wf_notify_interview(ctx, &x, "interview_reminder", &iv) != 0))
 			once = -1;
-		if (once < 0 || store_commit(pl->db) != 0) {
-			log_error("reminder for %s: %s", store_table_get(&t, i, 1), store_errmsg(pl->db));
-			store_rollback(pl->db);
+		if (once < 0 || store_commit(ctx->db) != 0) {
+			log_error("reminder for %s: %s", store_table_get(&t, i, 1), store_errmsg(ctx->db));
+			store_rollback(ctx->db);
 			rc = -1;
 		} else if (once == 1) {
 			log_info("%s: interview reminder queued", x.a.number);
@@ -65,7 +66,7 @@ static int reminders(pipeline *pl)
 /* One certified application: on each anniversary the year's fees fall due
  * and the applicant is told once (only the latest year when several passed
  * while packetd was down; the fees of all of them are counted). */
-static int reregister(pipeline *pl, int64_t id)
+static int reregister(packetd_ctx *ctx, int64_t id)
 {
 	wf_app x;
 	fees f;
@@ -75,48 +76,48 @@ static int reregister(pipeline *pl, int64_t id)
 	char cyear[16], rec[16], miss[16];
 	int rc = -1, once;
 	memset(&x, 0, sizeof x);
-	if (store_wf_entered_at(pl->db, id, "certified", 1, &certified) != 1)
+	if (store_wf_entered_at(ctx->db, id, "certified", 1, &certified) != 1)
 		return 0;
-	int years = fees_years(certified, pl->now);
+	int years = fees_years(certified, ctx->now);
 	if (years < 1)
 		return 0;
 	snprintf(period, sizeof period, "year-%d", years);
-	if (store_begin(pl->db) != 0)
+	if (store_begin(ctx->db) != 0)
 		return -1;
-	once = store_wf_notice_once(pl->db, id, "reregistration", period, pl->now);
+	once = store_wf_notice_once(ctx->db, id, "reregistration", period, ctx->now);
 	if (once != 1)
 		goto out;
-	if (wf_load(pl, id, NULL, &x) != 1 || workflow_fees(pl->db, pl->r, &x.a, pl->now, &f) != 0)
+	if (wf_load(ctx, id, NULL, &x) != 1 || fees_of_application(ctx->db, ctx->r, &x.a, ctx->now, &f) != 0)
 		goto out;
-	if (store_wf_transition(pl->db, id, x.a.state, "re_registration_due", "re_registration", "packetd",
-				period, pl->now) != 1)
+	if (store_wf_transition(ctx->db, id, x.a.state, "re_registration_due", "re_registration", "packetd",
+				period, ctx->now) != 1)
 		goto out;
-	if (cpd_status_of(pl, id, &cs) != 0)
+	if (cpd_status_of(ctx, id, &cs) != 0)
 		goto out;
-	lz = wf_fees_text(pl, &f, 0, years, 1, 1);
-	le = wf_fees_text(pl, &f, 0, years, 1, 0);
-	yz = wf_fees_text(pl, &f, years, years, 0, 1);
-	ye = wf_fees_text(pl, &f, years, years, 0, 0);
+	lz = wf_fees_text(ctx, &f, 0, years, 1, 1);
+	le = wf_fees_text(ctx, &f, 0, years, 1, 0);
+	yz = wf_fees_text(ctx, &f, years, years, 0, 1);
+	ye = wf_fees_text(ctx, &f, years, years, 0, 0);
 	snprintf(yr, sizeof yr, "%d", years);
-	snprintf(hours, sizeof hours, "%d", pl->r->cpd_annual_hours);
+	snprintf(hours, sizeof hours, "%d", ctx->r->cpd_annual_hours);
 	snprintf(total, sizeof total, "%ld", fees_total_outstanding(&f));
 	snprintf(cyear, sizeof cyear, "%d", cs.cpd_year);
 	cpd_hours_text(cs.recorded, rec, sizeof rec);
 	cpd_hours_text(cs.missing, miss, sizeof miss);
-	clock_format(fees_anniversary(certified, years), pl->conf->timezone, "%Y-%m-%d", next, sizeof next);
+	clock_format(fees_anniversary(certified, years), ctx->conf->timezone, "%Y-%m-%d", next, sizeof next);
 	rules_var v[] = {{"year", yr}, {"due_date", next}, {"cpd_hours", hours}, {"year_fees_zh", yz},
 			 {"year_fees_en", ye}, {"outstanding_zh", lz}, {"outstanding_en", le},
 			 {"outstanding_total", total}, {"cpd_year", cyear}, {"cpd_recorded", rec}, {"cpd_missing", miss}};
-	if (wf_notify(pl, &x, "reregistration", v, 11, NULL, 0) != 0)
+	if (wf_notify(ctx, &x, "reregistration", v, 11, NULL, 0) != 0)
 		goto out;
 	rc = 0;
 out:
 	if (once == 0) {
 		rc = 0;
-		store_rollback(pl->db);
-	} else if (rc != 0 || store_commit(pl->db) != 0) {
-		log_error("re-registration of application %lld: %s", (long long)id, store_errmsg(pl->db));
-		store_rollback(pl->db);
+		store_rollback(ctx->db);
+	} else if (rc != 0 || store_commit(ctx->db) != 0) {
+		log_error("re-registration of application %lld: %s", (long long)id, store_errmsg(ctx->db));
+		store_rollback(ctx->db);
 		rc = -1;
 	} else {
 		log_info("%s: re-registration year %d due", x.a.number, years);
@@ -129,32 +130,32 @@ out:
 	return rc;
 }
 
-static int reregistrations(pipeline *pl)
+static int reregistrations(packetd_ctx *ctx)
 {
 	static const char *const states[] = {"certified", "re_registration_due"};
 	int rc = 0;
 	for (size_t s = 0; s < 2; s++) {
 		store_table t;
-		if (store_wf_ids_in(pl->db, states[s], &t) != 0)
+		if (store_wf_ids_in(ctx->db, states[s], &t) != 0)
 			return -1;
 		for (size_t i = 0; i < t.nrows; i++)
-			if (reregister(pl, strtoll(store_table_get(&t, i, 0), NULL, 10)) != 0)
+			if (reregister(ctx, strtoll(store_table_get(&t, i, 0), NULL, 10)) != 0)
 				rc = -1;
 		store_table_free(&t);
 	}
 	return rc;
 }
 
-int workflow_cycle(pipeline *pl)
+int workflow_cycle(packetd_ctx *ctx)
 {
 	int rc = 0;
-	if (reminders(pl) != 0)
+	if (reminders(ctx) != 0)
 		rc = -1;
-	if (reregistrations(pl) != 0)
+	if (reregistrations(ctx) != 0)
 		rc = -1;
-	if (report_cycle(pl) != 0)
+	if (report_cycle(ctx) != 0)
 		rc = -1;
-	if (purge_cycle(pl) != 0)
+	if (purge_cycle(ctx) != 0)
 		rc = -1;
 	return rc;
 }

@@ -6,15 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "fees_text.h"
 #include "notice.h"
 #include "util.h"
 #include "workflow_p.h"
 
-char *wf_fees_text(pipeline *pl, const fees *f, int year_from, int year_to, int outstanding, int zh)
+char *wf_fees_text(packetd_ctx *ctx, const fees *f, int year_from, int year_to, int outstanding, int zh)
 {
 	fees_view v = {.year_from = year_from, .year_to = year_to, .outstanding = outstanding};
-	return fees_text(f, &v, pl->conf->templates, pl->conf->timezone, zh);
+	return fees_text(f, &v, ctx->conf->templates, ctx->conf->timezone, zh);
 }
 
 char *wf_fees_brief(const fees *f)
@@ -40,7 +41,7 @@ char *wf_fees_brief(const fees *f)
 }
 
 /* "  label (item): N yuan, ref R (date)" per payment in one language. */
-static char *payment_lines(pipeline *pl, const store_table *t, int zh, long *sum)
+static char *payment_lines(packetd_ctx *ctx, const store_table *t, int zh, long *sum)
 {
 	buf b;
 	char key[64], date[16];
@@ -52,10 +53,10 @@ static char *payment_lines(pipeline *pl, const store_table *t, int zh, long *sum
 		time_t at = 0;
 		char *label;
 		snprintf(key, sizeof key, "fee.%s.%s", item, zh ? "zh" : "en");
-		label = notice_phrase(pl->conf->templates, key);
+		label = notice_phrase(ctx->conf->templates, key);
 		date[0] = '\0';
 		if (clock_parse_iso(store_table_get(t, i, 3), &at) == 0)
-			clock_format(at, pl->conf->timezone, "%Y-%m-%d", date, sizeof date);
+			clock_format(at, ctx->conf->timezone, "%Y-%m-%d", date, sizeof date);
 		if (zh)
 			buf_printf(&b, "  %s（%s）：%ld 元，凭证 %s（%s）\n", *label ? label : item, item, amount,
 				   *ref ? ref : "-", date);
@@ -68,25 +69,25 @@ static char *payment_lines(pipeline *pl, const store_table *t, int zh, long *sum
 	return buf_steal(&b);
 }
 
-int wf_notify_payments(pipeline *pl, wf_app *x, const fees *f)
+int wf_notify_payments(packetd_ctx *ctx, wf_app *x, const fees *f)
 {
 	store_table t;
 	char *pz = NULL, *pe = NULL, *lz = NULL, *le = NULL, amt[32], total[32], count[16];
 	long sum = 0;
 	int rc = -1;
 	memset(&t, 0, sizeof t);
-	if (store_pay_unsent_drop(pl->db, x->a.id) != 0 || store_pay_unlisted(pl->db, x->a.id, &t) != 0)
+	if (store_pay_unsent_drop(ctx->db, x->a.id) != 0 || store_pay_unlisted(ctx->db, x->a.id, &t) != 0)
 		goto out;
-	pz = payment_lines(pl, &t, 1, &sum);
-	pe = payment_lines(pl, &t, 0, &sum);
-	lz = wf_fees_text(pl, f, 0, FEES_MAX_LINES, 1, 1);
-	le = wf_fees_text(pl, f, 0, FEES_MAX_LINES, 1, 0);
+	pz = payment_lines(ctx, &t, 1, &sum);
+	pe = payment_lines(ctx, &t, 0, &sum);
+	lz = wf_fees_text(ctx, f, 0, FEES_MAX_LINES, 1, 1);
+	le = wf_fees_text(ctx, f, 0, FEES_MAX_LINES, 1, 0);
 	snprintf(amt, sizeof amt, "%ld", sum);
 	snprintf(total, sizeof total, "%ld", fees_total_outstanding(f));
 	snprintf(count, sizeof count, "%zu", t.nrows);
 	rules_var v[] = {{"amount", amt}, {"payments", count}, {"payments_zh", pz}, {"payments_en", pe},
 			 {"outstanding_zh", lz}, {"outstanding_en", le}, {"outstanding_total", total}};
-	if (wf_notify(pl, x, "payment", v, 7, NULL, 0) != 0 || store_pay_mark_listed(pl->db, x->a.id) != 0)
+	if (wf_notify(ctx, x, "payment", v, 7, NULL, 0) != 0 || store_pay_mark_listed(ctx->db, x->a.id) != 0)
 		goto out;
 	rc = 0;
 out:

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "util.h"
 #include "workflow_p.h"
 
@@ -12,7 +13,7 @@
  * than that cannot reach into the new plan. */
 #define LONGEST_INTERVIEW (75 * 60)
 
-int wf_interview_overlaps(pipeline *pl, int64_t id, time_t starts, int minutes, const char *place, char *warn,
+int wf_interview_overlaps(packetd_ctx *ctx, int64_t id, time_t starts, int minutes, const char *place, char *warn,
 			  size_t len)
 {
 	store_table t;
@@ -22,7 +23,7 @@ int wf_interview_overlaps(pipeline *pl, int64_t id, time_t starts, int minutes, 
 	warn[0] = '\0';
 	store_wf_iso(starts - LONGEST_INTERVIEW, from);
 	store_wf_iso(end, to);
-	if (store_wf_interviews(pl->db, from, to, &t) != 0)
+	if (store_wf_interviews(ctx->db, from, to, &t) != 0)
 		return -1;
 	for (size_t i = 0; i < t.nrows; i++) {
 		time_t s;
@@ -32,7 +33,7 @@ int wf_interview_overlaps(pipeline *pl, int64_t id, time_t starts, int minutes, 
 		    strcasecmp(store_table_get(&t, i, 6), place) != 0 ||
 		    clock_parse_iso(store_table_get(&t, i, 4), &s) != 0 || !(s < end && starts < s + m * 60))
 			continue;
-		wf_when_of(pl, s, (int)m, &w);
+		wf_when_of(ctx, s, (int)m, &w);
 		if (used < len)
 			used += (size_t)snprintf(warn + used, len - used, "%s%s %s %s–%s",
 						 used ? ", " : "the interview overlaps at the same place with ",

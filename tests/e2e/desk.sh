@@ -228,7 +228,7 @@ act "$A" "$ZW" review "approve=1"
 is "review again: 409" "$code" 409
 "$PACKETD" review "$ZW" --approve 2>"$WORK/cli.err"
 has "... with the command's message" "$(cat "$WORK/b")" "$(sed 's/^packetd: //' "$WORK/cli.err")"
-has "... in both languages" "$(cat "$WORK/b")" "操作被拒绝" "Refused: nothing was changed"
+has "... in both languages" "$(cat "$WORK/b")" "初审未执行，未作任何更改" "The review action on $ZW (state recommended) was refused; nothing was changed"
 act "$A" "$ZW" review ""
 is "review without approve or return: 400" "$code" 400
 act "$A" "$YL" review "return=Annex 5 unsigned <b>"
@@ -277,12 +277,33 @@ done
 is "payments recorded by alice" "$(q "SELECT count(*) FROM payments WHERE \"by\" = 'alice'")" "$(wc -w <<<"$owed")"
 act "$A" "$ZW" certify ""
 is "certify: 303, certified" "$code $(state "$ZW")" "303 certified"
+act "$A" "$ZW" cpd "year=${PACKETD_NOW:0:4}&hours=48.5&ref=CPD log"
+is "cpd hours: 303" "$code" 303
+is "... recorded by alice" "$(q "SELECT \"by\" FROM history WHERE application_id = (SELECT id FROM applications WHERE number = '$ZW') ORDER BY id DESC LIMIT 1")" alice
+act "$A" "$ZW" cpd "year=${PACKETD_NOW:0:4}&hours=12.25"
+is "cpd hours with two decimals: 409" "$code" 409
+act "$A" "$ZW" cpd "hours=10"
+is "cpd without a year: 400" "$code" 400
 act "$A" "$ZW" bogus ""
 is "an unknown action: 404" "$code" 404
 req "$A" GET "/applications/$ZW"
 has "the application page shows the life: notices, fees, interview, history" "$(cat "$WORK/b")" \
 	"已发通知 / Notices (" "certified" "interview_planned" "BANK 42" "SOEHK, Wan Chai" "alice"
 has "... notices with their text in both languages" "$(cat "$WORK/b")" "<pre class=\"notice\">" "面试" "interview"
+
+# ---- batches and their receipts ----
+cp "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop/"
+touch -d '2026-11-01' "$WORK/spool/drop/jiangsu-2026-11.zip"
+"$PACKETD" run --once >>"$WORK/run.log" 2>&1
+req "$A" GET /batches
+has "the batches page lists the batch, its receipt and rows" "$(cat "$WORK/b")" "jiangsu-2026-11.receipt.csv" \
+	"$(q "SELECT number FROM applications WHERE source_kind = 'dir' LIMIT 1")"
+bid=$(q "SELECT id FROM items WHERE detail = 'jiangsu-2026-11.receipt.csv'")
+req "$A" GET "/batches/$bid/receipt"
+is "the receipt downloads as CSV" "$code $(header Content-Type)" "200 text/csv; charset=utf-8"
+is "... as written to the drop's receipts folder" "$(md5sum <"$WORK/b")" "$(md5sum <"$WORK/spool/receipts/jiangsu-2026-11.receipt.csv")"
+req "$A" GET "/batches/../../etc/passwd/receipt"
+is "receipts by batch number only" "$code" 404
 
 # ---- the JSON API ----
 req "$A" GET /api/applications
@@ -330,3 +351,17 @@ kill "$SERVER"
 wait "$SERVER"
 is "SIGTERM stops the desk cleanly" "$?" 0
 SERVER=
+
+# ---- HTTPS by the desk itself ([web] cert and key) ----
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/config/desk.key" -out "$WORK/config/desk.crt" -days 2 \
+	-subj /CN=127.0.0.1 >/dev/null 2>&1
+sed -e "s/^listen = 127.0.0.1:$PORT/listen = 127.0.0.1:$PORT\ncert = desk.crt\nkey = desk.key/" "$CONF" >"$WORK/config/https.conf"
+PACKETD_CONFIG="$WORK/config/https.conf" "$PACKETD" serve >>"$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do curl -sk -o /dev/null "https://127.0.0.1:$PORT/login" && break; sleep 0.1; done
+code=$(curl -sk -o /dev/null -D "$WORK/h" -w '%{http_code}' --data "user=alice&password=officer-pass-1" "https://127.0.0.1:$PORT/login")
+is "HTTPS: login works" "$code" 303
+has "... the cookie is __Host- and Secure" "$(header Set-Cookie)" "__Host-packetd_session=" "; Secure" "HttpOnly"
+has "... with HSTS" "$(header Strict-Transport-Security)" "max-age="
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/login")
+is "... and no plain HTTP on that port" "$code" 000

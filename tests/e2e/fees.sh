@@ -106,15 +106,18 @@ send "$S/packets/ceng-complete.zip" ly@example.com email=$LY name_zh=刘洋 "nam
 	province=$JS cmes_qualification=none senior_engineer=yes
 send "$S/packets/ceng-complete.zip" zm@example.com email=$ZM name_zh=赵敏 "name_en=ZHAO Min" cmes_no=M2027000004 \
 	province=$SD "extra=2026-11-20,Only in this packet,Shandong MES,4,Z.M."
+send "$S/packets/ceng-complete.zip" sl@example.com email=sun.li@example.com name_zh=孙丽 "name_en=SUN Li" \
+	cmes_no=M2027000005 province=$JS "extra=2026-12-01,Returned one,Jiangsu MES,2,S.L."
 run
-A=$(num $WF) B=$(num $CG) C=$(num $LY) D=$(num $ZM)
-is "four applications, all complete" "$(q "SELECT count(*) FROM applications WHERE state = 'complete'")" 4
+A=$(num $WF) B=$(num $CG) C=$(num $LY) D=$(num $ZM) E=$(num sun.li@example.com)
+is "five applications, all complete" "$(q "SELECT count(*) FROM applications WHERE state = 'complete'")" 5
+P review "$E" --return "signatures missing" >/dev/null
 
 # ---- small things ----
 P list --state bogus >/dev/null 2>"$WORK/err"; rc=$?
 is "list --state bogus exits 2" "$rc" 2
 has "list --state bogus names the valid states" "$(cat "$WORK/err")" "bogus" "re_registration_due" "interview_planned"
-is "list --state complete lists the four" "$(P list --state complete | wc -l)" 4
+is "list --state complete lists the four not returned" "$(P list --state complete | wc -l)" 4
 has "show without --json: a readable summary" "$(P show "$A")" "$A  complete  CEng" "王芳 / WANG Fang" "$GD" "history:"
 has "check-config names the societies without a fee line" "$(P check-config)" \
 	"no line for $GD" "no line for $SC" "no line for $SD"
@@ -242,12 +245,13 @@ has "history: cpd from the record, re_registered" "$(P show "$B")" "CPD 2028: 50
 # ---- retention: years later, dry run then real ----
 at 2030-04-12T10:00:00+08:00
 P purge --dry-run --json >"$WORK/dry.json"
-is "purge --dry-run: only 赵敏 (no-show 2027-04-11) is due" "$(json "[a['application'] for a in d['applications']]" <"$WORK/dry.json")" "['$D']"
+is "purge --dry-run: only 赵敏 (no-show 2027-04-11) and 孙丽 (returned 2027-03-01) are due" \
+	"$(json "[a['application'] for a in d['applications']]" <"$WORK/dry.json")" "['$D', '$E']"
 files_d() { q "SELECT count(*) FROM files WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND purged_at IS NULL"; }
 before=$(files_d)
 is "dry run changes nothing" "$before/$(q "SELECT count(*) FROM history WHERE event = 'purge'")" "$before/0"
 own=$(q "SELECT stored_path FROM files f WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND NOT EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path AND g.application_id <> f.application_id) LIMIT 1")
-shared=$(q "SELECT stored_path FROM files f WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path AND g.application_id <> f.application_id) LIMIT 1")
+shared=$(q "SELECT stored_path FROM files f WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND f.name NOT LIKE '%CPD%' AND EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path AND g.application_id <> f.application_id) LIMIT 1")
 ok "赵敏 has a document of her own and shared ones" test -f "$own" -a -f "$shared"
 P purge --json >"$WORK/purge.json"
 is "purge: her own documents deleted, shared ones kept" "$(json "(d['applications'][0]['deleted'] > 0, d['applications'][0]['kept'] > 0)" <"$WORK/purge.json")" "(True, True)"
@@ -255,14 +259,19 @@ ok "her own stored file is gone" test ! -e "$own"
 ok "a file a live application shares stays" test -f "$shared"
 is "show --json marks her files purged" "$(P show "$D" --json | json "all(f.get('purged') for s in d['documents'] for f in s['files'])")" True
 is "names and hashes stay in the ledger" "$(q "SELECT count(*) FROM files WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND sha256 <> '' AND name <> ''")" "$before"
-is "history records the purge" "$(q "SELECT event || ':' || \"by\" FROM history WHERE event = 'purge'")" "purge:$(id -un)"
+is "history records the purge" "$(q "SELECT DISTINCT event || ':' || \"by\" FROM history WHERE event = 'purge'")" "purge:$(id -un)"
 P purge >/dev/null
-is "purge again: nothing more" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 1
+is "purge again: nothing more" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 2
+send "$S/packets/ceng-complete.zip" sl2@example.com email=sun.li@example.com name_zh=孙丽 "name_en=SUN Li" \
+	cmes_no=M2027000005 province=$JS only=CPD
 at 2030-04-12T11:00:00+08:00; run
-is "the daemon's daily purge: the certified ones are within three years of certification" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 1
+is "a purged returned application takes no resubmission: a new application" \
+	"$(state "$E")/$(q "SELECT count(*) FROM applications WHERE json_extract(applicant_json, '$.email') = 'sun.li@example.com'")" "returned/2"
+is "the daemon's daily purge: the certified ones are within three years of certification" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 2
 at 2030-04-12T20:00:00+08:00; run
-is "... and once a day only" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 1
+is "... and once a day only" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 2
 at 2030-04-13T10:00:00+08:00; run
-is "... certified 2027-04-12: purged on the next day's cycle" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 4
+is "... certified 2027-04-12: purged on the next day's cycle" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 5
 ok "the shared file is gone once nobody keeps it" test ! -e "$shared"
+ok "a CPD record the new application shares stays" test -f "$(q "SELECT stored_path FROM files WHERE application_id = (SELECT max(id) FROM applications WHERE json_extract(applicant_json, '$.email') = 'sun.li@example.com') LIMIT 1")"
 is "integrity_check" "$(q 'PRAGMA integrity_check')" ok

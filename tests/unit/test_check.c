@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "classify.h"
+#include "finding.h"
 #include "packet.h"
 #include "rules.h"
 #include "util.h"
@@ -671,17 +672,17 @@ static void test_check_add(void **state)
 	packet p;
 	rules_var v[] = { { "file", "x.pdf" } };
 	packet_init(&p);
-	assert_int_equal(check_add(&p, r, "missing_document", rules_doc_index(r, "cpd_record"),
+	assert_int_equal(finding_add(&p, r, "missing_document", rules_doc_index(r, "cpd_record"),
 				   rules_lang_index(r, "zh"), NULL, 0), 0);
 	assert_string_equal(p.findings[0].message_zh,
 			    "缺少继续专业发展纪录（过去三年）（中文）。 模板：附件三（中文）、附件四（英文）。请填写后按要求的份数一并提交。");
-	assert_int_equal(check_add(&p, r, "file_empty", -1, -1, v, 1), 0);
+	assert_int_equal(finding_add(&p, r, "file_empty", -1, -1, v, 1), 0);
 	assert_string_equal(p.findings[1].message_en,
 			    "The file \"x.pdf\" is empty. Please check that the file was saved correctly and send it again.");
 	/* unknown code: still recorded, as an error */
-	assert_int_equal(check_add(&p, r, "no_such_code", -1, -1, NULL, 0), 0);
+	assert_int_equal(finding_add(&p, r, "no_such_code", -1, -1, NULL, 0), 0);
 	assert_int_equal(p.findings[2].severity, SEV_ERROR);
-	assert_int_equal(check_add(NULL, r, "file_empty", -1, -1, NULL, 0), -1);
+	assert_int_equal(finding_add(NULL, r, "file_empty", -1, -1, NULL, 0), -1);
 	packet_free(&p);
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "fees.h"
 #include "fees_text.h"
 #include "rules.h"

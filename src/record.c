@@ -1,0 +1,230 @@
+/* record.c — recording a checked packet. See record.h. */
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "clock.h"
+#include "cpd.h"
+#include "finding.h"
+#include "intake.h"
+#include "notice.h"
+#include "sniff.h"
+#include "spool.h"
+#include "util.h"
+
+static const char *or_default(const char *v, const char *dflt)
+{
+	return v && *v ? v : dflt;
+}
+
+/* The acknowledgement (or rejection) of p, with its checklist and findings. */
+static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res, const outbox_addr *ack)
+{
+	const char *number = res->number;
+	const char *tpl = ctx->conf->templates;
+	const char *outcome = packet_outcome_name(p->outcome);
+	char key[64], fee[32];
+	char *oz, *oe, *nz, *ne, *cz, *ce, *fz, *fe, *when, *rz = NULL, *re = NULL, *az, *ae;
+	char *hcz, *hce, *hfz, *hfe;
+	int rc;
+	snprintf(key, sizeof key, "outcome.%s.zh", outcome);
+	oz = notice_phrase(tpl, key);
+	snprintf(key, sizeof key, "outcome.%s.en", outcome);
+	oe = notice_phrase(tpl, key);
+	snprintf(key, sizeof key, "next.%s.zh", outcome);
+	nz = notice_phrase(tpl, key);
+	snprintf(key, sizeof key, "next.%s.en", outcome);
+	ne = notice_phrase(tpl, key);
+	az = notice_phrase(tpl, "applicant.zh");
+	ae = notice_phrase(tpl, "applicant.en");
+	cz = notice_checklist(p, ctx->r, 1);
+	ce = notice_checklist(p, ctx->r, 0);
+	fz = notice_findings(p, 1);
+	fe = notice_findings(p, 0);
+	hcz = notice_checklist_html(p, ctx->r, tpl, 1);
+	hce = notice_checklist_html(p, ctx->r, tpl, 0);
+	hfz = notice_findings_html(p, 1);
+	hfe = notice_findings_html(p, 0);
+	when = clock_stamp(ctx->now, ctx->conf->timezone);
+	snprintf(fee, sizeof fee, "%ld", rules_fee(ctx->r, "interview"));
+	if (res->resubmitted) {
+		rules_var v[] = {{"application", number}};
+		char *tz = notice_phrase(tpl, "resubmission.zh"), *te = notice_phrase(tpl, "resubmission.en");
+		rz = rules_render(tz, v, 1);
+		re = rules_render(te, v, 1);
+		free(tz);
+		free(te);
+	}
+	rules_var vars[] = {
+		{"application", number},
+		{"name_zh", or_default(p->app.name_zh, az)},
+		{"name_en", or_default(p->app.name_en, ae)},
+		{"target", or_default(p->app.target, "CEng/IEng")},
+		{"archive", or_default(p->archive_name, "?")},
+		{"received_at", when},
+		{"outcome_zh", oz},
+		{"outcome_en", oe},
+		{"checklist_zh", cz},
+		{"checklist_en", ce},
+		{"findings_zh", fz},
+		{"findings_en", fe},
+		{"checklist_zh.html", hcz},
+		{"checklist_en.html", hce},
+		{"findings_zh.html", hfz},
+		{"findings_en.html", hfe},
+		{"next_zh", nz},
+		{"next_en", ne},
+		{"fee_interview", fee},
+		{"resubmission_zh", rz ? rz : ""},
+		{"resubmission_en", re ? re : ""},
+	};
+	rc = outbox_queue_kind(ctx, res->id, p->outcome == PACKET_REJECTED ? "rejected" : "ack", vars,
+			       sizeof vars / sizeof vars[0], ack);
+	free(oz); free(oe); free(nz); free(ne); free(cz); free(ce); free(fz); free(fe);
+	free(when); free(rz); free(re); free(az); free(ae);
+	free(hcz); free(hce); free(hfz); free(hfe);
+	return rc;
+}
+
+int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept)
+{
+	kept->paths = xcalloc(p->nfiles + 1, sizeof *kept->paths);
+	kept->n = p->nfiles;
+	for (size_t i = 0; i < p->nfiles; i++) {
+		if (p->files[i].ignored)
+			continue;
+		if (spool_keep(ctx->conf->spool, p->files[i].path, p->files[i].sha256, &kept->paths[i]) != 0) {
+			record_kept_free(kept);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void record_kept_free(record_kept *kept)
+{
+	if (kept->paths == NULL)
+		return;
+	for (size_t i = 0; i < kept->n; i++)
+		free(kept->paths[i]);
+	free(kept->paths);
+	kept->paths = NULL;
+	kept->n = 0;
+}
+
+/* A supplement without manifest.ini only guessed the applicant from its
+ * email: the details the application already holds win over those guesses,
+ * and the application keeps whether it had a manifest. */
+static void keep_stored_applicant(const store_application *a, packet *out)
+{
+	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
+	out->has_manifest = 1;
+	for (size_t i = 0; i < a->nfindings; i++)
+		if (strcmp(a->findings[i].code, "manifest_missing") == 0)
+			out->has_manifest = 0;
+	for (size_t i = 0; o && i < APPLICANT_NFIELDS; i++) {
+		const char *v = json_string_value(json_object_get(o, applicant_field_names[i]));
+		if (v && *v)
+			applicant_set(&out->app, applicant_field_names[i], v);
+	}
+	if (o)
+		json_decref(o);
+}
+
+/* The application's current files as a packet, for checking it again after
+ * a supplement. The applicant is the newest packet's manifest, else the
+ * application's own details. */
+static int merged_packet(packetd_ctx *ctx, const store_application *a, packet *newest, packet *out)
+{
+	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now};
+	packet_init(out);
+	out->app = newest->app;
+	memset(&newest->app, 0, sizeof newest->app);
+	out->has_manifest = newest->has_manifest;
+	if (!newest->has_manifest)
+		keep_stored_applicant(a, out);
+	out->archive_name = xstrdup(newest->archive_name);
+	memcpy(out->archive_sha256, newest->archive_sha256, sizeof out->archive_sha256);
+	for (size_t i = 0; i < a->nfiles; i++) {
+		const store_file *sf = &a->files[i];
+		packet_file *f = packet_add_file(out);
+		f->name = xstrdup(sf->name);
+		f->path = xstrdup(sf->stored_path ? sf->stored_path : "");
+		f->size = (uint64_t)sf->size;
+		snprintf(f->sha256, sizeof f->sha256, "%s", sf->sha256);
+		if (sniff_file(f) != 0)
+			return -1;
+		f->doc = sf->doc ? rules_doc_index(ctx->r, sf->doc) : -1;
+		f->lang = sf->lang ? rules_lang_index(ctx->r, sf->lang) : -1;
+		f->copy = sf->copy;
+		if (f->doc < 0) {
+			rules_var v[] = {{"file", f->name}};
+			finding_add(out, ctx->r, "unrecognised_file", -1, -1, v, 1);
+		}
+	}
+	return intake_check(&o, out);
+}
+
+/* Creates or supplements; res receives the application. */
+static int record(packetd_ctx *ctx, packet *p, const store_source *src, const char *const *stored_paths,
+		  record_result *res)
+{
+	store_application a;
+	packet merged;
+	int rc = -1, found;
+	res->resubmitted = 0;
+	found = p->outcome != PACKET_REJECTED && p->app.cmes_no
+			? store_find_open_by_cmes(ctx->db, p->app.cmes_no, &res->id, res->number)
+			: 0;
+	if (found < 0)
+		return -1;
+	if (found == 0) {
+		if (store_application_create(ctx->db, p, ctx->r, src, stored_paths, ctx->now, &res->id, res->number) != 0)
+			return -1;
+		/* a registered member's CPD record counts for re-registration */
+		return cpd_from_packet(ctx, p);
+	}
+
+	memset(&a, 0, sizeof a);
+	packet_init(&merged);
+	if (store_application_add_files(ctx->db, res->id, p, ctx->r, src, stored_paths, ctx->now) != 0 ||
+	    store_application_get(ctx->db, ctx->r, res->id, NULL, &a) != 1)
+		goto out;
+	if (merged_packet(ctx, &a, p, &merged) != 0)
+		goto out;
+	if (store_application_set_result(ctx->db, res->id, &merged, ctx->r, "packetd", "supplementary documents received",
+					 ctx->now) != 0)
+		goto out;
+	packet_free(p);
+	*p = merged;
+	packet_init(&merged);
+	res->resubmitted = 1;
+	rc = cpd_from_packet(ctx, p);
+out:
+	packet_free(&merged);
+	store_application_free(&a);
+	return rc;
+}
+
+int record_application(packetd_ctx *ctx, packet *p, const store_source *src, const record_kept *kept,
+		       const outbox_addr *ack, record_result *out)
+{
+	memset(out, 0, sizeof *out);
+	if (record(ctx, p, src, (const char *const *)kept->paths, out) != 0)
+		return -1;
+	return queue_ack(ctx, p, out, ack);
+}
+
+void record_count(packetd_ctx *ctx, enum packet_outcome o)
+{
+	if (o == PACKET_COMPLETE)
+		ctx->stats.complete++;
+	else if (o == PACKET_INCOMPLETE)
+		ctx->stats.incomplete++;
+	else
+		ctx->stats.rejected++;
+}
