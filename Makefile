@@ -59,12 +59,11 @@ $(BUILD)/obj/%.o: src/%.c
 
 # Where an installed packetd finds the rules and templates that a config
 # does not name: rebuilt when PREFIX changes.
-$(BUILD)/obj/config.o: CPPFLAGS += -I$(BUILD)
-$(BUILD)/obj/config.o: $(BUILD)/datadir.h
-$(BUILD)/datadir.h: FORCE
+$(BUILD)/obj/config.o: CPPFLAGS += -DPACKETD_DATADIR='"$(DATADIR)"'
+$(BUILD)/obj/config.o: $(BUILD)/datadir.stamp
+$(BUILD)/datadir.stamp: FORCE
 	@mkdir -p $(@D)
-	@printf '#define PACKETD_DATADIR "%s"\n' "$(DATADIR)" >$@.tmp; \
-	cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+	@echo "$(DATADIR)" >$@.tmp; cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 .PHONY: FORCE
 FORCE:
 

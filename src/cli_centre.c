@@ -185,25 +185,27 @@ static int report_cmd(packetd_ctx *ctx, const opts *o)
 	if (o->send && o->out)
 		return usage_error("report: --send or --out, not both");
 	if (o->date) {
-		time_t t;
-		if (strlen(o->date) != 10 || clock_parse_iso(o->date, &t) != 0) {
-			fprintf(stderr, "packetd: --date must be YYYY-MM-DD, not \"%s\"\n", o->date);
-			return 1;
+		char err[256];
+		snprintf(date, sizeof date, "%.10s", o->date);
+		if (strlen(o->date) != 10 || report_date_check(ctx, o->date, err, sizeof err) != 0) {
+			fprintf(stderr, "packetd: %s\n", strlen(o->date) != 10 ? "--date must be a date YYYY-MM-DD" : err);
+			return 2;
 		}
-		snprintf(date, sizeof date, "%s", o->date);
 	} else {
 		clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", date, sizeof date);
 	}
 	if (o->send) {
 		char *id = NULL;
-		if (store_begin(ctx->db) != 0)
-			goto out;
-		if (report_queue(ctx, date, &id) != 0 || store_commit(ctx->db) != 0) {
-			store_rollback(ctx->db);
+		int sent = report_send(ctx, date, &id);
+		if (sent < 0) {
 			fprintf(stderr, "packetd: report not queued: %s\n", store_errmsg(ctx->db));
 			goto out;
 		}
-		printf("report of %s queued for %s (message %s); packetd run delivers it\n", date, ctx->conf->report_to, id);
+		if (sent == REPORT_ALREADY)
+			printf("report of %s was already queued for %s; not queued again\n", date, ctx->conf->report_to);
+		else
+			printf("report of %s queued for %s (message %s); packetd run delivers it\n", date,
+			       ctx->conf->report_to, id);
 		free(id);
 		rc = 0;
 	} else {
@@ -213,19 +215,19 @@ static int report_cmd(packetd_ctx *ctx, const opts *o)
 			goto out;
 		}
 		if (o->out) {
-			char name[64], *p;
+			char name[64], *p, *html;
 			int bad = util_mkdirs(o->out, 0750) != 0;
 			snprintf(name, sizeof name, "report-%s.html", date);
-			p = util_path_join(o->out, name);
-			bad = bad || util_write_atomic(p, d.html, strlen(d.html)) != 0;
-			free(p);
+			html = util_path_join(o->out, name);
+			bad = bad || util_write_atomic(html, d.html, strlen(d.html)) != 0;
 			snprintf(name, sizeof name, "report-%s.csv", date);
 			p = util_path_join(o->out, name);
 			bad = bad || util_write_atomic(p, d.csv, d.csv_len) != 0;
 			if (bad)
 				fprintf(stderr, "packetd: cannot write the report into %s\n", o->out);
 			else
-				printf("%s\n", p);
+				printf("%s\n%s\n", html, p);
+			free(html);
 			free(p);
 			rc = bad;
 		} else {

@@ -68,6 +68,7 @@ typedef struct config {
 	char *outbox_maildir;
 	char *report_to;
 	char *report_time;    /* HH:MM */
+	long report_soehk_days;  /* the report lists applications at SOEHK longer than this, default 30 */
 	config_limits limits;
 	/* [web]: the desk (`packetd serve`) */
 	char *web_listen;     /* ADDRESS:PORT, default 127.0.0.1:8080 */

@@ -71,7 +71,8 @@ static int cmd_validate(cli_env *c, int argc, char **argv)
 					     {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 	const char *target = NULL, *path;
 	int json = 0, ch, rc = 3;
-	char tmpl[] = "/tmp/packetd-validate.XXXXXX";
+	const char *tmpdir = getenv("TMPDIR");
+	char tmpl[4096];
 	char *workdir = NULL;
 	packet p;
 	optind = 0;   /* 0: glibc re-initialises, so options may follow the operands */
@@ -98,6 +99,7 @@ static int cmd_validate(cli_env *c, int argc, char **argv)
 	}
 	if (cli_load(c) != 0)
 		return 3;
+	snprintf(tmpl, sizeof tmpl, "%s/packetd-validate.XXXXXX", tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
 	workdir = mkdtemp(tmpl);
 	if (workdir == NULL) {
 		fprintf(stderr, "packetd: cannot create a work folder: %s\n", strerror(errno));

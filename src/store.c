@@ -535,9 +535,11 @@ int store_outbox_add(store *s, int64_t application_id, const char *kind, const c
 			     at, at);
 }
 
+/* A row once sent has no error to show: an error of an earlier attempt
+ * (rows sent before store_outbox_sent cleared it) is left out. */
 #define OUTBOX_COLS \
-	"SELECT id, application_id, kind, message_id, recipients, body, state, attempts, last_error," \
-	" created_at FROM outbox"
+	"SELECT id, application_id, kind, message_id, recipients, body, state, attempts," \
+	" CASE WHEN state = 'sent' THEN NULL ELSE last_error END, created_at FROM outbox"
 
 static int outbox_load(store *s, sqlite3_stmt *st, store_outmail **rows, size_t *n)
 {
@@ -614,7 +616,7 @@ int store_outbox_sent(store *s, int64_t id, time_t now)
 	store_iso_utc(now, at);
 	return outbox_update(s, id,
 			     "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_at = ?,"
-			     " last_error = coalesce(?, last_error) WHERE id = ? AND state = 'queued'",
+			     " last_error = ? WHERE id = ? AND state = 'queued'",
 			     at, NULL);
 }
 

@@ -19,7 +19,10 @@ RSS_MAX_KB=${HOSTILE_RSS_MAX_KB:-150000}
 [ -n "${PACKETD_SANITIZED:-}" ] && RSS_MAX_KB=$((RSS_MAX_KB * 4))
 touch "$WORK/.start"
 sleep 1
-tmp_before=$(ls -d /tmp/packetd-validate.* 2>/dev/null | sort)
+# validate's work folders go under $TMPDIR: a private one, so that others'
+# runs on the same machine cannot be mistaken for a leftover.
+export TMPDIR="$WORK/tmp"
+mkdir -p "$TMPDIR"
 
 rss() { sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$1"; }
 
@@ -71,6 +74,6 @@ is "canary folder untouched" "$(find "$H/canary" -mindepth 1 | wc -l)" 0
 stray=$(find "$WORK" -newer "$WORK/.start" -type f ! -path "$WORK/spool/*" ! -path "$WORK/mailboxes/*" \
 	! -path "$H/*" ! -name '*.txt' ! -name '*.json' ! -name '*.err' ! -name '*.log' ! -name '*.out' | head)
 is "no file written outside spool/ and mailboxes/" "$stray" ""
-is "validate left no work folder in /tmp" "$(ls -d /tmp/packetd-validate.* 2>/dev/null | sort)" "$tmp_before"
+is "validate left no work folder in \$TMPDIR" "$(ls -d "$TMPDIR"/packetd-validate.* 2>/dev/null | sort)" ""
 is "spool work folder clean after the run" "$(ls "$WORK/spool/work" | wc -l)" 0
 is "integrity_check" "$(sqlite3 "$WORK/spool/packetd.db" 'PRAGMA integrity_check')" ok

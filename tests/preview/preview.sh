@@ -44,12 +44,17 @@ touch -d '2026-11-01' "$work"/spool/drop/*.zip
 P run --once
 zw=$(num zhang.wei@example.com)
 ln=$(num li.na@example.com)
+yl=$(num yang.lei@example.com)
 P pay "$zw" --item interview --amount 1000 --ref BANK-001
 P review "$zw" --approve
 P review "$ln" --approve
+P review "$yl" --approve
 P transmit --out "$work/tx"
 P soehk "$zw" --accept
+P soehk "$yl" --accept
 P interview "$zw" --at "2026-12-10 09:30" --place "上海市徐汇区 Room 301, CMES Shanghai Office" --minutes 75
+# held, but no result recorded: the later report lists it as needing action
+P interview "$yl" --at "2026-12-05 14:00" --place "上海市徐汇区 Room 301, CMES Shanghai Office"
 at 2026-12-10T18:00:00+08:00
 P result "$zw" --pass
 P pay "$zw" --item soe_membership --amount 500 --ref BANK-002

@@ -1,0 +1,146 @@
+/* store_report.c — see store_report.h. The `count(*) OVER ()` column is
+ * evaluated before LIMIT, so one statement gives the rows shown and how
+ * many there are in all. */
+#include "store_report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_p.h"
+
+#define RP_NAMES                                                               \
+	" coalesce(json_extract(a.applicant_json, '$.name_zh'), '')," \
+	" coalesce(json_extract(a.applicant_json, '$.name_en'), '')"
+
+/* The latest history row that moved application a into state (not a
+ * transition that stayed in it). */
+#define RP_ENTERED(state)                                                                           \
+	"(SELECT max(h.id) FROM history h WHERE h.application_id = a.id AND h.to_state = '" state "'" \
+	" AND coalesce(h.from_state, '') <> '" state "')"
+
+#define query store_table_query
+
+int store_rp_no_result(store *s, const char *now, int64_t limit, store_table *t)
+{
+	return query(s, t,
+		     "SELECT a.number," RP_NAMES ", a.state, i.starts_at, i.place, i.minutes, count(*) OVER ()"
+		     " FROM applications a JOIN interviews i ON i.id ="
+		     "  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
+		     " WHERE a.state = 'interview_planned'"
+		     "  AND strftime('%Y-%m-%dT%H:%M:%SZ', i.starts_at, '+' || i.minutes || ' minutes') <= ?"
+		     " ORDER BY i.starts_at, a.id LIMIT ?",
+		     "ti", now, limit);
+}
+
+int store_rp_not_transmitted(store *s, int64_t limit, store_table *t)
+{
+	return query(s, t,
+		     "SELECT a.number," RP_NAMES ", a.state, e.at, '', '', count(*) OVER ()"
+		     " FROM applications a LEFT JOIN history e ON e.id = " RP_ENTERED("recommended")
+		     " WHERE a.state = 'recommended' ORDER BY e.at, a.id LIMIT ?",
+		     "i", limit);
+}
+
+int store_rp_soehk_waiting(store *s, const char *before, int64_t limit, store_table *t)
+{
+	return query(s, t,
+		     "SELECT a.number," RP_NAMES ", a.state, e.at, '', '', count(*) OVER ()"
+		     " FROM applications a JOIN history e ON e.id = " RP_ENTERED("soehk_review")
+		     " WHERE a.state = 'soehk_review' AND e.at < ?"
+		     "  AND NOT EXISTS (SELECT 1 FROM history x WHERE x.application_id = a.id AND x.id > e.id"
+		     "   AND x.event = 'soehk_accept')"
+		     " ORDER BY e.at, a.id LIMIT ?",
+		     "ti", before, limit);
+}
+
+int store_rp_interview_fee(store *s, int64_t fee, int64_t limit, store_table *t)
+{
+	return query(s, t,
+		     "SELECT number, name_zh, name_en, state, created_at, '', ? - paid, count(*) OVER () FROM ("
+		     " SELECT a.id, a.number, coalesce(json_extract(a.applicant_json, '$.name_zh'), '') AS name_zh,"
+		     "  coalesce(json_extract(a.applicant_json, '$.name_en'), '') AS name_en, a.state, a.created_at,"
+		     "  (SELECT coalesce(sum(p.amount), 0) FROM payments p"
+		     "   WHERE p.application_id = a.id AND p.item = 'interview') AS paid"
+		     " FROM applications a WHERE a.state IN"
+		     "  ('complete', 'centre_review', 'recommended', 'soehk_review', 'interview_planned'))"
+		     " WHERE paid < ? ORDER BY created_at, id LIMIT ?",
+		     "iii", fee, fee, limit);
+}
+
+int store_rp_reregistration_due(store *s, store_table *t)
+{
+	return query(s, t,
+		     "SELECT a.number," RP_NAMES ", a.state, e.at, '', a.id, count(*) OVER ()"
+		     " FROM applications a LEFT JOIN history e ON e.id = " RP_ENTERED("re_registration_due")
+		     " WHERE a.state = 're_registration_due' ORDER BY e.at, a.id",
+		     "");
+}
+
+int store_rp_failing(store *s, int64_t limit, store_table *t)
+{
+	return query(s, t,
+		     "SELECT coalesce(a.number, '#' || o.id), o.kind, o.recipients, o.state, o.created_at,"
+		     " coalesce(o.last_error, ''), o.attempts, count(*) OVER ()"
+		     " FROM outbox o LEFT JOIN applications a ON a.id = o.application_id"
+		     " WHERE o.state = 'failed' OR (o.state = 'queued' AND o.attempts > 0) ORDER BY o.id LIMIT ?",
+		     "i", limit);
+}
+
+/* A packet is an item recorded against an application (an email's or a
+ * batch row's, archive or folder); the first of its application made it,
+ * the later ones are supplements. */
+#define RP_PACKET "x.status IN ('processed', 'rejected') AND x.application_id IS NOT NULL"
+#define RP_IS_FIRST                                                                               \
+	"x.id = (SELECT min(y.id) FROM items y WHERE y.application_id = x.application_id"           \
+	" AND y.status IN ('processed', 'rejected'))"
+
+int store_rp_packets(store *s, const char *from, const char *to, int64_t limit, store_table *t)
+{
+	return query(s, t,
+		     "SELECT a.number," RP_NAMES ", a.state, x.at,"
+		     " coalesce(json_extract(a.applicant_json, '$.province'), ''),"
+		     " CASE WHEN " RP_IS_FIRST " THEN 'new' ELSE 'supplement' END, count(*) OVER ()"
+		     " FROM items x JOIN applications a ON a.id = x.application_id"
+		     " WHERE " RP_PACKET " AND x.at >= ? AND x.at < ? ORDER BY x.at, x.id LIMIT ?",
+		     "tti", from, to, limit);
+}
+
+int store_rp_packet_counts(store *s, const char *from, const char *to, int64_t *fresh, int64_t *supplements)
+{
+	store_table t;
+	int rc = query(s, &t,
+		       "SELECT coalesce(sum(" RP_IS_FIRST "), 0), count(*) FROM items x"
+		       " WHERE " RP_PACKET " AND x.at >= ? AND x.at < ?",
+		       "tt", from, to);
+	if (rc != 0)
+		return rc;
+	*fresh = t.nrows ? strtoll(store_table_get(&t, 0, 0), NULL, 10) : 0;
+	*supplements = t.nrows ? strtoll(store_table_get(&t, 0, 1), NULL, 10) - *fresh : 0;
+	store_table_free(&t);
+	return 0;
+}
+
+int store_rp_incomplete(store *s, int64_t limit, store_table *t)
+{
+	return query(s, t,
+		     "SELECT a.number," RP_NAMES ", a.state, a.updated_at, '', '', count(*) OVER ()"
+		     " FROM applications a WHERE a.state = 'incomplete' ORDER BY a.updated_at, a.id LIMIT ?",
+		     "i", limit);
+}
+
+int store_rp_interviews(store *s, const char *from, const char *to, int64_t limit, store_table *t)
+{
+	return query(s, t,
+		     "SELECT a.number," RP_NAMES ", a.state, i.starts_at, i.place, i.minutes, count(*) OVER ()"
+		     " FROM applications a JOIN interviews i ON i.id ="
+		     "  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
+		     " WHERE a.state = 'interview_planned' AND i.starts_at >= ? AND i.starts_at < ?"
+		     " ORDER BY i.starts_at, a.id LIMIT ?",
+		     "tti", from, to, limit);
+}
+
+int store_rp_total(store *s, int64_t *n)
+{
+	*n = 0;
+	return store_sql_int64(s, n, "SELECT count(*) FROM applications", "") < 0 ? -1 : 0;
+}
