@@ -283,6 +283,7 @@ static int purge_cmd(packetd_ctx *ctx, const opts *o)
 		json_object_set_new(j, "applications", res.items);
 		json_object_set_new(j, "deleted", json_integer(res.deleted));
 		json_object_set_new(j, "kept_shared", json_integer(res.kept_shared));
+		json_object_set_new(j, "transmittals", json_integer(res.transmittals));
 		char *s = json_dumps(j, JSON_INDENT(2));
 		if (s)
 			puts(s);
@@ -299,9 +300,11 @@ static int purge_cmd(packetd_ctx *ctx, const opts *o)
 			       o->dry_run ? "to delete" : "deleted",
 			       (long long)json_integer_value(json_object_get(it, "kept")));
 		}
-		printf("%s%d application%s past %d years of retention: %d stored files %s, %d kept (shared)\n",
+		printf("%s%d application%s past %d years of retention: %d stored files %s, %d kept (shared),"
+		       " %d transmittal archives\n",
 		       o->dry_run ? "dry run: " : "", res.applications, res.applications == 1 ? "" : "s",
-		       ctx->r->documents_years, res.deleted, o->dry_run ? "would be deleted" : "deleted", res.kept_shared);
+		       ctx->r->documents_years, res.deleted, o->dry_run ? "would be deleted" : "deleted", res.kept_shared,
+		       res.transmittals);
 		json_decref(res.items);
 	}
 	if (rc != 0)

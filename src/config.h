@@ -42,6 +42,9 @@ typedef struct config_limits {
 	uint64_t max_ratio;       /* unpacked : packed */
 	uint64_t max_depth;       /* archive nesting; a batch holding packets is 1 */
 	uint64_t max_name;        /* bytes of one member name */
+	uint64_t sandbox_memory;  /* address space of the unpacking child (RLIMIT_AS) */
+	uint64_t sandbox_cpu;     /* its CPU seconds (RLIMIT_CPU) */
+	uint64_t sandbox_wall;    /* its wall-clock seconds, enforced by the parent */
 } config_limits;
 
 typedef struct config {

@@ -9,7 +9,9 @@
  *
  * Stages (where the crash happens and what a rerun must find):
  *   fetched      the source's fetch returned; nothing recorded yet
- *   unpack       an archive member's bytes were just written to the work folder
+ *   unpack       an archive member's bytes were written to the work folder (for a
+ *                packet: reached in packetd once the sandboxed child has written
+ *                them, once per member; the child itself has no crash points)
  *   commit       an email item's rows (item, application, outbox) are written
  *                inside its transaction, before COMMIT
  *   batch-row    the same for one row of a provincial batch

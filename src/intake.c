@@ -8,9 +8,12 @@
 
 #include "check.h"
 #include "classify.h"
+#include "fault.h"
 #include "finding.h"
 #include "log.h"
 #include "manifest.h"
+#include "packet_wire.h"
+#include "sandbox.h"
 #include "sniff.h"
 #include "util.h"
 
@@ -94,8 +97,9 @@ static void reject(const intake_options *o, packet *p, const unpack_result *u)
 	p->outcome = PACKET_REJECTED;
 }
 
-int intake_archive(const intake_options *o, const char *path, const char *name, const char *workdir,
-		   packet *p)
+/* The archive → packet step itself; in the sandboxed child (see below). */
+static int intake_archive_here(const intake_options *o, const char *path, const char *name, const char *workdir,
+			       packet *p)
 {
 	unpack_result u;
 	int rc;
@@ -129,7 +133,7 @@ int intake_archive(const intake_options *o, const char *path, const char *name, 
 			intake_options deeper = *o;
 			deeper.depth = o->depth + 1;
 			if (util_mkdirs(inner, 0700) == 0)
-				rc = intake_archive(&deeper, u.members[0].path, name, inner, p);
+				rc = intake_archive_here(&deeper, u.members[0].path, name, inner, p);
 			else
 				rc = -1;
 			free(inner);
@@ -140,6 +144,68 @@ int intake_archive(const intake_options *o, const char *path, const char *name, 
 out:
 	unpack_result_free(&u);
 	return rc;
+}
+
+typedef struct intake_job {
+	const intake_options *o;
+	const char *path, *name, *workdir;
+	const char *sha256;
+} intake_job;
+
+static json_t *intake_child(void *arg)
+{
+	const intake_job *job = arg;
+	json_t *out = NULL;
+	packet p;
+	int rc;
+	packet_init(&p);
+	snprintf(p.archive_sha256, sizeof p.archive_sha256, "%s", job->sha256);
+	rc = intake_archive_here(job->o, job->path, job->name, job->workdir, &p);
+	if (rc == 0) {
+		out = json_object();
+		json_object_set_new(out, "packet", packet_wire_dump(&p));
+	}
+	packet_free(&p);
+	return out;
+}
+
+/* Unpacking and reading documents run in a child under the [limits]
+ * sandbox_* bounds (sandbox.h): a library bug or a bomb that blows up
+ * inside libarchive costs the child, and the packet is rejected with a
+ * finding that says which limit it broke. */
+int intake_archive(const intake_options *o, const char *path, const char *name, const char *workdir,
+		   packet *p)
+{
+	intake_job job = {.o = o, .path = path, .name = name, .workdir = workdir, .sha256 = p->archive_sha256};
+	json_t *res = NULL;
+	char why[256];
+	int rc;
+	free(p->archive_name);
+	p->archive_name = xstrdup(name);
+	if (p->archive_sha256[0] == '\0' && util_sha256_file_hex(path, p->archive_sha256) != 0)
+		return -1;
+	rc = sandbox_run(o->lim, workdir, intake_child, &job, &res, why, sizeof why);
+	if (rc == SANDBOX_ERROR)
+		return -1;
+	if (rc != SANDBOX_OK) {
+		rules_var v[] = {{"detail", why}, {"file", name}};
+		log_warn("intake: %s: %s", name, why);
+		/* whatever the child wrote goes; the folder stays for the caller */
+		if (util_rmtree(workdir) != 0 || util_mkdirs(workdir, 0700) != 0)
+			return -1;
+		finding_add(p, o->r, rc == SANDBOX_LIMIT ? "archive_resources" : "archive_reader_crashed", -1, -1,
+			       v, 2);
+		p->outcome = PACKET_REJECTED;
+		return 0;
+	}
+	rc = packet_wire_load(p, json_object_get(res, "packet"));
+	json_decref(res);
+	if (rc != 0)
+		return -1;
+	/* the crash point of packetd's own process, once per member written */
+	for (size_t i = 0; i < p->nfiles; i++)
+		fault_point("unpack");
+	return 0;
 }
 
 static char *field_after(const char *s, const char *prefix)

@@ -49,6 +49,31 @@ static int purge_one(packetd_ctx *ctx, int64_t id, const char *state, int dry_ru
 	return 0;
 }
 
+/* A transmittal archive copies the documents of the applications it sent:
+ * it goes once none of them keeps a document. */
+static int transmittals(packetd_ctx *ctx, int dry_run, purge_result *out)
+{
+	store_table t;
+	if (store_purge_transmittals(ctx->db, &t) != 0)
+		return -1;
+	for (size_t i = 0; i < t.nrows; i++) {
+		const char *file = store_table_get(&t, i, 1);
+		if (access(file, F_OK) != 0)
+			continue;
+		out->transmittals++;
+		if (dry_run)
+			continue;
+		if (unlink(file) != 0) {
+			log_error("purge: cannot delete %s: %s", file, strerror(errno));
+			store_table_free(&t);
+			return -1;
+		}
+		log_info("purge: transmittal archive %s deleted (its applications are purged)", file);
+	}
+	store_table_free(&t);
+	return 0;
+}
+
 int purge_run(packetd_ctx *ctx, int dry_run, const char *by, purge_result *out)
 {
 	store_table c;
@@ -91,6 +116,8 @@ int purge_run(packetd_ctx *ctx, int dry_run, const char *by, purge_result *out)
 		out->kept_shared += kept;
 	}
 	store_table_free(&c);
+	if (transmittals(ctx, dry_run, out) != 0)
+		rc = -1;
 	return rc;
 }
 

@@ -17,6 +17,7 @@ typedef struct purge_result {
 	int applications;   /* purged (or, dry run, that would be) */
 	int deleted;        /* stored files removed from the spool */
 	int kept_shared;    /* stored files kept for an application not purged */
+	int transmittals;   /* transmittal archives deleted (all their applications purged) */
 	json_t *items;      /* owned: [{application, state, since, deleted, kept}] */
 } purge_result;
 

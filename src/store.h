@@ -292,6 +292,9 @@ int store_purge_candidates(store *s, store_table *t);
 int store_purge_paths(store *s, int64_t id, store_table *t);
 /* Marks every kept file of the application purged. */
 int store_purge_mark(store *s, int64_t id, time_t now);
+/* id, file of the transmittal archives (copies of documents sent to
+ * SOEHK) none of whose applications keeps a document any more. */
+int store_purge_transmittals(store *s, store_table *t);
 /* sha256, purged_at of the application's current files that are purged. */
 int store_purge_files(store *s, int64_t id, store_table *t);
 

@@ -146,3 +146,12 @@ int store_purge_files(store *s, int64_t id, store_table *t)
 				 " AND purged_at IS NOT NULL",
 				 "i", id);
 }
+
+int store_purge_transmittals(store *s, store_table *t)
+{
+	return store_table_query(s, t,
+				 "SELECT t.id, t.file FROM transmittals t WHERE NOT EXISTS (SELECT 1 FROM transmittal_items i"
+				 " JOIN files f ON f.application_id = i.application_id WHERE i.transmittal_id = t.id"
+				 " AND f.purged_at IS NULL AND coalesce(f.stored_path, '') <> '') ORDER BY t.id",
+				 "");
+}

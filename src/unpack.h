@@ -1,5 +1,6 @@
 /* unpack.h — safe unpacking of an untrusted archive (zip first; 7z, rar,
- * tar and tar.gz/bz2/xz where libarchive reads them).
+ * tar and tar.gz where libarchive reads them). Run it in the sandbox
+ * (sandbox.h): libarchive's own allocations are bounded only there.
  *
  * Nothing is ever written at a path taken from the archive: member bytes go
  * to files named by index in the work folder. Every bound is counted on

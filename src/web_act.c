@@ -149,15 +149,13 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		return;
 	}
 	if (strcmp(action, "review") == 0) {
-		if (flag(q, "approve") == (ret != NULL))
-			{
+		if (flag(q, "approve") == (ret != NULL)) {
 			refused(w, q, p, 400, number, action, "review: --approve or --return REASON");
 			return;
 		}
 		rc = workflow_review(&wf, number, flag(q, "approve"), ret);
 	} else if (strcmp(action, "soehk") == 0) {
-		if (flag(q, "accept") == (ret != NULL))
-			{
+		if (flag(q, "accept") == (ret != NULL)) {
 			refused(w, q, p, 400, number, action, "soehk: --accept or --return FEEDBACK");
 			return;
 		}
@@ -166,29 +164,24 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		const char *at = web_field_get(q, "at"), *place = web_field_get(q, "place"), *mt = web_field_get(q, "minutes");
 		time_t start;
 		long minutes = 60;
-		if (at == NULL || place == NULL)
-			{
+		if (at == NULL || place == NULL) {
 			refused(w, q, p, 400, number, action, "interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
 			return;
 		}
 		if (clock_local_time(w->conf->timezone, at, &start) != 0) {
 			snprintf(wf.err, sizeof wf.err, "--at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"",
 				 w->conf->timezone ? w->conf->timezone : "Asia/Shanghai", at);
-			{
 			refused(w, q, p, 409, number, action, wf.err);
 			return;
 		}
-		}
-		if (mt && *mt && util_parse_long(mt, 0, 100000, &minutes) != 0)
-			{
+		if (mt && *mt && util_parse_long(mt, 0, 100000, &minutes) != 0) {
 			refused(w, q, p, 409, number, action, "--minutes must be a number between 45 and 75");
 			return;
 		}
 		rc = workflow_interview(&wf, number, start, place, (int)minutes);
 	} else if (strcmp(action, "result") == 0) {
 		int pass = flag(q, "pass"), fail = flag(q, "fail"), no_show = flag(q, "no_show");
-		if (pass + fail + no_show != 1)
-			{
+		if (pass + fail + no_show != 1) {
 			refused(w, q, p, 400, number, action, "result: one of --pass, --fail, --no-show");
 			return;
 		}
@@ -196,17 +189,14 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 	} else if (strcmp(action, "pay") == 0) {
 		const char *item = web_field_get(q, "item"), *amount = web_field_get(q, "amount");
 		long yuan;
-		if (item == NULL || amount == NULL)
-			{
+		if (item == NULL || amount == NULL) {
 			refused(w, q, p, 400, number, action, "pay: --item ITEM and --amount YUAN are needed");
 			return;
 		}
 		if (parse_amount(amount, &yuan) != 0) {
 			snprintf(wf.err, sizeof wf.err, "--amount must be whole yuan between 1 and 10000000, not \"%s\"", amount);
-			{
 			refused(w, q, p, 409, number, action, wf.err);
 			return;
-		}
 		}
 		rc = workflow_pay(&wf, number, item, yuan, web_field_get(q, "ref"));
 	} else if (strcmp(action, "cpd") == 0) {

@@ -356,8 +356,10 @@ static void section_actions(web *w, buf *b, const web_req *q, const store_applic
 		form_close(b, "退回 / Return", 1);
 		any = 1;
 	}
+	/* the interview is planned once SOEHK has accepted */
+	int accepted = strcmp(s, "soehk_review") == 0 &&
+		       store_wf_event_since_entry(w->db, a->id, "soehk_review", "soehk_accept") == 1;
 	if (strcmp(s, "soehk_review") == 0) {
-		int accepted = store_wf_event_since_entry(w->db, a->id, "soehk_review", "soehk_accept") == 1;
 		if (!accepted) {
 			form_open(b, q, n, "soehk", "SOEHK 接受 / SOEHK: accept");
 			buf_adds(b, "<input type=\"hidden\" name=\"accept\" value=\"1\">");
@@ -367,10 +369,8 @@ static void section_actions(web *w, buf *b, const web_req *q, const store_applic
 		buf_adds(b, "<label>反馈 / Feedback<textarea name=\"return\" required maxlength=\"2000\"></textarea></label>");
 		form_close(b, "退回 / Return", 1);
 		any = 1;
-		if (!accepted)
-			goto pay;
 	}
-	if (strcmp(s, "soehk_review") == 0 || strcmp(s, "interview_planned") == 0 || strcmp(s, "no_show") == 0) {
+	if (accepted || strcmp(s, "interview_planned") == 0 || strcmp(s, "no_show") == 0) {
 		char tz[128];
 		snprintf(tz, sizeof tz, "%s", w->conf->timezone ? w->conf->timezone : "Asia/Shanghai");
 		form_open(b, q, n, "interview",
@@ -414,7 +414,6 @@ static void section_actions(web *w, buf *b, const web_req *q, const store_applic
 		buf_adds(b, "<p>等待转交 SOEHK / Awaiting the transmittal to SOEHK (<code>packetd transmit</code>).</p>");
 		any = 1;
 	}
-pay:
 	for (int i = 0; i < FEES_NITEMS; i++) {
 		if (owed[i] == 0)
 			continue;

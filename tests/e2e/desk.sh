@@ -365,3 +365,7 @@ has "... the cookie is __Host- and Secure" "$(header Set-Cookie)" "__Host-packet
 has "... with HSTS" "$(header Strict-Transport-Security)" "max-age="
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/login")
 is "... and no plain HTTP on that port" "$code" 000
+kill "$SERVER"
+wait "$SERVER"
+SERVER=
+is "no sanitizer report from the desk (make test-asan)" "$(grep -c 'Sanitizer\|runtime error' "$WORK/serve.log")" 0

@@ -253,6 +253,7 @@ is "dry run changes nothing" "$before/$(q "SELECT count(*) FROM history WHERE ev
 own=$(q "SELECT stored_path FROM files f WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND NOT EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path AND g.application_id <> f.application_id) LIMIT 1")
 shared=$(q "SELECT stored_path FROM files f WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND f.name NOT LIKE '%CPD%' AND EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path AND g.application_id <> f.application_id) LIMIT 1")
 ok "赵敏 has a document of her own and shared ones" test -f "$own" -a -f "$shared"
+ok "the transmittal archive stays while its applications keep documents" test -n "$(ls "$WORK/tx")"
 P purge --json >"$WORK/purge.json"
 is "purge: her own documents deleted, shared ones kept" "$(json "(d['applications'][0]['deleted'] > 0, d['applications'][0]['kept'] > 0)" <"$WORK/purge.json")" "(True, True)"
 ok "her own stored file is gone" test ! -e "$own"
@@ -273,5 +274,6 @@ is "... and once a day only" "$(q "SELECT count(*) FROM history WHERE event = 'p
 at 2030-04-13T10:00:00+08:00; run
 is "... certified 2027-04-12: purged on the next day's cycle" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 5
 ok "the shared file is gone once nobody keeps it" test ! -e "$shared"
+ok "the transmittal archive is gone once its applications are purged" test -z "$(ls "$WORK/tx")"
 ok "a CPD record the new application shares stays" test -f "$(q "SELECT stored_path FROM files WHERE application_id = (SELECT max(id) FROM applications WHERE json_extract(applicant_json, '$.email') = 'sun.li@example.com') LIMIT 1")"
 is "integrity_check" "$(q 'PRAGMA integrity_check')" ok

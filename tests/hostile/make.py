@@ -153,6 +153,12 @@ def archives():
     put('bomb-overlap.zip', overlap_bomb(), 'archive_overlap',
         'central directory entries sharing one local file')
     directories_disagree()
+    # Tiny archives that exhaust memory inside libarchive: contained by the
+    # sandbox's memory limit (before it: 500 MB and 23 s for the first).
+    put('bomb-7z-streams.7z', sevenzip_streams(99999999), 'archive_resources',
+        '60-byte 7z claiming 10^8 streams')
+    put('bomb-7z-folders.7z', sevenzip_streams(99999999, 8), 'archive_resources',
+        '130-byte 7z claiming 8 folders of 10^8 streams')
     put('many-members.zip', many_members(100000), 'archive_too_many_members', '100,000 members')
     nested = packet(900)
     for _ in range(12):
@@ -285,6 +291,32 @@ def directories_disagree():
     put('gbk-mixed-names.zip', zip_bytes([(RawName('学位-1.pdf'.encode('gbk')), pdf('a')),
                                           (RawName('申请表-中文-1.pdf'.encode('gbk')), pdf('b'))]),
         '-', 'GBK names, one also valid UTF-8: decided once per archive', exit_code=1)
+
+
+def num7z(v):
+    """A 7z NUMBER (7zFormat.txt): the first byte's high bits count the bytes after it."""
+    if v < 0x80:
+        return bytes([v])
+    if v < 0x4000:
+        return bytes([0x80 | (v >> 8), v & 0xFF])
+    if v < 0x200000:
+        return bytes([0xC0 | (v >> 16)]) + struct.pack('<H', v & 0xFFFF)
+    return bytes([0xE0 | (v >> 24)]) + struct.pack('<I', v & 0xFFFFFF)[:3]
+
+
+def sevenzip_streams(nstreams, nfolders=1):
+    """A 7z of a few dozen bytes whose plain header claims nstreams unpack
+    streams per folder: libarchive allocates and clears arrays for all of
+    them (about 13 bytes each) before it reads any data."""
+    h = b'\x01\x04'                                             # kHeader, kMainStreamsInfo
+    h += b'\x06' + num7z(0) + num7z(nfolders) + b'\x09' + num7z(1) * nfolders + b'\x00'   # kPackInfo
+    h += b'\x07\x0B' + num7z(nfolders) + b'\x00'                 # kUnPackInfo, kFolder, not external
+    h += b'\x01\x01\x00' * nfolders                              # one coder each: Copy
+    h += b'\x0C' + num7z(1) * nfolders + b'\x00'                 # kCodersUnPackSize, kEnd
+    h += b'\x08\x0D' + num7z(nstreams) * nfolders + b'\x00\x00\x00'  # kSubStreamsInfo, kNumUnPackStream
+    packed = b'x' * nfolders
+    start = struct.pack('<QQI', len(packed), len(h), zlib.crc32(h))
+    return b'7z\xbc\xaf\x27\x1c\x00\x04' + struct.pack('<I', zlib.crc32(start)) + start + packed + h
 
 
 def hidden_local():

@@ -89,6 +89,11 @@ def _cmd(r, n_apps, now_days):
         s["args"] = r.choice([["nightly"], ["nightly", "--send"], ["nightly", "--date", "2026-13-01"], ["daily"]])
     elif c == "validate":
         s["pkt"] = _packet(r)
+    elif c == "cpd":
+        s["year"] = r.choice([-1, 0, 1, -30])
+        s["hours"] = r.choice(["12", "48", "48.5", "0", "2001", "-1", "x", "1.25"])
+    elif c == "purge":
+        s["args"] = r.choice([["--dry-run", "--json"], ["--json"], [], ["--bogus"]])
     return s
 
 
@@ -130,7 +135,7 @@ def life(seed, steps):
         elif k == "run":
             out.append({"op": "run"})
         elif k == "cmd":
-            out.append(_cmd(r, n_apps, 0) if r.random() < 0.35 else
+            out.append(_cmd(r, n_apps, 0) if r.random() < 0.25 else
                        {"op": "cmd", "cmd": "advance", "app": r.randrange(n_apps), "pick": round(r.random(), 3)})
         elif k == "time":
             out.append({"op": "time", "hours": r.choice([1, 5, 17, 24, 24 * 3, 24 * 8, 24 * 30, 24 * 370])})

@@ -2,6 +2,7 @@
 checks after every step (see sim.py)."""
 
 import collections
+import datetime
 import hashlib
 import json
 import os
@@ -76,14 +77,17 @@ class Model:
         self.batches = {}                         # batch sha -> rows
         self.notices = collections.Counter()      # (number, kind) -> expected count
         self.paid = collections.Counter()         # (number, item) -> yuan
-        self.sent_before_run = set()
+        self.validated = {}                       # (cmes_no, now) -> validate's exit status
+        self.reports_sent = 0                     # report --send accepted
+        self.checked_upto = 0                     # items whose outcome was checked
 
     # ---- what the simulator did ----
 
-    def sent(self, mid, cls, expect, data, app):
+    def sent(self, mid, cls, expect, data, app, pkt=None):
         if mid not in self.msgs:
-            self.msgs[mid] = {"cls": cls, "expect": expect, "app": app,
+            self.msgs[mid] = {"cls": cls, "expect": expect, "app": app, "pkt": pkt, "now": self.w.now,
                               "sha": hashlib.sha256(data).hexdigest() if data else None}
+        self.validated = {}
 
     def batch(self, step, data):
         self.batches[hashlib.sha256(data).hexdigest()] = step
@@ -107,7 +111,7 @@ class Model:
         if how not in ("full", "half"):
             return how
         d = self.fee_view(num) if num.startswith("RRA-") else None
-        out = ((d or {}).get("fees") or {}).get(item, {}).get("outstanding", 0) or 0
+        out = ((d or {}).get("fees") or {}).get(item, {}).get("outstanding") or 0
         if out <= 0:
             return "100"
         return str(out if how == "full" else max(1, out // 2))
@@ -143,6 +147,8 @@ class Model:
             for n, st in states0.items():
                 if st == "recommended" and states1.get(n) != "soehk_review":
                     raise Failure(i, "transition", "transmit left %s in %s" % (n, states1.get(n)))
+        if c == "report" and "--send" in args:
+            self.reports_sent += 1
         if c == "pay":
             self.paid[(num, s["item"])] += int(float(args[args.index("--amount") + 1]))
             self.notices[(num, "payment")] += 1
@@ -151,6 +157,7 @@ class Model:
 
     def after_run(self, i, quiet):
         """After a cycle; quiet: it ran to its end with nothing injected."""
+        self.check_outcomes(i)
         if not quiet:
             return
         w = self.w
@@ -177,9 +184,58 @@ class Model:
             if len(got) != (1 if want else 0) or (want and got[0] not in want):
                 raise Failure(i, "notices", "message <%s> (%s, %s) was answered with %s, want one of %s" %
                               (mid, m["cls"], m["expect"], got or "nothing", sorted(want) or "nothing"))
+        # the nightly report of day D goes at D+1 report_time (02:00), or at the first cycle after
+        day = ((w.now - datetime.timedelta(hours=2)).date() - datetime.timedelta(days=1)).isoformat()
+        if not w.sql("SELECT 1 FROM report_runs WHERE date = ?", (day,)):
+            raise Failure(i, "report", "at %s no nightly report of %s was sent" % (w.now.isoformat(), day))
         receipts = w.sql("SELECT count(*) FROM outbox WHERE kind = 'receipt'")[0][0]
         if receipts != len(self.batches):
             raise Failure(i, "notices", "%d receipt notices for %d batches" % (receipts, len(self.batches)))
+
+    def complete_for(self, app):
+        """Whether a complete packet of app passes `validate` at this time."""
+        key = (app["cmes_no"], self.w.now)
+        if key not in self.validated:
+            data, _, _ = lives.packet_bytes(app, {"kind": "complete", "manifest": True, "nonce": 1})
+            path = os.path.join(self.w.dir, "model-validate.zip")
+            with open(path, "wb") as f:
+                f.write(data)
+            self.validated[key] = self.w.packetd(["validate", path], -1, ok=(0, 1, 2)).returncode
+        return self.validated[key] == 0
+
+    def check_outcomes(self, i):
+        """The newest packet recorded to an open application decides its
+        outcome: all sixteen good documents (with manifest.ini now or
+        before) make it complete, a packet with a bad document incomplete."""
+        w = self.w
+        last, manifests = {}, collections.defaultdict(int)
+        upto = self.checked_upto
+        for key, app_id, iid, status in w.sql("SELECT key, application_id, id, status FROM items"
+                                              " WHERE application_id IS NOT NULL ORDER BY id"):
+            self.checked_upto = max(self.checked_upto, iid)
+            if status == "duplicate":
+                continue
+            m = self.msgs.get(key[4:]) if key.startswith("mid:") and status == "processed" else None
+            if m is None or m["pkt"] is None or iid <= upto:
+                last.pop(app_id, None)   # something else came last, or it was checked before
+            else:
+                last[app_id] = (key[4:], m, manifests[app_id])
+            if m and m["pkt"] and m["pkt"]["manifest"] and m["pkt"]["kind"] in ("complete", "subset", "defect"):
+                manifests[app_id] += 1
+        for app_id, (mid, m, had) in last.items():
+            kind = m["pkt"]["kind"]
+            if abs(m["now"] - w.now) > datetime.timedelta(hours=12) or kind not in ("complete", "defect"):
+                continue
+            if kind == "complete" and not (m["pkt"]["manifest"] or had):
+                continue
+            row = w.sql("SELECT number, state FROM applications WHERE id = ?", (app_id,))
+            if not row or row[0][1] not in OPEN or not self.complete_for(m["app"]):
+                continue
+            want = "complete" if kind == "complete" else "incomplete"
+            if row[0][1] != want:
+                raise Failure(i, "outcome", "%s is %s after <%s> (%s packet%s), want %s" %
+                              (row[0][0], row[0][1], mid, kind, "" if m["pkt"]["manifest"] else
+                               " without manifest.ini", want))
 
     # ---- invariants after every step ----
 
@@ -201,7 +257,9 @@ class Model:
         if ic != [("ok",)]:
             raise Failure(i, "integrity", "PRAGMA integrity_check: %s" % ic[:3])
         spool = os.path.join(w.dir, "spool")
-        for (p,) in w.sql("SELECT stored_path FROM files WHERE stored_path IS NOT NULL AND stored_path <> ''"):
+        cols = {c[1] for c in w.sql("PRAGMA table_info(files)")}
+        for (p,) in w.sql("SELECT stored_path FROM files WHERE stored_path IS NOT NULL AND stored_path <> ''" +
+                          (" AND purged_at IS NULL" if "purged_at" in cols else "")):
             full = p if os.path.isabs(p) else os.path.join(spool, p)
             if not os.path.isfile(full):
                 raise Failure(i, "stored-file", "the database refers to %s, which does not exist" % p)
@@ -210,6 +268,8 @@ class Model:
             if ev is None or ev in ("intake", "supplement", "resubmission"):
                 ok = (frm is None and to in ("received", "complete", "incomplete", "rejected")) or \
                      (frm in OPEN and to in ("complete", "incomplete", "rejected"))
+            elif ev == "purge":   # retention deletes documents, the state stays
+                ok = frm == to
             else:
                 ok = (ev, frm, to) in self.allowed or not any(t[0] == ev for t in self.table)
             if not ok:
@@ -247,6 +307,10 @@ class Model:
                                    " WHERE v.application_id = a.id) FROM applications a"):
             if n > plans:
                 raise Failure(i, "notices", "%s: %d interview reminders for %d plans" % (num, n, plans))
+        rep = w.sql("SELECT (SELECT count(*) FROM outbox WHERE kind = 'report'), (SELECT count(*) FROM report_runs)")
+        if rep and rep[0][0] != rep[0][1] + self.reports_sent:
+            raise Failure(i, "notices", "%d report notices: %d nightly runs and %d sent on demand" %
+                          (rep[0][0], rep[0][1], self.reports_sent))
         rr = w.sql("SELECT (SELECT count(*) FROM outbox WHERE kind = 'reregistration'),"
                    " (SELECT count(*) FROM notices_sent WHERE kind = 'reregistration')")
         if rr and rr[0][0] != rr[0][1]:
@@ -272,6 +336,8 @@ class Model:
                 due["cmes_membership"] = self.scale.get(app.get("province"), self.fees.get("cmes_membership", 0))
                 due["cmes_registration"] = self.fees.get("cmes_registration", 0)
         for item, f in d["fees"].items():
+            if item == "cmes_membership" and app.get("province") not in self.scale:
+                continue   # a society without a line: its own rate, as the society states it
             if f["paid"] != self.paid.get((num, item), 0):
                 raise Failure(i, "fees", "%s %s: paid %s, the model's payments %s" %
                               (num, item, f["paid"], self.paid.get((num, item), 0)))

@@ -109,8 +109,21 @@ class World:
         c = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=30)
         try:
             return c.execute(q, args).fetchall()
+        except sqlite3.OperationalError as e:
+            if "no such table" in str(e) and not c.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                return []   # killed before its schema was made
+            raise
         finally:
             c.close()
+
+    def interview_ahead(self, num):
+        """The start of num's latest interview when it is still ahead, else None."""
+        rows = self.sql("SELECT v.starts_at FROM interviews v JOIN applications a ON a.id = v.application_id"
+                        " WHERE a.number = ? ORDER BY v.id DESC LIMIT 1", (num,))
+        if not rows:
+            return None
+        t = datetime.datetime.fromisoformat(rows[0][0].replace("Z", "+00:00")).astimezone(self.now.tzinfo)
+        return t if t > self.now else None
 
     def number_of(self, i):
         """The newest application of applicant i, else a number nobody has."""
@@ -130,6 +143,8 @@ def tail(b, n=1200):
 
 def do_step(w, i, s):
     op = s["op"]
+    if op in ("cmd", "mail", "batch"):
+        w.now += datetime.timedelta(minutes=1)   # the clock goes on between the centre's actions
     if op == "mail":
         app = w.cast[s["app"] % len(w.cast)]
         data, att, expect = lives.packet_bytes(app, s["pkt"])
@@ -137,7 +152,7 @@ def do_step(w, i, s):
         w.files[s["mid"]] = msg
         w.archives[s["mid"]] = (data, att, expect, app)
         w.deliver(msg, "%d.%s" % (i, s["mid"]))
-        w.m.sent(s["mid"], "packet", expect, data, app)
+        w.m.sent(s["mid"], "packet", expect, data, app, s["pkt"])
     elif op == "resend":
         if s["mid"] in w.files:
             w.deliver(w.files[s["mid"]], "%d.again.%s" % (i, s["mid"]))
@@ -147,7 +162,7 @@ def do_step(w, i, s):
             msg = lives.packet_mail(app, data, att, s["new"])
             w.files[s["new"]] = msg
             w.deliver(msg, "%d.%s" % (i, s["new"]))
-            w.m.sent(s["new"], "packet", expect, data, app)
+            w.m.sent(s["new"], "packet", expect, data, app, None)
     elif op == "noise":
         app = w.cast[s["app"] % len(w.cast)]
         msg = lives.noise_mail(s["kind"], app, s["mid"])
@@ -255,14 +270,18 @@ def advance(w, s):
             c.update(cmd="soehk", args=["--accept"] if pick < 0.85 else ["--return", "CPD organiser missing"])
     elif st == "no_show":
         c.update(cmd="interview", days=3, hour="14:00", minutes=45)
+    elif st == "interview_planned" and w.interview_ahead(num):
+        c.update(cmd="_wait", until=w.interview_ahead(num))
     elif st == "interview_planned":
         c.update(cmd="result", args=["--pass"] if pick < 0.7 else ["--fail"] if pick < 0.85 else ["--no-show"])
     elif st in ("incomplete", "returned", "none"):
         c.update(cmd="_resubmit")
     elif st in ("fees_due", "re_registration_due", "certified"):
         d = w.m.fee_view(num) or {}
-        owed = [k for k, f in sorted((d.get("fees") or {}).items()) if f.get("outstanding", 0) > 0]
-        if owed:
+        owed = [k for k, f in sorted((d.get("fees") or {}).items()) if (f.get("outstanding") or 0) > 0]
+        if st != "fees_due" and pick < 0.4:
+            c.update(cmd="cpd", year=-1, hours="48")
+        elif owed:
             c.update(cmd="pay", item=owed[int(pick * len(owed)) % len(owed)], amount="full")
         elif st == "fees_due":
             c.update(cmd="certify")
@@ -273,6 +292,10 @@ def do_cmd(w, i, s):
     if s["cmd"] == "advance":
         s = advance(w, s)
     c = s["cmd"]
+    if c == "_wait":   # the centre waits for the interview: the clock moves past it
+        w.now = max(w.now, s["until"] + datetime.timedelta(hours=3))
+        do_step(w, i, {"op": "run"})
+        return
     if c == "_resubmit":   # the applicant sends everything again, and a cycle runs
         mid = "sim%d.step%d@mail.example.com" % (w.seed, i)
         do_step(w, i, {"op": "mail", "app": s["app"], "mid": mid,
@@ -311,7 +334,12 @@ def do_cmd(w, i, s):
             f.write(data)
         r = w.packetd([c, path, "--json"], i, ok=(0, 1, 2, 3))
         return
-    else:   # commands this build may not have (cpd, purge): usage errors are fine
+    elif c == "cpd":
+        args = [c, num, "--year", str(w.now.year + s.get("year", 0)), "--hours", s.get("hours", "48"),
+                "--by", "sim"]
+    elif c == "purge":
+        args = [c] + s.get("args", []) + ["--by", "sim"]
+    else:
         args = [c, num]
     r = w.packetd(args, i, ok=(0, 1, 2))
     w.stats["accepted" if r.returncode == 0 else "refused"] += 1

@@ -1,0 +1,106 @@
+/* packet_wire.c — a packet to JSON and back (see packet_wire.h). */
+#include "packet_wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void set_str(json_t *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_set_new(o, k, json_string(v));
+}
+
+json_t *packet_wire_dump(const packet *p)
+{
+	json_t *o = json_object(), *app = json_object(), *files = json_array(), *fnd = json_array();
+	for (size_t i = 0; i < APPLICANT_NFIELDS; i++)
+		set_str(app, applicant_field_names[i], *applicant_field((applicant *)&p->app, i));
+	json_object_set_new(o, "app", app);
+	json_object_set_new(o, "has_manifest", json_integer(p->has_manifest));
+	json_object_set_new(o, "outcome", json_integer(p->outcome));
+	set_str(o, "archive_name", p->archive_name);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const packet_file *f = &p->files[i];
+		json_t *j = json_object();
+		set_str(j, "name", f->name);
+		set_str(j, "path", f->path);
+		set_str(j, "text", f->text);
+		json_object_set_new(j, "size", json_integer((json_int_t)f->size));
+		json_object_set_new(j, "sha256", json_string(f->sha256));
+		json_object_set_new(j, "type", json_string(f->type));
+		json_object_set_new(j, "encrypted", json_integer(f->encrypted));
+		json_object_set_new(j, "damaged", json_integer(f->damaged));
+		json_object_set_new(j, "doc", json_integer(f->doc));
+		json_object_set_new(j, "lang", json_integer(f->lang));
+		json_object_set_new(j, "copy", json_integer(f->copy));
+		json_object_set_new(j, "from_manifest", json_integer(f->from_manifest));
+		json_object_set_new(j, "ignored", json_integer(f->ignored));
+		json_array_append_new(files, j);
+	}
+	json_object_set_new(o, "files", files);
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const finding *f = &p->findings[i];
+		json_t *j = json_object();
+		set_str(j, "code", f->code);
+		set_str(j, "zh", f->message_zh);
+		set_str(j, "en", f->message_en);
+		json_object_set_new(j, "severity", json_integer(f->severity));
+		json_object_set_new(j, "doc", json_integer(f->doc));
+		json_object_set_new(j, "lang", json_integer(f->lang));
+		json_array_append_new(fnd, j);
+	}
+	json_object_set_new(o, "findings", fnd);
+	return o;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int num(const json_t *o, const char *k)
+{
+	return (int)json_integer_value(json_object_get(o, k));
+}
+
+int packet_wire_load(packet *p, const json_t *j)
+{
+	const json_t *app = json_object_get(j, "app"), *files = json_object_get(j, "files");
+	const json_t *fnd = json_object_get(j, "findings"), *v;
+	size_t i;
+	if (!json_is_object(app) || !json_is_array(files) || !json_is_array(fnd))
+		return -1;
+	for (i = 0; i < APPLICANT_NFIELDS; i++)
+		if (str(app, applicant_field_names[i]) != NULL)
+			applicant_set(&p->app, applicant_field_names[i], str(app, applicant_field_names[i]));
+	p->has_manifest = num(j, "has_manifest");
+	p->outcome = (enum packet_outcome)num(j, "outcome");
+	if (str(j, "archive_name") != NULL) {
+		free(p->archive_name);
+		p->archive_name = xstrdup(str(j, "archive_name"));
+	}
+	json_array_foreach(files, i, v) {
+		packet_file *f = packet_add_file(p);
+		f->name = xstrdup(str(v, "name") ? str(v, "name") : "");
+		f->path = xstrdup(str(v, "path") ? str(v, "path") : "");
+		f->text = str(v, "text") ? xstrdup(str(v, "text")) : NULL;
+		f->size = (uint64_t)json_integer_value(json_object_get(v, "size"));
+		snprintf(f->sha256, sizeof f->sha256, "%s", str(v, "sha256") ? str(v, "sha256") : "");
+		snprintf(f->type, sizeof f->type, "%s", str(v, "type") ? str(v, "type") : "");
+		f->encrypted = num(v, "encrypted");
+		f->damaged = num(v, "damaged");
+		f->doc = num(v, "doc");
+		f->lang = num(v, "lang");
+		f->copy = num(v, "copy");
+		f->from_manifest = num(v, "from_manifest");
+		f->ignored = num(v, "ignored");
+	}
+	json_array_foreach(fnd, i, v)
+		packet_add_finding(p, str(v, "code") ? str(v, "code") : "", (enum finding_severity)num(v, "severity"),
+				   num(v, "doc"), num(v, "lang"), str(v, "zh") ? str(v, "zh") : "",
+				   str(v, "en") ? str(v, "en") : "");
+	return 0;
+}

@@ -1,0 +1,292 @@
+/* sandbox.c — a child process with hard limits for risky work (see
+ * sandbox.h). Linux only: rlimits, unshare(2), seccomp(2) and Landlock
+ * (landlock(7)), each applied when the kernel offers it; what is missing is
+ * said once in the log at debug level (sandbox_describe).
+ */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/landlock.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+#define SANDBOX_RESULT ".sandbox-result.json"
+#define SANDBOX_EXIT_SYSERR 3
+#define SANDBOX_EXIT_NOMEM 4
+#define MB (1024ull * 1024)
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_NO_AS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_NO_AS 1
+#endif
+#endif
+
+#if defined(__x86_64__)
+#define SANDBOX_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SANDBOX_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* socket(2) fails with EACCES; every other call is allowed. A call made
+ * under another ABI (x32) is refused whole. */
+static int sandbox_seccomp(void)
+{
+#ifdef SANDBOX_ARCH
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+	};
+	struct sock_fprog prog = {.len = (unsigned short)(sizeof f / sizeof f[0]), .filter = f};
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0 ? 0 : -1;
+#else
+	return -1;
+#endif
+}
+
+static int sandbox_landlock_abi(void)
+{
+#ifdef __NR_landlock_create_ruleset
+	long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	return abi > 0 ? (int)abi : 0;
+#else
+	return 0;
+#endif
+}
+
+/* Every way of changing the file system is denied outside workdir. */
+static int sandbox_landlock(const char *workdir)
+{
+#ifdef __NR_landlock_create_ruleset
+	int abi = sandbox_landlock_abi(), rfd = -1, dfd = -1, rc = -1;
+	struct landlock_ruleset_attr ra;
+	struct landlock_path_beneath_attr pb;
+	if (abi < 1)
+		return -1;
+	memset(&ra, 0, sizeof ra);
+	ra.handled_access_fs = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+			       LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+			       LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+			       LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+			       LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+#ifdef LANDLOCK_ACCESS_FS_REFER
+	if (abi >= 2)
+		ra.handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
+#endif
+#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
+	if (abi >= 3)
+		ra.handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+#endif
+	rfd = (int)syscall(__NR_landlock_create_ruleset, &ra, sizeof ra, 0);
+	dfd = open(workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0 || dfd < 0)
+		goto out;
+	memset(&pb, 0, sizeof pb);
+	pb.allowed_access = ra.handled_access_fs;
+	pb.parent_fd = dfd;
+	if (syscall(__NR_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0 ||
+	    syscall(__NR_landlock_restrict_self, rfd, 0) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rfd >= 0)
+		close(rfd);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+#else
+	(void)workdir;
+	return -1;
+#endif
+}
+
+void sandbox_describe(char *out, size_t len)
+{
+	snprintf(out, len, "rlimits%s%s, seccomp%s", sandbox_landlock_abi() > 0 ? ", landlock" : "",
+#ifdef SANDBOX_NO_AS
+		 " (no RLIMIT_AS under ASan)",
+#else
+		 "",
+#endif
+#ifdef SANDBOX_ARCH
+		 ""
+#else
+		 " (unavailable)"
+#endif
+	);
+}
+
+/* xcalloc aborts when memory runs out: tell that apart from a crash. */
+static void sandbox_on_abort(int sig)
+{
+	(void)sig;
+	_exit(errno == ENOMEM ? SANDBOX_EXIT_NOMEM : 128 + SIGABRT);
+}
+
+static void sandbox_limit(int resource, rlim_t soft, rlim_t hard)
+{
+	struct rlimit r = {soft, hard};
+	if (setrlimit(resource, &r) != 0)
+		log_warn("sandbox: setrlimit %d: %s", resource, strerror(errno));
+}
+
+/* In the child: confine, run, write the result, exit. Never returns. */
+static void sandbox_child(const config_limits *lim, const char *workdir, const char *result_path, sandbox_fn fn,
+			  void *arg)
+{
+	static const int dfl[] = {SIGTERM, SIGHUP, SIGINT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGPIPE, SIGCHLD};
+	json_t *res;
+	struct sigaction sa;
+	int netns;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	/* the parent's handlers are not the child's: a crash must end it */
+	for (size_t i = 0; i < sizeof dfl / sizeof dfl[0]; i++)
+		sigaction(dfl[i], &sa, NULL);
+	sa.sa_handler = sandbox_on_abort;
+	sigaction(SIGABRT, &sa, NULL);
+	/* crash points belong to packetd's own process, not to this child */
+	unsetenv("PACKETD_FAULT");
+	sandbox_limit(RLIMIT_CORE, 0, 0);
+	sandbox_limit(RLIMIT_CPU, (rlim_t)lim->sandbox_cpu, (rlim_t)lim->sandbox_cpu + 1);
+#ifndef SANDBOX_NO_AS
+	sandbox_limit(RLIMIT_AS, (rlim_t)lim->sandbox_memory, (rlim_t)lim->sandbox_memory);
+#endif
+	netns = unshare(CLONE_NEWNET) == 0;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || sandbox_seccomp() != 0) {
+		if (!netns) {
+			log_error("sandbox: neither a network namespace nor a seccomp filter: refusing to run");
+			_exit(SANDBOX_EXIT_SYSERR);
+		}
+		log_debug("sandbox: no seccomp filter; the network namespace stands alone");
+	}
+	if (sandbox_landlock(workdir) != 0)
+		log_debug("sandbox: Landlock unavailable; writes rely on the unpacker's own rules");
+	res = fn(arg);
+	if (res == NULL)
+		_exit(SANDBOX_EXIT_SYSERR);
+	if (json_dump_file(res, result_path, JSON_COMPACT) != 0)
+		_exit(errno == ENOMEM ? SANDBOX_EXIT_NOMEM : SANDBOX_EXIT_SYSERR);
+	json_decref(res);   /* for valgrind's leak check of the child */
+	_exit(0);
+}
+
+static double sandbox_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sandbox_run(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, json_t **result,
+		char *why, size_t whylen)
+{
+	char *result_path = util_path_join(workdir, SANDBOX_RESULT);
+	double deadline = sandbox_now() + (double)lim->sandbox_wall;
+	struct timespec nap = {0, 2 * 1000 * 1000};
+	int status = 0, rc = SANDBOX_ERROR, killed = 0;
+	struct stat st;
+	pid_t pid, w;
+
+	*result = NULL;
+	if (whylen)
+		why[0] = '\0';
+	unlink(result_path);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_error("sandbox: fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		sandbox_child(lim, workdir, result_path, fn, arg);
+	for (;;) {
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			log_error("sandbox: waitpid: %s", strerror(errno));
+			goto out;
+		}
+		if (!killed && sandbox_now() > deadline) {
+			kill(pid, SIGKILL);
+			killed = 1;
+		}
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 20 * 1000 * 1000)
+			nap.tv_nsec += 2 * 1000 * 1000;
+	}
+	if (killed) {
+		snprintf(why, whylen, "took longer than %llu s / 超过 %llu 秒", (unsigned long long)lim->sandbox_wall,
+			 (unsigned long long)lim->sandbox_wall);
+		rc = SANDBOX_LIMIT;
+		goto out;
+	}
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		if (sig == SIGXCPU || sig == SIGKILL) {
+			snprintf(why, whylen, "more than %llu s of CPU time / 超过 %llu 秒 CPU 时间",
+				 (unsigned long long)lim->sandbox_cpu, (unsigned long long)lim->sandbox_cpu);
+			rc = SANDBOX_LIMIT;
+		} else {
+			snprintf(why, whylen, "the reader stopped with signal %d (%s) / 读取程序异常终止", sig, strsignal(sig));
+			rc = SANDBOX_DIED;
+		}
+		goto out;
+	}
+	if (WEXITSTATUS(status) == SANDBOX_EXIT_NOMEM) {
+		snprintf(why, whylen, "more than %llu MB of memory / 超过 %llu MB 内存",
+			 (unsigned long long)(lim->sandbox_memory / MB), (unsigned long long)(lim->sandbox_memory / MB));
+		rc = SANDBOX_LIMIT;
+		goto out;
+	}
+	if (WEXITSTATUS(status) != 0) {
+		if (WEXITSTATUS(status) != SANDBOX_EXIT_SYSERR) {
+			snprintf(why, whylen, "the reader stopped with status %d / 读取程序异常终止", WEXITSTATUS(status));
+			rc = SANDBOX_DIED;
+		}
+		goto out;
+	}
+	/* the result is bounded by what the limits let the child produce */
+	if (stat(result_path, &st) != 0 || (uint64_t)st.st_size > lim->max_total * 2 + 64 * MB) {
+		log_error("sandbox: %s: missing or too large", result_path);
+		goto out;
+	}
+	*result = json_load_file(result_path, 0, NULL);
+	if (*result == NULL) {
+		log_error("sandbox: %s: unreadable result", result_path);
+		goto out;
+	}
+	rc = SANDBOX_OK;
+out:
+	unlink(result_path);
+	free(result_path);
+	return rc;
+}

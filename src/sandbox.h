@@ -1,0 +1,43 @@
+/* sandbox.h — runs risky work (libarchive, document parsers) in a child
+ * process of its own, as OpenSMTPD runs each risky task apart: a library bug
+ * or a hostile input that exhausts memory or loops can only take the child.
+ *
+ * The child gets: RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_CORE 0, no new
+ * privileges, death with its parent; no network (a new network namespace
+ * when the kernel lets packetd make one, and always a seccomp filter that
+ * fails socket(2) with EACCES); writes only below the work folder (Landlock,
+ * when the kernel offers it). The parent enforces the wall time (SIGKILL).
+ * Under AddressSanitizer RLIMIT_AS is not set (its shadow memory needs
+ * terabytes of address space); the other limits hold.
+ */
+#ifndef PACKETD_SANDBOX_H
+#define PACKETD_SANDBOX_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "config.h"
+
+enum sandbox_status {
+	SANDBOX_OK = 0,        /* the work ran; *result is its JSON */
+	SANDBOX_LIMIT = 1,     /* memory, CPU or wall time exceeded: why says which */
+	SANDBOX_DIED = 2,      /* the child died otherwise (a signal): why says how */
+	SANDBOX_ERROR = -1     /* fork, pipe or the result could not be had: retry later */
+};
+
+/* The work done in the child: returns its result (owned by the caller), or
+ * NULL on a system error (temporary). */
+typedef json_t *(*sandbox_fn)(void *arg);
+
+/* Runs fn(arg) in a child under lim's sandbox_* limits, writing only below
+ * workdir (which exists). The result travels as a JSON file in workdir.
+ * On SANDBOX_OK *result is set (caller json_decref's it). why (UTF-8, for
+ * a finding's detail) is filled for SANDBOX_LIMIT and SANDBOX_DIED. */
+int sandbox_run(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, json_t **result,
+		char *why, size_t whylen);
+
+/* What the running kernel gives the sandbox, for the log and the README:
+ * "netns", "seccomp" and "landlock" when each is available. */
+void sandbox_describe(char *out, size_t len);
+
+#endif
