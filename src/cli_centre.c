@@ -549,8 +549,10 @@ void cli_centre_show_text(json_t *j, FILE *out)
 	json_object_foreach(json_object_get(j, "fees"), key, v) {
 		json_array_foreach(json_object_get(v, "periods"), k, p) {
 			json_int_t y = json_integer_value(json_object_get(p, "year"));
-			fprintf(out, "  fee %-20s %-22s due ", key,
-				y ? js(p, "from") : "");
+			char period[48] = "";
+			if (y)
+				snprintf(period, sizeof period, "year %lld from %s", (long long)y, js(p, "from"));
+			fprintf(out, "  fee %-20s %-22s due ", key, period);
 			print_amount(out, json_object_get(p, "due"));
 			fprintf(out, ", paid %lld yuan, outstanding ", (long long)json_integer_value(json_object_get(p, "paid")));
 			print_amount(out, json_object_get(p, "outstanding"));

@@ -310,7 +310,7 @@ static void section(buf *b, const char *s, size_t n, int index, const rules_var 
 		buf_adds(b, "<div>\n");
 	p = s;
 	while (p < end) {
-		const char *q = p;
+		const char *q;
 		while (p < end && *p == '\n')
 			p++;
 		q = p;
