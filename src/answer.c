@@ -161,9 +161,9 @@ static int status_line(const strlist *keywords, const char *line, char number[32
 	return 1;
 }
 
-int answer_status_request(const char *templates_dir, const mime_message *m, char number[32])
+int answer_status_request(const struct texts *t, const mime_message *m, char number[32])
 {
-	char *kw = notice_phrase(templates_dir, "status.keywords");
+	char *kw = notice_phrase(t, "status.keywords");
 	strlist keywords = {0};
 	int rc = 0;
 	number[0] = '\0';

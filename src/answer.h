@@ -21,6 +21,8 @@
 #include "config.h"
 #include "mime.h"
 
+struct texts;
+
 enum answer_kind {
 	ANSWER_PACKET,      /* the message carries a packet */
 	ANSWER_NO_PACKET,   /* no packet found in it */
@@ -40,9 +42,9 @@ const char *answer_why_not(const config *conf, const mime_message *m, enum answe
 
 /* 1 when m asks for the state of an application: its subject, else the
  * first line of its text, holds nothing but a STATUS keyword (the
- * `status.keywords` of templates_dir/phrases.ini: 状态, STATUS, ...; any
+ * `status.keywords` of phrases.ini, in t: 状态, STATUS, ...; any
  * case) and at most one application number, copied upper-case into
  * number ("" when none). 0 otherwise. */
-int answer_status_request(const char *templates_dir, const mime_message *m, char number[32]);
+int answer_status_request(const struct texts *t, const mime_message *m, char number[32]);
 
 #endif

@@ -350,7 +350,7 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 			rc = usage_error("interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
 		} else if (clock_local_time(conf->timezone, o.at, &at) != 0) {
 			fprintf(stderr, "packetd: --at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"\n",
-				conf->timezone ? conf->timezone : "Asia/Shanghai", o.at);
+				conf->timezone, o.at);
 			rc = 1;
 		} else if (o.minutes_set && util_parse_long(o.minutes_text, 0, 100000, &minutes) != 0) {
 			fprintf(stderr, "packetd: --minutes must be a number between 45 and 75\n");

@@ -302,7 +302,7 @@ int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *
 			att = &m.atts[i];
 	if (att != NULL)
 		kind = ANSWER_PACKET;
-	else if (kind == ANSWER_NO_PACKET && answer_status_request(ctx->conf->templates, &m, number))
+	else if (kind == ANSWER_NO_PACKET && answer_status_request(&ctx->conf->texts, &m, number))
 		kind = ANSWER_STATUS;
 	why = answer_why_not(ctx->conf, &m, kind);
 	if (kind == ANSWER_TOO_LARGE) {

@@ -19,7 +19,7 @@
 
 static void phrase_line(packetd_ctx *ctx, buf *b, const char *label, const char *key)
 {
-	char *t = notice_phrase(ctx->conf->templates, key);
+	char *t = notice_phrase(&ctx->conf->texts, key);
 	buf_printf(b, "%s%s\n", label, t);
 	free(t);
 }
@@ -76,7 +76,7 @@ static int status_block(packetd_ctx *ctx, wf_app *x, int zh, buf *b)
 			rules_var v[] = {{"date", w.date}, {"time", w.time}, {"end", w.end}, {"zone", w.zone},
 					 {"place", iv.place}};
 			snprintf(key, sizeof key, "status.interview.%s", lang);
-			t = notice_phrase(ctx->conf->templates, key);
+			t = notice_phrase(&ctx->conf->texts, key);
 			line = rules_render(t, v, sizeof v / sizeof v[0]);
 			buf_printf(b, "  %s\n", line);
 			free(t);

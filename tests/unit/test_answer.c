@@ -17,6 +17,7 @@
 #include "answer.h"
 #include "config.h"
 #include "mime.h"
+#include "texts.h"
 #include "util.h"
 
 #define TEMPLATES "config/templates"
@@ -25,6 +26,7 @@ typedef struct fixture {
 	char dir[64];
 	mime_message m;
 	config conf;
+	texts t;
 } fixture;
 
 static int setup(void **state)
@@ -36,6 +38,9 @@ static int setup(void **state)
 	f->conf.intake_address = "rra@cmes.example";
 	f->conf.smtp_from = "CMES 技术资格认证中心 <centre@cmes.example>";
 	f->conf.templates = TEMPLATES;
+	char err[256];
+	if (texts_load(&f->t, TEMPLATES, err, sizeof err) != 0)
+		return -1;
 	*state = f;
 	return 0;
 }
@@ -44,6 +49,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 	mime_message_free(&f->m);
+	texts_free(&f->t);
 	util_rmtree(f->dir);
 	free(f);
 	return 0;
@@ -227,7 +233,7 @@ static void test_status_requests(void **state)
 		snprintf(msg, sizeof msg, "From: a@example.com\nTo: rra@cmes.example\n%s%s\n\n%s\n",
 			 cases[i].subject[0] ? "Subject: " : "X-No-Subject: ", cases[i].subject, cases[i].body);
 		parse(f, msg);
-		got = answer_status_request(TEMPLATES, &f->m, number);
+		got = answer_status_request(&f->t, &f->m, number);
 		if (got != cases[i].status)
 			fail_msg("case %zu (%s / %s): got %d", i, cases[i].subject, cases[i].body, got);
 		if (got)

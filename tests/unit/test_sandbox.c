@@ -86,6 +86,7 @@ static json_t *work_write(void *arg)
 	return json_pack("{s:b}", "written", fd >= 0);
 }
 
+#ifndef NO_AS
 static json_t *work_memory(void *arg)
 {
 	(void)arg;
@@ -95,6 +96,7 @@ static json_t *work_memory(void *arg)
 	}
 	return NULL;
 }
+#endif
 
 static json_t *work_spin(void *arg)
 {
