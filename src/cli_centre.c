@@ -336,7 +336,7 @@ void cli_centre_show(store *db, const rules *r, const store_application *a, json
 		json_object_set_new(tot, "outstanding", json_integer(outst));
 		json_object_set_new(j, "fees_total", tot);
 	}
-	if (store_wf_interview_get(db, a->id, &iv) == 1) {
+	if (store_wf_interview_get(db, a->id, &iv) == STORE_FOUND) {
 		char at[32] = "";
 		json_t *io = json_object();
 		struct tm tm;
