@@ -243,7 +243,7 @@ int fees_of_application(store *db, const rules *r, const store_application *a, t
 	if (passed < 0)
 		goto out;
 	f.passed = passed;
-	if (store_wf_entered_at(db, a->id, "certified", 1, &t) == 1)
+	if (store_wf_entered_at(db, a->id, "certified", 1, &t) == STORE_FOUND)
 		f.certified_at = t;
 	if (fees_compute(r, &f, out) != 0) {
 		log_error("%s: the fee table lacks an amount this application needs", a->number);

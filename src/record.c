@@ -180,9 +180,9 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 	found = p->outcome != PACKET_REJECTED && p->app.cmes_no
 			? store_find_open_by_cmes(ctx->db, p->app.cmes_no, &res->id, res->number)
 			: 0;
-	if (found < 0)
+	if (found == STORE_ERROR)
 		return -1;
-	if (found == 0) {
+	if (found == STORE_NOT_FOUND) {
 		if (store_application_create(ctx->db, p, ctx->r, src, stored_paths, ctx->now, &res->id, res->number) != 0)
 			return -1;
 		/* a registered member's CPD record counts for re-registration */
@@ -192,7 +192,7 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 	memset(&a, 0, sizeof a);
 	packet_init(&merged);
 	if (store_application_add_files(ctx->db, res->id, p, ctx->r, src, stored_paths, ctx->now) != 0 ||
-	    store_application_get(ctx->db, ctx->r, res->id, NULL, &a) != 1)
+	    store_application_get(ctx->db, ctx->r, res->id, NULL, &a) != STORE_FOUND)
 		goto out;
 	if (merged_packet(ctx, &a, p, &merged) != 0)
 		goto out;

@@ -161,7 +161,7 @@ static int collect_fees(packetd_ctx *ctx, report_data *d)
 		long out[FEES_NITEMS], total = 0;
 		buf items;
 		memset(&a, 0, sizeof a);
-		if (store_application_get(ctx->db, ctx->r, ids[i], NULL, &a) != 1)
+		if (store_application_get(ctx->db, ctx->r, ids[i], NULL, &a) != STORE_FOUND)
 			goto out;
 		if (fees_of_application(ctx->db, ctx->r, &a, ctx->now, &f) != 0) {
 			store_application_free(&a);

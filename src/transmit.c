@@ -67,7 +67,7 @@ static int add_application(workflow *w, struct archive *ar, buf *index, int64_t 
 	char nfiles[16];
 	int rc = -1;
 	memset(&a, 0, sizeof a);
-	if (store_application_get(w->ctx->db, w->ctx->r, id, NULL, &a) != 1)
+	if (store_application_get(w->ctx->db, w->ctx->r, id, NULL, &a) != STORE_FOUND)
 		goto out;
 	o = json_loads(a.applicant_json ? a.applicant_json : "{}", 0, NULL);
 	for (size_t i = 0; i < a.nfiles; i++) {

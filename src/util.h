@@ -1,9 +1,12 @@
 /* util.h — small helpers shared by every module: growable buffers, string
- * lists, files written crash-safely, SHA-256, and the one clock.
+ * lists, files written crash-safely, SHA-256.
  *
  * Return convention across packetd: 0 on success, -1 on failure (errno or a
- * message logged by the callee). Functions named *_dup / *_new / *_read return
- * memory the caller owns and frees.
+ * message logged by the callee). A function with more outcomes than these
+ * two names them in an enum (enum item_result in source.h, enum store_found,
+ * MIME_*, UNPACK_*, WF_*) rather than giving 1 a meaning of its own;
+ * predicates ("true when ...") return 1 or 0. Functions named *_dup / *_new
+ * / *_read return memory the caller owns and frees.
  */
 #ifndef PACKETD_UTIL_H
 #define PACKETD_UTIL_H

@@ -122,7 +122,7 @@ int wf_load(packetd_ctx *ctx, int64_t id, const char *number, wf_app *x)
 	int rc;
 	memset(x, 0, sizeof *x);
 	rc = store_application_get(ctx->db, ctx->r, id, number, &x->a);
-	if (rc != 1)
+	if (rc != STORE_FOUND)
 		return rc;
 	x->fields = x->a.applicant_json ? json_loads(x->a.applicant_json, 0, NULL) : NULL;
 	if (x->fields == NULL)
@@ -291,10 +291,10 @@ static int begin(workflow *w, const char *number, wf_app *x)
 		return WF_ERROR;
 	}
 	found = wf_load(w->ctx, 0, number, x);
-	if (found == 1)
+	if (found == STORE_FOUND)
 		return WF_OK;
 	store_rollback(w->ctx->db);
-	if (found == 0) {
+	if (found == STORE_NOT_FOUND) {
 		snprintf(w->err, sizeof w->err, "no application %s", number);
 		return WF_REFUSED;
 	}
@@ -475,7 +475,7 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	t = allowed(w, &x, event, what);
 	if (t == NULL)
 		goto out;
-	if (store_wf_interview_get(w->ctx->db, x.a.id, &iv) != 1) {
+	if (store_wf_interview_get(w->ctx->db, x.a.id, &iv) != STORE_FOUND) {
 		rc = WF_ERROR;
 		goto out;
 	}
