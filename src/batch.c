@@ -77,7 +77,6 @@ static int receipt_from_store(packetd_ctx *ctx, buf *csv, long row, const char *
 			      batch_counts *c)
 {
 	store_application a;
-	json_t *app = NULL;
 	char *dz = NULL, *de = NULL;
 	int rc = -1;
 	memset(&a, 0, sizeof a);
@@ -85,19 +84,16 @@ static int receipt_from_store(packetd_ctx *ctx, buf *csv, long row, const char *
 		goto out;
 	dz = deficiencies(a.findings, a.nfindings, 1);
 	de = deficiencies(a.findings, a.nfindings, 0);
-	app = a.applicant_json ? json_loads(a.applicant_json, 0, NULL) : NULL;
 	const char *cells[] = {
-		json_string_value(json_object_get(app, "name_zh")),
-		json_string_value(json_object_get(app, "name_en")),
-		json_string_value(json_object_get(app, "cmes_no")),
+		a.app.name_zh,
+		a.app.name_en,
+		a.app.cmes_no,
 		packet_name, a.number, a.state, dz, de,
 	};
 	receipt_row(csv, row, cells, sizeof cells / sizeof cells[0]);
 	count(c, a.state);
 	rc = 0;
 out:
-	if (app)
-		json_decref(app);
 	free(dz);
 	free(de);
 	store_application_free(&a);

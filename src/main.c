@@ -281,13 +281,9 @@ static int cmd_list(cli_env *c, int argc, char **argv)
 		if (json) {
 			json_array_append_new(arr, pjson_application_brief(&a));
 		} else {
-			json_t *app = a.applicant_json ? json_loads(a.applicant_json, 0, NULL) : NULL;
-			const char *zh = json_string_value(json_object_get(app, "name_zh"));
-			const char *en = json_string_value(json_object_get(app, "name_en"));
+			const char *zh = a.app.name_zh, *en = a.app.name_en;
 			printf("%-16s %-11s %-5s %-10s %s\n", a.number, a.state, a.target ? a.target : "-",
 			       zh ? zh : "-", en ? en : "-");
-			if (app)
-				json_decref(app);
 		}
 		store_application_free(&a);
 	}

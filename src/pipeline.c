@@ -127,7 +127,8 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 	if (intake_check(&o, &p) != 0)
 		goto out;
 	if (p.outcome == PACKET_REJECTED)
-		spool_quarantine(ctx->conf->spool, att->path, sha);
+		if (spool_quarantine(ctx->conf->spool, att->path, sha) != 0)
+			log_warn("%s: archive not quarantined; the application is recorded all the same", it->ref);
 	if (record_keep_files(ctx, &p, &stored) != 0)
 		goto out;
 	if (store_begin(ctx->db) != 0)

@@ -189,9 +189,7 @@ static int collect_fees(packetd_ctx *ctx, report_data *d)
 			}
 		}
 		if (total > 0 || fees_unknown(&f)) {
-			json_t *j = json_loads(a.applicant_json ? a.applicant_json : "{}", 0, NULL);
-			const char *zh = json_string_value(json_object_get(j, "name_zh"));
-			const char *en = json_string_value(json_object_get(j, "name_en"));
+			const char *zh = a.app.name_zh, *en = a.app.name_en;
 			char amount[32];
 			snprintf(amount, sizeof amount, "%ld", total);
 			d->fees_sum += total;
@@ -199,8 +197,6 @@ static int collect_fees(packetd_ctx *ctx, report_data *d)
 				const char *cells[RP_NCOLS] = {a.number, zh, en, a.state, "", items.data, amount, ""};
 				table_add(&d->lists[RL_FEES], cells);
 			}
-			if (j)
-				json_decref(j);
 		}
 		buf_free(&items);
 		store_application_free(&a);

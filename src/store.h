@@ -108,7 +108,7 @@ typedef struct store_history {
 typedef struct store_application {
 	int64_t id;
 	char *number, *state, *target, *created_at, *updated_at;
-	char *applicant_json;     /* the applicant fields as a JSON object */
+	applicant app;            /* decoded from the stored applicant_json */
 	char *source_name, *source_kind, *source_ref, *message_id, *reply_to;
 	store_file *files; size_t nfiles;              /* current files only */
 	struct finding *findings; size_t nfindings;    /* doc/lang as rules indexes */
@@ -120,6 +120,9 @@ typedef struct store_application {
 int store_application_get(store *s, const rules *r, int64_t id, const char *number,
 			  store_application *out);
 void store_application_free(store_application *a);
+/* The applicant_json column of a row read by a query of its own (the
+ * desk's list) into fields, as store_application_get decodes it. */
+void store_applicant_decode(const char *json, applicant *out);
 /* Ids of applications, oldest first, optionally in one state. */
 int store_application_list(store *s, const char *state, int64_t **ids, size_t *n);
 

@@ -3,16 +3,13 @@
 #ifndef PACKETD_WORKFLOW_P_H
 #define PACKETD_WORKFLOW_P_H
 
-#include <jansson.h>
-
 #include "workflow.h"
 
 struct mailmsg_attachment;
 
 typedef struct wf_app {
 	store_application a;
-	json_t *fields;          /* owned: the applicant fields */
-	const char *name_zh, *name_en, *email, *qualification, *province, *target;  /* into fields/a */
+	const char *name_zh, *name_en, *email, *qualification, *province, *target;  /* into a */
 } wf_app;
 
 /* Loads by id (number NULL) or number: STORE_FOUND, STORE_NOT_FOUND or
