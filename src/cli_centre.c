@@ -350,7 +350,7 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 			rc = usage_error("interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
 		} else if (clock_local_time(conf->timezone, o.at, &at) != 0) {
 			fprintf(stderr, "packetd: --at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"\n",
-				conf->timezone ? conf->timezone : "Asia/Shanghai", o.at);
+				conf->timezone, o.at);
 			rc = 1;
 		} else if (o.minutes_set && util_parse_long(o.minutes_text, 0, 100000, &minutes) != 0) {
 			fprintf(stderr, "packetd: --minutes must be a number between 45 and 75\n");
@@ -545,8 +545,10 @@ void cli_centre_show_text(json_t *j, FILE *out)
 	json_object_foreach(json_object_get(j, "fees"), key, v) {
 		json_array_foreach(json_object_get(v, "periods"), k, p) {
 			json_int_t y = json_integer_value(json_object_get(p, "year"));
-			fprintf(out, "  fee %-20s %-22s due ", key,
-				y ? js(p, "from") : "");
+			char period[48] = "";
+			if (y)
+				snprintf(period, sizeof period, "year %lld from %s", (long long)y, js(p, "from"));
+			fprintf(out, "  fee %-20s %-22s due ", key, period);
 			print_amount(out, json_object_get(p, "due"));
 			fprintf(out, ", paid %lld yuan, outstanding ", (long long)json_integer_value(json_object_get(p, "paid")));
 			print_amount(out, json_object_get(p, "outstanding"));

@@ -79,7 +79,7 @@ int clock_format(time_t t, const char *tz, const char *fmt, char *out, size_t ou
 	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
 	struct tm tm;
 	size_t n;
-	setenv("TZ", tz && *tz ? tz : "Asia/Shanghai", 1);
+	setenv("TZ", tz && *tz ? tz : CLOCK_SCHEME_ZONE, 1);
 	tzset();
 	localtime_r(&t, &tm);
 	n = strftime(out, outlen, fmt, &tm);
@@ -110,7 +110,7 @@ int clock_local_time(const char *tz, const char *text, time_t *out)
 	tm.tm_isdst = -1;
 	/* as clock_format does: the zone through TZ, single threaded */
 	saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
-	setenv("TZ", tz && *tz ? tz : "Asia/Shanghai", 1);
+	setenv("TZ", tz && *tz ? tz : CLOCK_SCHEME_ZONE, 1);
 	tzset();
 	*out = mktime(&tm);
 	if (saved) {

@@ -17,6 +17,7 @@
 
 #include <ini.h>
 
+#include "clock.h"
 #include "initext.h"
 #include "util.h"
 
@@ -72,7 +73,7 @@ static const ckey keys[] = {
 	{ KS_PACKETD, "templates", KT_PATH, 0, 0, C(templates), 0, "templates" },
 	{ KS_PACKETD, "poll_interval", KT_INT, 1, 86400, C(poll_interval), 0, "60" },
 	{ KS_PACKETD, "intake_address", KT_STR, 0, 0, C(intake_address), 0, NULL },
-	{ KS_PACKETD, "timezone", KT_STR, 0, 0, C(timezone), 0, "Asia/Shanghai" },
+	{ KS_PACKETD, "timezone", KT_STR, 0, 0, C(timezone), 0, CLOCK_SCHEME_ZONE },
 	{ KS_PACKETD, "log_level", KT_LEVEL, 0, 0, C(log_level), 0, "info" },
 	{ KS_SOURCE, "type", KT_KIND, 0, 0, S(kind), K_ALL, NULL },
 	{ KS_SOURCE, "path", KT_PATH, 0, 0, S(path), K_MAILDIR | K_DIR, NULL },

@@ -13,7 +13,7 @@
 #include "notice.h"
 #include "util.h"
 
-static char *phrase(const char *templates, const char *key, int zh)
+static char *phrase(const texts *templates, const char *key, int zh)
 {
 	char k[96];
 	snprintf(k, sizeof k, "%s.%s", key, zh ? "zh" : "en");
@@ -21,12 +21,12 @@ static char *phrase(const char *templates, const char *key, int zh)
 }
 
 /* The society's name, or the phrase for "your provincial society". */
-static char *society_of(const fees *f, const char *templates, int zh)
+static char *society_of(const fees *f, const texts *templates, int zh)
 {
 	return f->society[0] ? xstrdup(f->society) : phrase(templates, "fee.society_default", zh);
 }
 
-static void add_amount(buf *b, const fees *f, const fees_line *l, long amount, const char *templates, int zh)
+static void add_amount(buf *b, const fees *f, const fees_line *l, long amount, const texts *templates, int zh)
 {
 	char *soc, *p, *txt;
 	if (amount != FEES_UNKNOWN && l->item != FEE_CMES_MEMBERSHIP) {
@@ -46,7 +46,7 @@ static void add_amount(buf *b, const fees *f, const fees_line *l, long amount, c
 	free(soc);
 }
 
-char *fees_text(const fees *f, const fees_view *view, const char *templates, const char *tz, int zh)
+char *fees_text(const fees *f, const fees_view *view, const texts *templates, const char *tz, int zh)
 {
 	buf b;
 	char key[64], from[16], year[16];

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "fees.h"
+#include "texts.h"
 
 typedef struct fees_view {
 	int year_from, year_to;   /* periods shown: 0 = first registration, N = re-registration year */
@@ -17,7 +18,7 @@ typedef struct fees_view {
  * line ("plus the CMES membership at the society's rate" when a line has
  * no amount yet), in Chinese (zh) or English; times in zone tz. Caller
  * frees. */
-char *fees_text(const fees *f, const fees_view *view, const char *templates, const char *tz, int zh);
+char *fees_text(const fees *f, const fees_view *view, const texts *templates, const char *tz, int zh);
 /* Sets "fees" ({item: {due, paid, outstanding, periods: [...]}}, due and
  * outstanding null when at a society's unstated rate) and "fees_total" on
  * the object into. */

@@ -242,21 +242,38 @@ out:
 	return rc;
 }
 
+typedef struct list_ctx {
+	int json;
+	size_t n;
+} list_ctx;
+
+static int list_row(const store_app_row *row, void *arg)
+{
+	list_ctx *l = arg;
+	if (l->json)
+		return pjson_write_brief(stdout, row, l->n++ == 0);
+	l->n++;
+	printf("%-16s %-11s %-5s %-10s %s\n", row->number, row->state, row->target ? row->target : "-",
+	       row->name_zh ? row->name_zh : "-", row->name_en ? row->name_en : "-");
+	return 0;
+}
+
+/* Streams the rows as they come from one query: time and memory stay
+ * flat whatever the ledger's size. */
 static int cmd_list(cli_env *c, int argc, char **argv)
 {
 	static const struct option opts[] = {{"state", required_argument, NULL, 's'},
 					     {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
 	const char *state = NULL;
-	int json = 0, ch, rc = 1;
-	int64_t *ids = NULL;
-	size_t n = 0;
+	list_ctx l = {0, 0};
+	int ch, rc = 1;
 	store *db = NULL;
 	optind = 0;   /* 0: glibc re-initialises, so options may follow the operands */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 's')
 			state = optarg;
 		else if (ch == 'j')
-			json = 1;
+			l.json = 1;
 		else
 			return cli_usage_error(cli_find("list"), NULL);
 	}
@@ -270,30 +287,16 @@ static int cmd_list(cli_env *c, int argc, char **argv)
 	}
 	if (cli_load(c) != 0 || open_store(c, &db) != 0)
 		goto out;
-	if (store_application_list(db, state, &ids, &n) != 0)
+	if (l.json)
+		fputs("[\n", stdout);
+	if (store_application_each(db, state, list_row, &l) != 0) {
+		fprintf(stderr, "packetd: list: %s\n", store_errmsg(db));
 		goto out;
-	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++) {
-		store_application a;
-		memset(&a, 0, sizeof a);
-		if (store_application_get(db, &c->r, ids[i], NULL, &a) != 1)
-			continue;
-		if (json) {
-			json_array_append_new(arr, pjson_application_brief(&a));
-		} else {
-			const char *zh = a.app.name_zh, *en = a.app.name_en;
-			printf("%-16s %-11s %-5s %-10s %s\n", a.number, a.state, a.target ? a.target : "-",
-			       zh ? zh : "-", en ? en : "-");
-		}
-		store_application_free(&a);
 	}
-	if (json)
-		print_json(arr);
-	else
-		json_decref(arr);
-	rc = 0;
+	if (l.json)
+		fputs(l.n ? "\n]\n" : "]\n", stdout);
+	rc = fflush(stdout) != 0;
 out:
-	free(ids);
 	if (db)
 		store_close(db);
 	return rc;

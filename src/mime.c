@@ -483,28 +483,64 @@ static void mime_sink_put(mime_sink *s, char c)
 		mime_sink_flush(s);
 }
 
+static void mime_sink_write(mime_sink *s, const char *p, size_t len)
+{
+	while (len > 0) {
+		size_t room = sizeof s->buf - s->n, k = len < room ? len : room;
+		memcpy(s->buf + s->n, p, k);
+		s->n += k;
+		p += k;
+		len -= k;
+		if (s->n == sizeof s->buf)
+			mime_sink_flush(s);
+	}
+}
+
 /* Base64 as decoders do it (RFC 2045 6.8: characters outside the alphabet
  * are skipped), noting the damage they skip in silence: such characters,
- * data after the padding, or a length that is not a multiple of 4. */
+ * data after the padding, or a length that is not a multiple of 4.
+ * Whole quads of alphabet characters (all of a line but its end) go
+ * through a table in one step; everything else one character at a time. */
 static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime_walk *w)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	const signed char *T = util_base64_dec;
 	uint32_t acc = 0;
 	int nq = 0, pad = 0, damaged = 0;
-	size_t released = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
+	size_t released = 0, i = 0;
+	while (i < len) {
+		unsigned char c;
 		int v;
 		if (i - released >= MIME_RELEASE_STEP) {
 			mime_release(w, s + released, i - released);
 			released = i;
 		}
-		if (mime_is_ws(c))
+		if (nq == 0 && pad == 0) {
+			size_t stop = len - i > MIME_RELEASE_STEP ? i + MIME_RELEASE_STEP : len;
+			while (i + 4 <= stop) {
+				int a = T[u[i]], b = T[u[i + 1]], d = T[u[i + 2]], e = T[u[i + 3]];
+				uint32_t q;
+				if ((a | b | d | e) < 0)
+					break;
+				if (sizeof out->buf - out->n < 3)
+					mime_sink_flush(out);
+				q = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)d << 6 | (uint32_t)e;
+				out->buf[out->n++] = (char)(q >> 16);
+				out->buf[out->n++] = (char)(q >> 8);
+				out->buf[out->n++] = (char)q;
+				i += 4;
+			}
+			if (i >= len)
+				break;
+		}
+		c = u[i++];
+		if (mime_is_ws((char)c))
 			continue;
 		if (c == '=') {
 			pad++;
 			continue;
 		}
-		v = util_base64_value(c);
+		v = T[c];
 		if (v < 0 || pad > 0) {
 			damaged = 1;
 			continue;
@@ -530,24 +566,34 @@ static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime
 	return damaged;
 }
 
-/* Quoted-printable (RFC 2045 6.7): "=XX" bytes and "=" soft line breaks. */
+/* Quoted-printable (RFC 2045 6.7): "=XX" bytes and "=" soft line breaks.
+ * The runs between two '=' are copied whole. */
 static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const mime_walk *w)
 {
-	size_t released = 0;
-	for (size_t i = 0; i < len; i++) {
+	size_t released = 0, i = 0;
+	while (i < len) {
+		const char *eq;
+		size_t stop = len - i > MIME_RELEASE_STEP ? i + MIME_RELEASE_STEP : len, run;
 		if (i - released >= MIME_RELEASE_STEP) {
 			mime_release(w, s + released, i - released);
 			released = i;
 		}
-		if (s[i] == '=' && i + 2 < len && util_hexval((unsigned char)s[i + 1]) >= 0 &&
-		    util_hexval((unsigned char)s[i + 2]) >= 0) {
-			mime_sink_put(out, (char)(util_hexval((unsigned char)s[i + 1]) * 16 +
-						  util_hexval((unsigned char)s[i + 2])));
-			i += 2;
-		} else if (s[i] == '=' && i + 1 < len && (s[i + 1] == '\n' || s[i + 1] == '\r')) {
-			i += s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n' ? 2 : 1;
+		eq = memchr(s + i, '=', stop - i);
+		run = eq ? (size_t)(eq - (s + i)) : stop - i;
+		mime_sink_write(out, s + i, run);
+		i += run;
+		if (eq == NULL)
+			continue;
+		if (i + 2 < len && util_hex_dec[(unsigned char)s[i + 1]] >= 0 &&
+		    util_hex_dec[(unsigned char)s[i + 2]] >= 0) {
+			mime_sink_put(out, (char)(util_hex_dec[(unsigned char)s[i + 1]] * 16 +
+						  util_hex_dec[(unsigned char)s[i + 2]]));
+			i += 3;
+		} else if (i + 1 < len && (s[i + 1] == '\n' || s[i + 1] == '\r')) {
+			i += s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n' ? 3 : 2;
 		} else {
 			mime_sink_put(out, s[i]);
+			i++;
 		}
 	}
 	mime_release(w, s + released, len - released);
@@ -721,55 +767,71 @@ static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, in
 
 /* Splits a multipart body on its boundary (RFC 2046 5.1.1: a delimiter
  * line is "--boundary" plus optional blanks, the closing one ends in "--";
- * the line break before it belongs to the delimiter). */
+ * the line break before it belongs to the delimiter). Delimiters are found
+ * with memmem over the whole body, not line by line. */
 static int mime_multipart(mime_walk *w, const char *body, size_t len, const char *boundary,
 			  int depth, int msg_depth, int digest)
 {
 	size_t blen = strlen(boundary), pos = 0, part = 0, released = 0;
-	int open_part = 0, closed = 0;
+	int open_part = 0, closed = 0, rc = -1;
+	char *needle = xcalloc(1, blen + 4);   /* "\n--boundary" */
 
+	needle[0] = '\n';
+	needle[1] = needle[2] = '-';
+	memcpy(needle + 3, boundary, blen + 1);
 	while (pos < len && !closed) {
+		const char *hit, *nl;
+		size_t le, k;
+		int is_close = 0;
+		if (pos == 0 && len >= blen + 2 && memcmp(body, needle + 1, blen + 2) == 0) {
+			hit = body;
+		} else {
+			hit = memmem(body + pos, len - pos, needle, blen + 3);
+			if (hit == NULL)
+				break;
+			hit++;
+		}
+		pos = (size_t)(hit - body);
 		if (pos - released >= MIME_RELEASE_STEP) {
 			mime_release(w, body + released, pos - released);
 			released = pos;
 		}
-		const char *nl = memchr(body + pos, '\n', len - pos);
-		size_t le = nl != NULL ? (size_t)(nl - body) : len, k;
-		int is_close = 0;
-		if (le - pos >= blen + 2 && body[pos] == '-' && body[pos + 1] == '-' &&
-		    memcmp(body + pos + 2, boundary, blen) == 0) {
-			k = pos + 2 + blen;
-			if (k + 2 <= le && body[k] == '-' && body[k + 1] == '-') {
-				is_close = 1;
-				k += 2;
-			}
-			while (k < le && (body[k] == ' ' || body[k] == '\t' || body[k] == '\r'))
-				k++;
-			if (k == le) {
-				if (open_part) {
-					size_t end = pos;
-					if (end > part && body[end - 1] == '\n')
-						end--;
-					if (end > part && body[end - 1] == '\r')
-						end--;
-					if (mime_entity(w, body + part, end - part, depth + 1, msg_depth,
-							digest, 0) != 0)
-						return -1;
-				}
-				open_part = !is_close;
-				closed = is_close;
-				part = le < len ? le + 1 : len;
-			}
+		nl = memchr(body + pos, '\n', len - pos);
+		le = nl != NULL ? (size_t)(nl - body) : len;
+		k = pos + 2 + blen;
+		if (k + 2 <= le && body[k] == '-' && body[k + 1] == '-') {
+			is_close = 1;
+			k += 2;
 		}
-		pos = le < len ? le + 1 : len;
+		while (k < le && (body[k] == ' ' || body[k] == '\t' || body[k] == '\r'))
+			k++;
+		if (k == le) {
+			if (open_part) {
+				size_t end = pos;
+				if (end > part && body[end - 1] == '\n')
+					end--;
+				if (end > part && body[end - 1] == '\r')
+					end--;
+				if (mime_entity(w, body + part, end - part, depth + 1, msg_depth, digest, 0) != 0)
+					goto out;
+			}
+			open_part = !is_close;
+			closed = is_close;
+			part = le < len ? le + 1 : len;
+		}
+		/* The next delimiter's line break may be this line's own end. */
+		pos = le < len ? le : len;
 	}
 	if (!closed) {
 		/* No final boundary: the last part runs to the end. */
 		w->out->truncated = 1;
 		if (open_part && mime_entity(w, body + part, len - part, depth + 1, msg_depth, digest, 0) != 0)
-			return -1;
+			goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(needle);
+	return rc;
 }
 
 static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, int msg_depth,

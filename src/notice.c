@@ -11,25 +11,22 @@
 
 #define TEMPLATE_MAX (256 * 1024)
 
-int notice_render(const char *templates_dir, const char *kind, const rules_var *vars, size_t nvars,
-		  notice *out)
+int notice_render(const texts *t, const char *kind, const rules_var *vars, size_t nvars, notice *out)
 {
-	buf name;
-	char *path, *data = NULL, *body, *subject = NULL;
-	size_t len;
+	const char *tmpl = texts_template(t, kind);
+	char *data = NULL, *body, *subject = NULL;
 	int rc = -1;
 	memset(out, 0, sizeof *out);
-	buf_init(&name, 0);
-	buf_printf(&name, "%s.txt", kind);
-	path = util_path_join(templates_dir, name.data);
-	if (util_read_file(path, TEMPLATE_MAX, &data, &len) != 0) {
-		log_error("notice: cannot read template %s", path);
+	if (tmpl == NULL) {
+		log_error("notice: no template %s/%s.txt", t->dir ? t->dir : "templates", kind);
 		goto out;
 	}
+	data = xstrdup(tmpl);
 	/* Split before filling, so that no value can move the boundary. */
 	body = strstr(data, "\n\n");
 	if (strncmp(data, "Subject:", 8) != 0 || body == NULL) {
-		log_error("notice: %s: the first line must be \"Subject: ...\" followed by a blank line", path);
+		log_error("notice: %s/%s.txt: the first line must be \"Subject: ...\" followed by a blank line",
+			  t->dir, kind);
 		goto out;
 	}
 	*body = '\0';
@@ -44,8 +41,6 @@ int notice_render(const char *templates_dir, const char *kind, const rules_var *
 	out->html = notice_html_of_template(out->subject, body, vars, nvars);
 	rc = 0;
 out:
-	buf_free(&name);
-	free(path);
 	free(data);
 	return rc;
 }
@@ -58,26 +53,10 @@ void notice_free(notice *n)
 	memset(n, 0, sizeof *n);
 }
 
-char *notice_phrase(const char *templates_dir, const char *key)
+char *notice_phrase(const texts *t, const char *key)
 {
-	char *path = util_path_join(templates_dir, "phrases.ini");
-	char *data = NULL, *line, *save = NULL, *found = NULL;
-	size_t len, klen = strlen(key);
-	if (util_read_file(path, TEMPLATE_MAX, &data, &len) == 0) {
-		for (line = strtok_r(data, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
-			char *t = util_trim(line);
-			if (*t == ';' || *t == '#' || strncmp(t, key, klen) != 0)
-				continue;
-			t = util_trim(t + klen);
-			if (*t == '=')
-				found = xstrdup(util_trim(t + 1));
-		}
-	} else {
-		log_warn("notice: cannot read %s", path);
-	}
-	free(data);
-	free(path);
-	return found ? found : xstrdup("");
+	const char *v = texts_phrase(t, key);
+	return xstrdup(v ? v : "");
 }
 
 char *notice_checklist(const packet *p, const rules *r, int zh)

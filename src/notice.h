@@ -9,6 +9,7 @@
 
 #include "packet.h"
 #include "rules.h"
+#include "texts.h"
 #include "util.h"
 
 typedef struct notice {
@@ -17,17 +18,18 @@ typedef struct notice {
 	char *html;      /* owned, the same as HTML */
 } notice;
 
-/* Renders templates_dir/<kind>.txt: the subject, the text part (the
+/* Renders the template of kind (templates/<kind>.txt, read with the config
+ * into t): the subject, the text part (the
  * template filled) and the HTML part (laid out from the template's lines,
  * see notice_html_of_template). Returns -1 (and logs the file) when the
  * template is missing or has no Subject line. */
-int notice_render(const char *templates_dir, const char *kind, const rules_var *vars, size_t nvars,
+int notice_render(const texts *t, const char *kind, const rules_var *vars, size_t nvars,
 		  notice *out);
 void notice_free(notice *n);
 
-/* A short text from templates_dir/phrases.ini ("key = text" lines); an
- * empty string when absent. Caller frees. */
-char *notice_phrase(const char *templates_dir, const char *key);
+/* A short text of phrases.ini (read with the config into t); an empty
+ * string when absent. Caller frees. */
+char *notice_phrase(const texts *t, const char *key);
 
 /* The checklist (document × language: copies found of copies required) in
  * one language (zh != 0: Chinese). Caller frees. */
@@ -50,7 +52,7 @@ char *notice_html_of_template(const char *subject, const char *body, const rules
 /* The checklist as a table (document, language, found, required), the rows
  * short of copies emphasised; column heads from phrases.ini
  * (checklist.heads.zh / .en, "a|b|c|d"). Caller frees. */
-char *notice_checklist_html(const packet *p, const rules *r, const char *templates_dir, int zh);
+char *notice_checklist_html(const packet *p, const rules *r, const texts *templates_dir, int zh);
 /* The findings as a numbered list, each with its severity. Caller frees. */
 char *notice_findings_html(const packet *p, int zh);
 

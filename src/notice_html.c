@@ -310,7 +310,7 @@ static void section(buf *b, const char *s, size_t n, int index, const rules_var 
 		buf_adds(b, "<div>\n");
 	p = s;
 	while (p < end) {
-		const char *q = p;
+		const char *q;
 		while (p < end && *p == '\n')
 			p++;
 		q = p;
@@ -363,7 +363,7 @@ char *notice_html_of_template(const char *subject, const char *body, const rules
 }
 
 /* Column heads "a|b|c|d" from phrases.ini, or the fallback. */
-static void heads(buf *b, const char *templates_dir, const char *key, const char *fallback)
+static void heads(buf *b, const texts *templates_dir, const char *key, const char *fallback)
 {
 	char *h = templates_dir ? notice_phrase(templates_dir, key) : xstrdup("");
 	strlist l = {0};
@@ -379,7 +379,7 @@ static void heads(buf *b, const char *templates_dir, const char *key, const char
 	free(h);
 }
 
-char *notice_checklist_html(const packet *p, const rules *r, const char *templates_dir, int zh)
+char *notice_checklist_html(const packet *p, const rules *r, const texts *templates_dir, int zh)
 {
 	buf b;
 	buf_init(&b, 0);

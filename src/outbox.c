@@ -70,7 +70,7 @@ int outbox_queue_kind(packetd_ctx *ctx, int64_t app_id, const char *kind, const 
 		log_info("notice %s: no address to send it to", kind);
 		return 0;
 	}
-	if (notice_render(ctx->conf->templates, kind, vars, nvars, &n) != 0)
+	if (notice_render(&ctx->conf->texts, kind, vars, nvars, &n) != 0)
 		return -1;
 	rc = outbox_queue(ctx, app_id, kind, &n, a, NULL);
 	notice_free(&n);

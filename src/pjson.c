@@ -163,3 +163,46 @@ json_t *pjson_application(const store_application *a, const rules *r)
 	json_object_set_new(o, "history", hist);
 	return o;
 }
+
+/* A JSON string (RFC 8259: quote, backslash and control characters
+ * escaped; UTF-8 passes as it is), or null. */
+static void write_string(FILE *out, const char *v)
+{
+	const char *run;
+	if (v == NULL) {
+		fputs("null", out);
+		return;
+	}
+	putc('"', out);
+	for (run = v; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fwrite(run, 1, (size_t)(v - run), out);
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else
+			fprintf(out, "\\u%04x", c);
+		run = v + 1;
+	}
+	fwrite(run, 1, (size_t)(v - run), out);
+	putc('"', out);
+}
+
+int pjson_write_brief(FILE *out, const store_app_row *row, int first)
+{
+	fputs(first ? "  {\"id\": " : ",\n  {\"id\": ", out);
+	write_string(out, row->number);
+	fputs(", \"state\": ", out);
+	write_string(out, row->state);
+	fputs(", \"target\": ", out);
+	write_string(out, row->target);
+	fputs(", \"applicant\": ", out);
+	fputs(row->applicant_json && row->applicant_json[0] ? row->applicant_json : "{}", out);
+	fputs(", \"created_at\": ", out);
+	write_string(out, row->created_at);
+	fputs(", \"updated_at\": ", out);
+	write_string(out, row->updated_at);
+	putc('}', out);
+	return ferror(out) ? -1 : 0;
+}

@@ -23,7 +23,7 @@ static const char *or_default(const char *v, const char *dflt)
 static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res, const outbox_addr *ack)
 {
 	const char *number = res->number;
-	const char *tpl = ctx->conf->templates;
+	const texts *tpl = &ctx->conf->texts;
 	const char *outcome = packet_outcome_name(p->outcome);
 	char key[64], fee[32];
 	char *oz, *oe, *nz, *ne, *cz, *ce, *fz, *fe, *when, *rz = NULL, *re = NULL, *az, *ae;

@@ -146,66 +146,92 @@ out:
 	return rc;
 }
 
-/* Fees outstanding of every application not rejected. */
-static int collect_fees(packetd_ctx *ctx, report_data *d)
+typedef struct fee_ctx {
+	packetd_ctx *ctx;
+	report_data *d;
+	long apps;   /* applications owing fees */
+} fee_ctx;
+
+/* One application's outstanding fees, computed from the facts the query
+ * summed (what workflow_fees does, without queries per application). */
+static int fee_row(const store_fee_row *row, void *arg)
 {
-	int64_t *ids = NULL;
-	size_t n = 0;
-	long apps = 0;
-	int rc = -1;
-	if (store_application_list(ctx->db, NULL, &ids, &n) != 0)
+	fee_ctx *x = arg;
+	report_data *d = x->d;
+	packetd_ctx *ctx = x->ctx;
+	fees_facts ff = {.target = row->target, .qualification = row->qualification, .province = row->province,
+			 .rejected = row->state && strcmp(row->state, "rejected") == 0, .passed = row->passed,
+			 .now = ctx->now};
+	fees f;
+	long total = 0;
+	time_t t;
+	buf items;
+	memset(&f, 0, sizeof f);
+	if (row->certified_at && clock_parse_iso(row->certified_at, &t) == 0)
+		ff.certified_at = t;
+	if (fees_compute(ctx->r, &ff, &f) != 0) {
+		log_error("%s: the fee table lacks an amount this application needs", row->number);
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		store_application a;
-		fees f;
-		long out[FEES_NITEMS], total = 0;
-		buf items;
-		memset(&a, 0, sizeof a);
-		if (store_application_get(ctx->db, ctx->r, ids[i], NULL, &a) != STORE_FOUND)
-			goto out;
-		if (fees_of_application(ctx->db, ctx->r, &a, ctx->now, &f) != 0) {
-			store_application_free(&a);
-			goto out;
-		}
+	}
+	for (const char *p = row->paid; p && *p;) {
+		const char *eq = strchr(p, '='), *end = strchr(p, ';');
+		char name[64];
+		size_t len = eq ? (size_t)(eq - p) : 0;
+		int k;
+		if (eq == NULL || len >= sizeof name)
+			break;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		k = fees_item_index(name);
+		if (k >= 0)
+			f.paid[k] = strtol(eq + 1, NULL, 10);
+		p = end ? end + 1 : eq + strlen(eq);
+	}
+	fees_settle(&f);
+	for (int k = 0; k < FEES_NITEMS; k++)
+		total += fees_outstanding(&f, k);
+	if (total <= 0 && !fees_unknown(&f))
+		return 0;
+	d->fees_sum += total;
+	if (x->apps++ < REPORT_LIST) {
+		char amount[32];
 		buf_init(&items, 0);
 		for (int k = 0; k < FEES_NITEMS; k++) {
-			out[k] = fees_outstanding(&f, k);
-			total += out[k];
-			if (out[k] > 0)
-				buf_printf(&items, "%s%s=%ld", items.len ? ";" : "", fees_item_names[k], out[k]);
+			long o = fees_outstanding(&f, k);
+			if (o > 0)
+				buf_printf(&items, "%s%s=%ld", items.len ? ";" : "", fees_item_names[k], o);
 		}
 		if (fees_unknown(&f))
 			buf_printf(&items, "%scmes_membership=society rate", items.len ? ";" : "");
 		/* re-registration waits for CPD too: the hours recorded and missing */
-		if (strcmp(a.state, "re_registration_due") == 0) {
+		if (row->state && strcmp(row->state, "re_registration_due") == 0) {
 			cpd_status cs;
 			char rec[16], req[16], miss[16];
-			if (cpd_status_of(ctx, a.id, &cs) == 0 && cs.year > 0) {
+			if (cpd_status_of(ctx, row->id, &cs) == 0 && cs.year > 0) {
 				cpd_hours_text(cs.recorded, rec, sizeof rec);
 				cpd_hours_text(cs.required, req, sizeof req);
 				cpd_hours_text(cs.missing, miss, sizeof miss);
-				buf_printf(&items, "%scpd_%d=%s/%s (missing %s)", items.len ? ";" : "", cs.cpd_year, rec, req,
-					   miss);
+				buf_printf(&items, "%scpd_%d=%s/%s (missing %s)", items.len ? ";" : "", cs.cpd_year, rec,
+					   req, miss);
 			}
 		}
-		if (total > 0 || fees_unknown(&f)) {
-			const char *zh = a.app.name_zh, *en = a.app.name_en;
-			char amount[32];
-			snprintf(amount, sizeof amount, "%ld", total);
-			d->fees_sum += total;
-			if (apps++ < REPORT_LIST) {
-				const char *cells[RP_NCOLS] = {a.number, zh, en, a.state, "", items.data, amount, ""};
-				table_add(&d->lists[RL_FEES], cells);
-			}
-		}
+		snprintf(amount, sizeof amount, "%ld", total);
+		const char *cells[RP_NCOLS] = {row->number, row->name_zh, row->name_en, row->state, "", items.data, amount, ""};
+		table_add(&d->lists[RL_FEES], cells);
 		buf_free(&items);
-		store_application_free(&a);
 	}
-	table_total(&d->lists[RL_FEES], apps);
-	rc = 0;
-out:
-	free(ids);
-	return rc;
+	return 0;
+}
+
+/* Fees outstanding of every application not rejected: one query, the
+ * history and payments summed in SQL, nothing kept beyond the listed rows. */
+static int collect_fees(packetd_ctx *ctx, report_data *d)
+{
+	fee_ctx x = {ctx, d, 0};
+	if (store_wf_fee_rows(ctx->db, fee_row, &x) != 0)
+		return -1;
+	table_total(&d->lists[RL_FEES], x.apps);
+	return 0;
 }
 
 static int collect(packetd_ctx *ctx, const char *date, report_data *d)
@@ -290,7 +316,7 @@ int report_queue(packetd_ctx *ctx, const char *date, char **message_id)
 	if (report_build(ctx, date, &doc) != 0)
 		return -1;
 	rules_var v[] = {{"date", date}, {"summary", doc.text}};
-	if (notice_render(ctx->conf->templates, "report", v, 2, &n) != 0)
+	if (notice_render(&ctx->conf->texts, "report", v, 2, &n) != 0)
 		goto out;
 	free(n.html);
 	n.html = xstrdup(doc.html);
@@ -348,7 +374,7 @@ static int due_date(packetd_ctx *ctx, char out[16])
 {
 	char today[16], text[32];
 	time_t slot;
-	const char *rt = ctx->conf->report_time ? ctx->conf->report_time : "02:00";
+	const char *rt = ctx->conf->report_time;
 	clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
 	snprintf(text, sizeof text, "%s %s", today, rt);
 	if (clock_local_time(ctx->conf->timezone, text, &slot) != 0)

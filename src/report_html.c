@@ -321,7 +321,7 @@ static char *summary(const report_data *d, const char *lang)
 {
 	char key[32], packets[32], fresh[32], supp[32], act[32], fees[32], apps[32], failing[32];
 	snprintf(key, sizeof key, "report.summary.%s", lang);
-	snprintf(packets, sizeof packets, "%lld", (long long)(d->fresh + d->supplements));
+	snprintf(packets, sizeof packets, "%lld", (long long)d->fresh + (long long)d->supplements);
 	snprintf(fresh, sizeof fresh, "%lld", (long long)d->fresh);
 	snprintf(supp, sizeof supp, "%lld", (long long)d->supplements);
 	snprintf(act, sizeof act, "%ld", actions(d));

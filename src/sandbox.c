@@ -155,8 +155,9 @@ static void sandbox_limit(int resource, rlim_t soft, rlim_t hard)
 		log_warn("sandbox: setrlimit %d: %s", resource, strerror(errno));
 }
 
-/* In the child: confine, run, write the result, exit. Never returns. */
-static void sandbox_child(const config_limits *lim, const char *workdir, const char *result_path, sandbox_fn fn,
+/* In the child: confine, run, write the result, exit. Never returns.
+ * result_path is the child's copy to free (for valgrind's leak check). */
+static void sandbox_child(const config_limits *lim, const char *workdir, char *result_path, sandbox_fn fn,
 			  void *arg)
 {
 	static const int dfl[] = {SIGTERM, SIGHUP, SIGINT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGPIPE, SIGCHLD};
@@ -194,7 +195,8 @@ static void sandbox_child(const config_limits *lim, const char *workdir, const c
 		_exit(SANDBOX_EXIT_SYSERR);
 	if (json_dump_file(res, result_path, JSON_COMPACT) != 0)
 		_exit(errno == ENOMEM ? SANDBOX_EXIT_NOMEM : SANDBOX_EXIT_SYSERR);
-	json_decref(res);   /* for valgrind's leak check of the child */
+	json_decref(res);
+	free(result_path);
 	_exit(0);
 }
 

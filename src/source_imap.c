@@ -4,12 +4,18 @@
  * always verified).
  *
  * One session per cycle: connect, log in, SELECT the folder, list every
- * message by UID (UID SEARCH), fetch each one into the spool in partial
- * chunks (BODY.PEEK[]<offset.size>) so memory never grows with message size
- * (libetpan keeps a whole FETCH literal in memory), then, after the
- * pipeline has committed it, move it to the processed or rejected folder:
- * UID MOVE (RFC 6851) where offered, else UID COPY + \Deleted + UID EXPUNGE
- * (RFC 4315). Folders are created when missing.
+ * message by UID (UID SEARCH) and ask the sizes of all of them in one UID
+ * FETCH. Round trips, not bytes, are what a cycle waits on, so small
+ * messages are fetched whole, several per UID FETCH, up to IMAP_BATCH
+ * bytes (libetpan keeps a whole FETCH answer in memory: that is the memory
+ * bound); a big one is streamed into the spool in partial chunks
+ * (BODY.PEEK[]<offset.size>) so memory never grows with message size.
+ * After the pipeline has committed a message it joins its folder's group;
+ * each group is moved with one command per IMAP_MOVE_GROUP messages (and
+ * at the end of the cycle): UID MOVE (RFC 6851) where offered, else UID
+ * COPY + \Deleted + UID EXPUNGE (RFC 4315). Folders are created when
+ * missing. A crash before a group's move leaves committed messages in the
+ * folder: the next cycle recognises them and only moves them.
  *
  * Nothing is processed twice: the store knows every message by Message-ID
  * (or SHA-256), so a message seen again — left in the folder by a crash
@@ -41,6 +47,16 @@
 #define IMAP_TIMEOUT 30          /* seconds to connect */
 #define IMAP_CHUNK (256 * 1024)  /* bytes per partial FETCH: the memory bound */
 #define IMAP_MAX_ITEMS 500       /* messages taken per cycle; the rest next cycle */
+#define IMAP_WHOLE (1024 * 1024) /* messages up to this size are fetched whole */
+#define IMAP_BATCH (1024 * 1024) /* bytes asked in one UID FETCH of whole messages: libetpan holds the answer, parsed, in memory */
+#define IMAP_BATCH_MSGS 64       /* messages asked in one UID FETCH */
+#define IMAP_MOVE_GROUP 64       /* messages moved by one command */
+
+/* Committed messages waiting for their move to one folder. */
+typedef struct imap_group {
+	uint32_t *uids;      /* owned */
+	size_t n;
+} imap_group;
 
 typedef struct imap_priv {
 	mailimap *imap;      /* owned */
@@ -54,6 +70,11 @@ typedef struct imap_priv {
 	int has_move, has_uidplus;
 	strlist made;        /* folders known to exist */
 	char *dir;           /* owned: spool folder of this source's fetched copies */
+	size_t n;            /* messages listed this cycle */
+	uint32_t *uids;      /* owned, n, ascending */
+	uint32_t *sizes;     /* owned, n: RFC822.SIZE, 0 when unknown */
+	unsigned char *ready; /* owned, n: fetched ahead into the spool (<uid>.eml) */
+	imap_group moves[2]; /* [0] to processed, [1] to rejected */
 } imap_priv;
 
 static const char *imap_err(int r)
@@ -250,6 +271,85 @@ out:
 	return rc;
 }
 
+/* A UID set of uids[0..n) (ascending), runs written as ranges. */
+static struct mailimap_set *imap_uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		mailimap_set_add_interval(set, uids[i], uids[j]);
+		i = j + 1;
+	}
+	return set;
+}
+
+static long imap_index(const imap_priv *p, uint32_t uid)
+{
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->uids[mid] == uid)
+			return (long)mid;
+		if (p->uids[mid] < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The UID and the static attributes of one FETCH answer. */
+static void imap_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size, const char **body,
+			  size_t *blen)
+{
+	for (clistiter *i = clist_begin(att->att_list); i; i = clist_next(i)) {
+		struct mailimap_msg_att_item *item = clist_content(i);
+		struct mailimap_msg_att_static *st;
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		if (st->att_type == MAILIMAP_MSG_ATT_UID)
+			*uid = st->att_data.att_uid;
+		else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && size)
+			*size = st->att_data.att_rfc822_size;
+		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && body &&
+			 st->att_data.att_body_section->sec_body_part) {
+			*body = st->att_data.att_body_section->sec_body_part;
+			*blen = st->att_data.att_body_section->sec_length;
+		}
+	}
+}
+
+/* The sizes of every listed message, in one command. */
+static int imap_sizes(source *s, imap_priv *p)
+{
+	struct mailimap_set *set = imap_uid_set(p->uids, p->n);
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	clist *res = NULL;
+	int r;
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+	r = mailimap_uid_fetch(p->imap, set, ft, &res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "UID FETCH (sizes)", r);
+		return -1;
+	}
+	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
+		uint32_t uid = 0, size = 0;
+		long k;
+		imap_att_read(clist_content(m), &uid, &size, NULL, NULL);
+		k = imap_index(p, uid);
+		if (k >= 0)
+			p->sizes[k] = size;
+	}
+	mailimap_fetch_list_free(res);
+	return 0;
+}
+
 static int uid_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -309,6 +409,14 @@ static int imap_list(source *s, source_item **items, size_t *n)
 		log_info("imap %s: %zu messages in %s (%zu new, %zu seen before and not yet moved)", s->conf->name, nu,
 			 p->folder, fresh, nu - fresh);
 	imap_save_cursor(s, p);
+	p->n = nu;
+	p->uids = uids;
+	uids = NULL;
+	p->sizes = xcalloc(nu + 1, sizeof *p->sizes);
+	p->ready = xcalloc(nu + 1, 1);
+	/* Without the sizes every message takes the chunked path. */
+	if (nu)
+		imap_sizes(s, p);
 	rc = 0;
 out:
 	if (key)
@@ -381,24 +489,96 @@ out:
 	return rc;
 }
 
-/* Streams the message into the spool: tmp name, chunk by chunk, size
- * checked, fsync, rename. At most max_message + 1 bytes are taken, so an
+static char *imap_spool_path(const imap_priv *p, uint32_t uid, const char *ext)
+{
+	char name[64];
+	snprintf(name, sizeof name, "%" PRIu32 ".%s", uid, ext);
+	return util_path_join(p->dir, name);
+}
+
+/* The spooled copies need no fsync: a crash empties the folder (imap_list)
+ * and the messages are fetched again. The rename still makes a copy appear
+ * whole or not at all. */
+static int imap_spool_put(const imap_priv *p, uint32_t uid, const char *data, size_t len)
+{
+	char *tmp = imap_spool_path(p, uid, "part"), *dest = imap_spool_path(p, uid, "eml");
+	int fd, rc = -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	if (util_write_all(fd, data, len) != 0) {
+		close(fd);
+		goto out;
+	}
+	if (close(fd) != 0 || rename(tmp, dest) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	free(dest);
+	return rc;
+}
+
+/* Fetches the small messages from index k on (up to the first big one or
+ * the batch's budget) whole, in one UID FETCH, into the spool. A message
+ * whose answer does not match its listed size is left to the chunked
+ * path. 0, or -1 when the command failed. */
+static int imap_fetch_batch(source *s, imap_priv *p, size_t k)
+{
+	struct mailimap_set *set;
+	struct mailimap_fetch_type *ft;
+	clist *res = NULL;
+	size_t end = k, bytes = 0, got = 0;
+	int r;
+	while (end < p->n && end - k < IMAP_BATCH_MSGS && !p->ready[end] && p->sizes[end] > 0 &&
+	       p->sizes[end] <= IMAP_WHOLE && (end == k || bytes + p->sizes[end] <= IMAP_BATCH))
+		bytes += p->sizes[end++];
+	set = imap_uid_set(p->uids + k, end - k);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	/* Partial, so that no answer is larger than asked whatever the server
+	 * says the size is. */
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(
+							   mailimap_section_new(NULL), 0, IMAP_WHOLE));
+	r = mailimap_uid_fetch(p->imap, set, ft, &res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "UID FETCH", r);
+		return -1;
+	}
+	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
+		uint32_t uid = 0;
+		const char *body = NULL;
+		size_t blen = 0;
+		long i;
+		imap_att_read(clist_content(m), &uid, NULL, &body, &blen);
+		i = imap_index(p, uid);
+		if (i < (long)k || i >= (long)end || body == NULL || blen != p->sizes[i] || p->ready[i])
+			continue;
+		if (imap_spool_put(p, uid, body, blen) == 0) {
+			p->ready[i] = 1;
+			got++;
+		}
+	}
+	mailimap_fetch_list_free(res);
+	log_debug("imap %s: %zu messages (%zu bytes) fetched in one command", s->conf->name, got, bytes);
+	return 0;
+}
+
+/* Streams a big message into the spool: tmp name, chunk by chunk, size
+ * checked, rename. At most max_message + 1 bytes are taken, so an
  * oversized message costs bounded disk and the pipeline rejects it. */
-static int imap_fetch(source *s, source_item *it)
+static int imap_fetch_chunked(source *s, uint32_t uid, char **path)
 {
 	imap_priv *p = s->priv;
-	uint32_t uid = ref_uid(it->ref), size = 0;
+	uint32_t size = 0;
 	uint64_t cap = s->limits ? s->limits->max_message : UINT64_MAX;
 	size_t off = 0, got = 0;
-	char name[64];
-	char *tmp = NULL, *dest = NULL;
+	char *tmp = imap_spool_path(p, uid, "part"), *dest = imap_spool_path(p, uid, "eml");
 	int fd = -1, rc = -1;
-	if (p == NULL || p->imap == NULL || p->broken)
-		return -1;
-	snprintf(name, sizeof name, "%" PRIu32 ".part", uid);
-	tmp = util_path_join(p->dir, name);
-	snprintf(name, sizeof name, "%" PRIu32 ".eml", uid);
-	dest = util_path_join(p->dir, name);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto out;
@@ -411,15 +591,14 @@ static int imap_fetch(source *s, source_item *it)
 		log_warn("imap %s: UID %" PRIu32 ": %zu of %" PRIu32 " bytes; next cycle", s->conf->name, uid, off, size);
 		goto out;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
+	if (close(fd) != 0) {
 		fd = -1;
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, dest) != 0)
 		goto out;
-	free(it->path);
-	it->path = dest;
+	*path = dest;
 	dest = NULL;
 	rc = 0;
 out:
@@ -430,6 +609,29 @@ out:
 	free(tmp);
 	free(dest);
 	return rc;
+}
+
+static int imap_fetch(source *s, source_item *it)
+{
+	imap_priv *p = s->priv;
+	uint32_t uid = ref_uid(it->ref);
+	char *path = NULL;
+	long k;
+	if (p == NULL || p->imap == NULL || p->broken)
+		return -1;
+	k = imap_index(p, uid);
+	if (k >= 0 && !p->ready[k] && p->sizes[k] > 0 && p->sizes[k] <= IMAP_WHOLE &&
+	    imap_fetch_batch(s, p, (size_t)k) != 0)
+		return -1;
+	if (k >= 0 && p->ready[k]) {
+		p->ready[k] = 0;   /* the item owns the copy now */
+		path = imap_spool_path(p, uid, "eml");
+	} else if (imap_fetch_chunked(s, uid, &path) != 0) {
+		return -1;
+	}
+	free(it->path);
+	it->path = path;
+	return 0;
 }
 
 /* Creates folder unless it exists (LIST first: some servers answer CREATE
@@ -461,25 +663,26 @@ out:
 	return rc;
 }
 
-/* Moves the message out of the folder. Idempotent: a UID already gone
- * matches nothing and the server answers OK. */
-static int imap_done(source *s, const source_item *it, int rejected)
+/* Moves a group of committed messages out of the folder in one command.
+ * Idempotent: UIDs already gone match nothing and the server answers OK. */
+static int imap_move_group(source *s, int rejected)
 {
 	imap_priv *p = s->priv;
-	const char *target = rejected && s->conf->rejected ? s->conf->rejected : s->conf->processed;
-	uint32_t uid = ref_uid(it->ref);
+	imap_group *g = &p->moves[rejected];
+	const char *target = rejected ? s->conf->rejected : s->conf->processed;
 	struct mailimap_set *set = NULL;
+	uint32_t top;
 	int r, rc = -1;
-	if (it->path)
-		unlink(it->path);   /* the spooled copy has served */
-	if (target == NULL)
-		return 0;    /* no folder configured: left in place, the store remembers it */
-	if (p == NULL || p->imap == NULL || p->broken || uid == 0)
-		return -1;
+	if (g->n == 0)
+		return 0;
+	if (p->imap == NULL || p->broken)
+		goto out;
 	if (imap_ensure_folder(s, target) != 0)
-		return -1;
+		goto out;
 	fault_point("imap-move");
-	set = mailimap_set_new_single(uid);
+	qsort(g->uids, g->n, sizeof *g->uids, uid_cmp);
+	top = g->uids[g->n - 1];
+	set = imap_uid_set(g->uids, g->n);
 	if (p->has_move) {
 		r = mailimap_uid_move(p->imap, set, target);
 		if (r != MAILIMAP_NO_ERROR) {
@@ -505,16 +708,45 @@ static int imap_done(source *s, const source_item *it, int rejected)
 			goto out;
 		}
 	}
-	if (uid > p->last_uid) {
-		p->last_uid = uid;
+	if (top > p->last_uid) {
+		p->last_uid = top;
 		imap_save_cursor(s, p);
 	}
-	log_info("imap %s: UID %" PRIu32 " moved to %s", s->conf->name, uid, target);
+	if (g->n == 1)
+		log_info("imap %s: UID %" PRIu32 " moved to %s", s->conf->name, top, target);
+	else
+		log_info("imap %s: %zu messages (UIDs %" PRIu32 " to %" PRIu32 ") moved to %s", s->conf->name, g->n,
+			 g->uids[0], top, target);
 	rc = 0;
 out:
+	if (rc != 0)
+		log_warn("imap %s: %zu processed messages not moved; they will be recognised next cycle",
+			 s->conf->name, g->n);
+	g->n = 0;
 	if (set)
 		mailimap_set_free(set);
 	return rc;
+}
+
+/* The message joins its folder's group, moved once the group is full or
+ * the cycle ends (imap_close). */
+static int imap_done(source *s, const source_item *it, int rejected)
+{
+	imap_priv *p = s->priv;
+	uint32_t uid = ref_uid(it->ref);
+	imap_group *g;
+	int which = rejected && s->conf->rejected ? 1 : 0;
+	if (it->path)
+		unlink(it->path);   /* the spooled copy has served */
+	if (s->conf->processed == NULL && which == 0)
+		return 0;    /* no folder configured: left in place, the store remembers it */
+	if (p == NULL || p->imap == NULL || p->broken || uid == 0)
+		return -1;
+	g = &p->moves[which];
+	if (g->uids == NULL)
+		g->uids = xcalloc(IMAP_MOVE_GROUP, sizeof *g->uids);
+	g->uids[g->n++] = uid;
+	return g->n < IMAP_MOVE_GROUP ? 0 : imap_move_group(s, which);
 }
 
 static void imap_close(source *s)
@@ -522,6 +754,8 @@ static void imap_close(source *s)
 	imap_priv *p = s->priv;
 	if (p == NULL)
 		return;
+	imap_move_group(s, 0);
+	imap_move_group(s, 1);
 	if (p->imap) {
 		if (!p->broken && p->imap->imap_state != MAILIMAP_STATE_DISCONNECTED)
 			mailimap_logout(p->imap);
@@ -532,6 +766,11 @@ static void imap_close(source *s)
 		free(p->dir);
 	}
 	strlist_free(&p->made);
+	free(p->moves[0].uids);
+	free(p->moves[1].uids);
+	free(p->uids);
+	free(p->sizes);
+	free(p->ready);
 	free(p->host);
 	free(p->folder);
 	free(p);

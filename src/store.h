@@ -125,6 +125,19 @@ void store_application_free(store_application *a);
 void store_applicant_decode(const char *json, applicant *out);
 /* Ids of applications, oldest first, optionally in one state. */
 int store_application_list(store *s, const char *state, int64_t **ids, size_t *n);
+/* One application as `list` shows it. Every field is foreign and valid
+ * only during the callback; NULL where the database has none. */
+typedef struct store_app_row {
+	const char *number, *state, *target, *created_at, *updated_at;
+	const char *applicant_json;   /* the applicant fields as a JSON object */
+	const char *name_zh, *name_en;
+} store_app_row;
+typedef int (*store_app_row_fn)(const store_app_row *row, void *ctx);
+/* Calls fn for each application, oldest first, optionally in one state,
+ * one row at a time from one query (nothing accumulates, whatever the
+ * ledger's size). Stops at fn's first nonzero return and returns it;
+ * -1 on a database error, else 0. */
+int store_application_each(store *s, const char *state, store_app_row_fn fn, void *ctx);
 
 /* ---- source cursors (IMAP UIDVALIDITY/last UID, SFTP listings) ---- */
 int store_cursor_get(store *s, const char *source, const char *name, char **value); /* *value NULL when unset */
@@ -232,6 +245,20 @@ int store_wf_new(store *s, const char *from, const char *to, store_table *t);
 int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t);
 int store_wf_interviews(store *s, const char *from, const char *to, store_table *t);
 int store_wf_failing(store *s, store_table *t);
+/* What the fees of one application follow from, for the report. Fields
+ * foreign, valid during the callback only; text fields NULL when empty. */
+typedef struct store_fee_row {
+	int64_t id;
+	const char *number, *state, *target, *qualification, *province, *name_zh, *name_en;
+	int passed;                /* entered interview_passed */
+	const char *certified_at;  /* first entry into certified, ISO UTC, or NULL */
+	const char *paid;          /* "item=yuan;item=yuan", or NULL */
+} store_fee_row;
+typedef int (*store_fee_row_fn)(const store_fee_row *row, void *ctx);
+/* Calls fn for every application, oldest first, from one query (the
+ * history and payments summed in SQL, nothing kept between rows). Stops
+ * at fn's first nonzero return and returns it; -1 on a database error. */
+int store_wf_fee_rows(store *s, store_fee_row_fn fn, void *ctx);
 int store_wf_history(store *s, int64_t id, store_table *t);
 int store_wf_ids_in(store *s, const char *state, store_table *t);
 /* t as the store writes times: "YYYY-MM-DDTHH:MM:SSZ". */

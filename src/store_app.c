@@ -611,3 +611,37 @@ out:
 	return rc;
 }
 
+
+int store_application_each(store *s, const char *state, store_app_row_fn fn, void *ctx)
+{
+#define EACH_COLS                                                                                             \
+	"SELECT number, state, target, created_at, updated_at, applicant_json,"                               \
+	" json_extract(applicant_json, '$.name_zh'), json_extract(applicant_json, '$.name_en') FROM applications"
+	sqlite3_stmt *st = state ? store_sql_prep(s, EACH_COLS " WHERE state = ? ORDER BY id", "t", state)
+				 : store_sql_prep(s, EACH_COLS " ORDER BY id", "");
+#undef EACH_COLS
+	int rc = -1, r;
+	if (st == NULL)
+		return -1;
+	while ((r = store_sql_step(s, st)) == 1) {
+		store_app_row row = {
+			.number = (const char *)sqlite3_column_text(st, 0),
+			.state = (const char *)sqlite3_column_text(st, 1),
+			.target = (const char *)sqlite3_column_text(st, 2),
+			.created_at = (const char *)sqlite3_column_text(st, 3),
+			.updated_at = (const char *)sqlite3_column_text(st, 4),
+			.applicant_json = (const char *)sqlite3_column_text(st, 5),
+			.name_zh = (const char *)sqlite3_column_text(st, 6),
+			.name_en = (const char *)sqlite3_column_text(st, 7),
+		};
+		int f = fn(&row, ctx);
+		if (f != 0) {
+			rc = f;
+			goto out;
+		}
+	}
+	rc = r == 0 ? 0 : -1;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -301,3 +301,53 @@ void store_wf_iso(time_t t, char out[32])
 {
 	store_iso_utc(t, out);
 }
+
+static const char *text_or_null(sqlite3_stmt *st, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	return v && *v ? v : NULL;
+}
+
+int store_wf_fee_rows(store *s, store_fee_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = store_sql_prep(
+		s,
+		"SELECT a.id, a.number, a.state, a.target, json_extract(a.applicant_json, '$.cmes_qualification'),"
+		" json_extract(a.applicant_json, '$.province'), json_extract(a.applicant_json, '$.name_zh'),"
+		" json_extract(a.applicant_json, '$.name_en'),"
+		" EXISTS (SELECT 1 FROM history h WHERE h.application_id = a.id AND h.to_state = 'interview_passed'"
+		"  AND coalesce(h.from_state, '') <> h.to_state),"
+		" (SELECT h.at FROM history h WHERE h.application_id = a.id AND h.to_state = 'certified'"
+		"  AND coalesce(h.from_state, '') <> h.to_state ORDER BY h.id LIMIT 1),"
+		" (SELECT group_concat(item || '=' || paid, ';') FROM (SELECT item, sum(amount) AS paid FROM payments p"
+		"  WHERE p.application_id = a.id GROUP BY item))"
+		" FROM applications a ORDER BY a.id",
+		"");
+	int rc = -1, r;
+	if (st == NULL)
+		return -1;
+	while ((r = store_sql_step(s, st)) == 1) {
+		store_fee_row row = {
+			.id = sqlite3_column_int64(st, 0),
+			.number = text_or_null(st, 1),
+			.state = text_or_null(st, 2),
+			.target = text_or_null(st, 3),
+			.qualification = text_or_null(st, 4),
+			.province = text_or_null(st, 5),
+			.name_zh = text_or_null(st, 6),
+			.name_en = text_or_null(st, 7),
+			.passed = sqlite3_column_int(st, 8),
+			.certified_at = text_or_null(st, 9),
+			.paid = text_or_null(st, 10),
+		};
+		int f = fn(&row, ctx);
+		if (f != 0) {
+			rc = f;
+			goto out;
+		}
+	}
+	rc = r == 0 ? 0 : -1;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

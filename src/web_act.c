@@ -170,7 +170,7 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 		}
 		if (clock_local_time(w->conf->timezone, at, &start) != 0) {
 			snprintf(wf.err, sizeof wf.err, "--at must be \"YYYY-MM-DD HH:MM\" (%s), not \"%s\"",
-				 w->conf->timezone ? w->conf->timezone : "Asia/Shanghai", at);
+				 w->conf->timezone, at);
 			refused(w, q, p, 409, number, action, wf.err);
 			return;
 		}

@@ -370,7 +370,7 @@ static void section_actions(web *w, buf *b, const web_req *q, const store_applic
 	}
 	if (accepted || strcmp(s, "interview_planned") == 0 || strcmp(s, "no_show") == 0) {
 		char tz[128];
-		snprintf(tz, sizeof tz, "%s", w->conf->timezone ? w->conf->timezone : "Asia/Shanghai");
+		snprintf(tz, sizeof tz, "%s", w->conf->timezone);
 		form_open(b, q, n, "interview",
 			  strcmp(s, "interview_planned") == 0 ? "改期 / Move the interview" : "安排面试 / Plan the interview");
 		buf_adds(b, "<label>时间 / At (");

@@ -136,7 +136,7 @@ void wf_app_free(wf_app *x)
 void wf_when_of(packetd_ctx *ctx, time_t start, int minutes, wf_when *out)
 {
 	char off[8] = "";
-	const char *tz = ctx->conf->timezone ? ctx->conf->timezone : "Asia/Shanghai";
+	const char *tz = ctx->conf->timezone;
 	clock_format(start, tz, "%Y-%m-%d", out->date, sizeof out->date);
 	clock_format(start, tz, "%H:%M", out->time, sizeof out->time);
 	clock_format(start + (time_t)minutes * 60, tz, "%H:%M", out->end, sizeof out->end);
@@ -156,8 +156,8 @@ static const char *or_dash(const char *s, const char *dflt)
 int wf_notify(packetd_ctx *ctx, wf_app *x, const char *kind, const rules_var *extra, size_t nextra,
 	      const mailmsg_attachment *atts, size_t natts)
 {
-	char *az = notice_phrase(ctx->conf->templates, "applicant.zh");
-	char *ae = notice_phrase(ctx->conf->templates, "applicant.en");
+	char *az = notice_phrase(&ctx->conf->texts, "applicant.zh");
+	char *ae = notice_phrase(&ctx->conf->texts, "applicant.en");
 	char today[32] = "", *refs = NULL;
 	const char *to = x->a.reply_to ? x->a.reply_to : x->email;
 	rules_var *v = xcalloc(nextra + 6, sizeof *v);
@@ -201,9 +201,9 @@ static char *bring_list(packetd_ctx *ctx, const wf_app *x, int zh)
 		snprintf(key, sizeof key, "bring.senior.%s", lang);
 	else
 		key[0] = '\0';
-	held = key[0] ? notice_phrase(ctx->conf->templates, key) : xstrdup("");
+	held = key[0] ? notice_phrase(&ctx->conf->texts, key) : xstrdup("");
 	snprintf(key, sizeof key, "bring.common.%s", lang);
-	common = notice_phrase(ctx->conf->templates, key);
+	common = notice_phrase(&ctx->conf->texts, key);
 	len = strlen(held) + strlen(common) + 8;
 	out = xcalloc(1, len);
 	snprintf(out, len, "%s%s%s", common, *held ? (zh ? "；" : "; ") : "", held);
@@ -222,8 +222,8 @@ int wf_notify_interview_moved(packetd_ctx *ctx, wf_app *x, const char *kind, con
 {
 	wf_when w, ow;
 	char minutes[16], uid[160];
-	char *summary = notice_phrase(ctx->conf->templates, "interview.summary");
-	char *desc = notice_phrase(ctx->conf->templates, "interview.description");
+	char *summary = notice_phrase(&ctx->conf->texts, "interview.summary");
+	char *desc = notice_phrase(&ctx->conf->texts, "interview.description");
 	char *ics = NULL, *sum = NULL, *des = NULL, *bz = bring_list(ctx, x, 1), *be = bring_list(ctx, x, 0);
 	size_t len = 0;
 	int rc = -1;
@@ -349,8 +349,8 @@ int workflow_review(workflow *w, const char *number, int approve, const char *re
 		goto out;
 	rc = move(w, &x, t, approve ? or_dash(reason, "initial review passed; recommended to SOEHK") : reason);
 	if (rc == WF_OK) {
-		char *by_zh = notice_phrase(w->ctx->conf->templates, "returned_by.centre.zh");
-		char *by_en = notice_phrase(w->ctx->conf->templates, "returned_by.centre.en");
+		char *by_zh = notice_phrase(&w->ctx->conf->texts, "returned_by.centre.zh");
+		char *by_en = notice_phrase(&w->ctx->conf->texts, "returned_by.centre.en");
 		rules_var v[] = {{"reason", or_dash(reason, "-")}, {"returned_by_zh", by_zh}, {"returned_by_en", by_en}};
 		rc = wf_notify(w->ctx, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
 		free(by_zh);
@@ -381,8 +381,8 @@ int workflow_soehk(workflow *w, const char *number, int accept, const char *feed
 	}
 	rc = move(w, &x, t, accept ? or_dash(feedback, "accepted by SOEHK; awaiting the interview plan") : feedback);
 	if (rc == WF_OK && t->notice) {
-		char *by_zh = notice_phrase(w->ctx->conf->templates, "returned_by.soehk.zh");
-		char *by_en = notice_phrase(w->ctx->conf->templates, "returned_by.soehk.en");
+		char *by_zh = notice_phrase(&w->ctx->conf->texts, "returned_by.soehk.zh");
+		char *by_en = notice_phrase(&w->ctx->conf->texts, "returned_by.soehk.en");
 		rules_var v[] = {{"reason", or_dash(feedback, "-")}, {"returned_by_zh", by_zh}, {"returned_by_en", by_en}};
 		rc = wf_notify(w->ctx, &x, t->notice, v, 3, NULL, 0) == 0 ? WF_OK : WF_ERROR;
 		free(by_zh);
@@ -541,7 +541,7 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 	    wf_notify_payments(w->ctx, &x, &f) != 0)
 		goto out;
 	snprintf(key, sizeof key, "fee.%s.en", item);
-	label = notice_phrase(w->ctx->conf->templates, key);
+	label = notice_phrase(&w->ctx->conf->texts, key);
 	snprintf(w->info, sizeof w->info,
 		 "%s: %s %ld yuan recorded; still outstanding: %ld yuan for %s (%s), %ld yuan in total%s%s%s", x.a.number,
 		 item, amount, fees_outstanding(&f, i), item, *label ? label : item, fees_total_outstanding(&f),
@@ -579,8 +579,8 @@ int workflow_certify(workflow *w, const char *number)
 		goto out;
 	rc = WF_ERROR;
 	lacks = fees_lacks_cmes(w->ctx->r, x.qualification);
-	cz = notice_phrase(w->ctx->conf->templates, lacks ? "certificates.with_cmes.zh" : "certificates.soe.zh");
-	ce = notice_phrase(w->ctx->conf->templates, lacks ? "certificates.with_cmes.en" : "certificates.soe.en");
+	cz = notice_phrase(&w->ctx->conf->texts, lacks ? "certificates.with_cmes.zh" : "certificates.soe.zh");
+	ce = notice_phrase(&w->ctx->conf->texts, lacks ? "certificates.with_cmes.en" : "certificates.soe.en");
 	{
 		fees_facts ff = {.target = x.target, .qualification = x.qualification, .province = x.province,
 				 .passed = 1, .certified_at = w->ctx->now, .now = fees_anniversary(w->ctx->now, 1)};

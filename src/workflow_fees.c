@@ -15,7 +15,7 @@
 char *wf_fees_text(packetd_ctx *ctx, const fees *f, int year_from, int year_to, int outstanding, int zh)
 {
 	fees_view v = {.year_from = year_from, .year_to = year_to, .outstanding = outstanding};
-	return fees_text(f, &v, ctx->conf->templates, ctx->conf->timezone, zh);
+	return fees_text(f, &v, &ctx->conf->texts, ctx->conf->timezone, zh);
 }
 
 char *wf_fees_brief(const fees *f)
@@ -53,7 +53,7 @@ static char *payment_lines(packetd_ctx *ctx, const store_table *t, int zh, long 
 		time_t at = 0;
 		char *label;
 		snprintf(key, sizeof key, "fee.%s.%s", item, zh ? "zh" : "en");
-		label = notice_phrase(ctx->conf->templates, key);
+		label = notice_phrase(&ctx->conf->texts, key);
 		date[0] = '\0';
 		if (clock_parse_iso(store_table_get(t, i, 3), &at) == 0)
 			clock_format(at, ctx->conf->timezone, "%Y-%m-%d", date, sizeof date);

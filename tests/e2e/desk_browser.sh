@@ -8,7 +8,8 @@
 source "$(dirname "$0")/../lib.sh"
 PUPPETEER_VERSION=23.11.1   # the last line that runs on Debian 12's Node 20
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-NODE_DIR="$(dirname "$PACKETD")/node"
+# one copy for every build (make test, then make test-asan, reuse it)
+NODE_DIR="${PACKETD_NODE_DIR:-$PACKETD_TOP/build/node}"
 if [ ! -x "$CHROMIUM" ] || ! command -v node >/dev/null; then
 	echo "ok 1 # skip no chromium or node (Debian packages chromium, nodejs)"
 	exit 0

@@ -4,7 +4,7 @@
 # batch receipt, recommended, interview, result, payment, certified) — on a
 # throw-away installation with the clock moved by PACKETD_NOW, and takes
 # screenshots in headless Chromium with the Noto CJK fonts, at desktop width
-# and at phone width. Output: BUILD/preview/*.html and *.png (git-ignored).
+# and at a narrow width. Output: BUILD/preview/*.html and *.png (git-ignored).
 #
 # Each page is measured first (a copy with a one-line script that writes the
 # page's height into its title, read back with --dump-dom), then the
@@ -108,8 +108,8 @@ for f in "$out"/*.html; do
 	b=${f%.html}
 	case $(basename "$b") in report*) w=1100 ;; *) w=800 ;; esac
 	shots+=("$f $w $b.png")
-	# phone width for the pages with tables
-	case $(basename "$b") in report|notice-ack-incomplete|notice-interview) shots+=("$f 390 $b-phone.png") ;; esac
+	# narrow (500 px, the least headless Chromium lays out) for the pages with tables
+	case $(basename "$b") in report|notice-ack-incomplete|notice-interview) shots+=("$f 500 $b-narrow.png") ;; esac
 done
 {
 	echo '<!DOCTYPE html><html><head><title>measuring</title></head><body>'

@@ -20,17 +20,21 @@
 #define DAY 86400L
 
 static rules R;
+static texts T;   /* the shipped phrases, read once as the config does */
 
 static int setup(void **state)
 {
 	char err[512];
 	(void)state;
-	return rules_load(&R, REQ, err, sizeof err);
+	if (rules_load(&R, REQ, err, sizeof err) != 0)
+		return -1;
+	return texts_load(&T, "config/templates", err, sizeof err);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
+	texts_free(&T);
 	rules_free(&R);
 	return 0;
 }
@@ -224,8 +228,8 @@ static void test_text(void **state)
 	assert_int_equal(fees_compute(&R, &f, &out), 0);
 	out.paid[FEE_INTERVIEW] = 1000;
 	fees_settle(&out);
-	zh = fees_text(&out, &all, "config/templates", "Asia/Shanghai", 1);
-	en = fees_text(&out, &all, "config/templates", "Asia/Shanghai", 0);
+	zh = fees_text(&out, &all, &T, "Asia/Shanghai", 1);
+	en = fees_text(&out, &all, &T, "Asia/Shanghai", 0);
 	assert_non_null(strstr(zh, "（cmes_membership）：按广东省机械工程学会收费标准缴纳"));
 	assert_non_null(strstr(en, "(cmes_membership): at the rate of 广东省机械工程学会"));
 	assert_non_null(strstr(zh, "（soe_reregistration） 第 3 年（2029-12-20 起）：290 元"));
@@ -234,7 +238,7 @@ static void test_text(void **state)
 	/* 500 + 1200 + 400 + 3 × (500 + 290) + 110 */
 	assert_non_null(strstr(en, "Total: 4580 yuan, plus the CMES membership at the rate of 广东省机械工程学会"));
 	assert_non_null(strstr(zh, "合计：4580 元，另加按广东省机械工程学会收费标准缴纳的 CMES 会员费"));
-	s = fees_text(&out, &y3, "config/templates", "Asia/Shanghai", 0);
+	s = fees_text(&out, &y3, &T, "Asia/Shanghai", 0);
 	assert_non_null(strstr(s, "Total: 900 yuan\n"));
 	assert_null(strstr(s, "year 2"));
 	free(s);

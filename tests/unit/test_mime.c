@@ -342,6 +342,74 @@ static void test_decoding(void **state)
 	buf_free(&big);
 }
 
+/* The block decoders' edges: base64 lines of any width (quads split across
+ * line ends), alphabet characters after junk; quoted-printable with an
+ * '=' that is neither a byte nor a soft break, a bare-LF soft break and an
+ * '=' at the very end; delimiter-like lines that are not delimiters (a
+ * longer boundary, "--e" inside a line) and a body opening with its first
+ * delimiter. */
+static void test_decoding_edges(void **state)
+{
+	fixture *f = *state;
+	buf b, raw, enc;
+	char *path, *got;
+	size_t gl;
+	buf_init(&b, 0);
+	buf_init(&raw, 0);
+	buf_init(&enc, 0);
+	for (int i = 0; i < 70001; i++)
+		buf_add(&raw, &(char){(char)(i * 13 + i / 97)}, 1);
+	assert_int_equal(util_base64(&enc, raw.data, raw.len, 0), 0);
+	buf_adds(&b, "Subject: edges\r\nContent-Type: multipart/mixed; boundary=e\r\n\r\n");
+	buf_adds(&b, "--e\r\nContent-Type: application/octet-stream; name=w.bin\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\n");
+	for (size_t off = 0, w = 1; off < enc.len; off += w, w = w % 23 + 1) {
+		size_t n = enc.len - off < w ? enc.len - off : w;
+		buf_add(&b, enc.data + off, n);
+		buf_adds(&b, w % 5 == 0 ? " \t\n" : "\r\n");
+	}
+	buf_adds(&b, "--e-not-a-delimiter\r\nx--e\r\n");
+	buf_adds(&b, "--e  \t\r\nContent-Type: text/plain; name=q.txt\r\n"
+		     "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		     "a=ZZb=\nc=3d=E4=B8=AD=\r\nd=");
+	buf_adds(&b, "\r\n--e--\r\n");
+	path = write_msg(f, &b);
+	parse_ok(f, path);
+	assert_int_equal(f->m.natts, 2);
+	assert_int_equal(util_read_file(f->m.atts[0].path, MAXMSG, &got, &gl), 0);
+	/* Characters after the padding are skipped but mark the part damaged. */
+	assert_int_equal(gl, raw.len);
+	assert_memory_equal(got, raw.data, raw.len);
+	assert_true(f->m.truncated);
+	free(got);
+	assert_int_equal(util_read_file(f->m.atts[1].path, MAXMSG, &got, &gl), 0);
+	assert_int_equal(gl, strlen("a=ZZbc=中d="));
+	assert_memory_equal(got, "a=ZZbc=中d=", gl);
+	free(got);
+	free(path);
+	mime_message_free(&f->m);
+	memset(&f->m, 0, sizeof f->m);
+
+	/* No preamble: the body opens with its first delimiter. */
+	buf_free(&b);
+	buf_init(&b, 0);
+	buf_adds(&b, "Subject: edges\r\nContent-Type: multipart/mixed; boundary=\"x y\"\r\n\r\n"
+		     "--x y\r\nContent-Type: text/plain; name=a.txt\r\n\r\nfirst\r\n--x y\r\n"
+		     "Content-Type: text/plain; name=b.txt\r\n\r\nsecond\n--x y--\n");
+	path = write_msg(f, &b);
+	parse_ok(f, path);
+	assert_int_equal(f->m.natts, 2);
+	assert_false(f->m.truncated);
+	assert_int_equal(util_read_file(f->m.atts[1].path, MAXMSG, &got, &gl), 0);
+	assert_int_equal(gl, 6);
+	assert_memory_equal(got, "second", 6);
+	free(got);
+	free(path);
+	buf_free(&b);
+	buf_free(&raw);
+	buf_free(&enc);
+}
+
 static void test_long_header_line(void **state)
 {
 	fixture *f = *state;
@@ -406,6 +474,7 @@ int main(void)
 		T(test_deep_nesting),
 		T(test_too_many_parts),
 		T(test_decoding),
+		T(test_decoding_edges),
 		T(test_long_header_line),
 		cmocka_unit_test(test_is_archive),
 	};

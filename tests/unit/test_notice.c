@@ -21,12 +21,14 @@
 #include "util.h"
 
 static rules R;
+static texts T;   /* the shipped templates and phrases, read once as the config does */
 
 static int setup(void **state)
 {
 	char err[512];
 	(void)state;
-	if (rules_load(&R, "config/requirements.ini", err, sizeof err) != 0) {
+	if (rules_load(&R, "config/requirements.ini", err, sizeof err) != 0 ||
+	    texts_load(&T, "config/templates", err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -36,6 +38,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	texts_free(&T);
 	rules_free(&R);
 	return 0;
 }
@@ -46,7 +49,7 @@ static void test_render_ack(void **state)
 	rules_var v[] = {{"application", "RRA-2026-000042"}, {"name_zh", "张伟"}, {"name_en", "ZHANG Wei"},
 			 {"outcome_zh", "材料齐全"}, {"outcome_en", "complete"}, {"fee_interview", "1000"}};
 	(void)state;
-	assert_int_equal(notice_render("config/templates", "ack", v, sizeof v / sizeof v[0], &n), 0);
+	assert_int_equal(notice_render(&T, "ack", v, sizeof v / sizeof v[0], &n), 0);
 	assert_non_null(strstr(n.subject, "RRA-2026-000042"));
 	assert_non_null(strstr(n.subject, "材料齐全"));
 	assert_non_null(strstr(n.subject, "complete"));
@@ -65,7 +68,7 @@ static void test_missing_template(void **state)
 {
 	notice n;
 	(void)state;
-	assert_int_equal(notice_render("config/templates", "no_such_kind", NULL, 0, &n), -1);
+	assert_int_equal(notice_render(&T, "no_such_kind", NULL, 0, &n), -1);
 }
 
 static void test_checklist_and_findings(void **state)
@@ -168,8 +171,8 @@ static void test_html_part(void **state)
 	notice n;
 	packet p = hostile_packet();
 	char *cz = notice_checklist(&p, &R, 1), *ce = notice_checklist(&p, &R, 0);
-	char *hcz = notice_checklist_html(&p, &R, "config/templates", 1);
-	char *hce = notice_checklist_html(&p, &R, "config/templates", 0);
+	char *hcz = notice_checklist_html(&p, &R, &T, 1);
+	char *hce = notice_checklist_html(&p, &R, &T, 0);
 	char *hfz = notice_findings_html(&p, 1), *hfe = notice_findings_html(&p, 0);
 	rules_var v[] = {{"application", "RRA-2026-000042"}, {"name_zh", "<script>alert(1)</script>"},
 			 {"name_en", "O'Brien & \"Sons\""}, {"archive", "a<b>.zip"}, {"outcome_zh", "材料不全"},
@@ -179,7 +182,7 @@ static void test_html_part(void **state)
 			 {"resubmission_zh", ""}, {"resubmission_en", ""}, {"next_zh", "下一步"}, {"next_en", "Next"},
 			 {"fee_interview", "1000"}, {"received_at", "2026-11-02 10:00"}};
 	(void)state;
-	assert_int_equal(notice_render("config/templates", "ack", v, sizeof v / sizeof v[0], &n), 0);
+	assert_int_equal(notice_render(&T, "ack", v, sizeof v / sizeof v[0], &n), 0);
 	const char *bad = html_balance(n.html);
 	if (bad)
 		fail_msg("unbalanced HTML: %s", bad);
@@ -243,7 +246,7 @@ static void test_html_layout(void **state)
 
 	notice n;
 	rules_var s[] = {{"application", "a\r\nBcc: x@example.com"}};
-	assert_int_equal(notice_render("config/templates", "ack", s, 1, &n), 0);
+	assert_int_equal(notice_render(&T, "ack", s, 1, &n), 0);
 	assert_non_null(strstr(n.subject, "a  Bcc"));
 	assert_null(strchr(n.subject, '\n'));
 	assert_null(strchr(n.subject, '\r'));
@@ -259,7 +262,7 @@ static void test_every_template_renders(void **state)
 	(void)state;
 	for (int i = 0; kinds[i]; i++) {
 		notice n;
-		assert_int_equal(notice_render("config/templates", kinds[i], NULL, 0, &n), 0);
+		assert_int_equal(notice_render(&T, kinds[i], NULL, 0, &n), 0);
 		const char *bad = html_balance(n.html);
 		if (bad)
 			fail_msg("%s: %s", kinds[i], bad);
@@ -271,8 +274,8 @@ static void test_every_template_renders(void **state)
 
 static void test_phrase(void **state)
 {
-	char *s = notice_phrase("config/templates", "outcome.incomplete.zh");
-	char *none = notice_phrase("config/templates", "no.such.key");
+	char *s = notice_phrase(&T, "outcome.incomplete.zh");
+	char *none = notice_phrase(&T, "no.such.key");
 	(void)state;
 	assert_string_equal(s, "材料不全，需要补充");
 	assert_string_equal(none, "");
@@ -289,7 +292,7 @@ static void test_build_parses_back(void **state)
 	mime_message parsed;
 	rules_var v[] = {{"subject", "你好"}, {"received_at", "2026-11-02 09:00"}};
 	(void)state;
-	assert_int_equal(notice_render("config/templates", "no_packet", v, 2, &n), 0);
+	assert_int_equal(notice_render(&T, "no_packet", v, 2, &n), 0);
 	memset(&m, 0, sizeof m);
 	m.from = "CMES 技术资格认证中心 <rra@cmes.example>";
 	m.to = "zhang.wei@example.com";

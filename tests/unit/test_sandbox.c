@@ -86,6 +86,7 @@ static json_t *work_write(void *arg)
 	return json_pack("{s:b}", "written", fd >= 0);
 }
 
+#ifndef NO_AS
 static json_t *work_memory(void *arg)
 {
 	(void)arg;
@@ -95,6 +96,7 @@ static json_t *work_memory(void *arg)
 	}
 	return NULL;
 }
+#endif
 
 static json_t *work_spin(void *arg)
 {
@@ -179,9 +181,10 @@ static void test_limits(void **state)
 	if (strstr(why, "96 MB") == NULL)
 		print_error("memory: %s\n", why);
 	assert_non_null(strstr(why, "96 MB"));
-	f->lim.sandbox_cpu = 1;
-	f->lim.sandbox_wall = 5;
 #endif
+	/* a loaded machine may give the spinner its CPU second slowly */
+	f->lim.sandbox_cpu = 1;
+	f->lim.sandbox_wall = 60;
 	assert_int_equal(sandbox_run(&f->lim, f->work, work_spin, NULL, &r, why, sizeof why), SANDBOX_LIMIT);
 	assert_non_null(strstr(why, "CPU"));
 	f->lim.sandbox_wall = 1;
