@@ -37,17 +37,18 @@ static int add_item(packetd_ctx *ctx, const source *src, const char *key, const 
 	return 0;
 }
 
-/* The notice-free outcomes: record and commit the item alone. */
-static int finish_item(packetd_ctx *ctx, const source *src, const char *key, const char *ref, const char *status,
-		       const char *detail)
+/* The notice-free outcomes: record and commit the item alone; `ended` is
+ * the result once that is done. */
+static enum item_result finish_item(packetd_ctx *ctx, const source *src, const char *key, const char *ref,
+				    const char *status, const char *detail, enum item_result ended)
 {
 	if (store_begin(ctx->db) != 0)
-		return -1;
+		return ITEM_TEMPORARY;
 	if (add_item(ctx, src, key, ref, status, 0, detail) != 0 || store_commit(ctx->db) != 0) {
 		store_rollback(ctx->db);
-		return -1;
+		return ITEM_TEMPORARY;
 	}
-	return 0;
+	return ended;
 }
 
 static char *references_of(const mime_message *m)
@@ -62,8 +63,8 @@ static char *references_of(const mime_message *m)
 	return buf_steal(&b);
 }
 
-static int answer_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
-			 const mime_message *m, const mime_attachment *att, const char *workdir, int *rejected)
+static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
+				      const mime_message *m, const mime_attachment *att, const char *workdir)
 {
 	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now};
 	const char *to = answer_address(m);
@@ -77,14 +78,15 @@ static int answer_packet(packetd_ctx *ctx, const source *src, const source_item 
 	packet p;
 	outbox_addr ack = {.to = to, .in_reply_to = m->message_id, .references = refs,
 			   .auto_submitted = "auto-replied"};
-	int rc = 1, found;
+	enum item_result rc = ITEM_TEMPORARY;
+	int found;
 	packet_init(&p);
 	if (util_sha256_file_hex(att->path, sha) != 0 || util_mkdirs(unpacked, 0700) != 0)
 		goto out;
 	found = store_find_archive(ctx->db, sha, number);
-	if (found < 0)
+	if (found == STORE_ERROR)
 		goto out;
-	if (found == 1) {
+	if (found == STORE_FOUND) {
 		/* The same archive again in a new message: say so, do nothing twice. */
 		char *when = clock_stamp(ctx->now, ctx->conf->timezone);
 		rules_var v[] = {{"application", number}, {"archive", or_default(att->filename, "?")},
@@ -103,7 +105,7 @@ static int answer_packet(packetd_ctx *ctx, const source *src, const source_item 
 		free(when);
 		ctx->stats.duplicates++;
 		log_info("%s: archive already received under %s", it->ref, number);
-		rc = 0;
+		rc = ITEM_DONE;
 		goto out;
 	}
 	snprintf(p.archive_sha256, sizeof p.archive_sha256, "%s", sha);
@@ -113,7 +115,8 @@ static int answer_packet(packetd_ctx *ctx, const source *src, const source_item 
 	if (intake_check(&o, &p) != 0)
 		goto out;
 	if (p.outcome == PACKET_REJECTED)
-		spool_quarantine(ctx->conf->spool, att->path, sha);
+		if (spool_quarantine(ctx->conf->spool, att->path, sha) != 0)
+			log_warn("%s: archive not quarantined; the application is recorded all the same", it->ref);
 	if (record_keep_files(ctx, &p, &stored) != 0)
 		goto out;
 	if (store_begin(ctx->db) != 0)
@@ -128,13 +131,12 @@ static int answer_packet(packetd_ctx *ctx, const source *src, const source_item 
 	}
 	ctx->stats.applications++;
 	record_count(ctx, p.outcome);
-	*rejected = p.outcome == PACKET_REJECTED;
 	log_info("%s: application %s %s%s (%zu files, %zu findings)", it->ref, res.number,
 		 packet_outcome_name(p.outcome), res.resubmitted ? " (supplement)" : "", p.nfiles, p.nfindings);
 	if (ss.reply_to_header)
 		log_info("%s: Reply-To %s differs from the sender %s: recorded, not answered", it->ref,
 			 ss.reply_to_header, to);
-	rc = 0;
+	rc = p.outcome == PACKET_REJECTED ? ITEM_FINAL : ITEM_DONE;
 out:
 	record_kept_free(&stored);
 	packet_free(&p);
@@ -143,14 +145,14 @@ out:
 	return rc;
 }
 
-static int answer_no_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
-			    const mime_message *m)
+static enum item_result answer_no_packet(packetd_ctx *ctx, const source *src, const source_item *it,
+					 const char *key, const mime_message *m)
 {
 	const char *to = answer_address(m);
 	char *refs = references_of(m), *when = clock_stamp(ctx->now, ctx->conf->timezone);
 	rules_var v[] = {{"subject", or_default(m->subject, "-")}, {"received_at", when}};
 	outbox_addr a = {.to = to, .in_reply_to = m->message_id, .references = refs, .auto_submitted = "auto-replied"};
-	int rc = -1;
+	enum item_result rc = ITEM_TEMPORARY;
 	if (store_begin(ctx->db) != 0)
 		goto out;
 	if (add_item(ctx, src, key, it->ref, "no_packet", 0, NULL) != 0 ||
@@ -161,7 +163,7 @@ static int answer_no_packet(packetd_ctx *ctx, const source *src, const source_it
 	}
 	ctx->stats.no_packet++;
 	log_info("%s: no packet in the message from %s", it->ref, to);
-	rc = 0;
+	rc = ITEM_DONE;
 out:
 	free(refs);
 	free(when);
@@ -180,7 +182,7 @@ static void human_size(uint64_t n, char *out, size_t len)
 /* A message over max_message: only its header was read. Recorded (and
  * moved to Rejected by the caller); its sender is told the limit unless
  * the answering rules forbid it. */
-static int answer_too_large(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
+static enum item_result answer_too_large(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
 			    const mime_message *m, uint64_t size, const char *why)
 {
 	const char *to = answer_address(m);
@@ -188,7 +190,7 @@ static int answer_too_large(packetd_ctx *ctx, const source *src, const source_it
 	char *refs = references_of(m), *when = clock_stamp(ctx->now, ctx->conf->timezone), detail[160], smb[32],
 	     lmb[32];
 	outbox_addr a = {.to = to, .in_reply_to = m->message_id, .references = refs, .auto_submitted = "auto-replied"};
-	int rc = -1;
+	enum item_result rc = ITEM_TEMPORARY;
 	snprintf(detail, sizeof detail, "too large: %llu bytes, limit %llu%s%s", (unsigned long long)size,
 		 (unsigned long long)limit, why ? "; not answered: " : "", why ? why : "");
 	human_size(size, smb, sizeof smb);
@@ -206,7 +208,7 @@ static int answer_too_large(packetd_ctx *ctx, const source *src, const source_it
 	log_warn("%s: message of %llu bytes over max_message (%llu bytes): rejected, %s%s", it->ref,
 		 (unsigned long long)size, (unsigned long long)limit, why ? "not answered: " : "sender told at ",
 		 why ? why : to);
-	rc = 0;
+	rc = ITEM_FINAL;   /* moved to Rejected */
 out:
 	free(refs);
 	free(when);
@@ -214,14 +216,14 @@ out:
 }
 
 /* A STATUS request (status.h): answered, refused or quiet, and recorded. */
-static int answer_status(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
+static enum item_result answer_status(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
 			 const mime_message *m, const char *number)
 {
 	char *refs = references_of(m);
 	status_request rq = {.from = answer_address(m), .number = number, .in_reply_to = m->message_id,
 			     .references = refs};
 	status_result res;
-	int rc = -1;
+	enum item_result rc = ITEM_TEMPORARY;
 	if (store_begin(ctx->db) != 0)
 		goto out;
 	if (status_answer(ctx, &rq, &res) != 0 ||
@@ -233,7 +235,7 @@ static int answer_status(packetd_ctx *ctx, const source *src, const source_item 
 	log_info("%s: STATUS request from %s%s%s: %s (%s)", it->ref, rq.from, *number ? " about " : "", number,
 		 res.outcome == STATUS_ANSWERED ? "answered" : res.outcome == STATUS_REFUSED ? "refused" : "not answered",
 		 res.detail);
-	rc = 0;
+	rc = ITEM_DONE;
 out:
 	free(refs);
 	return rc;
@@ -242,7 +244,7 @@ out:
 /* The head of a message read for its header alone. */
 #define PIPELINE_HEAD_MAX (256 * 1024)
 
-int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *rejected)
+enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_item *it)
 {
 	mime_message m;
 	char err[256] = "", *workdir = NULL, *key = NULL, sha[65], status[32] = "", number[32] = "";
@@ -251,9 +253,9 @@ int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *
 	enum answer_kind kind = ANSWER_NO_PACKET;
 	uint64_t size = it->size;
 	struct stat st;
-	int rc = 1, mrc;
+	enum item_result rc = ITEM_TEMPORARY;
+	int mrc;
 	buf k;
-	*rejected = 0;
 	memset(&m, 0, sizeof m);
 	buf_init(&k, 0);
 	workdir = spool_workdir(ctx->conf->spool);
@@ -283,15 +285,14 @@ int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *
 		goto out;
 	key = buf_steal(&k);
 	switch (store_item_exists(ctx->db, key, status, sizeof status)) {
-	case 1:
+	case STORE_FOUND:
 		/* Moved where its first run decided (a crash may have come
 		 * between the commit and the move). */
-		*rejected = strcmp(status, "rejected") == 0 || strcmp(status, "too_large") == 0;
+		rc = strcmp(status, "rejected") == 0 || strcmp(status, "too_large") == 0 ? ITEM_FINAL : ITEM_DONE;
 		ctx->stats.skipped++;
 		log_info("%s: already processed (%s)", it->ref, key);
-		rc = 0;
 		goto out;
-	case 0:
+	case STORE_NOT_FOUND:
 		break;
 	default:
 		log_warn("%s: database: %s; retrying next cycle", it->ref, store_errmsg(ctx->db));
@@ -306,24 +307,23 @@ int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *
 		kind = ANSWER_STATUS;
 	why = answer_why_not(ctx->conf, &m, kind);
 	if (kind == ANSWER_TOO_LARGE) {
-		rc = answer_too_large(ctx, src, it, key, &m, size, why) ? 1 : 0;
-		*rejected = 1;
+		rc = answer_too_large(ctx, src, it, key, &m, size, why);
 		goto out;
 	}
 	if (why != NULL) {
 		log_info("%s: not answered: %s", it->ref, why);
-		rc = finish_item(ctx, src, key, it->ref, "ignored", why) ? 1 : 0;
-		ctx->stats.ignored += rc == 0;
+		rc = finish_item(ctx, src, key, it->ref, "ignored", why, ITEM_DONE);
+		ctx->stats.ignored += rc != ITEM_TEMPORARY;
 		goto out;
 	}
 	if (kind == ANSWER_STATUS)
-		rc = answer_status(ctx, src, it, key, &m, number) ? 1 : 0;
+		rc = answer_status(ctx, src, it, key, &m, number);
 	else if (kind == ANSWER_NO_PACKET)
-		rc = answer_no_packet(ctx, src, it, key, &m) ? 1 : 0;
+		rc = answer_no_packet(ctx, src, it, key, &m);
 	else
-		rc = answer_packet(ctx, src, it, key, &m, att, workdir, rejected);
+		rc = answer_packet(ctx, src, it, key, &m, att, workdir);
 out:
-	if (rc != 0)
+	if (rc == ITEM_TEMPORARY)
 		ctx->stats.deferred++;
 	mime_message_free(&m);
 	if (workdir) {
