@@ -27,7 +27,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 		return -1;
 	}
 	for (size_t i = 0; i < n && !(ctx->stop && *ctx->stop); i++) {
-		int rejected = 0, rc;
+		enum item_result rc;
 		ctx->stats.items++;
 		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
 			     ctx->stats.applications);
@@ -37,13 +37,13 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 			continue;
 		}
 		fault_point("fetched");
-		rc = items[i].is_batch ? batch_run(ctx, &src, &items[i], &rejected)
-				       : pipeline_message(ctx, &src, &items[i], &rejected);
-		if (rc != 0)
+		rc = items[i].is_batch ? batch_run(ctx, &src, &items[i]) : pipeline_message(ctx, &src, &items[i]);
+		if (rc == ITEM_TEMPORARY) {
 			log_warn("source %s: %s not finished; retrying next cycle", cs->name, items[i].ref);
-		if (rc == 0)
-			fault_point("committed");
-		if (rc == 0 && src.ops->done(&src, &items[i], rejected) != 0)
+			continue;
+		}
+		fault_point("committed");
+		if (src.ops->done(&src, &items[i], rc == ITEM_FINAL) != 0)
 			log_warn("source %s: %s processed but not moved; it will be recognised next cycle", cs->name,
 				 items[i].ref);
 	}

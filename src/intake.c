@@ -124,9 +124,9 @@ static int intake_archive_here(const intake_options *o, const char *path, const 
 	if (p->archive_sha256[0] == '\0' && util_sha256_file_hex(path, p->archive_sha256) != 0)
 		return -1;
 	rc = unpack_archive(path, workdir, o->lim, o->depth, &u);
-	if (rc < 0)
+	if (rc == UNPACK_ERROR)
 		goto out;
-	if (rc == 1) {
+	if (rc == UNPACK_REJECTED) {
 		reject(o, p, &u);
 		rc = 0;
 		goto out;

@@ -50,17 +50,18 @@ static int add_item(packetd_ctx *ctx, const source *src, const char *key, const 
 	return 0;
 }
 
-/* The notice-free outcomes: record and commit the item alone. */
-static int finish_item(packetd_ctx *ctx, const source *src, const char *key, const char *ref, const char *status,
-		       const char *detail)
+/* The notice-free outcomes: record and commit the item alone; `ended` is
+ * the result once that is done. */
+static enum item_result finish_item(packetd_ctx *ctx, const source *src, const char *key, const char *ref,
+				    const char *status, const char *detail, enum item_result ended)
 {
 	if (store_begin(ctx->db) != 0)
-		return -1;
+		return ITEM_TEMPORARY;
 	if (add_item(ctx, src, key, ref, status, 0, detail) != 0 || store_commit(ctx->db) != 0) {
 		store_rollback(ctx->db);
-		return -1;
+		return ITEM_TEMPORARY;
 	}
-	return 0;
+	return ended;
 }
 
 static char *references_of(const mime_message *m)
@@ -75,8 +76,8 @@ static char *references_of(const mime_message *m)
 	return buf_steal(&b);
 }
 
-static int answer_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
-			 const mime_message *m, const mime_attachment *att, const char *workdir, int *rejected)
+static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
+				      const mime_message *m, const mime_attachment *att, const char *workdir)
 {
 	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now};
 	const char *to = m->reply_to ? m->reply_to : m->from_addr;
@@ -89,14 +90,15 @@ static int answer_packet(packetd_ctx *ctx, const source *src, const source_item 
 	packet p;
 	outbox_addr ack = {.to = to, .in_reply_to = m->message_id, .references = refs,
 			   .auto_submitted = "auto-replied"};
-	int rc = 1, found;
+	enum item_result rc = ITEM_TEMPORARY;
+	int found;
 	packet_init(&p);
 	if (util_sha256_file_hex(att->path, sha) != 0 || util_mkdirs(unpacked, 0700) != 0)
 		goto out;
 	found = store_find_archive(ctx->db, sha, number);
-	if (found < 0)
+	if (found == STORE_ERROR)
 		goto out;
-	if (found == 1) {
+	if (found == STORE_FOUND) {
 		/* The same archive again in a new message: say so, do nothing twice. */
 		char *when = clock_stamp(ctx->now, ctx->conf->timezone);
 		rules_var v[] = {{"application", number}, {"archive", or_default(att->filename, "?")},
@@ -115,7 +117,7 @@ static int answer_packet(packetd_ctx *ctx, const source *src, const source_item 
 		free(when);
 		ctx->stats.duplicates++;
 		log_info("%s: archive already received under %s", it->ref, number);
-		rc = 0;
+		rc = ITEM_DONE;
 		goto out;
 	}
 	snprintf(p.archive_sha256, sizeof p.archive_sha256, "%s", sha);
@@ -125,7 +127,8 @@ static int answer_packet(packetd_ctx *ctx, const source *src, const source_item 
 	if (intake_check(&o, &p) != 0)
 		goto out;
 	if (p.outcome == PACKET_REJECTED)
-		spool_quarantine(ctx->conf->spool, att->path, sha);
+		if (spool_quarantine(ctx->conf->spool, att->path, sha) != 0)
+			log_warn("%s: archive not quarantined; the application is recorded all the same", it->ref);
 	if (record_keep_files(ctx, &p, &stored) != 0)
 		goto out;
 	if (store_begin(ctx->db) != 0)
@@ -140,10 +143,9 @@ static int answer_packet(packetd_ctx *ctx, const source *src, const source_item 
 	}
 	ctx->stats.applications++;
 	record_count(ctx, p.outcome);
-	*rejected = p.outcome == PACKET_REJECTED;
 	log_info("%s: application %s %s%s (%zu files, %zu findings)", it->ref, res.number,
 		 packet_outcome_name(p.outcome), res.resubmitted ? " (supplement)" : "", p.nfiles, p.nfindings);
-	rc = 0;
+	rc = p.outcome == PACKET_REJECTED ? ITEM_FINAL : ITEM_DONE;
 out:
 	record_kept_free(&stored);
 	packet_free(&p);
@@ -152,14 +154,14 @@ out:
 	return rc;
 }
 
-static int answer_no_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
-			    const mime_message *m)
+static enum item_result answer_no_packet(packetd_ctx *ctx, const source *src, const source_item *it,
+					 const char *key, const mime_message *m)
 {
 	const char *to = m->reply_to ? m->reply_to : m->from_addr;
 	char *refs = references_of(m), *when = clock_stamp(ctx->now, ctx->conf->timezone);
 	rules_var v[] = {{"subject", or_default(m->subject, "-")}, {"received_at", when}};
 	outbox_addr a = {.to = to, .in_reply_to = m->message_id, .references = refs, .auto_submitted = "auto-replied"};
-	int rc = -1;
+	enum item_result rc = ITEM_TEMPORARY;
 	if (store_begin(ctx->db) != 0)
 		goto out;
 	if (add_item(ctx, src, key, it->ref, "no_packet", 0, NULL) != 0 ||
@@ -170,22 +172,22 @@ static int answer_no_packet(packetd_ctx *ctx, const source *src, const source_it
 	}
 	ctx->stats.no_packet++;
 	log_info("%s: no packet in the message from %s", it->ref, to);
-	rc = 0;
+	rc = ITEM_DONE;
 out:
 	free(refs);
 	free(when);
 	return rc;
 }
 
-int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *rejected)
+enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_item *it)
 {
 	mime_message m;
 	char err[256] = "", *workdir = NULL, *key = NULL, sha[65], status[32] = "";
 	const char *why;
 	const mime_attachment *att = NULL;
-	int rc = 1, mrc;
+	enum item_result rc = ITEM_TEMPORARY;
+	int mrc;
 	buf k;
-	*rejected = 0;
 	memset(&m, 0, sizeof m);
 	buf_init(&k, 0);
 	workdir = spool_workdir(ctx->conf->spool);
@@ -206,15 +208,14 @@ int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *
 		goto out;
 	key = buf_steal(&k);
 	switch (store_item_exists(ctx->db, key, status, sizeof status)) {
-	case 1:
+	case STORE_FOUND:
 		/* Moved where its first run decided (a crash may have come
 		 * between the commit and the move). */
-		*rejected = strcmp(status, "rejected") == 0;
+		rc = strcmp(status, "rejected") == 0 ? ITEM_FINAL : ITEM_DONE;
 		ctx->stats.skipped++;
 		log_info("%s: already processed (%s)", it->ref, key);
-		rc = 0;
 		goto out;
-	case 0:
+	case STORE_NOT_FOUND:
 		break;
 	default:
 		log_warn("%s: database: %s; retrying next cycle", it->ref, store_errmsg(ctx->db));
@@ -223,27 +224,26 @@ int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *
 	if (mrc == MIME_TOO_LARGE) {
 		/* Nothing in it can be trusted, not even an address to answer. */
 		log_warn("%s: message larger than max_message", it->ref);
-		rc = finish_item(ctx, src, key, it->ref, "rejected", "too large") ? 1 : 0;
-		*rejected = 1;
-		ctx->stats.rejected += rc == 0;
+		rc = finish_item(ctx, src, key, it->ref, "rejected", "too large", ITEM_FINAL);
+		ctx->stats.rejected += rc != ITEM_TEMPORARY;
 		goto out;
 	}
 	why = why_not_answer(ctx, &m);
 	if (why != NULL) {
 		log_info("%s: not answered: %s", it->ref, why);
-		rc = finish_item(ctx, src, key, it->ref, "ignored", why) ? 1 : 0;
-		ctx->stats.ignored += rc == 0;
+		rc = finish_item(ctx, src, key, it->ref, "ignored", why, ITEM_DONE);
+		ctx->stats.ignored += rc != ITEM_TEMPORARY;
 		goto out;
 	}
 	for (size_t i = 0; i < m.natts && att == NULL; i++)
 		if (mime_is_archive(&m.atts[i]))
 			att = &m.atts[i];
 	if (att == NULL)
-		rc = answer_no_packet(ctx, src, it, key, &m) ? 1 : 0;
+		rc = answer_no_packet(ctx, src, it, key, &m);
 	else
-		rc = answer_packet(ctx, src, it, key, &m, att, workdir, rejected);
+		rc = answer_packet(ctx, src, it, key, &m, att, workdir);
 out:
-	if (rc != 0)
+	if (rc == ITEM_TEMPORARY)
 		ctx->stats.deferred++;
 	mime_message_free(&m);
 	if (workdir) {

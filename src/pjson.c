@@ -31,6 +31,18 @@ static json_t *applicant_json(const applicant *a)
 	return o;
 }
 
+/* Only the fields the applicant gave, as the store keeps them. */
+static json_t *applicant_present_json(const applicant *a)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < APPLICANT_NFIELDS; i++) {
+		const char *v = applicant_get(a, applicant_field_names[i]);
+		if (v)
+			json_object_set_new(o, applicant_field_names[i], json_string(v));
+	}
+	return o;
+}
+
 static json_t *findings_json(const finding *f, size_t n, const rules *r)
 {
 	json_t *arr = json_array();
@@ -96,12 +108,10 @@ json_t *pjson_packet(const packet *p, const rules *r)
 json_t *pjson_application_brief(const store_application *a)
 {
 	json_t *o = json_object();
-	json_error_t e;
-	json_t *app = a->applicant_json ? json_loads(a->applicant_json, 0, &e) : NULL;
 	json_object_set_new(o, "id", json_string(a->number));
 	json_object_set_new(o, "state", json_string(a->state));
 	json_object_set_new(o, "target", str_or_null(a->target));
-	json_object_set_new(o, "applicant", app ? app : json_object());
+	json_object_set_new(o, "applicant", applicant_present_json(&a->app));
 	json_object_set_new(o, "created_at", str_or_null(a->created_at));
 	json_object_set_new(o, "updated_at", str_or_null(a->updated_at));
 	return o;

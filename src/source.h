@@ -7,12 +7,19 @@
  * done must be idempotent: after a crash between commit and done, the item
  * is listed again, recognised by the store as already processed, and done
  * is called again.
- */
+ *
+ * How the processing of an item ends, as isync classes failures: */
 #ifndef PACKETD_SOURCE_H
 #define PACKETD_SOURCE_H
 
 #include <stddef.h>
 #include "config.h"
+
+enum item_result {
+	ITEM_DONE,       /* recorded (and answered): moved to the processed place */
+	ITEM_TEMPORARY,  /* nothing recorded (disk full, database locked): left for the next cycle */
+	ITEM_FINAL       /* recorded as rejected (and told): moved to the rejected place */
+};
 
 typedef struct source_item {
 	char *ref;      /* owned: source-specific reference (file name, UID) */

@@ -17,6 +17,10 @@
 #include "packet.h"
 #include "rules.h"
 
+/* What a look-up that may find nothing returns; every other function
+ * returns 0 or -1 (util.h). */
+enum store_found { STORE_ERROR = -1, STORE_NOT_FOUND = 0, STORE_FOUND = 1 };
+
 typedef struct store store;   /* opaque */
 
 int store_open(store **out, const char *path, char *err, size_t errlen);
@@ -47,8 +51,9 @@ typedef struct store_item {
 	const char *detail;      /* why, free text */
 } store_item;
 
-/* 1 when an item with this key exists (status copied to status_out when not
- * NULL, at most len bytes), 0 when not, -1 on error. */
+/* STORE_FOUND when an item with this key exists (status copied to
+ * status_out when not NULL, at most len bytes), else STORE_NOT_FOUND or
+ * STORE_ERROR. */
 int store_item_exists(store *s, const char *key, char *status_out, size_t len);
 /* Same, also giving the item's application id (0 when none). */
 int store_item_get(store *s, const char *key, char *status_out, size_t len, int64_t *application_id);
@@ -56,11 +61,11 @@ int store_item_add(store *s, const store_item *it);
 
 /* ---- applications ---- */
 /* The number of the application that already holds an archive with this
- * SHA-256, into number (32 bytes); 1 found, 0 not, -1 error. */
+ * SHA-256, into number (32 bytes): STORE_FOUND, STORE_NOT_FOUND, STORE_ERROR. */
 int store_find_archive(store *s, const char *sha256, char number[32]);
 /* The open application (state received|complete|incomplete|returned, its
- * documents not purged) of the applicant with this CMES number: 1 found
- * (id, number), 0 not, -1. */
+ * documents not purged) of the applicant with this CMES number:
+ * STORE_FOUND (id, number), STORE_NOT_FOUND or STORE_ERROR. */
 int store_find_open_by_cmes(store *s, const char *cmes_no, int64_t *id, char number[32]);
 
 /* Creates an application from a checked packet: upserts the applicant (by
@@ -104,17 +109,21 @@ typedef struct store_history {
 typedef struct store_application {
 	int64_t id;
 	char *number, *state, *target, *created_at, *updated_at;
-	char *applicant_json;     /* the applicant fields as a JSON object */
+	applicant app;            /* decoded from the stored applicant_json */
 	char *source_name, *source_kind, *source_ref, *message_id, *reply_to;
 	store_file *files; size_t nfiles;              /* current files only */
 	struct finding *findings; size_t nfindings;    /* doc/lang as rules indexes */
 	store_history *history; size_t nhistory;
 } store_application;
 
-/* Loads by id (number NULL) or by number; 1 found, 0 not, -1 error. */
+/* Loads by id (number NULL) or by number: STORE_FOUND, STORE_NOT_FOUND or
+ * STORE_ERROR. */
 int store_application_get(store *s, const rules *r, int64_t id, const char *number,
 			  store_application *out);
 void store_application_free(store_application *a);
+/* The applicant_json column of a row read by a query of its own (the
+ * desk's list) into fields, as store_application_get decodes it. */
+void store_applicant_decode(const char *json, applicant *out);
 /* Ids of applications, oldest first, optionally in one state. */
 int store_application_list(store *s, const char *state, int64_t **ids, size_t *n);
 /* One application as `list` shows it. Every field is foreign and valid
@@ -176,7 +185,8 @@ int store_wf_transition(store *s, int64_t id, const char *from, const char *to, 
 			const char *reason, time_t now);
 /* 1 when an `event` history row follows the latest entry into `state`. */
 int store_wf_event_since_entry(store *s, int64_t id, const char *state, const char *event);
-/* Time of the first (first != 0) or latest entry into state: 1, 0 never, -1. */
+/* Time of the first (first != 0) or latest entry into state: STORE_FOUND,
+ * STORE_NOT_FOUND (never entered) or STORE_ERROR. */
 int store_wf_entered_at(store *s, int64_t id, const char *state, int first, time_t *at);
 
 /* Payments: amounts in yuan, > 0. */
@@ -196,7 +206,8 @@ typedef struct store_interview {
 } store_interview;
 int store_wf_interview_add(store *s, int64_t id, time_t starts_at, int minutes, const char *place, const char *by,
 			   time_t now, int64_t *plan_id);
-/* 1 found, 0 none, -1 error; free with store_interview_free. */
+/* STORE_FOUND, STORE_NOT_FOUND or STORE_ERROR; free with
+ * store_interview_free. */
 int store_wf_interview_get(store *s, int64_t id, store_interview *out);
 void store_interview_free(store_interview *iv);
 

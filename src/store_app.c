@@ -133,6 +133,20 @@ out:
 	return out;
 }
 
+/* The stored object back into fields, once, for every caller; a field
+ * stored empty stays NULL, as absent ones are. */
+void store_applicant_decode(const char *json, applicant *out)
+{
+	json_t *o = json ? json_loads(json, 0, NULL) : NULL;
+	for (size_t i = 0; o && i < APPLICANT_NFIELDS; i++) {
+		const char *v = json_string_value(json_object_get(o, applicant_field_names[i]));
+		if (v && *v)
+			applicant_set(out, applicant_field_names[i], v);
+	}
+	if (o)
+		json_decref(o);
+}
+
 /* Finds the applicant by CMES number when there is one, else by email, and
  * refreshes the record; creates it when not found. */
 static int applicant_upsert(store *s, const applicant *a, const char *json, const char *at, int64_t *id)
@@ -516,7 +530,7 @@ int store_application_get(store *s, const rules *r, int64_t id, const char *numb
 	out->target = store_col_dup(st, 3);
 	out->created_at = store_col_dup(st, 4);
 	out->updated_at = store_col_dup(st, 5);
-	out->applicant_json = store_col_dup(st, 6);
+	store_applicant_decode((const char *)sqlite3_column_text(st, 6), &out->app);
 	out->source_name = store_col_dup(st, 7);
 	out->source_kind = store_col_dup(st, 8);
 	out->source_ref = store_col_dup(st, 9);
@@ -540,7 +554,7 @@ void store_application_free(store_application *a)
 	free(a->target);
 	free(a->created_at);
 	free(a->updated_at);
-	free(a->applicant_json);
+	applicant_free(&a->app);
 	free(a->source_name);
 	free(a->source_kind);
 	free(a->source_ref);
