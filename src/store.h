@@ -97,6 +97,7 @@ int store_set_state(store *s, int64_t id, const char *to_state, const char *by, 
 /* A current (non-superseded) file of an application, for re-checking. */
 typedef struct store_file {
 	char *name, *sha256, *type, *doc, *lang, *stored_path;
+	char *raw_name_hex; /* NULL when the archive's bytes are the UTF-8 name's */
 	int copy;
 	int64_t size;
 } store_file;

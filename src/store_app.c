@@ -257,10 +257,10 @@ static int files_insert(store *s, int64_t id, const packet *p, const rules *r,
 		int64_t size = f->size > INT64_MAX ? INT64_MAX : (int64_t)f->size;
 		rc = store_sql_run(s,
 				   "INSERT INTO files (application_id, name, sha256, type, size, doc, lang, copy,"
-				   " stored_path, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				   "itttittitt", id, f->name ? f->name : "", f->sha256, f->type, size,
+				   " stored_path, added_at, raw_name_hex) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				   "itttittittt", id, f->name ? f->name : "", f->sha256, f->type, size,
 				   doc_code(r, f->doc), lang_code(r, f->lang), (int64_t)f->copy,
-				   paths ? paths[i] : NULL, at);
+				   paths ? paths[i] : NULL, at, f->raw_name_hex);
 	}
 	return rc;
 }
@@ -433,7 +433,7 @@ static enum finding_severity severity_parse(const char *name)
 static int load_files(store *s, store_application *a)
 {
 	sqlite3_stmt *st = store_sql_prep(s,
-					  "SELECT name, sha256, type, doc, lang, stored_path, copy, size FROM files"
+					  "SELECT name, sha256, type, doc, lang, stored_path, copy, size, raw_name_hex FROM files"
 					  " WHERE application_id = ? AND superseded = 0 ORDER BY id",
 					  "i", a->id);
 	size_t alloc = 0;
@@ -452,6 +452,7 @@ static int load_files(store *s, store_application *a)
 		f->stored_path = store_col_dup(st, 5);
 		f->copy = sqlite3_column_int(st, 6);
 		f->size = sqlite3_column_int64(st, 7);
+		f->raw_name_hex = store_col_dup(st, 8);
 	}
 out:
 	sqlite3_finalize(st);
@@ -573,6 +574,7 @@ void store_application_free(store_application *a)
 		free(f->doc);
 		free(f->lang);
 		free(f->stored_path);
+		free(f->raw_name_hex);
 	}
 	free(a->files);
 	for (size_t i = 0; i < a->nfindings; i++) {

@@ -27,6 +27,7 @@ typedef struct unpack_member {
 		       * when any is not valid UTF-8, else UTF-8; other formats per
 		       * charset_decode_name (valid UTF-8 as is, else GB18030) */
 	char *raw_name; /* owned: the name's bytes as the archive holds them (any charset), for audit */
+	int raw_differs; /* raw_name's bytes are not those of the decoded name (before the wrapper is stripped) */
 	char *path;   /* owned: file in workdir holding the bytes ("m0001"...) */
 	uint64_t size;
 } unpack_member;
