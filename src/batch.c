@@ -77,27 +77,23 @@ static int receipt_from_store(packetd_ctx *ctx, buf *csv, long row, const char *
 			      batch_counts *c)
 {
 	store_application a;
-	json_t *app = NULL;
 	char *dz = NULL, *de = NULL;
 	int rc = -1;
 	memset(&a, 0, sizeof a);
-	if (store_application_get(ctx->db, ctx->r, app_id, NULL, &a) != 1)
+	if (store_application_get(ctx->db, ctx->r, app_id, NULL, &a) != STORE_FOUND)
 		goto out;
 	dz = deficiencies(a.findings, a.nfindings, 1);
 	de = deficiencies(a.findings, a.nfindings, 0);
-	app = a.applicant_json ? json_loads(a.applicant_json, 0, NULL) : NULL;
 	const char *cells[] = {
-		json_string_value(json_object_get(app, "name_zh")),
-		json_string_value(json_object_get(app, "name_en")),
-		json_string_value(json_object_get(app, "cmes_no")),
+		a.app.name_zh,
+		a.app.name_en,
+		a.app.cmes_no,
 		packet_name, a.number, a.state, dz, de,
 	};
 	receipt_row(csv, row, cells, sizeof cells / sizeof cells[0]);
 	count(c, a.state);
 	rc = 0;
 out:
-	if (app)
-		json_decref(app);
 	free(dz);
 	free(de);
 	store_application_free(&a);
@@ -164,7 +160,7 @@ static int batch_row_duplicate(packetd_ctx *ctx, source *src, const char *rowkey
 	store_application a;
 	int rc = -1;
 	memset(&a, 0, sizeof a);
-	if (store_application_get(ctx->db, ctx->r, 0, number, &a) != 1)
+	if (store_application_get(ctx->db, ctx->r, 0, number, &a) != STORE_FOUND)
 		goto out;
 	store_item item = {.source = src->conf->name, .key = rowkey, .ref = ref, .status = "duplicate",
 			   .application_id = a.id, .detail = number};
@@ -209,9 +205,9 @@ static int batch_row(packetd_ctx *ctx, source *src, const source_item *it, const
 		if (util_sha256_file_hex(file->path, p.archive_sha256) != 0)
 			goto out;
 		dup = store_find_archive(ctx->db, p.archive_sha256, number);
-		if (dup < 0)
+		if (dup == STORE_ERROR)
 			goto out;
-		if (dup == 1) {
+		if (dup == STORE_FOUND) {
 			rc = batch_row_duplicate(ctx, src, rowkey, ref, number, app_id);
 			goto out;
 		}
@@ -329,11 +325,14 @@ out:
 	return rc;
 }
 
-static int read_batch_csv(const unpack_result *u, csv_table *t, char *err, size_t errlen)
+/* How reading batch.csv ended. */
+enum batch_csv { BATCH_CSV_OK, BATCH_CSV_INVALID, BATCH_CSV_MISSING };
+
+static enum batch_csv read_batch_csv(const unpack_result *u, csv_table *t, char *err, size_t errlen)
 {
 	char *raw = NULL, *text = NULL;
 	size_t len = 0;
-	int rc = -1;
+	enum batch_csv rc = BATCH_CSV_INVALID;
 	for (size_t i = 0; i < u->nmembers; i++) {
 		if (strchr(u->members[i].name, '/') || !util_streq_nocase(u->members[i].name, "batch.csv"))
 			continue;
@@ -342,30 +341,31 @@ static int read_batch_csv(const unpack_result *u, csv_table *t, char *err, size_
 			goto out;
 		}
 		text = charset_text_to_utf8(raw, len);
-		rc = text ? csv_parse(text, strlen(text), t, err, errlen) : -1;
+		rc = text && csv_parse(text, strlen(text), t, err, errlen) == 0 ? BATCH_CSV_OK : BATCH_CSV_INVALID;
 		goto out;
 	}
 	snprintf(err, errlen, "batch.csv");
-	rc = 1;
+	rc = BATCH_CSV_MISSING;
 out:
 	free(raw);
 	free(text);
 	return rc;
 }
 
-int batch_run(packetd_ctx *ctx, source *src, const source_item *it, int *rejected)
+enum item_result batch_run(packetd_ctx *ctx, source *src, const source_item *it)
 {
 	unpack_result u;
 	csv_table t;
 	batch_counts c = {0, 0, 0, 0};
 	char sha[65], err[256] = "", *workdir = NULL, *key = NULL, *inner = NULL, first[32] = "";
-	int rc = 1, urc, crc;
+	enum item_result rc = ITEM_TEMPORARY;
+	enum batch_csv crc = BATCH_CSV_OK;
+	int urc, rejected = 0;
 	buf csv, k;
 	memset(&u, 0, sizeof u);
 	memset(&t, 0, sizeof t);
 	buf_init(&csv, 0);
 	buf_init(&k, 0);
-	*rejected = 0;
 	buf_adds(&csv, "\xEF\xBB\xBF");   /* BOM: Excel then reads UTF-8 */
 	const char *head[] = {"name_zh", "name_en", "cmes_no", "packet", "application", "outcome",
 			      "deficiencies_zh", "deficiencies_en"};
@@ -378,13 +378,13 @@ int batch_run(packetd_ctx *ctx, source *src, const source_item *it, int *rejecte
 	buf_printf(&k, "batch:%s", sha);
 	key = buf_steal(&k);
 	switch (store_item_exists(ctx->db, key, first, sizeof first)) {
-	case 0:
+	case STORE_NOT_FOUND:
 		break;
-	case 1:
-		*rejected = strcmp(first, "rejected") == 0;   /* same place as its first run chose */
+	case STORE_FOUND:
+		/* same place as its first run chose */
+		rc = strcmp(first, "rejected") == 0 ? ITEM_FINAL : ITEM_DONE;
 		ctx->stats.skipped++;
 		log_info("batch %s: already processed", it->name);
-		rc = 0;
 		goto out;
 	default:
 		log_warn("batch %s: database: %s; retrying next cycle", it->name, store_errmsg(ctx->db));
@@ -397,16 +397,17 @@ int batch_run(packetd_ctx *ctx, source *src, const source_item *it, int *rejecte
 	if (util_mkdirs(inner, 0700) != 0)
 		goto out;
 	urc = unpack_archive(it->path, inner, &ctx->conf->limits, 0, &u);
-	if (urc < 0)
+	if (urc == UNPACK_ERROR)
 		goto out;
-	crc = urc == 1 ? 0 : read_batch_csv(&u, &t, err, sizeof err);
-	if (urc == 1) {
+	if (urc == UNPACK_OK)
+		crc = read_batch_csv(&u, &t, err, sizeof err);
+	if (urc == UNPACK_REJECTED) {
 		batch_failure(ctx, &csv, u.error_code, u.error_detail, &c);
-		*rejected = 1;
-	} else if (crc != 0 || column(&t, "packet") < 0) {
-		batch_failure(ctx, &csv, crc == 1 ? "batch_csv_missing" : "batch_csv_invalid",
-			      crc == 0 ? "batch.csv: no column \"packet\"" : err, &c);
-		*rejected = 1;
+		rejected = 1;
+	} else if (crc != BATCH_CSV_OK || column(&t, "packet") < 0) {
+		batch_failure(ctx, &csv, crc == BATCH_CSV_MISSING ? "batch_csv_missing" : "batch_csv_invalid",
+			      crc == BATCH_CSV_OK ? "batch.csv: no column \"packet\"" : err, &c);
+		rejected = 1;
 	} else {
 		for (size_t row = 1; row < t.nrows && !(ctx->stop && *ctx->stop); row++) {
 			char rowkey[160], status[32];
@@ -414,9 +415,9 @@ int batch_run(packetd_ctx *ctx, source *src, const source_item *it, int *rejecte
 			snprintf(rowkey, sizeof rowkey, "%s#row%zu", key, row);
 			log_info("%s: row %zu of %zu", it->name, row, t.nrows - 1);
 			int seen = store_item_get(ctx->db, rowkey, status, sizeof status, &app_id);
-			if (seen < 0)
+			if (seen == STORE_ERROR)
 				goto out;
-			if (seen == 0 && batch_row(ctx, src, it, &u, &t, row, rowkey, workdir, &app_id) != 0)
+			if (seen == STORE_NOT_FOUND && batch_row(ctx, src, it, &u, &t, row, rowkey, workdir, &app_id) != 0)
 				goto out;
 			if (receipt_from_store(ctx, &csv, (long)row, cell(&t, row, column(&t, "packet")), app_id, &c) != 0)
 				goto out;
@@ -424,11 +425,11 @@ int batch_run(packetd_ctx *ctx, source *src, const source_item *it, int *rejecte
 		if (ctx->stop && *ctx->stop)
 			goto out;   /* finish the batch next time; its rows are kept */
 	}
-	if (batch_finish(ctx, src, it, key, &csv, &c, *rejected) != 0)
+	if (batch_finish(ctx, src, it, key, &csv, &c, rejected) != 0)
 		goto out;
-	rc = 0;
+	rc = rejected ? ITEM_FINAL : ITEM_DONE;
 out:
-	if (rc != 0)
+	if (rc == ITEM_TEMPORARY)
 		ctx->stats.deferred++;
 	unpack_result_free(&u);
 	csv_table_free(&t);

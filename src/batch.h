@@ -10,7 +10,9 @@
 #include "context.h"
 #include "source.h"
 
-/* Processes one batch item; the contract of pipeline_message. */
-int batch_run(packetd_ctx *ctx, source *src, const source_item *it, int *rejected);
+/* Processes one batch item: ITEM_DONE, ITEM_FINAL (a batch that cannot
+ * be read: its receipt says why), or ITEM_TEMPORARY (left for the next
+ * cycle; the rows already recorded are kept). */
+enum item_result batch_run(packetd_ctx *ctx, source *src, const source_item *it);
 
 #endif

@@ -218,8 +218,7 @@ static void charset_flush(buf *out, buf *pending, const char *cs)
 	buf_adds(out, clean);
 	free(clean);
 	free(conv);
-	pending->len = 0;
-	pending->data[0] = '\0';
+	buf_reset(pending);
 }
 
 /* Parses an encoded word at s: "=?charset[*lang]?B|Q?text?=". Fills the
@@ -295,8 +294,7 @@ char *charset_rfc2047_decode(const char *s)
 			 * text (RFC 2047 section 6.2). */
 			if (!after_word)
 				charset_flush(&out, &lit, "");
-			lit.len = 0;
-			lit.data[0] = '\0';
+			buf_reset(&lit);
 			/* Bytes of consecutive words in one charset are joined
 			 * before conversion: encoders split multibyte characters
 			 * across words. */

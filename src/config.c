@@ -620,9 +620,10 @@ void config_limits_default(config_limits *l)
 		if (k->sec != KS_LIMITS || k->dflt == NULL)
 			continue;
 		slot = (uint64_t *)((char *)l + (k->off - offsetof(config, limits)));
-		if (k->type == KT_SIZE)
-			(void)util_parse_size(k->dflt, slot);
-		else if (util_parse_long(k->dflt, 0, (long)k->max, &n) == 0)
+		if (k->type == KT_SIZE) {
+			if (util_parse_size(k->dflt, slot) != 0)
+				continue;   /* the table holds valid sizes only */
+		} else if (util_parse_long(k->dflt, 0, (long)k->max, &n) == 0)
 			*slot = (uint64_t)n;
 	}
 }

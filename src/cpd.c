@@ -114,9 +114,9 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 		return WF_ERROR;
 	}
 	found = wf_load(ctx, 0, number, &x);
-	if (found != 1) {
-		rc = found == 0 ? WF_REFUSED : WF_ERROR;
-		if (found == 0)
+	if (found != STORE_FOUND) {
+		rc = found == STORE_NOT_FOUND ? WF_REFUSED : WF_ERROR;
+		if (found == STORE_NOT_FOUND)
 			refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, NULL);
 		else
 			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(ctx->db));

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "log.h"
 #include "util.h"
 
@@ -223,27 +221,20 @@ int fees_year_settled(const fees *f, int year)
 	return 1;
 }
 
-static const char *json_field(json_t *o, const char *name)
-{
-	const char *v = json_string_value(json_object_get(o, name));
-	return v && *v ? v : NULL;
-}
-
 int fees_of_application(store *db, const rules *r, const store_application *a, time_t now, fees *out)
 {
-	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
 	fees_facts f = {.target = a->target, .now = now};
 	time_t t = 0;
 	int rc = -1, passed;
 	memset(out, 0, sizeof *out);
-	f.qualification = json_field(o, "cmes_qualification");
-	f.province = json_field(o, "province");
+	f.qualification = a->app.cmes_qualification;
+	f.province = a->app.province;
 	f.rejected = a->state && strcmp(a->state, "rejected") == 0;
 	passed = store_wf_entered_at(db, a->id, "interview_passed", 1, &t);
 	if (passed < 0)
 		goto out;
 	f.passed = passed;
-	if (store_wf_entered_at(db, a->id, "certified", 1, &t) == 1)
+	if (store_wf_entered_at(db, a->id, "certified", 1, &t) == STORE_FOUND)
 		f.certified_at = t;
 	if (fees_compute(r, &f, out) != 0) {
 		log_error("%s: the fee table lacks an amount this application needs", a->number);
@@ -258,7 +249,5 @@ int fees_of_application(store *db, const rules *r, const store_application *a, t
 	fees_settle(out);
 	rc = 0;
 out:
-	if (o)
-		json_decref(o);
 	return rc;
 }

@@ -359,7 +359,10 @@ char *mailmsg_build(const mailmsg *m, size_t *len)
 	}
 	/* Bodies are base64 and part headers are ours, so a boundary holding
 	 * "=_" (outside the base64 alphabet) can never occur inside a part. */
-	util_sha256_hex(id, strlen(id), hash);
+	if (util_sha256_hex(id, strlen(id), hash) != 0) {
+		free(id);
+		return NULL;
+	}
 	snprintf(bnd, sizeof(bnd), "=_pk_%.24s", hash);
 
 	buf_init(&b, 0);

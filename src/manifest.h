@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "packet.h"
+#include "applicant.h"
 #include "util.h"
 
 #define MANIFEST_MAX_BYTES (256 * 1024)  /* a larger manifest.ini is unusable */

@@ -11,37 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "applicant.h"
+
 struct manifest;
 
 enum packet_outcome { PACKET_COMPLETE = 0, PACKET_INCOMPLETE = 1, PACKET_REJECTED = 2 };
 enum finding_severity { SEV_ERROR = 0, SEV_WARNING = 1, SEV_INFO = 2 };
 
-/* Manifest fields by their SPEC names; NULL when absent. All owned, UTF-8. */
-typedef struct applicant {
-	char *name_zh;
-	char *name_en;
-	char *email;
-	char *cmes_no;
-	char *cmes_grade;          /* member | senior_member */
-	char *cmes_qualification;  /* mechanical_engineer | professional_engineer | none */
-	char *senior_engineer;     /* yes | no */
-	char *target;              /* CEng | IEng */
-	char *soe_grade;           /* member | associate_member */
-	char *province;
-	char *soe_sector;          /* IRTE | IPlantE | BES, optional */
-} applicant;
-
-/* The field names in the order of the struct, for loops over the fields. */
-#define APPLICANT_NFIELDS 11
-extern const char *const applicant_field_names[APPLICANT_NFIELDS];
-char **applicant_field(applicant *a, size_t i);
-const char *applicant_get(const applicant *a, const char *name);
-int applicant_set(applicant *a, const char *name, const char *value); /* -1: unknown name */
-void applicant_free(applicant *a);
-
 /* One member file of the packet. */
 typedef struct packet_file {
 	char *name;        /* owned: UTF-8 path inside the packet (wrapper folder stripped) */
+	char *raw_name_hex; /* owned: the archive's bytes for the name, as lowercase hex, when they are not
+			     * the UTF-8 name's (a GBK name, say); NULL when they are. For audit. */
 	char *path;        /* owned: where its bytes are on disk (a spool work file) */
 	uint64_t size;
 	char sha256[65];

@@ -5,9 +5,10 @@
  * message commits in one transaction with the item's key, so a message is
  * never processed twice.
  *
- * Failure classes (isync's): a temporary failure (disk full, database
- * locked) leaves the item at its source for the next cycle; a final one
- * (a hostile archive, a message without packet) is recorded and answered.
+ * Failure classes (isync's, enum item_result in source.h): a temporary
+ * failure (disk full, database locked) leaves the item at its source for
+ * the next cycle; a final one (a hostile archive, a message too large) is
+ * recorded, quarantined and answered where there is someone to answer.
  */
 #ifndef PACKETD_PIPELINE_H
 #define PACKETD_PIPELINE_H
@@ -15,8 +16,8 @@
 #include "context.h"
 #include "source.h"
 
-/* Processes one email item. Returns 0 when the item is finished (then
- * *rejected says where it goes), 1 when it must be retried later. */
-int pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, int *rejected);
+/* Processes one email item: ITEM_DONE, ITEM_FINAL (a message too large or
+ * a packet rejected), or ITEM_TEMPORARY (nothing recorded). */
+enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_item *it);
 
 #endif

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "clock.h"
 #include "cpd.h"
 #include "finding.h"
@@ -121,18 +119,15 @@ void record_kept_free(record_kept *kept)
  * and the application keeps whether it had a manifest. */
 static void keep_stored_applicant(const store_application *a, packet *out)
 {
-	json_t *o = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
 	out->has_manifest = 1;
 	for (size_t i = 0; i < a->nfindings; i++)
 		if (strcmp(a->findings[i].code, "manifest_missing") == 0)
 			out->has_manifest = 0;
-	for (size_t i = 0; o && i < APPLICANT_NFIELDS; i++) {
-		const char *v = json_string_value(json_object_get(o, applicant_field_names[i]));
-		if (v && *v)
+	for (size_t i = 0; i < APPLICANT_NFIELDS; i++) {
+		const char *v = applicant_get(&a->app, applicant_field_names[i]);
+		if (v)
 			applicant_set(&out->app, applicant_field_names[i], v);
 	}
-	if (o)
-		json_decref(o);
 }
 
 /* The application's current files as a packet, for checking it again after
@@ -153,6 +148,7 @@ static int merged_packet(packetd_ctx *ctx, const store_application *a, packet *n
 		const store_file *sf = &a->files[i];
 		packet_file *f = packet_add_file(out);
 		f->name = xstrdup(sf->name);
+		f->raw_name_hex = sf->raw_name_hex ? xstrdup(sf->raw_name_hex) : NULL;
 		f->path = xstrdup(sf->stored_path ? sf->stored_path : "");
 		f->size = (uint64_t)sf->size;
 		snprintf(f->sha256, sizeof f->sha256, "%s", sf->sha256);
@@ -180,9 +176,9 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 	found = p->outcome != PACKET_REJECTED && p->app.cmes_no
 			? store_find_open_by_cmes(ctx->db, p->app.cmes_no, &res->id, res->number)
 			: 0;
-	if (found < 0)
+	if (found == STORE_ERROR)
 		return -1;
-	if (found == 0) {
+	if (found == STORE_NOT_FOUND) {
 		if (store_application_create(ctx->db, p, ctx->r, src, stored_paths, ctx->now, &res->id, res->number) != 0)
 			return -1;
 		/* a registered member's CPD record counts for re-registration */
@@ -192,7 +188,7 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 	memset(&a, 0, sizeof a);
 	packet_init(&merged);
 	if (store_application_add_files(ctx->db, res->id, p, ctx->r, src, stored_paths, ctx->now) != 0 ||
-	    store_application_get(ctx->db, ctx->r, res->id, NULL, &a) != 1)
+	    store_application_get(ctx->db, ctx->r, res->id, NULL, &a) != STORE_FOUND)
 		goto out;
 	if (merged_packet(ctx, &a, p, &merged) != 0)
 		goto out;

@@ -95,7 +95,7 @@ static void pdf_emit_string(struct pdf_lex *lx)
 static void pdf_literal(struct pdf_lex *lx)
 {
 	int depth = 1;
-	lx->str.len = 0;
+	buf_reset(&lx->str);
 	lx->p++;
 	while (lx->p < lx->end) {
 		int c = *lx->p++;
@@ -139,7 +139,7 @@ static void pdf_literal(struct pdf_lex *lx)
 static void pdf_hex(struct pdf_lex *lx)
 {
 	int hi = -1;
-	lx->str.len = 0;
+	buf_reset(&lx->str);
 	lx->p++;
 	while (lx->p < lx->end && *lx->p != '>') {
 		int v = util_hexval(*lx->p++);
@@ -178,9 +178,7 @@ static void pdf_operator(struct pdf_lex *lx, const char *op, size_t n)
 	}
 	lx->pending_bad = 0;
 #undef OP
-	lx->pending.len = 0;
-	if (lx->pending.data != NULL)
-		lx->pending.data[0] = '\0';
+	buf_reset(&lx->pending);
 	lx->nums[0] = lx->nums[1] = 0;
 }
 

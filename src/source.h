@@ -7,18 +7,28 @@
  * done must be idempotent: after a crash between commit and done, the item
  * is listed again, recognised by the store as already processed, and done
  * is called again.
- */
+ *
+ * How the processing of an item ends, as isync classes failures: */
 #ifndef PACKETD_SOURCE_H
 #define PACKETD_SOURCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "config.h"
+
+enum item_result {
+	ITEM_DONE,       /* recorded (and answered): moved to the processed place */
+	ITEM_TEMPORARY,  /* nothing recorded (disk full, database locked): left for the next cycle */
+	ITEM_FINAL       /* recorded as rejected (and told): moved to the rejected place */
+};
 
 typedef struct source_item {
 	char *ref;      /* owned: source-specific reference (file name, UID) */
 	char *path;     /* owned: local file with the item's bytes after fetch */
 	char *name;     /* owned: display name (batch file name), UTF-8 */
 	int is_batch;   /* a provincial batch archive rather than an email */
+	uint64_t size;  /* the item's whole size as the source reported it at fetch; 0 when unknown */
+	int header_only; /* set by fetch: the message is over max_message and path holds only its header */
 } source_item;
 
 struct source;

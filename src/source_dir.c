@@ -108,7 +108,9 @@ static int dir_done(source *s, const source_item *it, int rejected)
 		log_warn("drop %s: cannot move %s: %s", s->conf->name, it->ref, strerror(errno));
 		goto out;
 	}
-	util_fsync_dir(target);
+	/* Moved; should the move be lost in a crash, the store recognises the item. */
+	if (util_fsync_dir(target) != 0)
+		log_warn("drop %s: %s: fsync: %s", s->conf->name, target, strerror(errno));
 	rc = 0;
 out:
 	free(dest);

@@ -97,7 +97,8 @@ static int maildir_done(source *s, const source_item *it, int rejected)
 	}
 	for (const char *sub = "tmp"; sub; sub = strcmp(sub, "tmp") == 0 ? "new" : NULL) {
 		char *d = util_path_join(target, sub);
-		util_mkdirs(d, 0700);
+		if (util_mkdirs(d, 0700) != 0)
+			log_warn("maildir %s: %s", d, strerror(errno));
 		free(d);
 	}
 	base = strrchr(it->ref, '/');
@@ -112,7 +113,9 @@ static int maildir_done(source *s, const source_item *it, int rejected)
 		log_warn("maildir: cannot move %s to %s: %s", it->path, dest, strerror(errno));
 		goto out;
 	}
-	util_fsync_dir(cur);
+	/* Moved; should the move be lost in a crash, the store recognises the item. */
+	if (util_fsync_dir(cur) != 0)
+		log_warn("maildir %s: fsync: %s", cur, strerror(errno));
 	rc = 0;
 out:
 	free(cur);

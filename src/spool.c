@@ -1,4 +1,4 @@
-/* spool.c — folders, the run lock, and crash-safe keeping of documents. */
+/* spool.c — folders, the run lock, and durable keeping of documents. */
 #include "spool.h"
 
 #include <dirent.h>
@@ -77,69 +77,42 @@ void spool_clean_work(const char *spool)
 	free(work);
 }
 
-/* Copies src to dest through a temporary name, in chunks: an archive may
- * be as large as max_message and must not be held in memory. */
-static int copy_file(const char *src, const char *dest)
-{
-	char chunk[65536], *tmp = NULL;
-	int in = -1, out = -1, rc = -1;
-	buf t;
-	buf_init(&t, 0);
-	buf_printf(&t, "%s.tmp.%ld", dest, (long)getpid());
-	tmp = buf_steal(&t);
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	unlink(tmp);
-	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (in < 0 || out < 0)
-		goto out;
-	for (;;) {
-		ssize_t n = read(in, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		if (util_write_all(out, chunk, (size_t)n) != 0)
-			goto out;
-	}
-	if (fsync(out) != 0 || close(out) != 0) {
-		out = -1;
-		goto out;
-	}
-	out = -1;
-	if (rename(tmp, dest) != 0)
-		goto out;
-	rc = 0;
-out:
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
+/* Keeps src as sub/[aa/]sha256, durably before the caller's commit refers
+ * to it (OpenSMTPD's queue_fs order): the bytes on disk, then the name
+ * (a hard link, or an atomic copy when the spool spans file systems), then
+ * the folder, and the folder's own entry when it is new. An existing copy
+ * is kept: the name is the content's hash. */
 static int keep_in(const char *spool, const char *sub, const char *src, const char *sha256, int fan,
 		   char **stored)
 {
 	buf b;
 	struct stat st;
-	int rc = -1;
+	char *dir = NULL, *parent = NULL;
+	int rc = -1, fresh;
 	buf_init(&b, 0);
 	if (fan)
 		buf_printf(&b, "%s/%s/%.2s", spool, sub, sha256);
 	else
 		buf_printf(&b, "%s/%s", spool, sub);
-	if (util_mkdirs(b.data, 0750) != 0)
+	dir = xstrdup(b.data);
+	fresh = lstat(dir, &st) != 0;
+	if (util_mkdirs(dir, 0750) != 0)
 		goto out;
+	if (fresh) {
+		parent = util_dirname(dir);
+		if (util_fsync_dir(parent) != 0)
+			goto out;
+	}
 	buf_printf(&b, "/%s", sha256);
 	if (lstat(b.data, &st) != 0) {
-		/* A hard link is free; a copy when the spool spans file systems. */
-		if (link(src, b.data) != 0 && copy_file(src, b.data) != 0)
+		if (util_fsync_file(src) != 0)
 			goto out;
+		if (link(src, b.data) == 0) {
+			if (util_fsync_dir(dir) != 0)
+				goto out;
+		} else if (util_copy_atomic(src, b.data, 0640) != 0) {
+			goto out;
+		}
 	}
 	rc = 0;
 	if (stored)
@@ -148,6 +121,8 @@ out:
 	if (rc != 0)
 		log_error("spool: cannot keep %s: %s", src, strerror(errno));
 	buf_free(&b);
+	free(dir);
+	free(parent);
 	return rc;
 }
 

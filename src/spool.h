@@ -6,19 +6,23 @@
 #ifndef PACKETD_SPOOL_H
 #define PACKETD_SPOOL_H
 
-int spool_init(const char *spool);
+#include "util.h"
+
+int spool_init(const char *spool) UTIL_WUR;
 /* Takes the spool's lock; -1 (errno EWOULDBLOCK) when another run holds it.
  * The lock lives as long as *fd stays open. */
-int spool_lock(const char *spool, int *fd);
+int spool_lock(const char *spool, int *fd) UTIL_WUR;
 /* A fresh empty folder under work/; caller frees the path and removes the
  * folder with util_rmtree when done. */
 char *spool_workdir(const char *spool);
 /* Removes work/ folders left by an interrupted run. */
 void spool_clean_work(const char *spool);
-/* Keeps a copy of src under files/<aa>/<sha256> (idempotent: an existing
- * copy is kept). *stored receives the path (caller frees). */
-int spool_keep(const char *spool, const char *src, const char *sha256, char **stored);
-/* Copies a rejected archive to quarantine/<sha256>. */
-int spool_quarantine(const char *spool, const char *src, const char *sha256);
+/* Keeps src under files/<aa>/<sha256> (idempotent: an existing copy is
+ * kept), on disk with its folder entry before it returns, so that the
+ * caller's commit may refer to it. *stored receives the path (caller
+ * frees). */
+int spool_keep(const char *spool, const char *src, const char *sha256, char **stored) UTIL_WUR;
+/* Keeps a rejected archive as quarantine/<sha256>, the same way. */
+int spool_quarantine(const char *spool, const char *src, const char *sha256) UTIL_WUR;
 
 #endif

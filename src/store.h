@@ -17,6 +17,10 @@
 #include "packet.h"
 #include "rules.h"
 
+/* What a look-up that may find nothing returns; every other function
+ * returns 0 or -1 (util.h). */
+enum store_found { STORE_ERROR = -1, STORE_NOT_FOUND = 0, STORE_FOUND = 1 };
+
 typedef struct store store;   /* opaque */
 
 int store_open(store **out, const char *path, char *err, size_t errlen);
@@ -34,7 +38,8 @@ typedef struct store_source {
 	const char *kind;        /* maildir | imap | dir | sftp | validate */
 	const char *ref;         /* message file name, UID, batch name#row ... */
 	const char *message_id;  /* the applicant's Message-ID, or NULL */
-	const char *reply_to;    /* where notices go */
+	const char *reply_to;    /* where notices go: the envelope sender, else From; a batch row's society-given address */
+	const char *reply_to_header; /* the message's Reply-To when it names another address: recorded, never answered */
 } store_source;
 
 /* ---- items: everything taken from a source, processed once ---- */
@@ -47,8 +52,9 @@ typedef struct store_item {
 	const char *detail;      /* why, free text */
 } store_item;
 
-/* 1 when an item with this key exists (status copied to status_out when not
- * NULL, at most len bytes), 0 when not, -1 on error. */
+/* STORE_FOUND when an item with this key exists (status copied to
+ * status_out when not NULL, at most len bytes), else STORE_NOT_FOUND or
+ * STORE_ERROR. */
 int store_item_exists(store *s, const char *key, char *status_out, size_t len);
 /* Same, also giving the item's application id (0 when none). */
 int store_item_get(store *s, const char *key, char *status_out, size_t len, int64_t *application_id);
@@ -56,11 +62,11 @@ int store_item_add(store *s, const store_item *it);
 
 /* ---- applications ---- */
 /* The number of the application that already holds an archive with this
- * SHA-256, into number (32 bytes); 1 found, 0 not, -1 error. */
+ * SHA-256, into number (32 bytes): STORE_FOUND, STORE_NOT_FOUND, STORE_ERROR. */
 int store_find_archive(store *s, const char *sha256, char number[32]);
 /* The open application (state received|complete|incomplete|returned, its
- * documents not purged) of the applicant with this CMES number: 1 found
- * (id, number), 0 not, -1. */
+ * documents not purged) of the applicant with this CMES number:
+ * STORE_FOUND (id, number), STORE_NOT_FOUND or STORE_ERROR. */
 int store_find_open_by_cmes(store *s, const char *cmes_no, int64_t *id, char number[32]);
 
 /* Creates an application from a checked packet: upserts the applicant (by
@@ -91,6 +97,7 @@ int store_set_state(store *s, int64_t id, const char *to_state, const char *by, 
 /* A current (non-superseded) file of an application, for re-checking. */
 typedef struct store_file {
 	char *name, *sha256, *type, *doc, *lang, *stored_path;
+	char *raw_name_hex; /* NULL when the archive's bytes are the UTF-8 name's */
 	int copy;
 	int64_t size;
 } store_file;
@@ -103,17 +110,22 @@ typedef struct store_history {
 typedef struct store_application {
 	int64_t id;
 	char *number, *state, *target, *created_at, *updated_at;
-	char *applicant_json;     /* the applicant fields as a JSON object */
+	applicant app;            /* decoded from the stored applicant_json */
 	char *source_name, *source_kind, *source_ref, *message_id, *reply_to;
+	char *reply_to_header;    /* a differing Reply-To of the latest message, never answered; NULL */
 	store_file *files; size_t nfiles;              /* current files only */
 	struct finding *findings; size_t nfindings;    /* doc/lang as rules indexes */
 	store_history *history; size_t nhistory;
 } store_application;
 
-/* Loads by id (number NULL) or by number; 1 found, 0 not, -1 error. */
+/* Loads by id (number NULL) or by number: STORE_FOUND, STORE_NOT_FOUND or
+ * STORE_ERROR. */
 int store_application_get(store *s, const rules *r, int64_t id, const char *number,
 			  store_application *out);
 void store_application_free(store_application *a);
+/* The applicant_json column of a row read by a query of its own (the
+ * desk's list) into fields, as store_application_get decodes it. */
+void store_applicant_decode(const char *json, applicant *out);
 /* Ids of applications, oldest first, optionally in one state. */
 int store_application_list(store *s, const char *state, int64_t **ids, size_t *n);
 /* One application as `list` shows it. Every field is foreign and valid
@@ -164,6 +176,39 @@ int store_outbox_failed(store *s, int64_t id, const char *error);
 void store_outmail_free(store_outmail *rows, size_t n);
 
 
+/* ---- STATUS by email (store_intake.c) ---- */
+/* Ids of the applications, oldest first, whose own address is addr (the
+ * address their notices go to, or the applicant's email, in any case);
+ * when number is not NULL, only that application, and only if it is
+ * addr's. *ids is malloc'ed (NULL when none). 0 or -1. */
+int store_apps_of_address(store *s, const char *addr, const char *number, int64_t **ids, size_t *n);
+/* How many answers of `kind` were given since `since`: about application
+ * id (id > 0; marked by store_answer_mark), else outbox rows of no
+ * application sent to recipient. 0 or -1. */
+int store_answers_since(store *s, int64_t id, const char *kind, const char *recipient, time_t since, int64_t *n);
+/* Records that application id got an answer of `kind` now (inside the
+ * transaction that queues it). */
+int store_answer_mark(store *s, int64_t id, const char *kind, time_t now);
+
+/* ---- what one cycle did (store_intake.c), for its summary ---- */
+typedef struct store_cycle_marks {
+	int64_t item, application, outbox;   /* the highest ids before the cycle */
+} store_cycle_marks;
+typedef struct store_cycle_counts {
+	int64_t recorded;        /* source items recorded (messages and batches; not batch rows) */
+	int64_t rows;            /* batch rows recorded */
+	int64_t batches;
+	int64_t duplicates;      /* messages whose archive was already received */
+	int64_t no_packet, ignored, status, too_large;
+	int64_t applications;    /* made or supplemented by the cycle's packets, counted once */
+	int64_t new_applications;
+	int64_t complete, incomplete, rejected;   /* of those, by the state they are in now */
+	int64_t queued;          /* outbox rows written by the cycle */
+	int64_t waiting;         /* outbox rows still queued, whenever written */
+} store_cycle_counts;
+int store_cycle_mark(store *s, store_cycle_marks *m);
+int store_cycle_count(store *s, const store_cycle_marks *m, store_cycle_counts *c);
+
 /* ---- the certification workflow (store_workflow.c) ---- */
 
 /* Moves application id from state `from` to `to` only when it is in `from`
@@ -175,7 +220,8 @@ int store_wf_transition(store *s, int64_t id, const char *from, const char *to, 
 			const char *reason, time_t now);
 /* 1 when an `event` history row follows the latest entry into `state`. */
 int store_wf_event_since_entry(store *s, int64_t id, const char *state, const char *event);
-/* Time of the first (first != 0) or latest entry into state: 1, 0 never, -1. */
+/* Time of the first (first != 0) or latest entry into state: STORE_FOUND,
+ * STORE_NOT_FOUND (never entered) or STORE_ERROR. */
 int store_wf_entered_at(store *s, int64_t id, const char *state, int first, time_t *at);
 
 /* Payments: amounts in yuan, > 0. */
@@ -195,7 +241,8 @@ typedef struct store_interview {
 } store_interview;
 int store_wf_interview_add(store *s, int64_t id, time_t starts_at, int minutes, const char *place, const char *by,
 			   time_t now, int64_t *plan_id);
-/* 1 found, 0 none, -1 error; free with store_interview_free. */
+/* STORE_FOUND, STORE_NOT_FOUND or STORE_ERROR; free with
+ * store_interview_free. */
 int store_wf_interview_get(store *s, int64_t id, store_interview *out);
 void store_interview_free(store_interview *iv);
 

@@ -133,6 +133,20 @@ out:
 	return out;
 }
 
+/* The stored object back into fields, once, for every caller; a field
+ * stored empty stays NULL, as absent ones are. */
+void store_applicant_decode(const char *json, applicant *out)
+{
+	json_t *o = json ? json_loads(json, 0, NULL) : NULL;
+	for (size_t i = 0; o && i < APPLICANT_NFIELDS; i++) {
+		const char *v = json_string_value(json_object_get(o, applicant_field_names[i]));
+		if (v && *v)
+			applicant_set(out, applicant_field_names[i], v);
+	}
+	if (o)
+		json_decref(o);
+}
+
 /* Finds the applicant by CMES number when there is one, else by email, and
  * refreshes the record; creates it when not found. */
 static int applicant_upsert(store *s, const applicant *a, const char *json, const char *at, int64_t *id)
@@ -243,10 +257,10 @@ static int files_insert(store *s, int64_t id, const packet *p, const rules *r,
 		int64_t size = f->size > INT64_MAX ? INT64_MAX : (int64_t)f->size;
 		rc = store_sql_run(s,
 				   "INSERT INTO files (application_id, name, sha256, type, size, doc, lang, copy,"
-				   " stored_path, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				   "itttittitt", id, f->name ? f->name : "", f->sha256, f->type, size,
+				   " stored_path, added_at, raw_name_hex) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				   "itttittittt", id, f->name ? f->name : "", f->sha256, f->type, size,
 				   doc_code(r, f->doc), lang_code(r, f->lang), (int64_t)f->copy,
-				   paths ? paths[i] : NULL, at);
+				   paths ? paths[i] : NULL, at, f->raw_name_hex);
 	}
 	return rc;
 }
@@ -287,9 +301,11 @@ int store_application_create(store *s, const packet *p, const rules *r, const st
 	if (store_sql_run(s,
 			  "INSERT INTO applications (number, applicant_id, target, state, archive_sha256,"
 			  " applicant_json, source_name, source_kind, source_ref, message_id, reply_to,"
-			  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			  "tittttttttttt", num, applicant_id, nz(p->app.target), state, nz(p->archive_sha256),
-			  json, src->name, src->kind, src->ref, src->message_id, src->reply_to, at, at) != 0)
+			  " reply_to_header, created_at, updated_at)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  "titttttttttttt", num, applicant_id, nz(p->app.target), state, nz(p->archive_sha256),
+			  json, src->name, src->kind, src->ref, src->message_id, src->reply_to, src->reply_to_header,
+			  at, at) != 0)
 		goto out;
 	app_id = sqlite3_last_insert_rowid(s->db);
 	if (archive_add(s, app_id, p, src, at) != 0 ||
@@ -344,8 +360,10 @@ int store_application_add_files(store *s, int64_t id, const packet *p, const rul
 	/* notices about the supplement answer its own message */
 	if (store_sql_run(s,
 			  "UPDATE applications SET source_name = ?, source_kind = ?, source_ref = ?,"
-			  " message_id = ?, reply_to = coalesce(?, reply_to), updated_at = ? WHERE id = ?",
-			  "tttttti", src->name, src->kind, src->ref, src->message_id, src->reply_to, at, id) != 0)
+			  " message_id = ?, reply_to = coalesce(?, reply_to), reply_to_header = ?, updated_at = ?"
+			  " WHERE id = ?",
+			  "ttttttti", src->name, src->kind, src->ref, src->message_id, src->reply_to,
+			  src->reply_to_header, at, id) != 0)
 		goto out;
 	if (archive_add(s, id, p, src, at) != 0 || files_insert(s, id, p, r, stored_paths, at, 1) != 0)
 		goto out;
@@ -415,7 +433,7 @@ static enum finding_severity severity_parse(const char *name)
 static int load_files(store *s, store_application *a)
 {
 	sqlite3_stmt *st = store_sql_prep(s,
-					  "SELECT name, sha256, type, doc, lang, stored_path, copy, size FROM files"
+					  "SELECT name, sha256, type, doc, lang, stored_path, copy, size, raw_name_hex FROM files"
 					  " WHERE application_id = ? AND superseded = 0 ORDER BY id",
 					  "i", a->id);
 	size_t alloc = 0;
@@ -434,6 +452,7 @@ static int load_files(store *s, store_application *a)
 		f->stored_path = store_col_dup(st, 5);
 		f->copy = sqlite3_column_int(st, 6);
 		f->size = sqlite3_column_int64(st, 7);
+		f->raw_name_hex = store_col_dup(st, 8);
 	}
 out:
 	sqlite3_finalize(st);
@@ -493,7 +512,7 @@ out:
 
 #define APP_COLS \
 	"SELECT id, number, state, target, created_at, updated_at, applicant_json, source_name," \
-	" source_kind, source_ref, message_id, reply_to FROM applications"
+	" source_kind, source_ref, message_id, reply_to, reply_to_header FROM applications"
 
 int store_application_get(store *s, const rules *r, int64_t id, const char *number,
 			  store_application *out)
@@ -515,12 +534,13 @@ int store_application_get(store *s, const rules *r, int64_t id, const char *numb
 	out->target = store_col_dup(st, 3);
 	out->created_at = store_col_dup(st, 4);
 	out->updated_at = store_col_dup(st, 5);
-	out->applicant_json = store_col_dup(st, 6);
+	store_applicant_decode((const char *)sqlite3_column_text(st, 6), &out->app);
 	out->source_name = store_col_dup(st, 7);
 	out->source_kind = store_col_dup(st, 8);
 	out->source_ref = store_col_dup(st, 9);
 	out->message_id = store_col_dup(st, 10);
 	out->reply_to = store_col_dup(st, 11);
+	out->reply_to_header = store_col_dup(st, 12);
 	if (load_files(s, out) != 0 || load_findings(s, r, out) != 0 || load_history(s, out) != 0)
 		rc = -1;
 out:
@@ -539,12 +559,13 @@ void store_application_free(store_application *a)
 	free(a->target);
 	free(a->created_at);
 	free(a->updated_at);
-	free(a->applicant_json);
+	applicant_free(&a->app);
 	free(a->source_name);
 	free(a->source_kind);
 	free(a->source_ref);
 	free(a->message_id);
 	free(a->reply_to);
+	free(a->reply_to_header);
 	for (size_t i = 0; i < a->nfiles; i++) {
 		store_file *f = &a->files[i];
 		free(f->name);
@@ -553,6 +574,7 @@ void store_application_free(store_application *a)
 		free(f->doc);
 		free(f->lang);
 		free(f->stored_path);
+		free(f->raw_name_hex);
 	}
 	free(a->files);
 	for (size_t i = 0; i < a->nfindings; i++) {

@@ -53,9 +53,8 @@ static void csv_line(buf *b, const char *const *f, size_t n)
 	buf_adds(b, "\r\n");
 }
 
-static const char *jfield(json_t *o, const char *k)
+static const char *or_empty(const char *v)
 {
-	const char *v = json_string_value(json_object_get(o, k));
 	return v ? v : "";
 }
 
@@ -63,14 +62,12 @@ static const char *jfield(json_t *o, const char *k)
 static int add_application(workflow *w, struct archive *ar, buf *index, int64_t id)
 {
 	store_application a;
-	json_t *o = NULL;
 	strlist names = {0};
 	char nfiles[16];
 	int rc = -1;
 	memset(&a, 0, sizeof a);
-	if (store_application_get(w->ctx->db, w->ctx->r, id, NULL, &a) != 1)
+	if (store_application_get(w->ctx->db, w->ctx->r, id, NULL, &a) != STORE_FOUND)
 		goto out;
-	o = json_loads(a.applicant_json ? a.applicant_json : "{}", 0, NULL);
 	for (size_t i = 0; i < a.nfiles; i++) {
 		const store_file *f = &a.files[i];
 		char *data = NULL, sha[65];
@@ -103,15 +100,14 @@ static int add_application(workflow *w, struct archive *ar, buf *index, int64_t 
 		rc = -1;
 	}
 	snprintf(nfiles, sizeof nfiles, "%zu", names.n);
-	const char *row[] = {a.number, jfield(o, "name_zh"), jfield(o, "name_en"), jfield(o, "cmes_no"),
-			     a.target ? a.target : jfield(o, "target"), jfield(o, "soe_grade"), jfield(o, "soe_sector"),
-			     jfield(o, "province"), jfield(o, "cmes_grade"), jfield(o, "cmes_qualification"),
-			     jfield(o, "senior_engineer"), jfield(o, "email"), nfiles, a.number};
+	const applicant *p = &a.app;
+	const char *row[] = {a.number, or_empty(p->name_zh), or_empty(p->name_en), or_empty(p->cmes_no),
+			     a.target ? a.target : or_empty(p->target), or_empty(p->soe_grade), or_empty(p->soe_sector),
+			     or_empty(p->province), or_empty(p->cmes_grade), or_empty(p->cmes_qualification),
+			     or_empty(p->senior_engineer), or_empty(p->email), nfiles, a.number};
 	csv_line(index, row, sizeof row / sizeof row[0]);
 	rc = 0;
 out:
-	if (o)
-		json_decref(o);
 	strlist_free(&names);
 	store_application_free(&a);
 	return rc;
@@ -206,7 +202,11 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 		snprintf(w->err, sizeof w->err, "%s: %s", final, strerror(errno));
 		goto out;
 	}
-	util_fsync_dir(outdir);
+	if (util_fsync_dir(outdir) != 0) {
+		snprintf(w->err, sizeof w->err, "%s: fsync: %s", outdir, strerror(errno));
+		unlink(final);
+		goto out;
+	}
 	if (store_commit(w->ctx->db) != 0) {
 		unlink(final);
 		goto dberr;

@@ -76,7 +76,9 @@ static enum transport_result maildir_send(transport *t, const char *message_id, 
 		unlink(tmp);
 		goto out;
 	}
-	util_fsync_dir(newdir);
+	/* Delivered; lost in a crash, the row is delivered again under the same name. */
+	if (util_fsync_dir(newdir) != 0)
+		log_warn("outbox maildir %s: fsync: %s", newdir, strerror(errno));
 	rc = TRANSPORT_SENT;
 out:
 	free(name);

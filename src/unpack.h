@@ -27,6 +27,7 @@ typedef struct unpack_member {
 		       * when any is not valid UTF-8, else UTF-8; other formats per
 		       * charset_decode_name (valid UTF-8 as is, else GB18030) */
 	char *raw_name; /* owned: the name's bytes as the archive holds them (any charset), for audit */
+	int raw_differs; /* raw_name's bytes are not those of the decoded name (before the wrapper is stripped) */
 	char *path;   /* owned: file in workdir holding the bytes ("m0001"...) */
 	uint64_t size;
 } unpack_member;
@@ -47,11 +48,15 @@ typedef struct unpack_result {
 	char *error_detail;
 } unpack_result;
 
+/* What unpack_archive returns. */
+enum { UNPACK_OK = 0, UNPACK_ERROR = -1, UNPACK_REJECTED = 1 };
+
 /* Unpacks archive_path into workdir (which exists and is empty).
- * Returns 0 when every member was read (members filled), 1 when the archive
- * is rejected (error_code set, members empty, every file written removed),
- * -1 on a system error such as ENOSPC or an unreadable archive file
- * (temporary: the caller retries later; files removed).
+ * Returns UNPACK_OK when every member was read (members filled),
+ * UNPACK_REJECTED when the archive is rejected (error_code set, members
+ * empty, every file written removed), UNPACK_ERROR on a system error such
+ * as ENOSPC or an unreadable archive file (temporary: the caller retries
+ * later; files removed).
  * depth is the nesting level of this archive (0 = top); depth >
  * lim->max_depth is archive_too_deep. Members that are archives themselves
  * are returned as they are: the caller unpacks them with depth + 1.

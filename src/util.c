@@ -55,12 +55,19 @@ void buf_init(buf *b, size_t cap)
 	b->len = 0;
 	b->alloc = 0;
 	b->cap = cap ? cap : SIZE_MAX;
+	b->failed = 0;
 }
 
+/* Room for extra more bytes, or the buffer fails for good. */
 static int buf_reserve(buf *b, size_t extra)
 {
 	size_t need;
+	if (b->failed) {
+		errno = EFBIG;
+		return -1;
+	}
 	if (extra > b->cap || b->len > b->cap - extra) {
+		b->failed = 1;
 		errno = EFBIG;
 		return -1;
 	}
@@ -98,8 +105,10 @@ int buf_printf(buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		b->failed = 1;
 		return -1;
+	}
 	if (buf_reserve(b, (size_t)n) != 0)
 		return -1;
 	va_start(ap, fmt);
@@ -114,7 +123,27 @@ char *buf_steal(buf *b)
 	char *d = b->data ? b->data : xstrdup("");
 	b->data = NULL;
 	b->len = b->alloc = 0;
+	b->failed = 0;
 	return d;
+}
+
+void buf_reset(buf *b)
+{
+	b->len = 0;
+	b->failed = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+int buf_take(buf *b, char **out)
+{
+	if (b->failed) {
+		buf_free(b);
+		*out = NULL;
+		return -1;
+	}
+	*out = buf_steal(b);
+	return 0;
 }
 
 void buf_free(buf *b)
@@ -122,6 +151,7 @@ void buf_free(buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->alloc = 0;
+	b->failed = 0;
 }
 
 int strlist_add(strlist *l, const char *s)
@@ -357,12 +387,15 @@ char *util_dirname(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
-int util_write_atomic(const char *path, const void *data, size_t len)
+/* The one crash-safe write (OpenSMTPD's queue_fs order): a temporary name
+ * in the same folder (O_EXCL), the bytes (data, or read from src_fd when it
+ * is >= 0), fsync, rename over path, fsync of the folder. Only then may a
+ * commit refer to path. */
+static int write_atomic(const char *path, int mode, const void *data, size_t len, int src_fd)
 {
 	char *dir = util_dirname(path);
-	char *tmp = NULL;
-	int fd = -1, rc = -1;
-	const char *p = data;
+	char *tmp = NULL, chunk[65536];
+	int fd = -1, rc = -1, e;
 	buf t;
 	buf_init(&t, 0);
 	buf_printf(&t, "%s.tmp.%ld", path, (long)getpid());
@@ -370,28 +403,71 @@ int util_write_atomic(const char *path, const void *data, size_t len)
 	/* A file of this name is a leftover of a killed process that had our
 	 * pid (pids are reused): no live writer can own it. */
 	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
 		goto out;
-	if (util_write_all(fd, p, len) != 0 || fsync(fd) != 0)
+	if (src_fd < 0 && util_write_all(fd, data, len) != 0)
+		goto out;
+	while (src_fd >= 0) {
+		ssize_t n = read(src_fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		if (util_write_all(fd, chunk, (size_t)n) != 0)
+			goto out;
+	}
+	if (fsync(fd) != 0)
 		goto out;
 	if (close(fd) != 0) {
 		fd = -1;
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0)
+	if (rename(tmp, path) != 0 || util_fsync_dir(dir) != 0)
 		goto out;
-	util_fsync_dir(dir);
 	rc = 0;
 out:
+	e = errno;
 	if (fd >= 0)
 		close(fd);
 	if (rc != 0 && tmp)
 		unlink(tmp);
 	free(tmp);
 	free(dir);
+	errno = e;
 	return rc;
+}
+
+int util_write_atomic(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, 0644, data, len, -1);
+}
+
+int util_copy_atomic(const char *src, const char *dest, int mode)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), rc, e;
+	if (in < 0)
+		return -1;
+	rc = write_atomic(dest, mode, NULL, 0, in);
+	e = errno;
+	close(in);
+	errno = e;
+	return rc;
+}
+
+int util_fsync_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, e;
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc == 0 ? 0 : -1;
 }
 
 int util_mkdirs(const char *path, int mode)

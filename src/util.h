@@ -1,9 +1,12 @@
 /* util.h — small helpers shared by every module: growable buffers, string
- * lists, files written crash-safely, SHA-256, and the one clock.
+ * lists, files written crash-safely, SHA-256.
  *
  * Return convention across packetd: 0 on success, -1 on failure (errno or a
- * message logged by the callee). Functions named *_dup / *_new / *_read return
- * memory the caller owns and frees.
+ * message logged by the callee). A function with more outcomes than these
+ * two names them in an enum (enum item_result in source.h, enum store_found,
+ * MIME_*, UNPACK_*, WF_*) rather than giving 1 a meaning of its own;
+ * predicates ("true when ...") return 1 or 0. Functions named *_dup / *_new
+ * / *_read return memory the caller owns and frees.
  */
 #ifndef PACKETD_UTIL_H
 #define PACKETD_UTIL_H
@@ -12,20 +15,34 @@
 #include <stdint.h>
 #include <time.h>
 
+/* Functions whose failure must be looked at. */
+#define UTIL_WUR __attribute__((warn_unused_result))
+
 /* A growable byte buffer with a hard cap so input can never make it grow
- * without bound (cap 0 means SIZE_MAX). data is always NUL-terminated. */
+ * without bound (cap 0 means SIZE_MAX). data is always NUL-terminated.
+ * Its error sticks (curl's dynbuf): once a write does not fit, that write
+ * and every later one fail and add nothing, so the bytes are never a text
+ * with holes; buf_take reports it at the end. Memory exhaustion aborts. */
 typedef struct buf {
 	char *data;     /* owned */
 	size_t len;
 	size_t alloc;
 	size_t cap;
+	int failed;     /* a write did not fit (EFBIG) or could not be formatted */
 } buf;
 
 void buf_init(buf *b, size_t cap);
+/* 0, or -1 when this or an earlier write failed. */
 int buf_add(buf *b, const void *data, size_t len);
 int buf_adds(buf *b, const char *s);
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Hands the bytes to the caller (who frees them) and resets the buffer. */
+/* Hands the bytes to the caller (who frees them) and resets the buffer;
+ * -1 (nothing handed, the buffer freed) when a write failed. */
+int buf_take(buf *b, char **out) UTIL_WUR;
+/* Empties the buffer and clears its error, keeping its memory. */
+void buf_reset(buf *b);
+/* buf_take for a buffer that cannot fail (no cap, or writes bounded by
+ * their caller): returns the bytes, caller frees. */
 char *buf_steal(buf *b);
 void buf_free(buf *b);
 
@@ -52,11 +69,11 @@ char *util_ascii_lower(const char *s);
 int util_streq_nocase(const char *a, const char *b);
 int util_ends_with_nocase(const char *s, const char *suffix);
 /* Parses a non-negative integer with optional K/M/G suffix; checks range. */
-int util_parse_size(const char *s, uint64_t *out);
-int util_parse_long(const char *s, long min, long max, long *out);
+int util_parse_size(const char *s, uint64_t *out) UTIL_WUR;
+int util_parse_long(const char *s, long min, long max, long *out) UTIL_WUR;
 
 /* Writes all len bytes to fd, retrying short writes and EINTR. */
-int util_write_all(int fd, const void *data, size_t len);
+int util_write_all(int fd, const void *data, size_t len) UTIL_WUR;
 /* Value of one hex digit, -1 when c is none. */
 int util_hexval(int c);
 /* Value of one base64 character (RFC 4648 alphabet), -1 when c is none. */
@@ -67,11 +84,16 @@ extern const signed char util_base64_dec[256];
 extern const signed char util_hex_dec[256];
 
 /* Reads a whole file (at most max bytes, else -1 with errno EFBIG). */
-int util_read_file(const char *path, size_t max, char **data, size_t *len);
+int util_read_file(const char *path, size_t max, char **data, size_t *len) UTIL_WUR;
 /* Writes data to path crash-safely: temp file in the same folder (O_EXCL),
  * fsync, rename, fsync of the folder. */
-int util_write_atomic(const char *path, const void *data, size_t len);
-int util_mkdirs(const char *path, int mode);
+int util_write_atomic(const char *path, const void *data, size_t len) UTIL_WUR;
+/* Copies the file src to dest in the same crash-safe steps, in chunks (an
+ * archive may be as large as max_message); dest gets mode. */
+int util_copy_atomic(const char *src, const char *dest, int mode) UTIL_WUR;
+/* Flushes the bytes of the file at path to disk. */
+int util_fsync_file(const char *path) UTIL_WUR;
+int util_mkdirs(const char *path, int mode) UTIL_WUR;
 /* Removes a folder tree that packetd itself created (no symlinks followed). */
 int util_rmtree(const char *path);
 /* path joined with name; caller frees. */
@@ -80,15 +102,15 @@ char *util_path_join(const char *dir, const char *name);
 char *util_dirname(const char *path);
 /* Resolves path against base_dir unless absolute; caller frees. */
 char *util_resolve(const char *base_dir, const char *path);
-int util_fsync_dir(const char *dir);
+int util_fsync_dir(const char *dir) UTIL_WUR;
 
 /* Appends the base64 of len bytes to out; with line_len > 0 the output is
  * broken into lines of that many characters, each ended by CRLF (MIME). */
 int util_base64(buf *out, const void *in, size_t len, size_t line_len);
 
 /* SHA-256 as 64 lowercase hex digits + NUL. */
-int util_sha256_hex(const void *data, size_t len, char out[65]);
-int util_sha256_file_hex(const char *path, char out[65]);
+int util_sha256_hex(const void *data, size_t len, char out[65]) UTIL_WUR;
+int util_sha256_file_hex(const char *path, char out[65]) UTIL_WUR;
 
 /* True when s is valid UTF-8. */
 int util_utf8_valid(const char *s, size_t len);

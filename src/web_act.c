@@ -432,8 +432,9 @@ void web_api_list(web *w, web_req *q, web_resp *p)
 		a.target = t.cells[r * t.ncols + 3];
 		a.created_at = t.cells[r * t.ncols + 8];
 		a.updated_at = t.cells[r * t.ncols + 9];
-		a.applicant_json = t.cells[r * t.ncols + 10];
-		json_array_append_new(arr, pjson_application_brief(&a));   /* a's strings stay t's */
+		store_applicant_decode(t.cells[r * t.ncols + 10], &a.app);
+		json_array_append_new(arr, pjson_application_brief(&a));   /* a's other strings stay t's */
+		applicant_free(&a.app);
 	}
 	store_table_free(&t);
 	json_resp(p, 200, arr);

@@ -96,20 +96,18 @@ static void cell(buf *b, const char *v)
 
 static void section_applicant(buf *b, const store_application *a)
 {
-	json_t *j = a->applicant_json ? json_loads(a->applicant_json, 0, NULL) : NULL;
-	const char *k;
-	json_t *v;
 	buf_adds(b, "<h2>申请人 / Applicant</h2>\n<table id=\"applicant\">");
-	json_object_foreach(j, k, v) {
+	for (size_t i = 0; i < APPLICANT_NFIELDS; i++) {
+		const char *v = applicant_get(&a->app, applicant_field_names[i]);
+		if (v == NULL)
+			continue;
 		buf_adds(b, "<tr><th>");
-		web_esc(b, k);
+		web_esc(b, applicant_field_names[i]);
 		buf_adds(b, "</th>");
-		cell(b, json_is_string(v) ? json_string_value(v) : "");
+		cell(b, v);
 		buf_adds(b, "</tr>");
 	}
 	buf_adds(b, "</table>\n");
-	if (j)
-		json_decref(j);
 }
 
 static void file_link(buf *b, const store_table *f, size_t r)

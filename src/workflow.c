@@ -112,36 +112,25 @@ void workflow_states(char *out, size_t len)
 
 /* ---- loading ---- */
 
-static const char *field(json_t *o, const char *name)
-{
-	const char *v = json_string_value(json_object_get(o, name));
-	return v && *v ? v : NULL;
-}
-
 int wf_load(packetd_ctx *ctx, int64_t id, const char *number, wf_app *x)
 {
 	int rc;
 	memset(x, 0, sizeof *x);
 	rc = store_application_get(ctx->db, ctx->r, id, number, &x->a);
-	if (rc != 1)
+	if (rc != STORE_FOUND)
 		return rc;
-	x->fields = x->a.applicant_json ? json_loads(x->a.applicant_json, 0, NULL) : NULL;
-	if (x->fields == NULL)
-		x->fields = json_object();
-	x->name_zh = field(x->fields, "name_zh");
-	x->name_en = field(x->fields, "name_en");
-	x->email = field(x->fields, "email");
-	x->qualification = field(x->fields, "cmes_qualification");
-	x->province = field(x->fields, "province");
-	x->target = x->a.target ? x->a.target : field(x->fields, "target");
-	return 1;
+	x->name_zh = x->a.app.name_zh;
+	x->name_en = x->a.app.name_en;
+	x->email = x->a.app.email;
+	x->qualification = x->a.app.cmes_qualification;
+	x->province = x->a.app.province;
+	x->target = x->a.target ? x->a.target : x->a.app.target;
+	return STORE_FOUND;
 }
 
 void wf_app_free(wf_app *x)
 {
 	store_application_free(&x->a);
-	if (x->fields)
-		json_decref(x->fields);
 	memset(x, 0, sizeof *x);
 }
 
@@ -204,7 +193,7 @@ int wf_notify(packetd_ctx *ctx, wf_app *x, const char *kind, const rules_var *ex
 static char *bring_list(packetd_ctx *ctx, const wf_app *x, int zh)
 {
 	const char *lang = zh ? "zh" : "en";
-	const char *se = json_string_value(json_object_get(x->fields, "senior_engineer"));
+	const char *se = x->a.app.senior_engineer;
 	char key[32], *held, *common, *out;
 	size_t len;
 	if (!fees_lacks_cmes(ctx->r, x->qualification))
@@ -292,10 +281,10 @@ static int begin(workflow *w, const char *number, wf_app *x)
 		return WF_ERROR;
 	}
 	found = wf_load(w->ctx, 0, number, x);
-	if (found == 1)
+	if (found == STORE_FOUND)
 		return WF_OK;
 	store_rollback(w->ctx->db);
-	if (found == 0) {
+	if (found == STORE_NOT_FOUND) {
 		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, NULL);
 		return WF_REFUSED;
 	}
@@ -327,8 +316,8 @@ static const wf_transition *allowed(workflow *w, const wf_app *x, const char *ev
 	if (t == NULL) {
 		char states[256];
 		wf_allowed(event, states, sizeof states);
-		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "state", "application", x->a.number, "action", what, "state",
-			    x->a.state, "states", states, NULL);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "state", "application", x->a.number,
+			    "action", what, "state", x->a.state, "states", states, NULL);
 	}
 	return t;
 }
@@ -477,7 +466,7 @@ int workflow_result(workflow *w, const char *number, const char *result)
 	t = allowed(w, &x, event, what);
 	if (t == NULL)
 		goto out;
-	if (store_wf_interview_get(w->ctx->db, x.a.id, &iv) != 1) {
+	if (store_wf_interview_get(w->ctx->db, x.a.id, &iv) != STORE_FOUND) {
 		rc = WF_ERROR;
 		goto out;
 	}

@@ -46,7 +46,8 @@ static int reminders(packetd_ctx *ctx)
 		memset(&iv, 0, sizeof iv);
 		memset(&x, 0, sizeof x);
 		once = store_wf_notice_once(ctx->db, id, "interview_reminder", store_table_get(&t, i, 4), ctx->now);
-		if (once == 1 && (wf_load(ctx, id, NULL, &x) != 1 || store_wf_interview_get(ctx->db, id, &iv) != 1 ||
+		if (once == 1 && (wf_load(ctx, id, NULL, &x) != STORE_FOUND ||
+				  store_wf_interview_get(ctx->db, id, &iv) != STORE_FOUND ||
 				  wf_notify_interview(ctx, &x, "interview_reminder", &iv) != 0))
 			once = -1;
 		if (once < 0 || store_commit(ctx->db) != 0) {
@@ -76,7 +77,7 @@ static int reregister(packetd_ctx *ctx, int64_t id)
 	char cyear[16], rec[16], miss[16];
 	int rc = -1, once;
 	memset(&x, 0, sizeof x);
-	if (store_wf_entered_at(ctx->db, id, "certified", 1, &certified) != 1)
+	if (store_wf_entered_at(ctx->db, id, "certified", 1, &certified) != STORE_FOUND)
 		return 0;
 	int years = fees_years(certified, ctx->now);
 	if (years < 1)
@@ -87,7 +88,7 @@ static int reregister(packetd_ctx *ctx, int64_t id)
 	once = store_wf_notice_once(ctx->db, id, "reregistration", period, ctx->now);
 	if (once != 1)
 		goto out;
-	if (wf_load(ctx, id, NULL, &x) != 1 || fees_of_application(ctx->db, ctx->r, &x.a, ctx->now, &f) != 0)
+	if (wf_load(ctx, id, NULL, &x) != STORE_FOUND || fees_of_application(ctx->db, ctx->r, &x.a, ctx->now, &f) != 0)
 		goto out;
 	if (store_wf_transition(ctx->db, id, x.a.state, "re_registration_due", "re_registration", "packetd",
 				period, ctx->now) != 1)

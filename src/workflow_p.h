@@ -3,19 +3,17 @@
 #ifndef PACKETD_WORKFLOW_P_H
 #define PACKETD_WORKFLOW_P_H
 
-#include <jansson.h>
-
 #include "workflow.h"
 
 struct mailmsg_attachment;
 
 typedef struct wf_app {
 	store_application a;
-	json_t *fields;          /* owned: the applicant fields */
-	const char *name_zh, *name_en, *email, *qualification, *province, *target;  /* into fields/a */
+	const char *name_zh, *name_en, *email, *qualification, *province, *target;  /* into a */
 } wf_app;
 
-/* Loads by id (number NULL) or number: 1 found, 0 not, -1 error. */
+/* Loads by id (number NULL) or number: STORE_FOUND, STORE_NOT_FOUND or
+ * STORE_ERROR. */
 int wf_load(packetd_ctx *ctx, int64_t id, const char *number, wf_app *x);
 void wf_app_free(wf_app *x);
 

@@ -3,7 +3,11 @@
 # As root it runs apt-get; otherwise it prints the command to run.
 missing=""
 for p in "$@"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' && continue
+	# NodeSource's nodejs package carries npm itself and conflicts with
+	# Debian's npm: an npm already on PATH is enough.
+	[ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
+	missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

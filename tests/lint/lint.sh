@@ -27,6 +27,7 @@ tidy_one() {
 export -f tidy_one
 ls src/*.c | xargs -P 2 -I{} bash -c 'tidy_one {}'
 cppcheck --enable=warning,performance,portability --std=c11 --inline-suppr --quiet \
+	--library=tests/lint/jansson.cfg \
 	-D_GNU_SOURCE -I src --template='{file}:{line}:{column}: {severity}: {message} [{id}]' \
 	src/ >"$out/cppcheck.log" 2>&1
 
