@@ -11,7 +11,8 @@ OUT gets
                        code(s) expected, '|'-separated ('-': none) <tab> why
   mail/NAME.eml        one message per case
   mail.tsv             NAME <tab> item status <tab> replies <tab> what the
-                       reply must contain ('-': nothing) <tab> why
+                       reply must contain ('-': nothing; '!TEXT': must not
+                       contain TEXT) <tab> why
   canary/              a folder the archives try to write into; it must
                        stay empty
 TOP is the repository (for samples/packets/ceng-complete.zip).
@@ -20,8 +21,11 @@ Expected behaviour, in brief: an archive that breaks a rule is rejected
 with the rule's code and the applicant is told why; a message whose packet
 can be found is processed wherever the packet hides; one whose packet
 cannot be found gets a notice saying so; auto-replies, bounces, list mail,
-our own address and mail without a sender get no answer (RFC 3834); a
-message seen twice is handled once.
+our own address and mail without a sender get no answer (RFC 3834), nor do
+owner-*, *-request and MAILER-DAEMON senders, nor mail without a packet
+that does not name the intake address (RFC 5230 4.5); notices go to the
+envelope sender, else From, never to a differing Reply-To; a message seen
+twice is handled once.
 """
 import base64
 import io
@@ -492,8 +496,24 @@ def mails():
          'no From')
     k = nxt()
     mail('reply-to', headers(k, extra='Reply-To: <secretary%d@example.org>' % k)
-         + mixed([TEXT, attachment(packet(k))]), 'processed', 1, 'secretary%d@example.org' % k,
-         'Reply-To differs from From: the reply goes to Reply-To (RFC 5322 3.6.2)')
+         + mixed([TEXT, attachment(packet(k))]), 'processed', 1, '!secretary%d@example.org' % k,
+         'Reply-To differs from From: the notice goes to From, the Reply-To is recorded, never answered (RFC 3834 4)')
+    k = nxt()
+    mail('return-path', 'Return-Path: <envelope%d@example.net>\n' % k + headers(k)
+         + mixed([TEXT, attachment(packet(k))]), 'processed', 1, 'envelope%d@example.net' % k,
+         'Return-Path differs from From: the notice goes to the envelope sender (RFC 3834 4)')
+    k = nxt()
+    mail('owner-sender', 'Return-Path: <owner-engineers@lists.example.com>\n' + headers(k)
+         + mixed([TEXT, attachment(packet(k))]), 'ignored', 0, '-', 'envelope sender owner-* (RFC 5230 4.5)')
+    k = nxt()
+    mail('request-sender', headers(k, frm='engineers-request@lists.example.com') + TEXT, 'ignored', 0, '-',
+         'sender *-request (RFC 5230 4.5)')
+    k = nxt()
+    mail('digest', headers(k).replace('To: rra@cmes.example', 'To: engineers@lists.example.com') + TEXT,
+         'ignored', 0, '-', 'no packet and not addressed to the intake: a digest or announcement (RFC 5230 4.5)')
+    k = nxt()
+    mail('cc-intake', headers(k).replace('To: rra@cmes.example', 'To: friend@example.com\nCc: RRA@cmes.example')
+         + TEXT, 'no_packet', 1, '-', 'no packet, the intake in Cc: answered')
     k = nxt()
     twice = headers(k) + mixed([TEXT, attachment(packet(k))])
     mail('twice-a', twice, 'processed', 1, '-', 'the same message delivered twice (first copy)')
