@@ -64,6 +64,20 @@ out:
 	free(data);
 }
 
+/* Returns the bytes of s as lowercase hex (owned by the caller). */
+static char *hex_of(const char *s)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t n = strlen(s);
+	char *out = xcalloc(2 * n + 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[(unsigned char)s[i] >> 4];
+		out[2 * i + 1] = digits[(unsigned char)s[i] & 0xF];
+	}
+	out[2 * n] = '\0';
+	return out;
+}
+
 static int add_member(const intake_options *o, packet *p, const unpack_member *mem)
 {
 	packet_file *f;
@@ -73,6 +87,7 @@ static int add_member(const intake_options *o, packet *p, const unpack_member *m
 	}
 	f = packet_add_file(p);
 	f->name = xstrdup(mem->name);
+	f->raw_name_hex = mem->raw_differs && mem->raw_name != NULL ? hex_of(mem->raw_name) : NULL;
 	f->path = xstrdup(mem->path);
 	f->size = mem->size;
 	if (util_sha256_file_hex(mem->path, f->sha256) != 0)

@@ -20,6 +20,7 @@ void packet_free(packet *p)
 	for (size_t i = 0; i < p->nfiles; i++) {
 		free(p->files[i].name);
 		free(p->files[i].path);
+		free(p->files[i].raw_name_hex);
 		free(p->files[i].text);
 	}
 	free(p->files);

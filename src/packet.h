@@ -21,6 +21,8 @@ enum finding_severity { SEV_ERROR = 0, SEV_WARNING = 1, SEV_INFO = 2 };
 /* One member file of the packet. */
 typedef struct packet_file {
 	char *name;        /* owned: UTF-8 path inside the packet (wrapper folder stripped) */
+	char *raw_name_hex; /* owned: the archive's bytes for the name, as lowercase hex, when they are not
+			     * the UTF-8 name's (a GBK name, say); NULL when they are. For audit. */
 	char *path;        /* owned: where its bytes are on disk (a spool work file) */
 	uint64_t size;
 	char sha256[65];

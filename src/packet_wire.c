@@ -26,6 +26,7 @@ json_t *packet_wire_dump(const packet *p)
 		const packet_file *f = &p->files[i];
 		json_t *j = json_object();
 		set_str(j, "name", f->name);
+		set_str(j, "raw_name_hex", f->raw_name_hex);
 		set_str(j, "path", f->path);
 		set_str(j, "text", f->text);
 		json_object_set_new(j, "size", json_integer((json_int_t)f->size));
@@ -85,6 +86,7 @@ int packet_wire_load(packet *p, const json_t *j)
 	json_array_foreach(files, i, v) {
 		packet_file *f = packet_add_file(p);
 		f->name = xstrdup(str(v, "name") ? str(v, "name") : "");
+		f->raw_name_hex = str(v, "raw_name_hex") ? xstrdup(str(v, "raw_name_hex")) : NULL;
 		f->path = xstrdup(str(v, "path") ? str(v, "path") : "");
 		f->text = str(v, "text") ? xstrdup(str(v, "text")) : NULL;
 		f->size = (uint64_t)json_integer_value(json_object_get(v, "size"));

@@ -59,10 +59,13 @@ static json_t *findings_json(const finding *f, size_t n, const rules *r)
 	return arr;
 }
 
-static json_t *file_json(const char *name, const char *sha256, const char *type)
+/* raw_name_hex: the archive's bytes for the name when they are not the UTF-8 name's, else NULL */
+static json_t *file_json(const char *name, const char *raw_name_hex, const char *sha256, const char *type)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(name));
+	if (raw_name_hex != NULL)
+		json_object_set_new(o, "raw_name_hex", json_string(raw_name_hex));
 	json_object_set_new(o, "sha256", json_string(sha256));
 	json_object_set_new(o, "type", json_string(type));
 	return o;
@@ -86,7 +89,7 @@ json_t *pjson_packet(const packet *p, const rules *r)
 		for (size_t j = 0; j < p->nfiles; j++) {
 			const packet_file *f = &p->files[j];
 			if (!f->ignored && f->doc == s->doc && f->lang == s->lang)
-				json_array_append_new(files, file_json(f->name, f->sha256, f->type));
+				json_array_append_new(files, file_json(f->name, f->raw_name_hex, f->sha256, f->type));
 		}
 		json_object_set_new(o, "files", files);
 		json_array_append_new(docs, o);
@@ -94,7 +97,7 @@ json_t *pjson_packet(const packet *p, const rules *r)
 	for (size_t j = 0; j < p->nfiles; j++) {
 		const packet_file *f = &p->files[j];
 		if (!f->ignored && (f->doc < 0 || f->lang < 0))
-			json_array_append_new(other, file_json(f->name, f->sha256, f->type));
+			json_array_append_new(other, file_json(f->name, f->raw_name_hex, f->sha256, f->type));
 	}
 	json_object_set_new(root, "documents", docs);
 	json_object_set_new(root, "unrecognised", other);
@@ -128,7 +131,7 @@ json_t *pjson_application(const store_application *a, const rules *r)
 				const store_file *f = &a->files[i];
 				if (f->doc && f->lang && strcmp(f->doc, r->docs[d].code) == 0 &&
 				    strcmp(f->lang, r->langs[l].code) == 0) {
-					json_array_append_new(files, file_json(f->name, f->sha256, f->type));
+					json_array_append_new(files, file_json(f->name, f->raw_name_hex, f->sha256, f->type));
 					copies++;
 				}
 			}
@@ -142,7 +145,8 @@ json_t *pjson_application(const store_application *a, const rules *r)
 	}
 	for (size_t i = 0; i < a->nfiles; i++)
 		if (a->files[i].doc == NULL || a->files[i].lang == NULL)
-			json_array_append_new(other, file_json(a->files[i].name, a->files[i].sha256, a->files[i].type));
+			json_array_append_new(other, file_json(a->files[i].name, a->files[i].raw_name_hex,
+							       a->files[i].sha256, a->files[i].type));
 	json_object_set_new(o, "documents", docs);
 	json_object_set_new(o, "unrecognised", other);
 	json_object_set_new(o, "findings", findings_json(a->findings, a->nfindings, r));
@@ -150,6 +154,8 @@ json_t *pjson_application(const store_application *a, const rules *r)
 	json_object_set_new(src, "name", str_or_null(a->source_name));
 	json_object_set_new(src, "reference", str_or_null(a->source_ref));
 	json_object_set_new(src, "message_id", str_or_null(a->message_id));
+	json_object_set_new(src, "notices_to", str_or_null(a->reply_to));
+	json_object_set_new(src, "reply_to", str_or_null(a->reply_to_header));
 	json_object_set_new(o, "source", src);
 	for (size_t i = 0; i < a->nhistory; i++) {
 		json_t *h = json_object();

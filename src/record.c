@@ -148,6 +148,7 @@ static int merged_packet(packetd_ctx *ctx, const store_application *a, packet *n
 		const store_file *sf = &a->files[i];
 		packet_file *f = packet_add_file(out);
 		f->name = xstrdup(sf->name);
+		f->raw_name_hex = sf->raw_name_hex ? xstrdup(sf->raw_name_hex) : NULL;
 		f->path = xstrdup(sf->stored_path ? sf->stored_path : "");
 		f->size = (uint64_t)sf->size;
 		snprintf(f->sha256, sizeof f->sha256, "%s", sf->sha256);

@@ -338,6 +338,7 @@ static int unpack_entry(struct unpack_ctx *c, struct archive *a, struct archive_
 	m->name = norm;
 	norm = NULL;
 	m->raw_name = xstrdup(raw);
+	m->raw_differs = strcmp(raw, name) != 0;
 	m->path = util_path_join(c->workdir, file);
 	m->size = 0;
 	rc = unpack_copy_data(c, a, m);

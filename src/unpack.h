@@ -27,6 +27,7 @@ typedef struct unpack_member {
 		       * when any is not valid UTF-8, else UTF-8; other formats per
 		       * charset_decode_name (valid UTF-8 as is, else GB18030) */
 	char *raw_name; /* owned: the name's bytes as the archive holds them (any charset), for audit */
+	int raw_differs; /* raw_name's bytes are not those of the decoded name (before the wrapper is stripped) */
 	char *path;   /* owned: file in workdir holding the bytes ("m0001"...) */
 	uint64_t size;
 } unpack_member;
@@ -67,5 +68,13 @@ enum { UNPACK_OK = 0, UNPACK_ERROR = -1, UNPACK_REJECTED = 1 };
 int unpack_archive(const char *archive_path, const char *workdir, const config_limits *lim,
 		   int depth, unpack_result *out);
 void unpack_result_free(unpack_result *r);
+
+/* unpack_archive run in the sandbox's child (sandbox.h, unpack_box.c), for
+ * archives read outside a packet's intake (a provincial batch's own zip).
+ * Returns as unpack_archive; a child that exceeds a sandbox limit or dies
+ * gives UNPACK_REJECTED with archive_resources or archive_reader_crashed
+ * (detail: which limit, or the signal) and workdir emptied. */
+int unpack_archive_boxed(const char *archive_path, const char *workdir, const config_limits *lim, int depth,
+			 unpack_result *out);
 
 #endif

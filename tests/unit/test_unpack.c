@@ -128,6 +128,7 @@ static void test_utf8_names(void **state)
 	assert_string_equal(f->r.members[1].name, "Work report EN.pdf");
 	assert_non_null(strstr(f->r.members[0].path, "/work/m0001"));
 	assert_member_bytes(&f->r.members[0], "%PDF-1.4\n% zh\n%%EOF\n");
+	assert_false(f->r.members[0].raw_differs);
 }
 
 static void test_gbk_names(void **state)
@@ -150,6 +151,7 @@ static void test_gbk_mixed(void **state)
 	assert_string_equal(f->r.members[0].name, "学位-1.pdf");
 	assert_string_equal(f->r.members[1].name, "申请表-中文-1.pdf");
 	assert_string_equal(f->r.members[0].raw_name, "\xD1\xA7\xCE\xBB-1.pdf");
+	assert_true(f->r.members[0].raw_differs);
 }
 
 /* An Info-ZIP Unicode Path is taken only when its CRC is the header name's. */
