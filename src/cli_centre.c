@@ -524,6 +524,10 @@ void cli_centre_show_text(json_t *j, FILE *out)
 	fprintf(out, "  CMES no. %s, qualification %s, senior engineer %s\n", js(app, "cmes_no"),
 		js(app, "cmes_qualification"), js(app, "senior_engineer"));
 	fprintf(out, "  received %s, updated %s\n", js(j, "created_at"), js(j, "updated_at"));
+	v = json_object_get(j, "source");
+	fprintf(out, "  notices go to %s\n", js(v, "notices_to"));
+	if (json_string_value(json_object_get(v, "reply_to")))
+		fprintf(out, "  Reply-To %s (another address: recorded, never answered)\n", js(v, "reply_to"));
 	json_array_foreach(json_object_get(j, "documents"), i, v) {
 		json_int_t c = json_integer_value(json_object_get(v, "copies"));
 		json_int_t r = json_integer_value(json_object_get(v, "required"));

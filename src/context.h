@@ -37,6 +37,7 @@ typedef struct packetd_ctx {
 	time_t now;                         /* the one instant of this cycle or command */
 	const volatile sig_atomic_t *stop;  /* foreign: set by SIGTERM; NULL never stops */
 	packetd_stats stats;
+	char summary[768];                  /* what the last cycle did, counted from the rows it wrote (cycle.c) */
 } packetd_ctx;
 
 #endif

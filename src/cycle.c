@@ -1,6 +1,8 @@
 /* cycle.c — one cycle of `packetd run`. See cycle.h. */
 #include "cycle.h"
 
+#include <stdio.h>
+
 #include "batch.h"
 #include "clock.h"
 #include "fault.h"
@@ -53,23 +55,55 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	return 0;
 }
 
+/* The cycle in one line, every count taken from the database (the rows
+ * the cycle wrote), so that it always agrees with `list`, `outbox` and
+ * the items table. Items left for the next cycle write no row: that count
+ * is the cycle's own. */
+static void cycle_summary(packetd_ctx *ctx, const store_cycle_marks *mk, const outbox_stats *os)
+{
+	store_cycle_counts c;
+	if (store_cycle_count(ctx->db, mk, &c) != 0) {
+		snprintf(ctx->summary, sizeof ctx->summary, "%d items taken (counts unavailable: %s)", ctx->stats.items,
+			 store_errmsg(ctx->db));
+		return;
+	}
+	snprintf(ctx->summary, sizeof ctx->summary,
+		 "%d items taken: %lld recorded, %d already processed, %d left for the next cycle; "
+		 "%lld applications (%lld new, %lld supplemented; now %lld complete, %lld incomplete, %lld rejected), "
+		 "%lld duplicates, %lld without packet, %lld STATUS requests, %lld too large, %lld not answered, "
+		 "%lld batches (%lld rows); notices: %lld queued, %d delivered, %d deliveries deferred, %d failed, "
+		 "%lld waiting in the outbox",
+		 ctx->stats.items, (long long)c.recorded, ctx->stats.skipped, ctx->stats.deferred,
+		 (long long)c.applications, (long long)c.new_applications,
+		 (long long)(c.applications - c.new_applications), (long long)c.complete, (long long)c.incomplete,
+		 (long long)c.rejected, (long long)c.duplicates, (long long)c.no_packet, (long long)c.status,
+		 (long long)c.too_large, (long long)c.ignored, (long long)c.batches, (long long)c.rows,
+		 (long long)c.queued, os->sent, os->retried, os->failed, (long long)c.waiting);
+}
+
 int cycle_run(packetd_ctx *ctx)
 {
 	transport t;
 	outbox_stats os = {0, 0, 0};
+	store_cycle_marks mk;
 	ctx->now = clock_now();
+	ctx->summary[0] = '\0';
+	if (store_cycle_mark(ctx->db, &mk) != 0) {
+		log_warn("database: %s; retrying next cycle", store_errmsg(ctx->db));
+		return -1;
+	}
 	spool_clean_work(ctx->conf->spool);
 	for (size_t i = 0; i < ctx->conf->nsources && !(ctx->stop && *ctx->stop); i++)
 		run_source(ctx, &ctx->conf->sources[i]);
 	/* reminders, re-registration, the nightly report: queued before the flush */
 	workflow_cycle(ctx);
-	if (transport_open(&t, ctx->conf) != 0)
+	if (transport_open(&t, ctx->conf) != 0) {
+		cycle_summary(ctx, &mk, &os);
 		return -1;
+	}
 	outbox_flush(ctx->db, &t, ctx->now, &os);
 	transport_close(&t);
-	log_info("cycle: %d items, %d applications (%d complete, %d incomplete, %d rejected), %d notices queued, "
-		 "%d delivered, %d deferred",
-		 ctx->stats.items, ctx->stats.applications, ctx->stats.complete, ctx->stats.incomplete,
-		 ctx->stats.rejected, ctx->stats.notices, os.sent, ctx->stats.deferred);
+	cycle_summary(ctx, &mk, &os);
+	log_info("cycle: %s", ctx->summary);
 	return 0;
 }

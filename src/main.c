@@ -133,19 +133,6 @@ static int open_store(cli_env *c, store **db)
 	return 0;
 }
 
-/* One line of the cycle's counts: printed by --once, sent to systemd as
- * STATUS= by the daemon. */
-static void run_summary(const packetd_ctx *ctx, char *out, size_t outlen)
-{
-	snprintf(out, outlen,
-		 "%d items: %d applications (%d complete, %d incomplete, %d rejected), "
-		 "%d duplicates, %d without packet, %d not answered, %d already processed, "
-		 "%d batches, %d notices written",
-		 ctx->stats.items, ctx->stats.applications, ctx->stats.complete, ctx->stats.incomplete,
-		 ctx->stats.rejected, ctx->stats.duplicates, ctx->stats.no_packet, ctx->stats.ignored,
-		 ctx->stats.skipped, ctx->stats.batches, ctx->stats.notices);
-}
-
 static int cmd_run(cli_env *c, int argc, char **argv)
 {
 	int once = 0, lock_fd = -1, rc = 1, watchdog;
@@ -193,15 +180,13 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 		sd_notifyf(0, "READY=1\nMAINPID=%lu\nSTATUS=started, first cycle running", (unsigned long)getpid());
 	for (;;) {
 		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
-		char summary[512];
 		cycle_run(&px);
-		run_summary(&px, summary, sizeof summary);
 		if (once) {
-			printf("packetd: %s\n", summary);
+			/* counted from the rows the cycle wrote (context.h) */
+			printf("packetd: %s\n", px.summary);
 			break;
 		}
-		sd_notifyf(0, "STATUS=last cycle: %s", summary);
-		log_debug("cycle done: %s", summary);
+		sd_notifyf(0, "STATUS=last cycle: %s", px.summary);
 		for (long s = 0; s < c->conf.poll_interval && !stop_requested && !reload_requested; s++) {
 			if (watchdog)
 				sd_notify(0, "WATCHDOG=1");

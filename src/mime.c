@@ -12,6 +12,7 @@
  * continuations nor decodes GBK labelled as GB2312.
  */
 #include "mime.h"
+#include "mime_p.h"
 #include "charset.h"
 #include "log.h"
 #include "util.h"
@@ -44,6 +45,7 @@ typedef struct mime_walk {
 	mime_message *out;
 	size_t nparts;
 	size_t alloc;
+	int seen_text;        /* a text part of the message itself was met: later ones are not its first */
 	char *err;
 	size_t errlen;
 } mime_walk;
@@ -58,13 +60,13 @@ static void mime_params_free(mime_params *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int mime_is_ws(char c)
+int mime_is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* Trimmed copy of s[0..len). */
-static char *mime_trimmed(const char *s, size_t len)
+char *mime_trimmed(const char *s, size_t len)
 {
 	while (len > 0 && mime_is_ws(s[0])) {
 		s++;
@@ -238,200 +240,6 @@ out:
 		}
 	}
 	return res;
-}
-
-static const char *mime_field(struct mailimf_fields *f, const char *name)
-{
-	if (f == NULL)
-		return NULL;
-	for (clistiter *c = clist_begin(f->fld_list); c != NULL; c = clist_next(c)) {
-		struct mailimf_field *fld = clist_content(c);
-		if (fld->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD)
-			continue;
-		if (util_streq_nocase(fld->fld_data.fld_optional_field->fld_name, name))
-			return fld->fld_data.fld_optional_field->fld_value;
-	}
-	return NULL;
-}
-
-/* A header value unfolded (CR and LF dropped, tabs as spaces) and trimmed. */
-static char *mime_unfold(const char *v)
-{
-	char *s, *d, *t;
-	if (v == NULL)
-		return NULL;
-	s = xstrdup(v);
-	d = s;
-	for (const char *p = v; *p != '\0'; p++) {
-		if (*p == '\r' || *p == '\n')
-			continue;
-		*d++ = *p == '\t' ? ' ' : *p;
-	}
-	*d = '\0';
-	t = mime_trimmed(s, strlen(s));
-	free(s);
-	return t;
-}
-
-/* The address inside <...>, else the first word holding '@'; lower-cased. */
-static char *mime_addr_fallback(const char *v)
-{
-	const char *lt = strrchr(v, '<'), *gt;
-	char *a, *res;
-	if (lt != NULL && (gt = strchr(lt, '>')) != NULL) {
-		a = mime_trimmed(lt + 1, (size_t)(gt - lt - 1));
-	} else {
-		const char *at = strchr(v, '@'), *s, *e;
-		if (at == NULL)
-			return NULL;
-		for (s = at; s > v && !mime_is_ws(s[-1]) && s[-1] != ',' && s[-1] != ':'; s--)
-			;
-		for (e = at; *e != '\0' && !mime_is_ws(*e) && *e != ','; e++)
-			;
-		a = xstrndup(s, (size_t)(e - s));
-	}
-	res = util_ascii_lower(a);
-	free(a);
-	return res;
-}
-
-static void mime_read_from(mime_message *m, const char *v)
-{
-	struct mailimf_mailbox_list *ml = NULL;
-	size_t idx = 0;
-	if (mailimf_mailbox_list_parse(v, strlen(v), &idx, &ml) == MAILIMF_NO_ERROR &&
-	    ml != NULL && clist_begin(ml->mb_list) != NULL) {
-		struct mailimf_mailbox *mb = clist_content(clist_begin(ml->mb_list));
-		m->from_addr = util_ascii_lower(mb->mb_addr_spec);
-		if (mb->mb_display_name != NULL)
-			m->from_name = charset_rfc2047_decode(mb->mb_display_name);
-	} else {
-		m->from_addr = mime_addr_fallback(v);
-	}
-	if (ml != NULL)
-		mailimf_mailbox_list_free(ml);
-}
-
-static char *mime_read_addr(const char *v)
-{
-	struct mailimf_address_list *al = NULL;
-	size_t idx = 0;
-	char *res = NULL;
-	if (mailimf_address_list_parse(v, strlen(v), &idx, &al) == MAILIMF_NO_ERROR && al != NULL) {
-		for (clistiter *c = clist_begin(al->ad_list); c != NULL && res == NULL; c = clist_next(c)) {
-			struct mailimf_address *a = clist_content(c);
-			struct mailimf_mailbox_list *ml = NULL;
-			if (a->ad_type == MAILIMF_ADDRESS_MAILBOX)
-				res = util_ascii_lower(a->ad_data.ad_mailbox->mb_addr_spec);
-			else if (a->ad_type == MAILIMF_ADDRESS_GROUP)
-				ml = a->ad_data.ad_group->grp_mb_list;
-			if (ml != NULL && clist_begin(ml->mb_list) != NULL) {
-				struct mailimf_mailbox *mb = clist_content(clist_begin(ml->mb_list));
-				res = util_ascii_lower(mb->mb_addr_spec);
-			}
-		}
-	}
-	if (al != NULL)
-		mailimf_address_list_free(al);
-	if (res == NULL)
-		res = mime_addr_fallback(v);
-	return res;
-}
-
-/* The first word of a header value, lower-cased ("auto-replied; x=y"). */
-static char *mime_first_word(const char *v)
-{
-	const char *s = v, *e;
-	char *w, *res;
-	while (mime_is_ws(*s))
-		s++;
-	for (e = s; *e != '\0' && *e != ';' && !mime_is_ws(*e) && *e != '('; e++)
-		;
-	w = xstrndup(s, (size_t)(e - s));
-	res = util_ascii_lower(w);
-	free(w);
-	return res;
-}
-
-static void mime_read_headers(mime_message *m, struct mailimf_fields *f)
-{
-	const char *v;
-	char *w;
-
-	v = mime_field(f, "Message-ID");
-	if (v != NULL) {
-		char *id = NULL;
-		size_t idx = 0;
-		if (mailimf_msg_id_parse(v, strlen(v), &idx, &id) == MAILIMF_NO_ERROR && id != NULL) {
-			m->message_id = xstrdup(id);
-			mailimf_msg_id_free(id);
-		} else {
-			char *u = mime_unfold(v);
-			size_t n = strlen(u);
-			if (n >= 2 && u[0] == '<' && u[n - 1] == '>')
-				m->message_id = xstrndup(u + 1, n - 2);
-			else if (n > 0)
-				m->message_id = xstrdup(u);
-			free(u);
-		}
-	}
-	v = mime_field(f, "From");
-	if (v != NULL)
-		mime_read_from(m, v);
-	v = mime_field(f, "Reply-To");
-	if (v != NULL)
-		m->reply_to = mime_read_addr(v);
-	v = mime_field(f, "Return-Path");
-	if (v != NULL) {
-		char *u = mime_unfold(v), *a;
-		const char *lt = strchr(u, '<'), *gt = lt != NULL ? strchr(lt, '>') : NULL;
-		a = lt != NULL && gt != NULL ? mime_trimmed(lt + 1, (size_t)(gt - lt - 1)) : xstrdup(u);
-		m->return_path = util_ascii_lower(a);
-		free(a);
-		free(u);
-	}
-	v = mime_field(f, "Subject");
-	if (v != NULL)
-		m->subject = charset_rfc2047_decode(v);
-	m->in_reply_to = mime_unfold(mime_field(f, "In-Reply-To"));
-	m->references = mime_unfold(mime_field(f, "References"));
-	m->date = mime_unfold(mime_field(f, "Date"));
-
-	v = mime_field(f, "Auto-Submitted");
-	if (v != NULL) {
-		w = mime_first_word(v);
-		m->auto_submitted = strcmp(w, "no") != 0;
-		free(w);
-	}
-	if ((m->return_path != NULL && m->return_path[0] == '\0') ||
-	    mime_field(f, "X-Failed-Recipients") != NULL)
-		m->is_bounce = 1;
-	if (m->from_addr != NULL) {
-		if (strncmp(m->from_addr, "mailer-daemon@", 14) == 0 ||
-		    strncmp(m->from_addr, "postmaster@", 11) == 0 ||
-		    strcmp(m->from_addr, "mailer-daemon") == 0 || strcmp(m->from_addr, "postmaster") == 0)
-			m->is_bounce = 1;
-	}
-	if (mime_field(f, "List-Id") != NULL || mime_field(f, "List-Unsubscribe") != NULL)
-		m->is_list = 1;
-	v = mime_field(f, "Precedence");
-	if (v != NULL) {
-		w = mime_first_word(v);
-		if (strcmp(w, "bulk") == 0 || strcmp(w, "list") == 0 || strcmp(w, "junk") == 0)
-			m->is_list = 1;
-		free(w);
-	}
-	v = mime_field(f, "X-Auto-Response-Suppress");
-	if (v != NULL) {
-		strlist l = {0};
-		char *u = mime_unfold(v);
-		strlist_split(&l, u, ',');
-		for (size_t i = 0; i < l.n; i++)
-			if (util_streq_nocase(l.items[i], "All") || util_streq_nocase(l.items[i], "OOF"))
-				m->is_list = 1;
-		strlist_free(&l);
-		free(u);
-	}
 }
 
 static void mime_seterr(mime_walk *w, const char *what, const char *path)
@@ -717,6 +525,50 @@ int mime_is_archive(const mime_attachment *a)
 	return 0;
 }
 
+/* Bytes of a text part read for its first line: STATUS requests are short,
+ * and a long text part is not decoded whole for this. */
+#define MIME_FIRST_LINE_SCAN 8192
+
+/* Keeps the first non-blank line of the message's own text (a STATUS
+ * request may be written there rather than in the subject). */
+static void mime_note_first_line(mime_walk *w, struct mailimf_fields *f, const mime_params *ct,
+				 const char *body, size_t len)
+{
+	char *dec = NULL, *text = NULL;
+	size_t dlen = 0, idx = 0;
+	const char *cs = mime_param(ct, "charset"), *p, *e;
+	if (len > MIME_FIRST_LINE_SCAN)
+		len = MIME_FIRST_LINE_SCAN;
+	if (mailmime_part_parse(body, len, &idx, mime_encoding(f), &dec, &dlen) != MAILIMF_NO_ERROR)
+		return;
+	text = cs != NULL ? charset_to_utf8(cs, dec, dlen) : NULL;
+	if (text == NULL)
+		text = charset_text_to_utf8(dec, dlen);
+	mmap_string_unref(dec);
+	if (text == NULL)
+		return;
+	for (p = text; *p != '\0'; p = *e ? e + 1 : e) {
+		char *line;
+		e = strchr(p, '\n');
+		if (e == NULL)
+			e = p + strlen(p);
+		line = mime_trimmed(p, (size_t)(e - p));
+		if (line[0] != '\0') {
+			size_t n = strlen(line);
+			if (n > MIME_FIRST_LINE_MAX) {   /* cut on a character boundary */
+				n = MIME_FIRST_LINE_MAX;
+				while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80)
+					n--;
+				line[n] = '\0';
+			}
+			w->out->first_line = line;
+			break;
+		}
+		free(line);
+	}
+	free(text);
+}
+
 static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *ct,
 		     const char *body, size_t len, int msg_depth)
 {
@@ -734,6 +586,10 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 	if (name == NULL)
 		name = mime_param_decoded(ct, "name");
 	if (name == NULL && !mime_type_is_archive(ct->type)) {
+		if (msg_depth == 0 && w->out->first_line == NULL && !w->seen_text &&
+		    strcmp(ct->type, "text/plain") == 0)
+			mime_note_first_line(w, f, ct, body, len);
+		w->seen_text |= msg_depth == 0 && strncmp(ct->type, "text/", 5) == 0;
 		rc = 0;
 		goto out;
 	}
@@ -919,6 +775,10 @@ void mime_message_free(mime_message *m)
 	free(m->in_reply_to);
 	free(m->references);
 	free(m->date);
+	free(m->first_line);
+	for (size_t i = 0; i < m->nrcpts; i++)
+		free(m->rcpts[i]);
+	free(m->rcpts);
 	for (size_t i = 0; i < m->natts; i++) {
 		free(m->atts[i].filename);
 		free(m->atts[i].content_type);

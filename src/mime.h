@@ -13,6 +13,11 @@
  * ignored and mime_message.truncated is set. */
 #define MIME_MAX_PARTS 5000
 #define MIME_MAX_DEPTH 64
+/* Recipient addresses kept from To, Cc, Bcc and Resent-*; beyond it the
+ * rest are ignored. */
+#define MIME_MAX_RCPTS 1000
+/* Bytes of a text part's first line kept (STATUS requests are short). */
+#define MIME_FIRST_LINE_MAX 256
 
 typedef struct mime_attachment {
 	char *filename;      /* owned: decoded UTF-8 file name, or NULL when the part has none */
@@ -27,8 +32,14 @@ typedef struct mime_message {
 	char *from_addr;     /* owned, lower-case addr-spec, NULL when absent */
 	char *from_name;     /* owned, decoded display name, NULL when absent */
 	char *reply_to;      /* owned lower-case addr-spec or NULL */
-	char *return_path;   /* owned: "" for the null return path <>, NULL when absent */
+	char *return_path;   /* owned: "" for the null return path <>, NULL when absent; the first
+	                        (topmost) field, which the delivering server adds */
 	char *subject;       /* owned, decoded UTF-8, NULL when absent */
+	char **rcpts;        /* owned, nrcpts lower-case addr-specs of To, Cc, Bcc, Resent-To/-Cc/-Bcc */
+	size_t nrcpts;
+	char *first_line;    /* owned: the first non-blank line of the first text/plain part that is
+	                        not an attachment, decoded to UTF-8, trimmed, at most
+	                        MIME_FIRST_LINE_MAX bytes; NULL when none */
 	char *in_reply_to;   /* owned raw (unfolded), NULL when absent */
 	char *references;    /* owned raw (unfolded), NULL when absent */
 	char *date;          /* owned raw Date header (unfolded), NULL when absent */
@@ -51,6 +62,12 @@ enum { MIME_OK = 0, MIME_ERROR = -1, MIME_TOO_LARGE = 1 };
  * empty. A damaged message is not an error: see truncated. */
 int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
 		    mime_message *out, char *err, size_t errlen);
+
+/* Reads only the header of the message in the file at path (at most
+ * max_head bytes from its start: the head of a message too large to take
+ * whole), filling the header members of *out; atts stays empty. MIME_OK,
+ * or MIME_ERROR with err set when the file cannot be read. */
+int mime_parse_header(const char *path, size_t max_head, mime_message *out, char *err, size_t errlen);
 
 /* Frees what m owns and zeroes it; m itself is the caller's. */
 void mime_message_free(mime_message *m);

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include "answer.h"
 #include "clock.h"
 #include "fault.h"
 #include "intake.h"
@@ -15,27 +17,12 @@
 #include "outbox.h"
 #include "record.h"
 #include "spool.h"
+#include "status.h"
 #include "util.h"
 
 static const char *or_default(const char *v, const char *dflt)
 {
 	return v && *v ? v : dflt;
-}
-
-/* RFC 3834 and our own address: never answer these. */
-static const char *why_not_answer(const packetd_ctx *ctx, const mime_message *m)
-{
-	if (m->auto_submitted)
-		return "auto-submitted message";
-	if (m->is_bounce)
-		return "bounce or delivery report";
-	if (m->is_list)
-		return "list or bulk mail";
-	if (m->from_addr == NULL || *m->from_addr == '\0')
-		return "no sender address";
-	if (ctx->conf->intake_address && strcasecmp(m->from_addr, ctx->conf->intake_address) == 0)
-		return "mail from our own intake address";
-	return NULL;
 }
 
 static int add_item(packetd_ctx *ctx, const source *src, const char *key, const char *ref, const char *status,
@@ -80,13 +67,14 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 				      const mime_message *m, const mime_attachment *att, const char *workdir)
 {
 	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now};
-	const char *to = m->reply_to ? m->reply_to : m->from_addr;
+	const char *to = answer_address(m);
 	char *refs = references_of(m), *unpacked = util_path_join(workdir, "packet");
 	record_kept stored = {NULL, 0};
 	record_result res = {0, "", 0};
 	char number[32] = "", sha[65];
 	store_source ss = {.name = src->conf->name, .kind = src->ops->kind, .ref = it->ref,
-			   .message_id = m->message_id, .reply_to = to};
+			   .message_id = m->message_id, .reply_to = to,
+			   .reply_to_header = answer_other_reply_to(m)};
 	packet p;
 	outbox_addr ack = {.to = to, .in_reply_to = m->message_id, .references = refs,
 			   .auto_submitted = "auto-replied"};
@@ -145,6 +133,9 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 	record_count(ctx, p.outcome);
 	log_info("%s: application %s %s%s (%zu files, %zu findings)", it->ref, res.number,
 		 packet_outcome_name(p.outcome), res.resubmitted ? " (supplement)" : "", p.nfiles, p.nfindings);
+	if (ss.reply_to_header)
+		log_info("%s: Reply-To %s differs from the sender %s: recorded, not answered", it->ref,
+			 ss.reply_to_header, to);
 	rc = p.outcome == PACKET_REJECTED ? ITEM_FINAL : ITEM_DONE;
 out:
 	record_kept_free(&stored);
@@ -157,7 +148,7 @@ out:
 static enum item_result answer_no_packet(packetd_ctx *ctx, const source *src, const source_item *it,
 					 const char *key, const mime_message *m)
 {
-	const char *to = m->reply_to ? m->reply_to : m->from_addr;
+	const char *to = answer_address(m);
 	char *refs = references_of(m), *when = clock_stamp(ctx->now, ctx->conf->timezone);
 	rules_var v[] = {{"subject", or_default(m->subject, "-")}, {"received_at", when}};
 	outbox_addr a = {.to = to, .in_reply_to = m->message_id, .references = refs, .auto_submitted = "auto-replied"};
@@ -179,12 +170,89 @@ out:
 	return rc;
 }
 
+/* "52.4 MB", "60 KB": sizes as an applicant reads them. */
+static void human_size(uint64_t n, char *out, size_t len)
+{
+	if (n >= 1024 * 1024)
+		snprintf(out, len, "%.1f MB", (double)n / (1024.0 * 1024.0));
+	else
+		snprintf(out, len, "%llu KB", (unsigned long long)((n + 1023) / 1024));
+}
+
+/* A message over max_message: only its header was read. Recorded (and
+ * moved to Rejected by the caller); its sender is told the limit unless
+ * the answering rules forbid it. */
+static enum item_result answer_too_large(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
+			    const mime_message *m, uint64_t size, const char *why)
+{
+	const char *to = answer_address(m);
+	uint64_t limit = ctx->conf->limits.max_message;
+	char *refs = references_of(m), *when = clock_stamp(ctx->now, ctx->conf->timezone), detail[160], smb[32],
+	     lmb[32];
+	outbox_addr a = {.to = to, .in_reply_to = m->message_id, .references = refs, .auto_submitted = "auto-replied"};
+	enum item_result rc = ITEM_TEMPORARY;
+	snprintf(detail, sizeof detail, "too large: %llu bytes, limit %llu%s%s", (unsigned long long)size,
+		 (unsigned long long)limit, why ? "; not answered: " : "", why ? why : "");
+	human_size(size, smb, sizeof smb);
+	human_size(limit, lmb, sizeof lmb);
+	rules_var v[] = {{"subject", or_default(m->subject, "-")}, {"received_at", when}, {"size", smb},
+			 {"limit", lmb}};
+	if (store_begin(ctx->db) != 0)
+		goto out;
+	if (add_item(ctx, src, key, it->ref, "too_large", 0, detail) != 0 ||
+	    (why == NULL && outbox_queue_kind(ctx, 0, "too_large", v, 4, &a) != 0) ||
+	    store_commit(ctx->db) != 0) {
+		store_rollback(ctx->db);
+		goto out;
+	}
+	log_warn("%s: message of %llu bytes over max_message (%llu bytes): rejected, %s%s", it->ref,
+		 (unsigned long long)size, (unsigned long long)limit, why ? "not answered: " : "sender told at ",
+		 why ? why : to);
+	rc = ITEM_FINAL;   /* moved to Rejected */
+out:
+	free(refs);
+	free(when);
+	return rc;
+}
+
+/* A STATUS request (status.h): answered, refused or quiet, and recorded. */
+static enum item_result answer_status(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
+			 const mime_message *m, const char *number)
+{
+	char *refs = references_of(m);
+	status_request rq = {.from = answer_address(m), .number = number, .in_reply_to = m->message_id,
+			     .references = refs};
+	status_result res;
+	enum item_result rc = ITEM_TEMPORARY;
+	if (store_begin(ctx->db) != 0)
+		goto out;
+	if (status_answer(ctx, &rq, &res) != 0 ||
+	    add_item(ctx, src, key, it->ref, "status", res.application_id, res.detail) != 0 ||
+	    store_commit(ctx->db) != 0) {
+		store_rollback(ctx->db);
+		goto out;
+	}
+	log_info("%s: STATUS request from %s%s%s: %s (%s)", it->ref, rq.from, *number ? " about " : "", number,
+		 res.outcome == STATUS_ANSWERED ? "answered" : res.outcome == STATUS_REFUSED ? "refused" : "not answered",
+		 res.detail);
+	rc = ITEM_DONE;
+out:
+	free(refs);
+	return rc;
+}
+
+/* The head of a message read for its header alone. */
+#define PIPELINE_HEAD_MAX (256 * 1024)
+
 enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_item *it)
 {
 	mime_message m;
-	char err[256] = "", *workdir = NULL, *key = NULL, sha[65], status[32] = "";
+	char err[256] = "", *workdir = NULL, *key = NULL, sha[65], status[32] = "", number[32] = "";
 	const char *why;
 	const mime_attachment *att = NULL;
+	enum answer_kind kind = ANSWER_NO_PACKET;
+	uint64_t size = it->size;
+	struct stat st;
 	enum item_result rc = ITEM_TEMPORARY;
 	int mrc;
 	buf k;
@@ -193,14 +261,23 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 	workdir = spool_workdir(ctx->conf->spool);
 	if (workdir == NULL)
 		goto out;
-	mrc = mime_parse_file(it->path, workdir, ctx->conf->limits.max_message, &m, err, sizeof err);
+	mrc = it->header_only ? MIME_TOO_LARGE
+			      : mime_parse_file(it->path, workdir, ctx->conf->limits.max_message, &m, err, sizeof err);
+	if (mrc == MIME_TOO_LARGE) {
+		/* Too large to take whole: its header says who to tell. */
+		if (size == 0 && stat(it->path, &st) == 0)
+			size = (uint64_t)st.st_size;
+		mrc = mime_parse_header(it->path, PIPELINE_HEAD_MAX, &m, err, sizeof err) == MIME_OK ? MIME_TOO_LARGE
+												 : MIME_ERROR;
+		kind = ANSWER_TOO_LARGE;
+	}
 	if (mrc == MIME_ERROR) {
 		/* Only a system error (disk full, unreadable file): a damaged
 		 * message is MIME_OK. Temporary, so the message stays. */
 		log_warn("%s: %s; retrying next cycle", it->ref, err);
 		goto out;
 	}
-	if (mrc == MIME_OK && m.message_id)
+	if (m.message_id)
 		buf_printf(&k, "mid:%s", m.message_id);
 	else if (util_sha256_file_hex(it->path, sha) == 0)
 		buf_printf(&k, "sha256:%s", sha);
@@ -211,7 +288,7 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 	case STORE_FOUND:
 		/* Moved where its first run decided (a crash may have come
 		 * between the commit and the move). */
-		rc = strcmp(status, "rejected") == 0 ? ITEM_FINAL : ITEM_DONE;
+		rc = strcmp(status, "rejected") == 0 || strcmp(status, "too_large") == 0 ? ITEM_FINAL : ITEM_DONE;
 		ctx->stats.skipped++;
 		log_info("%s: already processed (%s)", it->ref, key);
 		goto out;
@@ -221,24 +298,27 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 		log_warn("%s: database: %s; retrying next cycle", it->ref, store_errmsg(ctx->db));
 		goto out;
 	}
-	if (mrc == MIME_TOO_LARGE) {
-		/* Nothing in it can be trusted, not even an address to answer. */
-		log_warn("%s: message larger than max_message", it->ref);
-		rc = finish_item(ctx, src, key, it->ref, "rejected", "too large", ITEM_FINAL);
-		ctx->stats.rejected += rc != ITEM_TEMPORARY;
+	for (size_t i = 0; i < m.natts && att == NULL; i++)
+		if (mime_is_archive(&m.atts[i]))
+			att = &m.atts[i];
+	if (att != NULL)
+		kind = ANSWER_PACKET;
+	else if (kind == ANSWER_NO_PACKET && answer_status_request(&ctx->conf->texts, &m, number))
+		kind = ANSWER_STATUS;
+	why = answer_why_not(ctx->conf, &m, kind);
+	if (kind == ANSWER_TOO_LARGE) {
+		rc = answer_too_large(ctx, src, it, key, &m, size, why);
 		goto out;
 	}
-	why = why_not_answer(ctx, &m);
 	if (why != NULL) {
 		log_info("%s: not answered: %s", it->ref, why);
 		rc = finish_item(ctx, src, key, it->ref, "ignored", why, ITEM_DONE);
 		ctx->stats.ignored += rc != ITEM_TEMPORARY;
 		goto out;
 	}
-	for (size_t i = 0; i < m.natts && att == NULL; i++)
-		if (mime_is_archive(&m.atts[i]))
-			att = &m.atts[i];
-	if (att == NULL)
+	if (kind == ANSWER_STATUS)
+		rc = answer_status(ctx, src, it, key, &m, number);
+	else if (kind == ANSWER_NO_PACKET)
 		rc = answer_no_packet(ctx, src, it, key, &m);
 	else
 		rc = answer_packet(ctx, src, it, key, &m, att, workdir);

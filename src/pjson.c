@@ -154,6 +154,8 @@ json_t *pjson_application(const store_application *a, const rules *r)
 	json_object_set_new(src, "name", str_or_null(a->source_name));
 	json_object_set_new(src, "reference", str_or_null(a->source_ref));
 	json_object_set_new(src, "message_id", str_or_null(a->message_id));
+	json_object_set_new(src, "notices_to", str_or_null(a->reply_to));
+	json_object_set_new(src, "reply_to", str_or_null(a->reply_to_header));
 	json_object_set_new(o, "source", src);
 	for (size_t i = 0; i < a->nhistory; i++) {
 		json_t *h = json_object();

@@ -13,6 +13,7 @@
 #define PACKETD_SOURCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "config.h"
 
 enum item_result {
@@ -26,6 +27,8 @@ typedef struct source_item {
 	char *path;     /* owned: local file with the item's bytes after fetch */
 	char *name;     /* owned: display name (batch file name), UTF-8 */
 	int is_batch;   /* a provincial batch archive rather than an email */
+	uint64_t size;  /* the item's whole size as the source reported it at fetch; 0 when unknown */
+	int header_only; /* set by fetch: the message is over max_message and path holds only its header */
 } source_item;
 
 struct source;

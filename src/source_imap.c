@@ -611,6 +611,52 @@ out:
 	return rc;
 }
 
+/* Replaces what fd holds by uid's header (BODY.PEEK[HEADER], at most
+ * IMAP_CHUNK bytes of it): all that is read of a message too large to
+ * take, so that its sender can be told. */
+static int imap_fetch_header(source *s, uint32_t uid, int fd)
+{
+	imap_priv *p = s->priv;
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_section *sec = mailimap_section_new_header();
+	clist *res = NULL;
+	int r, rc = -1;
+	if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+		goto out;
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(sec, 0,
+												      IMAP_CHUNK));
+	r = mailimap_uid_fetch(p->imap, set, ft, &res);
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "UID FETCH (header)", r);
+		goto out;
+	}
+	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
+		struct mailimap_msg_att *att = clist_content(m);
+		for (clistiter *i = clist_begin(att->att_list); i; i = clist_next(i)) {
+			struct mailimap_msg_att_item *item = clist_content(i);
+			struct mailimap_msg_att_static *st;
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			st = item->att_data.att_static;
+			if (st->att_type != MAILIMAP_MSG_ATT_BODY_SECTION || !st->att_data.att_body_section->sec_body_part)
+				continue;
+			if (st->att_data.att_body_section->sec_length > IMAP_CHUNK)
+				goto out;   /* more than asked: not a server to trust */
+			if (util_write_all(fd, st->att_data.att_body_section->sec_body_part,
+					   st->att_data.att_body_section->sec_length) != 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (res)
+		mailimap_fetch_list_free(res);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	return rc;
+}
+
 static int imap_fetch(source *s, source_item *it)
 {
 	imap_priv *p = s->priv;
@@ -620,6 +666,26 @@ static int imap_fetch(source *s, source_item *it)
 	if (p == NULL || p->imap == NULL || p->broken)
 		return -1;
 	k = imap_index(p, uid);
+	if (k >= 0 && s->limits && p->sizes[k] > s->limits->max_message) {
+		/* Too large to take: its header alone, so that its sender can be told. */
+		int fd;
+		path = imap_spool_path(p, uid, "eml");
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || imap_fetch_header(s, uid, fd) != 0 || close(fd) != 0) {
+			if (fd >= 0)
+				close(fd);
+			unlink(path);
+			free(path);
+			return -1;
+		}
+		it->size = p->sizes[k];
+		it->header_only = 1;
+		log_info("imap %s: UID %" PRIu32 " is %llu bytes, over max_message (%llu): header only", s->conf->name,
+			 uid, (unsigned long long)p->sizes[k], (unsigned long long)s->limits->max_message);
+		free(it->path);
+		it->path = path;
+		return 0;
+	}
 	if (k >= 0 && !p->ready[k] && p->sizes[k] > 0 && p->sizes[k] <= IMAP_WHOLE &&
 	    imap_fetch_batch(s, p, (size_t)k) != 0)
 		return -1;

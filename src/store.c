@@ -181,6 +181,8 @@ static const char *const store_migrations[] = {
 	/* 6: a member name's bytes as the archive held them, as hex, when they
 	 * are not the UTF-8 name's (GBK names): kept for audit */
 	"ALTER TABLE files ADD COLUMN raw_name_hex TEXT;",
+	/* 7: a Reply-To that names someone else is kept, never answered (answer.h) */
+	"ALTER TABLE applications ADD COLUMN reply_to_header TEXT;",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))

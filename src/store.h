@@ -38,7 +38,8 @@ typedef struct store_source {
 	const char *kind;        /* maildir | imap | dir | sftp | validate */
 	const char *ref;         /* message file name, UID, batch name#row ... */
 	const char *message_id;  /* the applicant's Message-ID, or NULL */
-	const char *reply_to;    /* where notices go */
+	const char *reply_to;    /* where notices go: the envelope sender, else From; a batch row's society-given address */
+	const char *reply_to_header; /* the message's Reply-To when it names another address: recorded, never answered */
 } store_source;
 
 /* ---- items: everything taken from a source, processed once ---- */
@@ -111,6 +112,7 @@ typedef struct store_application {
 	char *number, *state, *target, *created_at, *updated_at;
 	applicant app;            /* decoded from the stored applicant_json */
 	char *source_name, *source_kind, *source_ref, *message_id, *reply_to;
+	char *reply_to_header;    /* a differing Reply-To of the latest message, never answered; NULL */
 	store_file *files; size_t nfiles;              /* current files only */
 	struct finding *findings; size_t nfindings;    /* doc/lang as rules indexes */
 	store_history *history; size_t nhistory;
@@ -173,6 +175,39 @@ int store_outbox_retry(store *s, int64_t id, const char *error, time_t next_atte
 int store_outbox_failed(store *s, int64_t id, const char *error);
 void store_outmail_free(store_outmail *rows, size_t n);
 
+
+/* ---- STATUS by email (store_intake.c) ---- */
+/* Ids of the applications, oldest first, whose own address is addr (the
+ * address their notices go to, or the applicant's email, in any case);
+ * when number is not NULL, only that application, and only if it is
+ * addr's. *ids is malloc'ed (NULL when none). 0 or -1. */
+int store_apps_of_address(store *s, const char *addr, const char *number, int64_t **ids, size_t *n);
+/* How many answers of `kind` were given since `since`: about application
+ * id (id > 0; marked by store_answer_mark), else outbox rows of no
+ * application sent to recipient. 0 or -1. */
+int store_answers_since(store *s, int64_t id, const char *kind, const char *recipient, time_t since, int64_t *n);
+/* Records that application id got an answer of `kind` now (inside the
+ * transaction that queues it). */
+int store_answer_mark(store *s, int64_t id, const char *kind, time_t now);
+
+/* ---- what one cycle did (store_intake.c), for its summary ---- */
+typedef struct store_cycle_marks {
+	int64_t item, application, outbox;   /* the highest ids before the cycle */
+} store_cycle_marks;
+typedef struct store_cycle_counts {
+	int64_t recorded;        /* source items recorded (messages and batches; not batch rows) */
+	int64_t rows;            /* batch rows recorded */
+	int64_t batches;
+	int64_t duplicates;      /* messages whose archive was already received */
+	int64_t no_packet, ignored, status, too_large;
+	int64_t applications;    /* made or supplemented by the cycle's packets, counted once */
+	int64_t new_applications;
+	int64_t complete, incomplete, rejected;   /* of those, by the state they are in now */
+	int64_t queued;          /* outbox rows written by the cycle */
+	int64_t waiting;         /* outbox rows still queued, whenever written */
+} store_cycle_counts;
+int store_cycle_mark(store *s, store_cycle_marks *m);
+int store_cycle_count(store *s, const store_cycle_marks *m, store_cycle_counts *c);
 
 /* ---- the certification workflow (store_workflow.c) ---- */
 

@@ -301,9 +301,11 @@ int store_application_create(store *s, const packet *p, const rules *r, const st
 	if (store_sql_run(s,
 			  "INSERT INTO applications (number, applicant_id, target, state, archive_sha256,"
 			  " applicant_json, source_name, source_kind, source_ref, message_id, reply_to,"
-			  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			  "tittttttttttt", num, applicant_id, nz(p->app.target), state, nz(p->archive_sha256),
-			  json, src->name, src->kind, src->ref, src->message_id, src->reply_to, at, at) != 0)
+			  " reply_to_header, created_at, updated_at)"
+			  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  "titttttttttttt", num, applicant_id, nz(p->app.target), state, nz(p->archive_sha256),
+			  json, src->name, src->kind, src->ref, src->message_id, src->reply_to, src->reply_to_header,
+			  at, at) != 0)
 		goto out;
 	app_id = sqlite3_last_insert_rowid(s->db);
 	if (archive_add(s, app_id, p, src, at) != 0 ||
@@ -358,8 +360,10 @@ int store_application_add_files(store *s, int64_t id, const packet *p, const rul
 	/* notices about the supplement answer its own message */
 	if (store_sql_run(s,
 			  "UPDATE applications SET source_name = ?, source_kind = ?, source_ref = ?,"
-			  " message_id = ?, reply_to = coalesce(?, reply_to), updated_at = ? WHERE id = ?",
-			  "tttttti", src->name, src->kind, src->ref, src->message_id, src->reply_to, at, id) != 0)
+			  " message_id = ?, reply_to = coalesce(?, reply_to), reply_to_header = ?, updated_at = ?"
+			  " WHERE id = ?",
+			  "ttttttti", src->name, src->kind, src->ref, src->message_id, src->reply_to,
+			  src->reply_to_header, at, id) != 0)
 		goto out;
 	if (archive_add(s, id, p, src, at) != 0 || files_insert(s, id, p, r, stored_paths, at, 1) != 0)
 		goto out;
@@ -508,7 +512,7 @@ out:
 
 #define APP_COLS \
 	"SELECT id, number, state, target, created_at, updated_at, applicant_json, source_name," \
-	" source_kind, source_ref, message_id, reply_to FROM applications"
+	" source_kind, source_ref, message_id, reply_to, reply_to_header FROM applications"
 
 int store_application_get(store *s, const rules *r, int64_t id, const char *number,
 			  store_application *out)
@@ -536,6 +540,7 @@ int store_application_get(store *s, const rules *r, int64_t id, const char *numb
 	out->source_ref = store_col_dup(st, 9);
 	out->message_id = store_col_dup(st, 10);
 	out->reply_to = store_col_dup(st, 11);
+	out->reply_to_header = store_col_dup(st, 12);
 	if (load_files(s, out) != 0 || load_findings(s, r, out) != 0 || load_history(s, out) != 0)
 		rc = -1;
 out:
@@ -560,6 +565,7 @@ void store_application_free(store_application *a)
 	free(a->source_ref);
 	free(a->message_id);
 	free(a->reply_to);
+	free(a->reply_to_header);
 	for (size_t i = 0; i < a->nfiles; i++) {
 		store_file *f = &a->files[i];
 		free(f->name);

@@ -100,6 +100,68 @@ ok "ack is bilingual" grep -q "会员申请表（中文）：收到 2 份" <<<"$
 is "outbox row sent" "$(P outbox --json | json "[r['state'] for r in d if 'zhang.wei' in r['recipients']][0]")" sent
 ok "password never logged" bash -c "! grep -rq '$MAIL_PASS' '$WORK'/*.log"
 
+# ---- 1b. who is answered, through the real MX and IMAP server ----
+# The intake reads over IMAP what Dovecot's LMTP delivery stored: a
+# Return-Path field holding the SMTP envelope sender, above the message's
+# own header. The answer goes there: not to From, never to Reply-To.
+srv_header() {  # USER FOLDER FIELD → that field of every message, raw
+	python3 - "$1" "$2" "$3" <<PY
+import email, imaplib, ssl, sys
+ctx = ssl.create_default_context(cafile="$SRV/tls/ca.pem")
+m = imaplib.IMAP4_SSL("127.0.0.1", $IMAPS_PORT, ssl_context=ctx)
+m.login(sys.argv[1], "$MAIL_PASS")
+typ, data = m.select('"%s"' % sys.argv[2], readonly=True)
+if typ == "OK" and int(data[0]) > 0:
+    typ, nums = m.search(None, "ALL")
+    for n in nums[0].split():
+        typ, d = m.fetch(n, "(BODY.PEEK[HEADER])")
+        print(email.message_from_bytes(d[0][1]).get(sys.argv[3], ""))
+PY
+}
+tr -d '\r' <"$S/mail/09-incomplete-fake-pdf.eml" | sed -e '/^Return-Path:/d' \
+	-e 's/^From: .*/From: Zhou Jie <zhou.jie@example.com>\nReply-To: <zhu.hong@example.com>/' \
+	-e 's/^Message-ID: <\(.*\)>/Message-ID: <envelope.\1>/' >"$WORK/envelope.eml"
+ok "the message sent has no Return-Path of its own" bash -c "! grep -q '^Return-Path' '$WORK/envelope.eml'"
+srv_mail_in "$WORK/envelope.eml" rra@cmes.example ma.chao@example.com
+srv_wait_count rra@cmes.example INBOX 1
+run_once envelope
+ok "Dovecot's delivery wrote the envelope sender as Return-Path" \
+	grep -qx "<ma.chao@example.com>" <<<"$(srv_header rra@cmes.example Processed Return-Path)"
+ok "the notice went to the envelope sender" srv_wait_count ma.chao@example.com INBOX 1
+sleep 1
+is "nothing to From when the envelope sender differs" "$(srv_count zhou.jie@example.com INBOX)" 0
+is "nothing to Reply-To" "$(srv_count zhu.hong@example.com INBOX)" 0
+app=$(sqlite3 "$WORK/spool/packetd.db" "SELECT number FROM applications WHERE message_id LIKE 'envelope.%'")
+is "show --json: the Reply-To is recorded" "$(P show "$app" --json | json "d['source']['reply_to']")" zhu.hong@example.com
+is "show --json: notices go to the envelope sender" "$(P show "$app" --json | json "d['source']['notices_to']")" \
+	ma.chao@example.com
+
+# A message over max_message: only its header is fetched (BODY.PEEK[HEADER]),
+# it goes to Rejected, and its sender is told the size and the limit.
+printf '\n[limits]\nmax_message = 64K\n' >>"$WORK/config/packetd.conf"
+python3 - "$WORK/big.eml" <<'PY'
+import base64, os, sys
+body = base64.encodebytes(os.urandom(300000)).decode().replace('\n', '\r\n')
+open(sys.argv[1], 'w').write(
+    'From: Huang Yong <huang.yong@example.com>\r\nTo: rra@cmes.example\r\nSubject: CEng packet (big scans)\r\n'
+    'Message-ID: <big.1@mail.example.com>\r\nMIME-Version: 1.0\r\n'
+    'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nmy scans\r\n'
+    '--b\r\nContent-Type: application/zip; name="scans.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+    + body + '--b--\r\n')
+PY
+srv_mail_in "$WORK/big.eml" rra@cmes.example
+srv_wait_count rra@cmes.example INBOX 1
+run_once big
+ok "too large over IMAP: only the header fetched" grep -q "over max_message (65536): header only" "$WORK/big.log"
+ok "too large over IMAP: the log names the size and the limit" \
+	grep -q "message of [0-9]* bytes over max_message (65536 bytes): rejected, sender told" "$WORK/big.log"
+is "too large over IMAP: moved to Rejected" "$(srv_count rra@cmes.example Rejected)" 1
+ok "too large over IMAP: the sender is told" srv_wait_count huang.yong@example.com INBOX 1
+ok "too large notice: the limit, and how to send less" \
+	bash -c "grep -q 'over the limit of 64 KB' <<<\"\$1\" && grep -q 'split the documents' <<<\"\$1\"" _ \
+	"$(srv_fetch_all huang.yong@example.com INBOX)"
+write_conf "$IMAP_URL" "$SMTP_URL"
+
 # ---- 2. a provincial batch by SFTP ----
 DROP=$SRV/sftp/jiangsu/drop
 sftp_do() {  # sftp batch commands on stdin, as the society

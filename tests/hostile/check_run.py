@@ -70,7 +70,9 @@ for name, status, nrep, want, why in rows:
     result(r['Auto-Submitted'] == 'auto-replied', label + ': reply is Auto-Submitted: auto-replied',
            repr(r['Auto-Submitted']))
     body = text_of(r)
-    if want != '-':
+    if want.startswith('!'):
+        result(want[1:] not in body, label + ': reply does not contain %r' % want[1:], str(r['To']))
+    elif want != '-':
         result(want in body, label + ': reply contains %r' % want, body[:200].replace('\n', ' '))
     if status == 'rejected':
         m = re.search(r'Reason:\n(.{10,})', body)

@@ -11,7 +11,8 @@ OUT gets
                        code(s) expected, '|'-separated ('-': none) <tab> why
   mail/NAME.eml        one message per case
   mail.tsv             NAME <tab> item status <tab> replies <tab> what the
-                       reply must contain ('-': nothing) <tab> why
+                       reply must contain ('-': nothing; '!TEXT': must not
+                       contain TEXT) <tab> why
   canary/              a folder the archives try to write into; it must
                        stay empty
 TOP is the repository (for samples/packets/ceng-complete.zip).
@@ -20,8 +21,11 @@ Expected behaviour, in brief: an archive that breaks a rule is rejected
 with the rule's code and the applicant is told why; a message whose packet
 can be found is processed wherever the packet hides; one whose packet
 cannot be found gets a notice saying so; auto-replies, bounces, list mail,
-our own address and mail without a sender get no answer (RFC 3834); a
-message seen twice is handled once.
+our own address and mail without a sender get no answer (RFC 3834), nor do
+owner-*, *-request and MAILER-DAEMON senders, nor mail without a packet
+that does not name the intake address (RFC 5230 4.5); notices go to the
+envelope sender, else From, never to a differing Reply-To; a message seen
+twice is handled once.
 """
 import base64
 import io
@@ -155,6 +159,8 @@ def archives():
         '60-byte 7z claiming 10^8 streams')
     put('bomb-7z-folders.7z', sevenzip_streams(99999999, 8), 'archive_resources',
         '130-byte 7z claiming 8 folders of 10^8 streams')
+    put('bomb-gzip-nested.tar.gz', gzip_nested(), 'archive_ratio|archive_member_too_large',
+        '323-byte gzip of a gzip of a gzip of a 1 GB tar member')
     put('many-members.zip', many_members(100000), 'archive_too_many_members', '100,000 members')
     nested = packet(900)
     for _ in range(12):
@@ -287,6 +293,31 @@ def directories_disagree():
     put('gbk-mixed-names.zip', zip_bytes([(RawName('学位-1.pdf'.encode('gbk')), pdf('a')),
                                           (RawName('申请表-中文-1.pdf'.encode('gbk')), pdf('b'))]),
         '-', 'GBK names, one also valid UTF-8: decided once per archive', exit_code=1)
+
+
+def gzip_nested():
+    """A gzip of a gzip of a gzip whose innermost stream is a tar holding one
+    1 GB member of zeros: about 320 bytes that libarchive's stacked gzip
+    filters expand a million-fold before the unpacker sees one byte. The
+    innermost stream is not compressed whole (seconds): after a full flush,
+    the deflate bytes of each 1 MB chunk do not depend on what came before,
+    so one chunk's bytes repeated 1024 times are the stream."""
+    ti = tarfile.TarInfo('application.pdf')
+    ti.size = 1 << 30
+    head, chunk = ti.tobuf(format=tarfile.USTAR_FORMAT), bytes(1 << 20)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
+    body = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    end = c.flush(zlib.Z_FINISH)
+    crc = zlib.crc32(head)
+    for _ in range(1024):
+        crc = zlib.crc32(chunk, crc)
+    inner = (b'\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff' + first + body * 1024 + end +
+             struct.pack('<II', crc, (len(head) + (1 << 30)) & 0xffffffff))
+    for _ in range(2):
+        c = zlib.compressobj(9, zlib.DEFLATED, 31)
+        inner = c.compress(inner) + c.flush()
+    return inner
 
 
 def num7z(v):
@@ -465,8 +496,24 @@ def mails():
          'no From')
     k = nxt()
     mail('reply-to', headers(k, extra='Reply-To: <secretary%d@example.org>' % k)
-         + mixed([TEXT, attachment(packet(k))]), 'processed', 1, 'secretary%d@example.org' % k,
-         'Reply-To differs from From: the reply goes to Reply-To (RFC 5322 3.6.2)')
+         + mixed([TEXT, attachment(packet(k))]), 'processed', 1, '!secretary%d@example.org' % k,
+         'Reply-To differs from From: the notice goes to From, the Reply-To is recorded, never answered (RFC 3834 4)')
+    k = nxt()
+    mail('return-path', 'Return-Path: <envelope%d@example.net>\n' % k + headers(k)
+         + mixed([TEXT, attachment(packet(k))]), 'processed', 1, 'envelope%d@example.net' % k,
+         'Return-Path differs from From: the notice goes to the envelope sender (RFC 3834 4)')
+    k = nxt()
+    mail('owner-sender', 'Return-Path: <owner-engineers@lists.example.com>\n' + headers(k)
+         + mixed([TEXT, attachment(packet(k))]), 'ignored', 0, '-', 'envelope sender owner-* (RFC 5230 4.5)')
+    k = nxt()
+    mail('request-sender', headers(k, frm='engineers-request@lists.example.com') + TEXT, 'ignored', 0, '-',
+         'sender *-request (RFC 5230 4.5)')
+    k = nxt()
+    mail('digest', headers(k).replace('To: rra@cmes.example', 'To: engineers@lists.example.com') + TEXT,
+         'ignored', 0, '-', 'no packet and not addressed to the intake: a digest or announcement (RFC 5230 4.5)')
+    k = nxt()
+    mail('cc-intake', headers(k).replace('To: rra@cmes.example', 'To: friend@example.com\nCc: RRA@cmes.example')
+         + TEXT, 'no_packet', 1, '-', 'no packet, the intake in Cc: answered')
     k = nxt()
     twice = headers(k) + mixed([TEXT, attachment(packet(k))])
     mail('twice-a', twice, 'processed', 1, '-', 'the same message delivered twice (first copy)')

@@ -290,9 +290,14 @@ servers_stop() {
 
 # ---- helpers for checks ----
 
-# Sends a message file through OpenSMTPD (the intake's MX) to RCPT.
-srv_mail_in() {  # FILE RCPT
-	swaks --silent 2 --server 127.0.0.1 --port "$SMTP_PORT" --from "zhang.wei@example.com" \
+# Sends a message file through OpenSMTPD (the intake's MX) to RCPT. The
+# envelope sender (MAIL FROM, which Dovecot's LMTP delivery writes into a
+# Return-Path field) is FROM, else the file's own Return-Path, else its From.
+srv_mail_in() {  # FILE RCPT [FROM]
+	local from=${3:-}
+	[ -n "$from" ] || from=$(tr -d '\r' <"$1" | sed -n 's/^Return-Path: *<\(.*\)>.*/\1/p' | head -n 1)
+	[ -n "$from" ] || from=$(tr -d '\r' <"$1" | sed -n '/^From:/{s/.*<\(.*\)>.*/\1/;s/^From: *//;p;}' | head -n 1)
+	swaks --silent 2 --server 127.0.0.1 --port "$SMTP_PORT" --from "${from:-zhang.wei@example.com}" \
 		--to "$2" --data "@$1" >/dev/null
 }
 

@@ -1,0 +1,24 @@
+/* mime_p.h — shared between mime.c (the MIME tree) and mime_header.c (the
+ * header fields packetd decides on). Not for other modules. */
+#ifndef PACKETD_MIME_P_H
+#define PACKETD_MIME_P_H
+
+#include <stddef.h>
+
+#include <libetpan/libetpan.h>
+
+#include "mime.h"
+
+int mime_is_ws(char c);
+/* Trimmed copy of s[0..len); caller frees. */
+char *mime_trimmed(const char *s, size_t len);
+/* The raw value of the first field called name (case-insensitive), or NULL;
+ * owned by f. */
+const char *mime_field(struct mailimf_fields *f, const char *name);
+/* The first word of a header value, lower-cased ("auto-replied; x=y");
+ * caller frees. */
+char *mime_first_word(const char *v);
+/* Fills m's header members from the top-level fields f (may be NULL). */
+void mime_read_headers(mime_message *m, struct mailimf_fields *f);
+
+#endif
