@@ -396,7 +396,7 @@ enum item_result batch_run(packetd_ctx *ctx, source *src, const source_item *it)
 	inner = util_path_join(workdir, "batch");
 	if (util_mkdirs(inner, 0700) != 0)
 		goto out;
-	urc = unpack_archive(it->path, inner, &ctx->conf->limits, 0, &u);
+	urc = unpack_archive_boxed(it->path, inner, &ctx->conf->limits, 0, &u);
 	if (urc == UNPACK_ERROR)
 		goto out;
 	if (urc == UNPACK_OK)

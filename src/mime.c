@@ -312,7 +312,7 @@ static void mime_sink_write(mime_sink *s, const char *p, size_t len)
 static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime_walk *w)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	const signed char *T = util_base64_dec;
+	const short *T = util_base64_dec;
 	uint32_t acc = 0;
 	int nq = 0, pad = 0, damaged = 0;
 	size_t released = 0, i = 0;

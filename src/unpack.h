@@ -69,4 +69,12 @@ int unpack_archive(const char *archive_path, const char *workdir, const config_l
 		   int depth, unpack_result *out);
 void unpack_result_free(unpack_result *r);
 
+/* unpack_archive run in the sandbox's child (sandbox.h, unpack_box.c), for
+ * archives read outside a packet's intake (a provincial batch's own zip).
+ * Returns as unpack_archive; a child that exceeds a sandbox limit or dies
+ * gives UNPACK_REJECTED with archive_resources or archive_reader_crashed
+ * (detail: which limit, or the signal) and workdir emptied. */
+int unpack_archive_boxed(const char *archive_path, const char *workdir, const config_limits *lim, int depth,
+			 unpack_result *out);
+
 #endif

@@ -79,9 +79,10 @@ int util_hexval(int c);
 /* Value of one base64 character (RFC 4648 alphabet), -1 when c is none. */
 int util_base64_value(int c);
 /* The same as tables indexed by the byte (unsigned char): -1 for bytes
- * outside the alphabet. For loops over whole blocks. */
-extern const signed char util_base64_dec[256];
-extern const signed char util_hex_dec[256];
+ * outside the alphabet. For loops over whole blocks. Small integers, not
+ * characters: short, so that a lookup never passes for a char conversion. */
+extern const short util_base64_dec[256];
+extern const short util_hex_dec[256];
 
 /* Reads a whole file (at most max bytes, else -1 with errno EFBIG). */
 int util_read_file(const char *path, size_t max, char **data, size_t *len) UTIL_WUR;

@@ -74,6 +74,17 @@ done < <(head -n 5 "$H/mail.tsv")
 "$PACKETD" run --once >/dev/null 2>>"$WORK/run.log"
 is "redelivered messages: no new notice" "$(find "$WORK/mailboxes/outbox/new" -type f | wc -l)" "$n_out"
 
+# ---- a provincial batch whose own zip is a bomb: unpacked in the sandbox too ----
+cp "$H/archives/bomb-7z-folders.7z" "$WORK/spool/drop/bomb-batch.zip"
+touch -d '1 minute ago' "$WORK/spool/drop/bomb-batch.zip"
+/usr/bin/time -v -o "$WORK/time.txt" "$PACKETD" run --once >"$WORK/batch.out" 2>"$WORK/batch.log"
+is "run --once over a batch zip that is a 7z bomb exits 0" "$?" 0
+r=$(rss "$WORK/time.txt")
+ok "batch bomb: peak memory ${r} kB <= $RSS_MAX_KB kB" test "${r:-999999999}" -le "$RSS_MAX_KB"
+receipt="$WORK/spool/receipts/bomb-batch.receipt.csv"
+ok "batch bomb: its receipt names the sandbox's finding" grep -q "archive_resources\|内存\|memory" "$receipt"
+ok "batch bomb: moved out of drop" test ! -e "$WORK/spool/drop/bomb-batch.zip"
+
 # ---- nothing written outside ----
 is "canary folder untouched" "$(find "$H/canary" -mindepth 1 | wc -l)" 0
 stray=$(find "$WORK" -newer "$WORK/.start" -type f ! -path "$WORK/spool/*" ! -path "$WORK/mailboxes/*" \

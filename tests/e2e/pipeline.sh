@@ -28,6 +28,9 @@ touch -d '1 minute ago' "$WORK/spool/drop/jiangsu-2026-11.zip"
 # A batch still being uploaded must not be taken.
 cp "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop/uploading.zip.part"
 cp "$S/batches/jiangsu-2026-11.zip" "$WORK/spool/drop/fresh.zip"
+# Its mtime ahead of the clock: a cycle that reaches the drop more than
+# settle_seconds after the copy (a loaded machine) must still find it fresh.
+touch -d '+1 hour' "$WORK/spool/drop/fresh.zip"
 
 out=$(P run --once 2>"$WORK/run1.log")
 ok "run --once exits 0" test $? = 0

@@ -159,6 +159,8 @@ def archives():
         '60-byte 7z claiming 10^8 streams')
     put('bomb-7z-folders.7z', sevenzip_streams(99999999, 8), 'archive_resources',
         '130-byte 7z claiming 8 folders of 10^8 streams')
+    put('bomb-gzip-nested.tar.gz', gzip_nested(), 'archive_ratio|archive_member_too_large',
+        '323-byte gzip of a gzip of a gzip of a 1 GB tar member')
     put('many-members.zip', many_members(100000), 'archive_too_many_members', '100,000 members')
     nested = packet(900)
     for _ in range(12):
@@ -291,6 +293,31 @@ def directories_disagree():
     put('gbk-mixed-names.zip', zip_bytes([(RawName('学位-1.pdf'.encode('gbk')), pdf('a')),
                                           (RawName('申请表-中文-1.pdf'.encode('gbk')), pdf('b'))]),
         '-', 'GBK names, one also valid UTF-8: decided once per archive', exit_code=1)
+
+
+def gzip_nested():
+    """A gzip of a gzip of a gzip whose innermost stream is a tar holding one
+    1 GB member of zeros: about 320 bytes that libarchive's stacked gzip
+    filters expand a million-fold before the unpacker sees one byte. The
+    innermost stream is not compressed whole (seconds): after a full flush,
+    the deflate bytes of each 1 MB chunk do not depend on what came before,
+    so one chunk's bytes repeated 1024 times are the stream."""
+    ti = tarfile.TarInfo('application.pdf')
+    ti.size = 1 << 30
+    head, chunk = ti.tobuf(format=tarfile.USTAR_FORMAT), bytes(1 << 20)
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
+    body = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    end = c.flush(zlib.Z_FINISH)
+    crc = zlib.crc32(head)
+    for _ in range(1024):
+        crc = zlib.crc32(chunk, crc)
+    inner = (b'\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff' + first + body * 1024 + end +
+             struct.pack('<II', crc, (len(head) + (1 << 30)) & 0xffffffff))
+    for _ in range(2):
+        c = zlib.compressobj(9, zlib.DEFLATED, 31)
+        inner = c.compress(inner) + c.flush()
+    return inner
 
 
 def num7z(v):
