@@ -142,7 +142,7 @@ static int text_ok(const config *conf, const char *what, const char *s, size_t m
 		return 1;
 	if (*s == '\0' || strlen(s) > max || !util_utf8_valid(s, strlen(s))) {
 		snprintf(mx, sizeof mx, "%zu", max);
-		refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "text", "what", what, "max", mx, NULL));
+		refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "text", "what", what, "max", mx, (const char *)NULL));
 		return 0;
 	}
 	return 1;
@@ -191,7 +191,7 @@ static int report_cmd(packetd_ctx *ctx, const opts *o)
 		char err[1024];
 		snprintf(date, sizeof date, "%.10s", o->date);
 		if (strlen(o->date) != 10)
-			refusal_say(&ctx->conf->texts, err, sizeof err, "date", "value", o->date, NULL);
+			refusal_say(&ctx->conf->texts, err, sizeof err, "date", "value", o->date, (const char *)NULL);
 		if (strlen(o->date) != 10 || report_date_check(ctx, o->date, err, sizeof err) != 0) {
 			refusal_print(stderr, err);
 			return 2;
@@ -268,11 +268,11 @@ static int cpd_cmd(workflow *w, const opts *o)
 	if (o->year == NULL || o->hours == NULL)
 		return usage_error("cpd: --year YYYY and --hours N are needed");
 	if (util_parse_long(o->year, 1000, 9999, &year) != 0) {
-		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "year", "value", o->year, NULL));
+		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "year", "value", o->year, (const char *)NULL));
 		return 1;
 	}
 	if (parse_hours(o->hours, &hours) != 0) {
-		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "hours", "value", o->hours, NULL));
+		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "hours", "value", o->hours, (const char *)NULL));
 		return 1;
 	}
 	return result_code(w, cpd_record_command(w, o->id, (int)year, hours, o->ref));
@@ -356,11 +356,11 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 			rc = usage_error("interview: --at \"YYYY-MM-DD HH:MM\" and --place PLACE are needed");
 		} else if (clock_local_time(conf->timezone, o.at, &at) != 0) {
 			refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "at", "zone", conf->timezone,
-							  "value", o.at, NULL));
+							  "value", o.at, (const char *)NULL));
 			rc = 1;
 		} else if (o.minutes_set && util_parse_long(o.minutes_text, 0, 100000, &minutes) != 0) {
 			refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "minutes", "value", o.minutes_text,
-							  NULL));
+							  (const char *)NULL));
 			rc = 1;
 		} else {
 			rc = result_code(&w, workflow_interview(&w, o.id, at, o.place, (int)minutes));
@@ -375,7 +375,7 @@ int cli_centre_main(const config *conf, const rules *r, int argc, char **argv)
 		if (o.item == NULL || o.amount == NULL) {
 			rc = usage_error("pay: --item ITEM and --amount YUAN are needed");
 		} else if (parse_amount(o.amount, &amount) != 0) {
-			refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "amount", "value", o.amount, NULL));
+			refusal_print(stderr, refusal_say(&conf->texts, msg, sizeof msg, "amount", "value", o.amount, (const char *)NULL));
 			rc = 1;
 		} else {
 			rc = result_code(&w, workflow_pay(&w, o.id, o.item, amount, o.ref));

@@ -100,13 +100,13 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 		char my[16], yr[16];
 		snprintf(my, sizeof my, "%d", max_year);
 		snprintf(yr, sizeof yr, "%d", year);
-		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "year_range", "max_year", my, "value", yr, NULL);
+		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "year_range", "max_year", my, "value", yr, (const char *)NULL);
 		return WF_REFUSED;
 	}
 	if (!(hours >= 0 && hours <= 2000)) {
 		char hv[32];
 		snprintf(hv, sizeof hv, "%g", hours);
-		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "hours", "value", hv, NULL);
+		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "hours", "value", hv, (const char *)NULL);
 		return WF_REFUSED;
 	}
 	if (store_begin(ctx->db) != 0) {
@@ -117,7 +117,7 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 	if (found != STORE_FOUND) {
 		rc = found == STORE_NOT_FOUND ? WF_REFUSED : WF_ERROR;
 		if (found == STORE_NOT_FOUND)
-			refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, NULL);
+			refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, (const char *)NULL);
 		else
 			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(ctx->db));
 		goto out;
@@ -125,7 +125,7 @@ int cpd_record_command(workflow *w, const char *number, int year, double hours, 
 	if (strcmp(x.a.state, "certified") != 0 && strcmp(x.a.state, "re_registration_due") != 0 &&
 	    strcmp(x.a.state, "fees_due") != 0) {
 		rc = WF_REFUSED;
-		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "cpd_state", "application", x.a.number, "state", x.a.state, NULL);
+		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "cpd_state", "application", x.a.number, "state", x.a.state, (const char *)NULL);
 		goto out;
 	}
 	cpd_hours_text(hours, h, sizeof h);

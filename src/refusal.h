@@ -14,10 +14,11 @@
 #include "texts.h"
 
 /* Renders refusal code into out: the 中文 line, "\n", the English line.
- * After code come name, value pairs (const char *), ending with NULL. A
+ * After code come name, value pairs (const char *), ending with a
+ * (const char *)NULL (a bare NULL may be an int in a variadic call). A
  * phrase missing from phrases.ini (check-config names it) is replaced by
  * the code and its values, so nothing is lost. Returns out. */
-char *refusal_say(const texts *t, char *out, size_t len, const char *code, ...);
+char *refusal_say(const texts *t, char *out, size_t len, const char *code, ...) __attribute__((sentinel));
 
 /* Writes msg to f, each of its lines after "packetd: ". */
 void refusal_print(FILE *f, const char *msg);

@@ -49,13 +49,13 @@ int report_date_check(packetd_ctx *ctx, const char *date, char *err, size_t errl
 	time_t start, end;
 	char today[16] = "";
 	if (day_bounds(ctx, date, &start, &end) != 0) {
-		refusal_say(&ctx->conf->texts, err, errlen, "date", "value", date, NULL);
+		refusal_say(&ctx->conf->texts, err, errlen, "date", "value", date, (const char *)NULL);
 		return -1;
 	}
 	if (start > ctx->now) {
 		clock_format(ctx->now, ctx->conf->timezone, "%Y-%m-%d", today, sizeof today);
 		refusal_say(&ctx->conf->texts, err, errlen, "date_future", "value", date, "today", today, "zone",
-			    ctx->conf->timezone ? ctx->conf->timezone : "UTC", NULL);
+			    ctx->conf->timezone ? ctx->conf->timezone : "UTC", (const char *)NULL);
 		return -1;
 	}
 	return 0;

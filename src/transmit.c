@@ -138,7 +138,7 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 	if (store_wf_ids_in(w->ctx->db, "recommended", &ids) != 0)
 		goto dberr;
 	if (ids.nrows == 0) {
-		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "transmit_none", NULL);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "transmit_none", (const char *)NULL);
 		rc = WF_REFUSED;
 		goto out;
 	}

@@ -119,7 +119,7 @@ static void refused(web *w, web_req *q, web_resp *p, int status, const char *num
 static void refuse(web *w, web_req *q, web_resp *p, workflow *wf, const char *number, const char *action,
 		   const char *code, const char *name, const char *value, const char *name2, const char *value2)
 {
-	refusal_say(&w->conf->texts, wf->err, sizeof wf->err, code, name, value, name2, value2, NULL);
+	refusal_say(&w->conf->texts, wf->err, sizeof wf->err, code, name, value, name2, value2, (const char *)NULL);
 	refused(w, q, p, 409, number, action, wf->err);
 }
 

@@ -285,7 +285,7 @@ static int begin(workflow *w, const char *number, wf_app *x)
 		return WF_OK;
 	store_rollback(w->ctx->db);
 	if (found == STORE_NOT_FOUND) {
-		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, NULL);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, (const char *)NULL);
 		return WF_REFUSED;
 	}
 	snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(w->ctx->db));
@@ -317,7 +317,7 @@ static const wf_transition *allowed(workflow *w, const wf_app *x, const char *ev
 		char states[256];
 		wf_allowed(event, states, sizeof states);
 		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "state", "application", x->a.number,
-			    "action", what, "state", x->a.state, "states", states, NULL);
+			    "action", what, "state", x->a.state, "states", states, (const char *)NULL);
 	}
 	return t;
 }
@@ -376,7 +376,7 @@ int workflow_soehk(workflow *w, const char *number, int accept, const char *feed
 		done = store_wf_event_since_entry(w->ctx->db, x.a.id, "soehk_review", "soehk_accept");
 		if (done != 0) {
 			rc = done < 0 ? WF_ERROR : WF_REFUSED;
-			refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "soehk_accepted", "application", x.a.number, NULL);
+			refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "soehk_accepted", "application", x.a.number, (const char *)NULL);
 			goto out;
 		}
 	}
@@ -409,11 +409,11 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 	if (minutes < 45 || minutes > 75) {
 		char mt[16];
 		snprintf(mt, sizeof mt, "%d", minutes);
-		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "minutes", "value", mt, NULL);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "minutes", "value", mt, (const char *)NULL);
 		goto out;
 	}
 	if (starts <= w->ctx->now) {
-		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "interview_past", "application", x.a.number, NULL);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "interview_past", "application", x.a.number, (const char *)NULL);
 		goto out;
 	}
 	t = allowed(w, &x, "interview", "interview");
@@ -423,7 +423,7 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 		acc = store_wf_event_since_entry(w->ctx->db, x.a.id, "soehk_review", "soehk_accept");
 		if (acc != 1) {
 			rc = acc < 0 ? WF_ERROR : WF_REFUSED;
-			refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "soehk_pending", "application", x.a.number, NULL);
+			refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "soehk_pending", "application", x.a.number, (const char *)NULL);
 			goto out;
 		}
 	}
@@ -474,7 +474,7 @@ int workflow_result(workflow *w, const char *number, const char *result)
 		wf_when wh;
 		wf_when_of(w->ctx, iv.starts_at, iv.minutes, &wh);
 		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "result_early", "application", x.a.number, "date", wh.date, "time",
-			    wh.time, "zone", wh.zone, NULL);
+			    wh.time, "zone", wh.zone, (const char *)NULL);
 		goto out;
 	}
 	rc = move(w, &x, t, strcmp(result, "pass") == 0 ? "interview passed"
@@ -513,13 +513,13 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 		for (int k = 0; k < FEES_NITEMS && used < sizeof items; k++)
 			used += (size_t)snprintf(items + used, sizeof items - used, "%s%s", k ? ", " : "",
 						 fees_item_names[k]);
-		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "fee_item", "item", item, "items", items, NULL);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "fee_item", "item", item, "items", items, (const char *)NULL);
 		goto out;
 	}
 	if (amount <= 0 || amount > 10000000) {
 		char am[32];
 		snprintf(am, sizeof am, "%ld", amount);
-		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "amount", "value", am, NULL);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "amount", "value", am, (const char *)NULL);
 		goto out;
 	}
 	if (fees_of_application(w->ctx->db, w->ctx->r, &x.a, w->ctx->now, &f) != 0) {
@@ -533,7 +533,7 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 		snprintf(due, sizeof due, "%ld", f.due[i]);
 		snprintf(paid, sizeof paid, "%ld", f.paid[i]);
 		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "not_owed", "application", x.a.number, "item", item, "state", x.a.state,
-			    "due", due, "paid", paid, NULL);
+			    "due", due, "paid", paid, (const char *)NULL);
 		goto out;
 	}
 	if (!society && amount > fees_outstanding(&f, i)) {
@@ -541,7 +541,7 @@ int workflow_pay(workflow *w, const char *number, const char *item, long amount,
 		snprintf(am, sizeof am, "%ld", amount);
 		snprintf(owed, sizeof owed, "%ld", fees_outstanding(&f, i));
 		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "overpaid", "application", x.a.number, "amount", am, "outstanding", owed,
-			    "item", item, NULL);
+			    "item", item, (const char *)NULL);
 		goto out;
 	}
 	rc = WF_ERROR;
@@ -586,7 +586,7 @@ int workflow_certify(workflow *w, const char *number)
 	}
 	if (!fees_settled(&f)) {
 		list = wf_fees_brief(&f);
-		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "certify_fees", "application", x.a.number, "fees", list, NULL);
+		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "certify_fees", "application", x.a.number, "fees", list, (const char *)NULL);
 		goto out;
 	}
 	rc = move(w, &x, t, "certificates handed over");
