@@ -108,7 +108,8 @@ int unpack_archive_boxed(const char *archive_path, const char *workdir, const co
 		const char *d = json_string_value(json_object_get(res, "error_detail"));
 		box_reject(out, c ? c : "archive_unreadable", d ? d : "");
 	}
-	out->members = json_array_size(members) ? xcalloc(json_array_size(members), sizeof *out->members) : NULL;
+	/* one spare slot: never NULL, so the loop's writes need no case of their own */
+	out->members = xcalloc(json_array_size(members) + 1, sizeof *out->members);
 	json_array_foreach(members, i, v) {
 		unpack_member *m = &out->members[out->nmembers++];
 		const char *n = json_string_value(json_object_get(v, "name"));
