@@ -397,20 +397,20 @@ out:
 static void check_society_fees(cli_env *c)
 {
 	store *db = NULL;
-	store_table t;
+	store_count_list t;
 	char err[512], key[300];
 	if (access(c->conf.database, F_OK) != 0 || store_open(&db, c->conf.database, err, sizeof err) != 0)
 		return;
 	if (store_wf_counts(db, "province", &t) == 0) {
-		for (size_t i = 0; i < t.nrows; i++) {
-			const char *p = store_table_get(&t, i, 0);
+		for (size_t i = 0; i < t.n; i++) {
+			const char *p = t.rows[i].key;
 			snprintf(key, sizeof key, "cmes_membership.%s", p);
 			if (strcmp(p, "-") != 0 && rules_fee(&c->r, key) <= 0)
-				printf("%s: [fees.cmes_membership] has no line for %s (%s applications): its members owe"
+				printf("%s: [fees.cmes_membership] has no line for %s (%ld applications): its members owe"
 				       " the society's own rate\n",
-				       c->conf.rules, p, store_table_get(&t, i, 1));
+				       c->conf.rules, p, t.rows[i].count);
 		}
-		store_table_free(&t);
+		store_count_list_free(&t);
 	}
 	store_close(db);
 }

@@ -16,7 +16,7 @@
 #define REPORT_MAX (8u << 20)      /* a report bigger than this is cut */
 
 /* The lists, in the order the report shows them. The first RL_NACTION
- * are "what needs action". Every list has the columns of store_report.h. */
+ * are "what needs action". Every list has the rows of store_report.h. */
 enum report_list_id {
 	RL_NO_RESULT,        /* interviews held without a result */
 	RL_NOT_TRANSMITTED,  /* recommended, not yet transmitted to SOEHK */
@@ -36,13 +36,13 @@ typedef struct report_data {
 	char date[16];
 	time_t now, day_start, day_end;
 	const config *conf;             /* foreign */
-	store_table lists[RL_N];
-	store_table states, provinces;  /* key, count */
+	store_report_list lists[RL_N];
+	store_count_list states, provinces;
 	int64_t total, fresh, supplements;
 	long fees_sum;
 } report_data;
 
-/* The number of rows a list has in all (its RP_TOTAL column). */
+/* The number of rows a list has in all (not only those listed). */
 long report_list_total(const report_data *d, int list);
 /* A phrase of phrases.ini ("report.*", "state.*"), or fallback. */
 const char *report_phrase(const report_data *d, const char *key, const char *fallback);

@@ -163,10 +163,12 @@ typedef struct store_outmail {
 
 int store_outbox_add(store *s, int64_t application_id, const char *kind, const char *message_id,
 		     const char *recipients, const char *body, size_t body_len, time_t now);
-/* At most this many rows per store_outbox_due call; the rest come next time. */
+/* At most this many rows per outbox flush; the rest come next time. */
 #define STORE_OUTBOX_DUE_MAX 500
-/* Rows due for delivery (queued, next_attempt <= now), oldest first. */
-int store_outbox_due(store *s, time_t now, store_outmail **rows, size_t *n);
+/* At most max rows due for delivery (queued, next_attempt <= now) whose id
+ * is above after, oldest first: a flush takes them a few at a time, so
+ * that the bodies of a whole cycle's notices are never in memory at once. */
+int store_outbox_due(store *s, time_t now, int64_t after, size_t max, store_outmail **rows, size_t *n);
 /* Every row, newest first (for `packetd outbox`), at most limit. */
 int store_outbox_all(store *s, size_t limit, store_outmail **rows, size_t *n);
 int store_outbox_sent(store *s, int64_t id, time_t now);
@@ -267,20 +269,49 @@ typedef struct store_table {
 const char *store_table_get(const store_table *t, size_t row, size_t col);   /* "" for NULL */
 void store_table_free(store_table *t);
 
-/* Report and workflow queries; times are ISO 8601 UTC text.
- * counts:       key, count                      (by "state" or "province")
- * new:          number, name_zh, name_en, state, source_kind, created_at, province
- * waiting:      number, name_zh, name_en, updated_at            (oldest first, at most limit)
- * interviews:   id, number, name_zh, name_en, starts_at, minutes, place, created_at
- *               (latest plan of applications in interview_planned, starts_at in [from, to))
- * failing:      id, kind, recipients, state, attempts, last_error
- * history:      at, from, to, by, reason, event
- * ids_in:       id, number (applications in one state, oldest first) */
-int store_wf_counts(store *s, const char *by, store_table *t);
-int store_wf_new(store *s, const char *from, const char *to, store_table *t);
-int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t);
-int store_wf_interviews(store *s, const char *from, const char *to, store_table *t);
-int store_wf_failing(store *s, store_table *t);
+/* Report and workflow queries; times are ISO 8601 UTC text. Each list is
+ * owned by the caller and freed by its own _free function; every text
+ * field is owned by the list and "" for SQL NULL. */
+typedef struct store_count_row {
+	char *key;    /* a state code, or a province ("-" when none is known) */
+	long count;   /* applications with it */
+} store_count_row;
+typedef struct store_count_list {
+	store_count_row *rows;
+	size_t n;
+} store_count_list;
+/* Applications by "state" or by "province", ordered by key. */
+int store_wf_counts(store *s, const char *by, store_count_list *out);
+void store_count_list_free(store_count_list *l);
+
+/* The latest plan of an application in interview_planned. */
+typedef struct store_interview_row {
+	int64_t id;                    /* the application's */
+	char *number, *name_zh, *name_en;
+	char *starts_at, *created_at;  /* ISO UTC: the start, and when the plan was made */
+	long minutes;
+	char *place;
+} store_interview_row;
+typedef struct store_interview_list {
+	store_interview_row *rows;
+	size_t n;
+} store_interview_list;
+/* Plans starting in [from, to), by start. */
+int store_wf_interviews(store *s, const char *from, const char *to, store_interview_list *out);
+void store_interview_list_free(store_interview_list *l);
+
+typedef struct store_id_row {
+	int64_t id;
+	char *number;
+} store_id_row;
+typedef struct store_id_list {
+	store_id_row *rows;
+	size_t n;
+} store_id_list;
+/* The applications in one state, oldest first. */
+int store_wf_ids_in(store *s, const char *state, store_id_list *out);
+void store_id_list_free(store_id_list *l);
+
 /* What the fees of one application follow from, for the report. Fields
  * foreign, valid during the callback only; text fields NULL when empty. */
 typedef struct store_fee_row {
@@ -295,8 +326,8 @@ typedef int (*store_fee_row_fn)(const store_fee_row *row, void *ctx);
  * history and payments summed in SQL, nothing kept between rows). Stops
  * at fn's first nonzero return and returns it; -1 on a database error. */
 int store_wf_fee_rows(store *s, store_fee_row_fn fn, void *ctx);
+/* at, from, to, by, reason, event: the history of one application. */
 int store_wf_history(store *s, int64_t id, store_table *t);
-int store_wf_ids_in(store *s, const char *state, store_table *t);
 /* t as the store writes times: "YYYY-MM-DDTHH:MM:SSZ". */
 void store_wf_iso(time_t t, char out[32]);
 

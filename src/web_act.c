@@ -222,7 +222,7 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 			refuse(w, q, p, &wf, number, action, "hours", "value", hours, NULL, NULL);
 			return;
 		}
-		rc = cpd_record_command(&wf, number, (int)y, h, web_field_get(q, "ref"));
+		rc = workflow_cpd(&wf, number, (int)y, h, web_field_get(q, "ref"));
 	} else if (strcmp(action, "certify") == 0) {
 		rc = workflow_certify(&wf, number);
 	}
