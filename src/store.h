@@ -166,10 +166,12 @@ typedef struct store_outmail {
 
 int store_outbox_add(store *s, int64_t application_id, const char *kind, const char *message_id,
 		     const char *recipients, const char *body, size_t body_len, time_t now) STORE_WUR;
-/* At most this many rows per store_outbox_due call; the rest come next time. */
+/* At most this many rows per outbox flush; the rest come next time. */
 #define STORE_OUTBOX_DUE_MAX 500
-/* Rows due for delivery (queued, next_attempt <= now), oldest first. */
-int store_outbox_due(store *s, time_t now, store_outmail **rows, size_t *n) STORE_WUR;
+/* At most max rows due for delivery (queued, next_attempt <= now) whose id
+ * is above after, oldest first: a flush takes them a few at a time, so
+ * that the bodies of a whole cycle's notices are never in memory at once. */
+int store_outbox_due(store *s, time_t now, int64_t after, size_t max, store_outmail **rows, size_t *n) STORE_WUR;
 /* Every row, newest first (for `packetd outbox`), at most limit. */
 int store_outbox_all(store *s, size_t limit, store_outmail **rows, size_t *n) STORE_WUR;
 int store_outbox_sent(store *s, int64_t id, time_t now) STORE_WUR;
