@@ -37,6 +37,7 @@ wait_mail() {  # T0 USER N LIMIT
 }
 # The daemon's log lines get the time they were written (epoch seconds) in front.
 start_daemon() {
+	[ -s "$LOG" ] && mv "$LOG" "$LOG.$(ls "$WORK" | grep -c '^daemon\.log')"
 	: >"$LOG"
 	"$PACKETD" run 2> >(while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done >>"$LOG") &
 	dpid=$!
@@ -46,12 +47,15 @@ log_at() {  # PATTERN T0
 	grep -m1 -- "$1" "$LOG" | awk -v t0="$2" '{printf "%.2f", $1 - t0}'
 }
 # Sends SIG to the daemon at T0; RC is its exit status once it is gone, or
-# "alive" after 3 s (closing the database checkpoints it: an fsync, slow on a
-# busy disk); EL the seconds it took.
+# "alive" after EXIT_MAX s (closing the database checkpoints it: an fsync,
+# slow on a busy disk; LeakSanitizer's scan at exit takes seconds); EL the
+# seconds it took.
+EXIT_MAX=3
+[ -n "${PACKETD_SANITIZED:-}" ] && EXIT_MAX=8
 stop_daemon() {  # SIG
 	T0=$(now)
 	kill "-$1" "$dpid"
-	for _ in $(seq 1 60); do alive "$dpid" || break; sleep 0.05; done
+	for _ in $(seq 1 $((EXIT_MAX * 20))); do alive "$dpid" || break; sleep 0.05; done
 	EL=$(python3 -c "import time; print('%.2f' % (time.time() - $T0))")
 	if alive "$dpid"; then RC=alive; return; fi
 	wait "$dpid"
@@ -154,8 +158,7 @@ stop_daemon TERM
 echo "# SIGTERM: logged after $(log_at 'signal SIGTERM received' "$T0") s, exited after $EL s" >&2
 ok "SIGTERM while idling: acted upon within 1 s" \
 	python3 -c "import sys; sys.exit(not 0 <= float('$(log_at 'signal SIGTERM received: stopping' "$T0")' or 9) < 1)"
-is "SIGTERM while idling: exit 0 within 3 s" "$RC" 0
-ok "no sanitizer report" bash -c "! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' '$LOG'"
+is "SIGTERM while idling: exit 0 within $EXIT_MAX s" "$RC" 0
 
 # ---- 4. idle = no: polled ----
 write_conf 2 "idle = no"
@@ -186,4 +189,4 @@ is "without IDLE: said once" "$(grep -c 'offers no IDLE' "$LOG")" 1
 stop_daemon TERM
 is "without IDLE: SIGTERM exits 0" "$RC" 0
 is "every packet's message processed once" "$(srv_count rra@cmes.example Processed)" 3
-ok "no sanitizer report" bash -c "! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' '$LOG'"
+ok "no sanitizer report from any daemon" bash -c "! cat '$LOG'* | grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error'"
