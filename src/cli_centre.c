@@ -275,7 +275,7 @@ static int cpd_cmd(workflow *w, const opts *o)
 		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "hours", "value", o->hours, (const char *)NULL));
 		return 1;
 	}
-	return result_code(w, cpd_record_command(w, o->id, (int)year, hours, o->ref));
+	return result_code(w, workflow_cpd(w, o->id, (int)year, hours, o->ref));
 }
 
 static int purge_cmd(packetd_ctx *ctx, const opts *o)

@@ -5,11 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "log.h"
-#include "refusal.h"
-#include "util.h"
-#include "workflow_p.h"
 
 void cpd_hours_text(double h, char *out, size_t len)
 {
@@ -75,78 +71,29 @@ int cpd_reregister_if_ready(packetd_ctx *ctx, int64_t id, const char *state, con
  * missing. 0 or -1. */
 static int after_hours(packetd_ctx *ctx, int64_t id, const char *by, char *why, size_t whylen)
 {
-	wf_app x;
+	store_application a;
 	fees f;
 	int rc = -1;
-	if (wf_load(ctx, id, NULL, &x) != 1)
+	if (store_application_get(ctx->db, ctx->r, id, NULL, &a) != STORE_FOUND)
 		return -1;
-	if (fees_of_application(ctx->db, ctx->r, &x.a, ctx->now, &f) == 0 &&
-	    cpd_reregister_if_ready(ctx, id, x.a.state, &f, by, why, whylen) >= 0)
+	if (fees_of_application(ctx->db, ctx->r, &a, ctx->now, &f) == 0 &&
+	    cpd_reregister_if_ready(ctx, id, a.state, &f, by, why, whylen) >= 0)
 		rc = 0;
-	wf_app_free(&x);
+	store_application_free(&a);
 	return rc;
 }
 
-int cpd_record_command(workflow *w, const char *number, int year, double hours, const char *ref)
+int cpd_record_centre(packetd_ctx *ctx, int64_t id, const char *state, int year, double hours, const char *ref,
+		      const char *by, char *why, size_t whylen)
 {
-	packetd_ctx *ctx = w->ctx;
-	wf_app x;
-	char reason[300], h[16], why[200], today[8];
-	int rc = WF_ERROR, found, max_year;
-	memset(&x, 0, sizeof x);
-	clock_format(ctx->now, ctx->conf->timezone, "%Y", today, sizeof today);
-	max_year = (int)strtol(today, NULL, 10);
-	if (year < 1950 || year > max_year) {
-		char my[16], yr[16];
-		snprintf(my, sizeof my, "%d", max_year);
-		snprintf(yr, sizeof yr, "%d", year);
-		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "year_range", "max_year", my, "value", yr, (const char *)NULL);
-		return WF_REFUSED;
-	}
-	if (!(hours >= 0 && hours <= 2000)) {
-		char hv[32];
-		snprintf(hv, sizeof hv, "%g", hours);
-		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "hours", "value", hv, (const char *)NULL);
-		return WF_REFUSED;
-	}
-	if (store_begin(ctx->db) != 0) {
-		snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(ctx->db));
-		return WF_ERROR;
-	}
-	found = wf_load(ctx, 0, number, &x);
-	if (found != STORE_FOUND) {
-		rc = found == STORE_NOT_FOUND ? WF_REFUSED : WF_ERROR;
-		if (found == STORE_NOT_FOUND)
-			refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "no_application", "application", number, (const char *)NULL);
-		else
-			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(ctx->db));
-		goto out;
-	}
-	if (strcmp(x.a.state, "certified") != 0 && strcmp(x.a.state, "re_registration_due") != 0 &&
-	    strcmp(x.a.state, "fees_due") != 0) {
-		rc = WF_REFUSED;
-		refusal_say(&ctx->conf->texts, w->err, sizeof w->err, "cpd_state", "application", x.a.number, "state", x.a.state, (const char *)NULL);
-		goto out;
-	}
+	char reason[300], h[16];
 	cpd_hours_text(hours, h, sizeof h);
 	snprintf(reason, sizeof reason, "CPD %d: %s hours%s%s", year, h, ref ? ", ref " : "", ref ? ref : "");
-	if (store_cpd_add(ctx->db, x.a.id, year, hours, "centre", ref, w->by, ctx->now) != 0 ||
-	    store_wf_transition(ctx->db, x.a.id, x.a.state, x.a.state, "cpd", w->by, reason, ctx->now) != 1 ||
-	    after_hours(ctx, x.a.id, w->by, why, sizeof why) != 0)
-		goto out;
-	if (store_commit(ctx->db) != 0)
-		goto out;
-	snprintf(w->info, sizeof w->info, "%s: %s hours of CPD recorded for %d%s%s", x.a.number, h, year,
-		 why[0] ? "; " : "", why);
-	rc = WF_OK;
-out:
-	if (rc != WF_OK) {
-		if (rc == WF_ERROR && w->err[0] == '\0')
-			snprintf(w->err, sizeof w->err, "database: %s", store_errmsg(ctx->db));
-		store_rollback(ctx->db);
-	}
-	wf_app_free(&x);
-	return rc;
+	if (store_cpd_add(ctx->db, id, year, hours, "centre", ref, by, ctx->now) != 0 ||
+	    store_wf_transition(ctx->db, id, state, state, "cpd", by, reason, ctx->now) != 1 ||
+	    after_hours(ctx, id, by, why, whylen) != 0)
+		return -1;
+	return 0;
 }
 
 int cpd_record_from_member(packetd_ctx *ctx, int64_t id, const cpd_year_hours *v, size_t n, const char *ref)
@@ -158,11 +105,11 @@ int cpd_record_from_member(packetd_ctx *ctx, int64_t id, const cpd_year_hours *v
 			 ref ? " " : "", ref ? ref : "");
 		if (store_cpd_add(ctx->db, id, v[i].year, v[i].hours, "record", ref, "packetd", ctx->now) != 0)
 			return -1;
-		wf_app x;
-		if (wf_load(ctx, id, NULL, &x) != 1)
+		store_application a;
+		if (store_application_get(ctx->db, ctx->r, id, NULL, &a) != STORE_FOUND)
 			return -1;
-		int moved = store_wf_transition(ctx->db, id, x.a.state, x.a.state, "cpd", "packetd", reason, ctx->now);
-		wf_app_free(&x);
+		int moved = store_wf_transition(ctx->db, id, a.state, a.state, "cpd", "packetd", reason, ctx->now);
+		store_application_free(&a);
 		if (moved != 1)
 			return -1;
 	}

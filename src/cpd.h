@@ -7,8 +7,9 @@
 #ifndef PACKETD_CPD_H
 #define PACKETD_CPD_H
 
+#include "context.h"
 #include "fees.h"
-#include "workflow.h"
+#include "store.h"
 
 typedef struct cpd_status {
 	int year;          /* the re-registration year that has begun (0: none yet) */
@@ -29,10 +30,13 @@ void cpd_hours_text(double h, char *out, size_t len);
 int cpd_reregister_if_ready(packetd_ctx *ctx, int64_t id, const char *state, const fees *f, const char *by, char *why,
 			    size_t whylen);
 
-/* `packetd cpd ID --year YYYY --hours N [--ref TEXT]`: the centre's figure
- * for a year (it replaces an earlier one of that year), recorded in the
- * history; may complete a re-registration. WF_OK, WF_REFUSED, WF_ERROR. */
-int cpd_record_command(workflow *w, const char *number, int year, double hours, const char *ref);
+/* The centre's figure of hours for a year on application id (in state),
+ * replacing an earlier one of that year, with its history row; may complete
+ * a re-registration (what happened, one line, into why). Inside the
+ * caller's transaction; the command around it (`packetd cpd`) is
+ * workflow_cpd. 0 or -1. */
+int cpd_record_centre(packetd_ctx *ctx, int64_t id, const char *state, int year, double hours, const char *ref,
+		      const char *by, char *why, size_t whylen);
 
 /* Hours per year read from a CPD record: (year, hours) pairs. */
 typedef struct cpd_year_hours {

@@ -140,6 +140,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	uint64_t watchdog_usec = 0;
 	store *db = NULL;
 	wait_set *ws = NULL;
+	zygote zy;
 	char err[512];
 	static const struct option opts[] = {{"once", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 	int ch;
@@ -154,6 +155,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 		return cli_usage_error(cli_find("run"), "run takes no operand");
 	if (cli_load(c) != 0)
 		return 1;
+	intake_zygote_init(&zy, &c->r);
 	if (config_check_secrets(&c->conf, err, sizeof err) != 0) {
 		fprintf(stderr, "packetd: %s\n", err);
 		return 1;
@@ -170,6 +172,10 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 		fprintf(stderr, "packetd: another packetd run holds the lock of spool %s\n", c->conf.spool);
 		return 1;
 	}
+	/* The sandbox helper forks while packetd is still small: before the
+	 * database, the sources and their buffers (zygote.h). */
+	if (zygote_start(&zy) != 0)
+		log_warn("sandbox helper not started: every packet forks packetd itself");
 	if (open_store(c, &db) != 0)
 		goto out;
 	signal(SIGTERM, on_term);
@@ -183,7 +189,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	/* IMAP IDLE watches, kept across cycles (wait.h) */
 	ws = once ? NULL : wait_open(&c->conf);
 	for (;;) {
-		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
+		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested, .zy = &zy};
 		wait_arm(ws);
 		cycle_run(&px);
 		if (once) {
@@ -220,6 +226,11 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 				c->conf = fresh.conf;
 				c->r = fresh.r;
 				c->conf_loaded = c->rules_loaded = 1;
+				/* the helper holds the rules it was forked with */
+				zygote_stop(&zy);
+				if (zygote_start(&zy) != 0)
+					log_warn("sandbox helper not restarted: every packet forks packetd itself");
+				/* after the fork: the helper must not hold the watches' sockets */
 				ws = wait_open(&c->conf);
 				log_info("configuration reloaded");
 			} else {
@@ -234,6 +245,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	rc = 0;
 out:
 	wait_close(ws);
+	zygote_stop(&zy);
 	if (db)
 		store_close(db);
 	if (lock_fd >= 0)
@@ -400,20 +412,20 @@ out:
 static void check_society_fees(cli_env *c)
 {
 	store *db = NULL;
-	store_table t;
+	store_count_list t;
 	char err[512], key[300];
 	if (access(c->conf.database, F_OK) != 0 || store_open(&db, c->conf.database, err, sizeof err) != 0)
 		return;
 	if (store_wf_counts(db, "province", &t) == 0) {
-		for (size_t i = 0; i < t.nrows; i++) {
-			const char *p = store_table_get(&t, i, 0);
+		for (size_t i = 0; i < t.n; i++) {
+			const char *p = t.rows[i].key;
 			snprintf(key, sizeof key, "cmes_membership.%s", p);
 			if (strcmp(p, "-") != 0 && rules_fee(&c->r, key) <= 0)
-				printf("%s: [fees.cmes_membership] has no line for %s (%s applications): its members owe"
+				printf("%s: [fees.cmes_membership] has no line for %s (%ld applications): its members owe"
 				       " the society's own rate\n",
-				       c->conf.rules, p, store_table_get(&t, i, 1));
+				       c->conf.rules, p, t.rows[i].count);
 		}
-		store_table_free(&t);
+		store_count_list_free(&t);
 	}
 	store_close(db);
 }

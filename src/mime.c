@@ -2,7 +2,8 @@
  * mailimf parsers), the MIME tree (RFC 2045/2046: multipart, message/rfc822
  * recursed into), attachment names from Content-Disposition (RFC 2183) and
  * Content-Type parameters in RFC 2231 (charset, continuations), RFC 2047 or
- * raw 8-bit form, and bodies decoded with libetpan's mailmime_part_parse.
+ * raw 8-bit form, and bodies decoded into files a block at a time
+ * (mime_decode.c).
  *
  * The tree is walked here rather than by mailmime_parse: libetpan 1.9.4
  * recurses without a depth limit, rescans the rest of the message at every
@@ -39,8 +40,7 @@ typedef struct mime_params {
 } mime_params;
 
 typedef struct mime_walk {
-	const char *map;      /* foreign: the message's mapping, NULL when none */
-	size_t maplen;
+	mime_map map;         /* the mapping being walked: the message's, or a decoded message/rfc822 part's */
 	const char *workdir;
 	mime_message *out;
 	size_t nparts;
@@ -248,223 +248,6 @@ static void mime_seterr(mime_walk *w, const char *what, const char *path)
 		snprintf(w->err, w->errlen, "%s %s: %s", what, path, strerror(errno));
 }
 
-#define MIME_RELEASE_STEP (1024 * 1024)
-#define MIME_SINK_SIZE 65536
-
-/* Drops the pages of [p, p + len) of the message's mapping from memory. The
- * walk reads the message from front to back, so what lies behind it need
- * not stay resident: a 50 MB message then costs a few MB, not 50 (the pages
- * come back from the page cache should a part be read again). */
-static void mime_release(const mime_walk *w, const char *p, size_t len)
-{
-	uintptr_t base = (uintptr_t)w->map, end = base + w->maplen, lo, hi;
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	if (w->map == NULL || (uintptr_t)p < base || (uintptr_t)p + len > end || pg == 0)
-		return;
-	lo = ((uintptr_t)p + pg - 1) & ~(pg - 1);
-	hi = ((uintptr_t)p + len) & ~(pg - 1);
-	if (hi > lo)
-		madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}
-
-/* Decoded bytes on their way to the attachment's file, in small batches. */
-typedef struct mime_sink {
-	int fd;
-	int failed;
-	uint64_t written;
-	size_t n;
-	char buf[MIME_SINK_SIZE];
-} mime_sink;
-
-static void mime_sink_flush(mime_sink *s)
-{
-	if (!s->failed && s->n > 0 && util_write_all(s->fd, s->buf, s->n) != 0)
-		s->failed = 1;
-	s->written += s->n;
-	s->n = 0;
-}
-
-static void mime_sink_put(mime_sink *s, char c)
-{
-	s->buf[s->n++] = c;
-	if (s->n == sizeof s->buf)
-		mime_sink_flush(s);
-}
-
-static void mime_sink_write(mime_sink *s, const char *p, size_t len)
-{
-	while (len > 0) {
-		size_t room = sizeof s->buf - s->n, k = len < room ? len : room;
-		memcpy(s->buf + s->n, p, k);
-		s->n += k;
-		p += k;
-		len -= k;
-		if (s->n == sizeof s->buf)
-			mime_sink_flush(s);
-	}
-}
-
-/* Base64 as decoders do it (RFC 2045 6.8: characters outside the alphabet
- * are skipped), noting the damage they skip in silence: such characters,
- * data after the padding, or a length that is not a multiple of 4.
- * Whole quads of alphabet characters (all of a line but its end) go
- * through a table in one step; everything else one character at a time. */
-static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime_walk *w)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	const short *T = util_base64_dec;
-	uint32_t acc = 0;
-	int nq = 0, pad = 0, damaged = 0;
-	size_t released = 0, i = 0;
-	while (i < len) {
-		unsigned char c;
-		int v;
-		if (i - released >= MIME_RELEASE_STEP) {
-			mime_release(w, s + released, i - released);
-			released = i;
-		}
-		if (nq == 0 && pad == 0) {
-			size_t stop = len - i > MIME_RELEASE_STEP ? i + MIME_RELEASE_STEP : len;
-			while (i + 4 <= stop) {
-				int a = T[u[i]], b = T[u[i + 1]], d = T[u[i + 2]], e = T[u[i + 3]];
-				uint32_t q;
-				if ((a | b | d | e) < 0)
-					break;
-				if (sizeof out->buf - out->n < 3)
-					mime_sink_flush(out);
-				q = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)d << 6 | (uint32_t)e;
-				out->buf[out->n++] = (char)(q >> 16);
-				out->buf[out->n++] = (char)(q >> 8);
-				out->buf[out->n++] = (char)q;
-				i += 4;
-			}
-			if (i >= len)
-				break;
-		}
-		c = u[i++];
-		if (mime_is_ws((char)c))
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		v = T[c];
-		if (v < 0 || pad > 0) {
-			damaged = 1;
-			continue;
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		if (++nq == 4) {
-			mime_sink_put(out, (char)(acc >> 16));
-			mime_sink_put(out, (char)(acc >> 8));
-			mime_sink_put(out, (char)acc);
-			nq = 0;
-			acc = 0;
-		}
-	}
-	if (nq == 2) {
-		mime_sink_put(out, (char)(acc >> 4));
-	} else if (nq == 3) {
-		mime_sink_put(out, (char)(acc >> 10));
-		mime_sink_put(out, (char)(acc >> 2));
-	}
-	if (nq == 1 || (nq == 0 && pad > 0) || (nq + pad) % 4 != 0 || pad > 2)
-		damaged = 1;
-	mime_release(w, s + released, len - released);
-	return damaged;
-}
-
-/* Quoted-printable (RFC 2045 6.7): "=XX" bytes and "=" soft line breaks.
- * The runs between two '=' are copied whole. */
-static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const mime_walk *w)
-{
-	size_t released = 0, i = 0;
-	while (i < len) {
-		const char *eq;
-		size_t stop = len - i > MIME_RELEASE_STEP ? i + MIME_RELEASE_STEP : len, run;
-		if (i - released >= MIME_RELEASE_STEP) {
-			mime_release(w, s + released, i - released);
-			released = i;
-		}
-		eq = memchr(s + i, '=', stop - i);
-		run = eq ? (size_t)(eq - (s + i)) : stop - i;
-		mime_sink_write(out, s + i, run);
-		i += run;
-		if (eq == NULL)
-			continue;
-		if (i + 2 < len && util_hex_dec[(unsigned char)s[i + 1]] >= 0 &&
-		    util_hex_dec[(unsigned char)s[i + 2]] >= 0) {
-			mime_sink_put(out, (char)(util_hex_dec[(unsigned char)s[i + 1]] * 16 +
-						  util_hex_dec[(unsigned char)s[i + 2]]));
-			i += 3;
-		} else if (i + 1 < len && (s[i + 1] == '\n' || s[i + 1] == '\r')) {
-			i += s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n' ? 3 : 2;
-		} else {
-			mime_sink_put(out, s[i]);
-			i++;
-		}
-	}
-	mime_release(w, s + released, len - released);
-}
-
-/* Decodes a leaf body straight into a new file at path, never holding the
- * whole of it in memory. */
-static int mime_decode_to_file(mime_walk *w, const char *body, size_t len, int enc, const char *path,
-			       uint64_t *size)
-{
-	mime_sink *s = xcalloc(1, sizeof *s);
-	int rc = -1;
-	s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (s->fd < 0)
-		goto out;
-	if (enc == MAILMIME_MECHANISM_BASE64) {
-		if (mime_b64_stream(body, len, s, w))
-			w->out->truncated = 1;
-	} else if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
-		mime_qp_stream(body, len, s, w);
-	} else {
-		for (size_t off = 0; off < len && !s->failed; off += MIME_RELEASE_STEP) {
-			size_t n = len - off < MIME_RELEASE_STEP ? len - off : MIME_RELEASE_STEP;
-			if (util_write_all(s->fd, body + off, n) != 0)
-				s->failed = 1;
-			s->written += n;
-			mime_release(w, body + off, n);
-		}
-	}
-	mime_sink_flush(s);
-	if (!s->failed)
-		rc = 0;
-	*size = s->written;
-out:
-	if (s->fd >= 0 && close(s->fd) != 0)
-		rc = -1;
-	free(s);
-	return rc;
-}
-
-/* Damage a base64 decoder skips in silence: characters outside the
- * alphabet, data after padding, or a length that is not a multiple of 4. */
-static int mime_base64_damaged(const char *s, size_t len)
-{
-	size_t n = 0, pad = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (mime_is_ws(c))
-			continue;
-		if (c == '=') {
-			pad++;
-		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			   (c >= '0' && c <= '9') || c == '+' || c == '/') {
-			if (pad > 0)
-				return 1;
-		} else {
-			return 1;
-		}
-		n++;
-	}
-	return n % 4 != 0 || pad > 2;
-}
-
 static int mime_encoding(struct mailimf_fields *f)
 {
 	const char *v = mime_field(f, "Content-Transfer-Encoding");
@@ -479,19 +262,6 @@ static int mime_encoding(struct mailimf_fields *f)
 		enc = MAILMIME_MECHANISM_QUOTED_PRINTABLE;
 	free(w);
 	return enc;
-}
-
-/* Decodes a body; the result is freed with mmap_string_unref. */
-static int mime_decode(mime_walk *w, const char *body, size_t len, int enc, char **res, size_t *rlen)
-{
-	size_t idx = 0;
-	if (enc == MAILMIME_MECHANISM_BASE64 && mime_base64_damaged(body, len))
-		w->out->truncated = 1;
-	if (mailmime_part_parse(body, len, &idx, enc, res, rlen) != MAILIMF_NO_ERROR) {
-		errno = ENOMEM;
-		return -1;
-	}
-	return 0;
 }
 
 static const char *const mime_archive_types[] = {
@@ -577,7 +347,7 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 	uint64_t size = 0;
 	const char *v = mime_field(f, "Content-Disposition");
 	mime_attachment *a;
-	int rc = -1;
+	int rc = -1, damaged = 0;
 
 	if (v != NULL) {
 		mime_params_parse(v, &cd);
@@ -595,10 +365,11 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 	}
 	snprintf(attname, sizeof(attname), "att-%zu", w->out->natts + 1);
 	path = util_path_join(w->workdir, attname);
-	if (mime_decode_to_file(w, body, len, mime_encoding(f), path, &size) != 0) {
+	if (mime_decode_file(&w->map, body, len, mime_encoding(f), path, &size, &damaged) != 0) {
 		mime_seterr(w, "writing", path);
 		goto out;
 	}
+	w->out->truncated |= damaged;
 	if (w->out->natts == w->alloc) {
 		w->alloc = w->alloc ? w->alloc * 2 : 4;
 		w->out->atts = xrealloc(w->out->atts, w->alloc * sizeof(*w->out->atts));
@@ -642,14 +413,14 @@ static int mime_multipart(mime_walk *w, const char *body, size_t len, const char
 		if (pos == 0 && len >= blen + 2 && memcmp(body, needle + 1, blen + 2) == 0) {
 			hit = body;
 		} else {
-			hit = memmem(body + pos, len - pos, needle, blen + 3);
+			hit = mime_find(&w->map, body + pos, len - pos, needle, blen + 3);
 			if (hit == NULL)
 				break;
 			hit++;
 		}
 		pos = (size_t)(hit - body);
 		if (pos - released >= MIME_RELEASE_STEP) {
-			mime_release(w, body + released, pos - released);
+			mime_release(&w->map, body + released, pos - released);
 			released = pos;
 		}
 		nl = memchr(body + pos, '\n', len - pos);
@@ -687,6 +458,48 @@ static int mime_multipart(mime_walk *w, const char *body, size_t len, const char
 	rc = 0;
 out:
 	free(needle);
+	return rc;
+}
+
+/* A message/rfc822 part in base64 or quoted-printable: decoded into a file
+ * of the work folder and walked through its own mapping, so that it is
+ * never whole in memory either. */
+static int mime_encoded_message(mime_walk *w, const char *body, size_t len, int enc, int depth, int msg_depth)
+{
+	mime_map outer = w->map;
+	char name[32], *path;
+	uint64_t size = 0;
+	void *map = MAP_FAILED;
+	int fd = -1, damaged = 0, rc = -1;
+
+	snprintf(name, sizeof name, "msg-%zu", w->nparts);
+	path = util_path_join(w->workdir, name);
+	if (mime_decode_file(&w->map, body, len, enc, path, &size, &damaged) != 0) {
+		mime_seterr(w, "writing", path);
+		goto out;
+	}
+	w->out->truncated |= damaged;
+	if (size == 0) {
+		rc = mime_entity(w, "", 0, depth + 1, msg_depth + 1, 0, 0);
+		goto out;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		mime_seterr(w, "mapping", path);
+		goto out;
+	}
+	w->map = (mime_map){map, (size_t)size};
+	rc = mime_entity(w, map, (size_t)size, depth + 1, msg_depth + 1, 0, 0);
+	w->map = outer;
+out:
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)size);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	free(path);
 	return rc;
 }
 
@@ -740,18 +553,10 @@ static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, in
 				    strcmp(ct.type, "multipart/digest") == 0);
 	} else if (strcmp(ct.type, "message/rfc822") == 0 || strcmp(ct.type, "message/global") == 0) {
 		int enc = mime_encoding(f);
-		if (enc == MAILMIME_MECHANISM_8BIT) {
+		if (enc == MAILMIME_MECHANISM_8BIT)
 			rc = mime_entity(w, body, len, depth + 1, msg_depth + 1, 0, 0);
-		} else {
-			char *dec = NULL;
-			size_t dlen = 0;
-			if (mime_decode(w, body, len, enc, &dec, &dlen) != 0) {
-				mime_seterr(w, "decoding a part of", "the message");
-				goto out;
-			}
-			rc = mime_entity(w, dec, dlen, depth + 1, msg_depth + 1, 0, 0);
-			mmap_string_unref(dec);
-		}
+		else
+			rc = mime_encoded_message(w, body, len, enc, depth, msg_depth);
 	} else {
 		rc = mime_leaf(w, f, &ct, body, len, msg_depth);
 	}
@@ -830,8 +635,7 @@ int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
 		mime_seterr(&w, "mapping", path);
 		goto out;
 	}
-	w.map = map;
-	w.maplen = (size_t)st.st_size;
+	w.map = (mime_map){map, (size_t)st.st_size};
 	rc = mime_entity(&w, map, (size_t)st.st_size, 0, 0, 0, 1) == 0 ? MIME_OK : MIME_ERROR;
 	if (rc == MIME_OK && out->truncated)
 		log_warn("%s: damaged MIME structure, parts recovered where possible", path);

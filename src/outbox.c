@@ -14,6 +14,8 @@
 #include "mailmsg.h"
 
 #define OUTBOX_MAX_ATTEMPTS 12
+/* Rows (with their bodies) loaded at a time by a flush. */
+#define OUTBOX_PAGE 8
 
 const char *outbox_domain(const config *c)
 {
@@ -85,37 +87,54 @@ long outbox_backoff(int attempts)
 	return s > 6 * 3600 ? 6 * 3600 : s;
 }
 
+/* Sends one row and records how that went; -1 when the store failed. */
+static int outbox_deliver(store *db, transport *t, time_t now, const store_outmail *row, outbox_stats *stats)
+{
+	char err[512] = "";
+	enum transport_result r = t->ops->send(t, row->message_id, row->recipients, row->body, row->body_len, err,
+					       sizeof err);
+	if (r == TRANSPORT_SENT) {
+		fault_point("delivered");
+		if (store_outbox_sent(db, row->id, now) != 0)
+			return -1;
+		stats->sent++;
+		log_info("outbox %lld: %s sent to %s", (long long)row->id, row->kind, row->recipients);
+	} else if (r == TRANSPORT_TEMPORARY && row->attempts + 1 < OUTBOX_MAX_ATTEMPTS) {
+		if (store_outbox_retry(db, row->id, err, now + outbox_backoff(row->attempts + 1)) != 0)
+			return -1;
+		stats->retried++;
+		log_warn("outbox %lld: delivery deferred: %s", (long long)row->id, err);
+	} else {
+		if (store_outbox_failed(db, row->id, err) != 0)
+			return -1;
+		stats->failed++;
+		log_error("outbox %lld: delivery failed: %s", (long long)row->id, err);
+	}
+	return 0;
+}
+
 int outbox_flush(store *db, transport *t, time_t now, outbox_stats *stats)
 {
 	store_outmail *rows = NULL;
-	size_t n = 0;
+	size_t n = 0, taken = 0;
+	int64_t after = 0;
 	int rc = -1;
-	if (store_outbox_due(db, now, &rows, &n) != 0) {
-		log_error("outbox: %s", store_errmsg(db));
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char err[512] = "";
-		enum transport_result r = t->ops->send(t, rows[i].message_id, rows[i].recipients, rows[i].body,
-						       rows[i].body_len, err, sizeof err);
-		if (r == TRANSPORT_SENT) {
-			fault_point("delivered");
-			if (store_outbox_sent(db, rows[i].id, now) != 0)
-				goto out;
-			stats->sent++;
-			log_info("outbox %lld: %s sent to %s", (long long)rows[i].id, rows[i].kind, rows[i].recipients);
-		} else if (r == TRANSPORT_TEMPORARY && rows[i].attempts + 1 < OUTBOX_MAX_ATTEMPTS) {
-			if (store_outbox_retry(db, rows[i].id, err, now + outbox_backoff(rows[i].attempts + 1)) != 0)
-				goto out;
-			stats->retried++;
-			log_warn("outbox %lld: delivery deferred: %s", (long long)rows[i].id, err);
-		} else {
-			if (store_outbox_failed(db, rows[i].id, err) != 0)
-				goto out;
-			stats->failed++;
-			log_error("outbox %lld: delivery failed: %s", (long long)rows[i].id, err);
+	do {
+		size_t want = STORE_OUTBOX_DUE_MAX - taken < OUTBOX_PAGE ? STORE_OUTBOX_DUE_MAX - taken : OUTBOX_PAGE;
+		if (store_outbox_due(db, now, after, want, &rows, &n) != 0) {
+			log_error("outbox: %s", store_errmsg(db));
+			return -1;
 		}
-	}
+		for (size_t i = 0; i < n; i++) {
+			if (outbox_deliver(db, t, now, &rows[i], stats) != 0)
+				goto out;
+			after = rows[i].id;
+		}
+		taken += n;
+		store_outmail_free(rows, n);
+		rows = NULL;
+	} while (n == OUTBOX_PAGE && taken < STORE_OUTBOX_DUE_MAX);
+	n = 0;
 	rc = 0;
 out:
 	store_outmail_free(rows, n);

@@ -63,35 +63,13 @@ int report_date_check(packetd_ctx *ctx, const char *date, char *err, size_t errl
 
 long report_list_total(const report_data *d, int list)
 {
-	const store_table *t = &d->lists[list];
-	return t->nrows ? strtol(store_table_get(t, 0, RP_TOTAL), NULL, 10) : 0;
+	return d->lists[list].total;
 }
 
 const char *report_phrase(const report_data *d, const char *key, const char *fallback)
 {
 	const char *v = texts_phrase(&d->conf->texts, key);
 	return v && *v ? v : fallback;
-}
-
-/* Appends one row of RP_NCOLS cells to a table built here (ncols set). */
-static void table_add(store_table *t, const char *const cells[RP_NCOLS])
-{
-	t->ncols = RP_NCOLS;
-	t->cells = xrealloc(t->cells, (t->nrows + 1) * RP_NCOLS * sizeof *t->cells);
-	for (size_t c = 0; c < RP_NCOLS; c++)
-		t->cells[t->nrows * RP_NCOLS + c] = xstrdup(cells[c] ? cells[c] : "");
-	t->nrows++;
-}
-
-/* Writes the total into every row's RP_TOTAL cell of a table built here. */
-static void table_total(store_table *t, long total)
-{
-	char n[32];
-	snprintf(n, sizeof n, "%ld", total);
-	for (size_t r = 0; r < t->nrows; r++) {
-		free(t->cells[r * RP_NCOLS + RP_TOTAL]);
-		t->cells[r * RP_NCOLS + RP_TOTAL] = xstrdup(n);
-	}
 }
 
 /* The CPD hours an application due for re-registration still lacks for
@@ -117,33 +95,31 @@ static int report_cpd_missing(packetd_ctx *ctx, int64_t app_id, char *detail, si
  * re_registration_due state only, which members reach once a year. */
 static int collect_cpd(packetd_ctx *ctx, report_data *d)
 {
-	store_table due;
+	store_report_list due;
 	long total = 0;
 	int rc = -1;
 	if (store_rp_reregistration_due(ctx->db, &due) != 0)
 		return -1;
-	for (size_t i = 0; i < due.nrows; i++) {
+	for (size_t i = 0; i < due.n; i++) {
+		const store_report_row *r = &due.rows[i];
 		char detail[160] = "", hours[32];
 		double missing = 0;
-		int64_t id = strtoll(store_table_get(&due, i, RP_VALUE), NULL, 10);
-		int m = report_cpd_missing(ctx, id, detail, sizeof detail, &missing);
+		int m = report_cpd_missing(ctx, r->app_id, detail, sizeof detail, &missing);
 		if (m < 0)
 			goto out;
 		if (m == 0)
 			continue;
 		total++;
-		if (d->lists[RL_CPD].nrows >= REPORT_LIST)
+		if (d->lists[RL_CPD].n >= REPORT_LIST)
 			continue;
 		cpd_hours_text(missing, hours, sizeof hours);
-		const char *cells[RP_NCOLS] = {store_table_get(&due, i, RP_NUMBER), store_table_get(&due, i, RP_NAME_ZH),
-					       store_table_get(&due, i, RP_NAME_EN), store_table_get(&due, i, RP_STATE),
-					       store_table_get(&due, i, RP_AT), detail, hours, ""};
-		table_add(&d->lists[RL_CPD], cells);
+		store_report_list_add(&d->lists[RL_CPD], r->app_id, r->number, r->name_zh, r->name_en, r->state, r->at,
+				      detail, hours);
 	}
-	table_total(&d->lists[RL_CPD], total);
+	d->lists[RL_CPD].total = total;
 	rc = 0;
 out:
-	store_table_free(&due);
+	store_report_list_free(&due);
 	return rc;
 }
 
@@ -217,8 +193,8 @@ static int fee_row(const store_fee_row *row, void *arg)
 			}
 		}
 		snprintf(amount, sizeof amount, "%ld", total);
-		const char *cells[RP_NCOLS] = {row->number, row->name_zh, row->name_en, row->state, "", items.data, amount, ""};
-		table_add(&d->lists[RL_FEES], cells);
+		store_report_list_add(&d->lists[RL_FEES], row->id, row->number, row->name_zh, row->name_en, row->state, "",
+				      items.data, amount);
 		buf_free(&items);
 	}
 	return 0;
@@ -231,7 +207,7 @@ static int collect_fees(packetd_ctx *ctx, report_data *d)
 	fee_ctx x = {ctx, d, 0};
 	if (store_wf_fee_rows(ctx->db, fee_row, &x) != 0)
 		return -1;
-	table_total(&d->lists[RL_FEES], x.apps);
+	d->lists[RL_FEES].total = x.apps;
 	return 0;
 }
 
@@ -274,9 +250,9 @@ static int collect(packetd_ctx *ctx, const char *date, report_data *d)
 static void data_free(report_data *d)
 {
 	for (int i = 0; i < RL_N; i++)
-		store_table_free(&d->lists[i]);
-	store_table_free(&d->states);
-	store_table_free(&d->provinces);
+		store_report_list_free(&d->lists[i]);
+	store_count_list_free(&d->states);
+	store_count_list_free(&d->provinces);
 }
 
 int report_build(packetd_ctx *ctx, const char *date, report_doc *out)
@@ -289,6 +265,11 @@ int report_build(packetd_ctx *ctx, const char *date, report_doc *out)
 	out->html = report_html(&d);
 	out->csv = report_csv(&d, &out->csv_len);
 	out->text = report_text(&d);
+	if (out->html == NULL || out->csv == NULL || out->text == NULL) {
+		log_error("report %s: larger than %u bytes", date, REPORT_MAX);
+		report_doc_free(out);
+		goto out;
+	}
 	rc = 0;
 out:
 	data_free(&d);

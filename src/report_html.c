@@ -32,16 +32,15 @@ enum rh_col {
 	C_NUMBER,      /* the application's number */
 	C_NAME,        /* 姓名 Name */
 	C_STATE,       /* the state's name */
-	C_AT,          /* RP_AT in the zone */
-	C_DAYS,        /* whole days from RP_AT to now */
-	C_DETAIL,      /* RP_DETAIL */
-	C_VALUE,       /* RP_VALUE, right-aligned */
-	C_TEXT_ZH,     /* RP_NAME_ZH as text */
-	C_NOTICE,      /* RP_NAME_ZH, an outbox row's kind, by its name */
-	C_TEXT_EN,     /* RP_NAME_EN as text (recipients) */
-	C_PACKET,      /* RP_VALUE "new"/"supplement" by its name */
-	C_OUTBOX,      /* RP_STATE of an outbox row by its name */
-	C_FEE_ITEMS,   /* RP_DETAIL "item=yuan;…" with the items by their names */
+	C_AT,          /* the row's time (at) in the zone */
+	C_DAYS,        /* whole days from at to now */
+	C_DETAIL,      /* detail */
+	C_VALUE,       /* value, right-aligned */
+	C_NOTICE,      /* an outbox row's kind, by its name */
+	C_RECIPIENTS,  /* an outbox row's recipients */
+	C_PACKET,      /* value "new"/"supplement" by its name */
+	C_OUTBOX,      /* the state of an outbox row by its name */
+	C_FEE_ITEMS,   /* detail "item=yuan;…" with the items by their names */
 	C_END
 };
 
@@ -52,7 +51,7 @@ typedef struct rh_colspec {
 
 typedef struct rh_list {
 	const char *title;     /* phrase key */
-	const char *csv;       /* CSV section ("" : RP_VALUE names it) */
+	const char *csv;       /* CSV section ("" : the row's value names it) */
 	enum rh_col csv_value, csv_detail;
 	rh_colspec cols[8];
 } rh_list;
@@ -74,7 +73,7 @@ static const rh_list lists[RL_N] = {
 		    {{C_NUMBER, "number"}, {C_NAME, "name"}, {C_AT, "due"}, {C_DETAIL, "cpd"},
 		     {C_VALUE, "hours_missing"}, {C_END, NULL}}},
 	[RL_FAILING] = {"report.delivery", "delivery", C_VALUE, C_DETAIL,
-			{{C_NUMBER, "number"}, {C_NOTICE, "notice"}, {C_TEXT_EN, "to"}, {C_OUTBOX, "state"},
+			{{C_NUMBER, "number"}, {C_NOTICE, "notice"}, {C_RECIPIENTS, "to"}, {C_OUTBOX, "state"},
 			 {C_VALUE, "attempts"}, {C_AT, "queued"}, {C_DETAIL, "error"}, {C_END, NULL}}},
 	[RL_PACKETS] = {"report.packets", "", C_PACKET, C_DETAIL,
 			{{C_NUMBER, "number"}, {C_NAME, "name"}, {C_PACKET, "packet"}, {C_STATE, "state"},
@@ -155,24 +154,23 @@ static const char *fee_items(const report_data *d, const char *codes, char *out,
 }
 
 /* The text of one cell. */
-static const char *cell(const report_data *d, const store_table *t, size_t r, enum rh_col k, char *tmp, size_t len)
+static const char *cell(const report_data *d, const store_report_row *r, enum rh_col k, char *tmp, size_t len)
 {
 	switch (k) {
-	case C_NUMBER: return store_table_get(t, r, RP_NUMBER);
+	case C_NUMBER: return r->number;
 	case C_NAME:
-		snprintf(tmp, len, "%s %s", store_table_get(t, r, RP_NAME_ZH), store_table_get(t, r, RP_NAME_EN));
+		snprintf(tmp, len, "%s %s", r->name_zh, r->name_en);
 		return util_trim(tmp);
-	case C_STATE: return state_name(d, store_table_get(t, r, RP_STATE), tmp, len);
-	case C_AT: local_time(d, store_table_get(t, r, RP_AT), tmp, len); return tmp;
-	case C_DAYS: snprintf(tmp, len, "%ld", days_since(d, store_table_get(t, r, RP_AT))); return tmp;
-	case C_DETAIL: return store_table_get(t, r, RP_DETAIL);
-	case C_VALUE: return store_table_get(t, r, RP_VALUE);
-	case C_TEXT_ZH: return store_table_get(t, r, RP_NAME_ZH);
-	case C_NOTICE: return phrase(d, "notice.", store_table_get(t, r, RP_NAME_ZH), tmp, len);
-	case C_TEXT_EN: return store_table_get(t, r, RP_NAME_EN);
-	case C_PACKET: return phrase(d, "report.kind.", store_table_get(t, r, RP_VALUE), tmp, len);
-	case C_OUTBOX: return phrase(d, "report.outbox.", store_table_get(t, r, RP_STATE), tmp, len);
-	case C_FEE_ITEMS: return fee_items(d, store_table_get(t, r, RP_DETAIL), tmp, len);
+	case C_STATE: return state_name(d, r->state, tmp, len);
+	case C_AT: local_time(d, r->at, tmp, len); return tmp;
+	case C_DAYS: snprintf(tmp, len, "%ld", days_since(d, r->at)); return tmp;
+	case C_DETAIL: return r->detail;
+	case C_VALUE: return r->value;
+	case C_NOTICE: return phrase(d, "notice.", r->kind, tmp, len);
+	case C_RECIPIENTS: return r->recipients;
+	case C_PACKET: return phrase(d, "report.kind.", r->value, tmp, len);
+	case C_OUTBOX: return phrase(d, "report.outbox.", r->state, tmp, len);
+	case C_FEE_ITEMS: return fee_items(d, r->detail, tmp, len);
 	case C_END: break;
 	}
 	return "";
@@ -195,7 +193,7 @@ static char *title_of(const report_data *d, int list)
 static void html_list(buf *b, const report_data *d, int list, const char *style)
 {
 	const rh_list *L = &lists[list];
-	const store_table *t = &d->lists[list];
+	const store_report_list *t = &d->lists[list];
 	long total = report_list_total(d, list);
 	char tmp[512], key[96];
 	char *title = title_of(d, list);
@@ -204,7 +202,7 @@ static void html_list(buf *b, const report_data *d, int list, const char *style)
 	buf_printf(b, " <span style=\"color:#57606a;font-weight:normal\">(%ld)</span></h%c>\n", total,
 		   style == NULL ? '2' : '3');
 	free(title);
-	if (t->nrows == 0) {
+	if (t->n == 0) {
 		buf_printf(b, "<p style=\"" RH_NOTE "\">");
 		esc(b, report_phrase(d, "report.none", "无 / None"));
 		buf_adds(b, "</p>\n");
@@ -217,21 +215,21 @@ static void html_list(buf *b, const report_data *d, int list, const char *style)
 		buf_adds(b, "</th>");
 	}
 	buf_adds(b, "</tr>\n");
-	for (size_t r = 0; r < t->nrows; r++) {
+	for (size_t r = 0; r < t->n; r++) {
 		buf_adds(b, "<tr>");
 		for (const rh_colspec *c = L->cols; c->kind != C_END; c++) {
 			int right = c->kind == C_VALUE || c->kind == C_DAYS;
 			buf_printf(b, "<td%s style=\"" RH_TD "%s\">", right ? " align=\"right\"" : "",
 				   right ? ";text-align:right;white-space:nowrap" : (c->kind == C_AT ? ";white-space:nowrap" : ""));
-			esc(b, cell(d, t, r, c->kind, tmp, sizeof tmp));
+			esc(b, cell(d, &t->rows[r], c->kind, tmp, sizeof tmp));
 			buf_adds(b, "</td>");
 		}
 		buf_adds(b, "</tr>\n");
 	}
 	buf_adds(b, "</table>\n");
-	if (total > (long)t->nrows) {
+	if (total > (long)t->n) {
 		char n[32];
-		snprintf(n, sizeof n, "%ld", total - (long)t->nrows);
+		snprintf(n, sizeof n, "%ld", total - (long)t->n);
 		rules_var v[] = {{"n", n}};
 		char *more = rules_render(report_phrase(d, "report.more", "+{n}"), v, 1);
 		buf_adds(b, "<p style=\"" RH_NOTE "\">");
@@ -246,13 +244,13 @@ static size_t state_rows(const report_data *d, size_t *order)
 {
 	size_t n = 0;
 	for (int k = 0; state_order[k]; k++)
-		for (size_t i = 0; i < d->states.nrows; i++)
-			if (strcmp(store_table_get(&d->states, i, 0), state_order[k]) == 0)
+		for (size_t i = 0; i < d->states.n; i++)
+			if (strcmp(d->states.rows[i].key, state_order[k]) == 0)
 				order[n++] = i;
-	for (size_t i = 0; i < d->states.nrows; i++) {
+	for (size_t i = 0; i < d->states.n; i++) {
 		int known = 0;
 		for (int k = 0; state_order[k]; k++)
-			known |= strcmp(store_table_get(&d->states, i, 0), state_order[k]) == 0;
+			known |= strcmp(d->states.rows[i].key, state_order[k]) == 0;
 		if (!known)
 			order[n++] = i;
 	}
@@ -266,7 +264,7 @@ static void svg_chart(buf *b, const report_data *d, const size_t *order, size_t 
 	int bar = 20, label = 300, width = 420;
 	char tmp[256];
 	for (size_t i = 0; i < n; i++) {
-		long v = strtol(store_table_get(&d->states, order[i], 1), NULL, 10);
+		long v = d->states.rows[order[i]].count;
 		if (v > max)
 			max = v;
 	}
@@ -274,8 +272,8 @@ static void svg_chart(buf *b, const report_data *d, const size_t *order, size_t 
 		      "aria-label=\"applications by state\" style=\"" RH_FONT ";font-size:13px\">\n",
 		   label + width + 60, n * (size_t)(bar + 6) + 10);
 	for (size_t i = 0; i < n; i++) {
-		const char *code = store_table_get(&d->states, order[i], 0);
-		long v = strtol(store_table_get(&d->states, order[i], 1), NULL, 10);
+		const char *code = d->states.rows[order[i]].key;
+		long v = d->states.rows[order[i]].count;
 		long w = v * width / max;
 		size_t y = 5 + i * (size_t)(bar + 6);
 		buf_printf(b, "<text x=\"%d\" y=\"%zu\" text-anchor=\"end\" fill=\"#1f2328\">", label - 8, y + 15);
@@ -287,7 +285,7 @@ static void svg_chart(buf *b, const report_data *d, const size_t *order, size_t 
 	buf_adds(b, "</svg>\n");
 }
 
-static void counts_table(buf *b, const report_data *d, const store_table *t, const size_t *order, size_t n,
+static void counts_table(buf *b, const report_data *d, const store_count_list *t, const size_t *order, size_t n,
 			 const char *head, int states)
 {
 	char tmp[256], key[96];
@@ -298,12 +296,11 @@ static void counts_table(buf *b, const report_data *d, const store_table *t, con
 	buf_adds(b, "</th></tr>\n");
 	for (size_t i = 0; i < n; i++) {
 		size_t r = order ? order[i] : i;
-		const char *k = store_table_get(t, r, 0);
+		const char *k = t->rows[r].key;
 		buf_adds(b, "<tr><td style=\"" RH_TD "\">");
 		esc(b, states ? state_name(d, k, tmp, sizeof tmp) : (strcmp(k, "-") == 0 ? report_phrase(d, "report.unknown", k) : k));
-		buf_adds(b, "</td><td align=\"right\" style=\"" RH_TD ";text-align:right\">");
-		esc(b, store_table_get(t, r, 1));
-		buf_adds(b, "</td></tr>\n");
+		buf_printf(b, "</td><td align=\"right\" style=\"" RH_TD ";text-align:right\">%ld</td></tr>\n",
+			   t->rows[r].count);
 	}
 	buf_adds(b, "</table>\n");
 }
@@ -348,7 +345,7 @@ static void zone_text(const report_data *d, char *out, size_t len)
 char *report_html(const report_data *d)
 {
 	buf b;
-	char when[64], zone[96];
+	char when[64], zone[96], *out;
 	size_t order[64], n;
 	char *sz = summary(d, "zh"), *se = summary(d, "en");
 	buf_init(&b, REPORT_MAX);
@@ -392,7 +389,7 @@ char *report_html(const report_data *d)
 	buf_adds(&b, "<h2 style=\"" RH_H2 "\">");
 	esc(&b, report_phrase(d, "report.by_province", "By province"));
 	buf_adds(&b, "</h2>\n");
-	counts_table(&b, d, &d->provinces, NULL, d->provinces.nrows, "province", 0);
+	counts_table(&b, d, &d->provinces, NULL, d->provinces.n, "province", 0);
 	html_list(&b, d, RL_INCOMPLETE, NULL);
 	html_list(&b, d, RL_INTERVIEWS, NULL);
 	html_list(&b, d, RL_FEES, NULL);
@@ -403,7 +400,7 @@ char *report_html(const report_data *d)
 	buf_adds(&b, "</p>\n</div>\n</body></html>\n");
 	free(sz);
 	free(se);
-	return buf_steal(&b);
+	return buf_take(&b, &out) == 0 ? out : NULL;
 }
 
 /* CSV: section, key, name, value, detail, state, time (UTF-8 with BOM). */
@@ -428,7 +425,7 @@ static void csv_summary(buf *b, const char *key, long long v, const char *detail
 char *report_csv(const report_data *d, size_t *len)
 {
 	buf c;
-	char when[64], t1[512], t2[512], t3[256], t4[64];
+	char when[64], t1[512], t2[512], t3[256], t4[64], *out;
 	size_t order[64], n;
 	char *sz = summary(d, "zh"), *se = summary(d, "en");
 	buf_init(&c, REPORT_MAX);
@@ -456,39 +453,40 @@ char *report_csv(const report_data *d, size_t *len)
 	csv_summary(&c, "deliveries_failing", report_list_total(d, RL_FAILING), "");
 	for (int l = 0; l < RL_N; l++) {
 		const rh_list *L = &lists[l];
-		const store_table *t = &d->lists[l];
-		for (size_t r = 0; r < t->nrows; r++) {
-			const char *name = l == RL_FAILING ? store_table_get(t, r, RP_NAME_ZH) : cell(d, t, r, C_NAME, t1, sizeof t1);
-			const char *f[7] = {L->csv[0] ? L->csv : store_table_get(t, r, RP_VALUE), store_table_get(t, r, RP_NUMBER),
-					    name, L->csv_value == C_PACKET ? store_table_get(t, r, RP_VALUE)
-									   : cell(d, t, r, L->csv_value, t2, sizeof t2),
-					    cell(d, t, r, L->csv_detail, t3, sizeof t3), store_table_get(t, r, RP_STATE),
-					    cell(d, t, r, C_AT, t4, sizeof t4)};
+		const store_report_list *t = &d->lists[l];
+		for (size_t i = 0; i < t->n; i++) {
+			const store_report_row *r = &t->rows[i];
+			const char *name = l == RL_FAILING ? r->kind : cell(d, r, C_NAME, t1, sizeof t1);
+			const char *f[7] = {L->csv[0] ? L->csv : r->value, r->number, name,
+					    L->csv_value == C_PACKET ? r->value : cell(d, r, L->csv_value, t2, sizeof t2),
+					    cell(d, r, L->csv_detail, t3, sizeof t3), r->state, cell(d, r, C_AT, t4, sizeof t4)};
 			csv_row(&c, f);
 		}
 	}
 	n = state_rows(d, order);
 	for (size_t i = 0; i < n; i++) {
-		const char *code = store_table_get(&d->states, order[i], 0);
-		const char *f[7] = {"state", code, state_name(d, code, t1, sizeof t1),
-				    store_table_get(&d->states, order[i], 1), "", code, ""};
+		const char *code = d->states.rows[order[i]].key;
+		char count[32];
+		snprintf(count, sizeof count, "%ld", d->states.rows[order[i]].count);
+		const char *f[7] = {"state", code, state_name(d, code, t1, sizeof t1), count, "", code, ""};
 		csv_row(&c, f);
 	}
-	for (size_t i = 0; i < d->provinces.nrows; i++) {
-		const char *f[7] = {"province", store_table_get(&d->provinces, i, 0), "",
-				    store_table_get(&d->provinces, i, 1), "", "", ""};
+	for (size_t i = 0; i < d->provinces.n; i++) {
+		char count[32];
+		snprintf(count, sizeof count, "%ld", d->provinces.rows[i].count);
+		const char *f[7] = {"province", d->provinces.rows[i].key, "", count, "", "", ""};
 		csv_row(&c, f);
 	}
 	free(sz);
 	free(se);
 	*len = c.len;
-	return buf_steal(&c);
+	return buf_take(&c, &out) == 0 ? out : NULL;
 }
 
 char *report_text(const report_data *d)
 {
 	buf t;
-	char when[64], zone[96], tmp[256];
+	char when[64], zone[96], tmp[256], *out;
 	size_t order[64], n;
 	char *sz = summary(d, "zh"), *se = summary(d, "en");
 	buf_init(&t, REPORT_MAX);
@@ -505,9 +503,9 @@ char *report_text(const report_data *d)
 	buf_printf(&t, "%s: %lld\n", report_phrase(d, "report.by_state", "By state"), (long long)d->total);
 	n = state_rows(d, order);
 	for (size_t i = 0; i < n; i++)
-		buf_printf(&t, "  %-6s %s\n", store_table_get(&d->states, order[i], 1),
-			   state_name(d, store_table_get(&d->states, order[i], 0), tmp, sizeof tmp));
+		buf_printf(&t, "  %-6ld %s\n", d->states.rows[order[i]].count,
+			   state_name(d, d->states.rows[order[i]].key, tmp, sizeof tmp));
 	free(sz);
 	free(se);
-	return buf_steal(&t);
+	return buf_take(&t, &out) == 0 ? out : NULL;
 }

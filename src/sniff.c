@@ -379,6 +379,19 @@ static int sniff_pread_all(int fd, char *p, size_t n, off_t off)
 	return 0;
 }
 
+/* Images and archives are told by their first bytes and checked by their
+ * last (sniff_core): a 50 MB scan is not read whole for that. */
+static int sniff_by_edges(const unsigned char *u, size_t n)
+{
+	if (sniff_find((const char *)u, n < 1024 ? n : 1024, "%PDF-", 5))
+		return 0;   /* sniff_core takes it for a PDF first */
+	return (n >= 3 && u[0] == 0xFF && u[1] == 0xD8 && u[2] == 0xFF) ||
+	       (n >= 8 && memcmp(u, "\x89PNG\r\n\x1A\n", 8) == 0) ||
+	       (n >= 4 && (memcmp(u, "II*\0", 4) == 0 || memcmp(u, "MM\0*", 4) == 0)) ||
+	       (n >= 4 && memcmp(u, "Rar!", 4) == 0) || (n >= 6 && memcmp(u, "7z\xBC\xAF\x27\x1C", 6) == 0) ||
+	       (n >= 2 && u[0] == 0x1F && u[1] == 0x8B);
+}
+
 int sniff_file(packet_file *f)
 {
 	struct sniff_in in;
@@ -393,7 +406,16 @@ int sniff_file(packet_file *f)
 	if (fd < 0 || fstat(fd, &st) != 0)
 		goto out;
 	/* The bytes on disk decide, even if the caller's size is stale. */
-	if ((uint64_t)st.st_size <= SNIFF_MAX_READ) {
+	if ((uint64_t)st.st_size > 2 * SNIFF_EDGE) {
+		head = xcalloc(1, SNIFF_EDGE + 1);
+		if (sniff_pread_all(fd, head, SNIFF_EDGE, 0) != 0)
+			goto out;
+		if (!sniff_by_edges((const unsigned char *)head, SNIFF_EDGE) && (uint64_t)st.st_size <= SNIFF_MAX_READ) {
+			free(head);
+			head = NULL;
+		}
+	}
+	if (head == NULL && (uint64_t)st.st_size <= SNIFF_MAX_READ) {
 		size_t n = (size_t)st.st_size;
 		head = xcalloc(1, n + 1);
 		if (sniff_pread_all(fd, head, n, 0) != 0)
@@ -402,10 +424,8 @@ int sniff_file(packet_file *f)
 		in.head_len = in.tail_len = n;
 		in.whole = 1;
 	} else {
-		head = xcalloc(1, SNIFF_EDGE + 1);
 		tail = xcalloc(1, SNIFF_EDGE + 1);
-		if (sniff_pread_all(fd, head, SNIFF_EDGE, 0) != 0 ||
-		    sniff_pread_all(fd, tail, SNIFF_EDGE, st.st_size - SNIFF_EDGE) != 0)
+		if (sniff_pread_all(fd, tail, SNIFF_EDGE, st.st_size - SNIFF_EDGE) != 0)
 			goto out;
 		in.head = head;
 		in.tail = tail;

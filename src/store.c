@@ -585,13 +585,15 @@ out:
 	return rc;
 }
 
-int store_outbox_due(store *s, time_t now, store_outmail **rows, size_t *n)
+int store_outbox_due(store *s, time_t now, int64_t after, size_t max, store_outmail **rows, size_t *n)
 {
 	char at[32];
+	int64_t lim = max > INT64_MAX ? INT64_MAX : (int64_t)max;
 	store_iso_utc(now, at);
 	return outbox_load(s,
-			   store_sql_prep(s, OUTBOX_COLS " WHERE state = 'queued' AND next_attempt <= ? ORDER BY id LIMIT ?",
-					  "ti", at, (int64_t)STORE_OUTBOX_DUE_MAX),
+			   store_sql_prep(s, OUTBOX_COLS " WHERE state = 'queued' AND next_attempt <= ? AND id > ?"
+						     " ORDER BY id LIMIT ?",
+					  "tii", at, after, lim),
 			   rows, n);
 }
 

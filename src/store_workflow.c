@@ -238,50 +238,94 @@ out:
 #define NAME_COLS \
 	" coalesce(json_extract(applicant_json, '$.name_zh'), ''), coalesce(json_extract(applicant_json, '$.name_en'), '')"
 
-int store_wf_counts(store *s, const char *by, store_table *t)
+/* A text column as an owned string, "" for SQL NULL. */
+static char *col_text(sqlite3_stmt *st, int i)
 {
+	char *v = store_col_dup(st, i);
+	return v ? v : xstrdup("");
+}
+
+int store_wf_counts(store *s, const char *by, store_count_list *out)
+{
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
 	if (strcmp(by, "state") == 0)
-		return store_table_query(s, t, "SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
-	return store_table_query(s, t,
-			   "SELECT coalesce(json_extract(applicant_json, '$.province'), '-') AS p, count(*)"
-			   " FROM applications GROUP BY p ORDER BY p",
-			   "");
+		st = store_sql_prep(s, "SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
+	else
+		st = store_sql_prep(s,
+				    "SELECT coalesce(json_extract(applicant_json, '$.province'), '-') AS p, count(*)"
+				    " FROM applications GROUP BY p ORDER BY p",
+				    "");
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		out->rows[out->n].key = col_text(st, 0);
+		out->rows[out->n++].count = (long)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_count_list_free(out);
+	return rc;
 }
 
-int store_wf_new(store *s, const char *from, const char *to, store_table *t)
+void store_count_list_free(store_count_list *l)
 {
-	return store_table_query(s, t,
-			   "SELECT number," NAME_COLS ", state, coalesce(source_kind, ''), created_at,"
-			   " coalesce(json_extract(applicant_json, '$.province'), '-')"
-			   " FROM applications WHERE created_at >= ? AND created_at < ? ORDER BY id",
-			   "tt", from, to);
+	for (size_t i = 0; i < l->n; i++)
+		free(l->rows[i].key);
+	free(l->rows);
+	memset(l, 0, sizeof *l);
 }
 
-int store_wf_waiting(store *s, const char *state, int64_t limit, store_table *t)
+int store_wf_interviews(store *s, const char *from, const char *to, store_interview_list *out)
 {
-	return store_table_query(s, t,
-			   "SELECT number," NAME_COLS ", updated_at FROM applications WHERE state = ?"
-			   " ORDER BY updated_at, id LIMIT ?",
-			   "ti", state, limit);
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
+	st = store_sql_prep(s,
+			    "SELECT a.id, a.number," NAME_COLS ", i.starts_at, i.minutes, i.place, i.created_at"
+			    " FROM applications a JOIN interviews i ON i.id ="
+			    "  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
+			    " WHERE a.state = 'interview_planned' AND i.starts_at >= ? AND i.starts_at < ?"
+			    " ORDER BY i.starts_at, a.id",
+			    "tt", from, to);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		store_interview_row *r;
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		r = &out->rows[out->n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->number = col_text(st, 1);
+		r->name_zh = col_text(st, 2);
+		r->name_en = col_text(st, 3);
+		r->starts_at = col_text(st, 4);
+		r->minutes = (long)sqlite3_column_int64(st, 5);
+		r->place = col_text(st, 6);
+		r->created_at = col_text(st, 7);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_interview_list_free(out);
+	return rc;
 }
 
-int store_wf_interviews(store *s, const char *from, const char *to, store_table *t)
+void store_interview_list_free(store_interview_list *l)
 {
-	return store_table_query(s, t,
-			   "SELECT a.id, a.number," NAME_COLS ", i.starts_at, i.minutes, i.place, i.created_at"
-			   " FROM applications a JOIN interviews i ON i.id ="
-			   "  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
-			   " WHERE a.state = 'interview_planned' AND i.starts_at >= ? AND i.starts_at < ?"
-			   " ORDER BY i.starts_at, a.id",
-			   "tt", from, to);
-}
-
-int store_wf_failing(store *s, store_table *t)
-{
-	return store_table_query(s, t,
-			   "SELECT id, kind, recipients, state, attempts, coalesce(last_error, '') FROM outbox"
-			   " WHERE state = 'failed' OR (state = 'queued' AND attempts > 0) ORDER BY id",
-			   "");
+	for (size_t i = 0; i < l->n; i++) {
+		store_interview_row *r = &l->rows[i];
+		free(r->number);
+		free(r->name_zh);
+		free(r->name_en);
+		free(r->starts_at);
+		free(r->place);
+		free(r->created_at);
+	}
+	free(l->rows);
+	memset(l, 0, sizeof *l);
 }
 
 int store_wf_history(store *s, int64_t id, store_table *t)
@@ -292,9 +336,32 @@ int store_wf_history(store *s, int64_t id, store_table *t)
 			   "i", id);
 }
 
-int store_wf_ids_in(store *s, const char *state, store_table *t)
+int store_wf_ids_in(store *s, const char *state, store_id_list *out)
 {
-	return store_table_query(s, t, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
+	st = store_sql_prep(s, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		out->rows[out->n].id = sqlite3_column_int64(st, 0);
+		out->rows[out->n++].number = col_text(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_id_list_free(out);
+	return rc;
+}
+
+void store_id_list_free(store_id_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->rows[i].number);
+	free(l->rows);
+	memset(l, 0, sizeof *l);
 }
 
 void store_wf_iso(time_t t, char out[32])

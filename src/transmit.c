@@ -118,7 +118,7 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 	static const char *const head[] = {"application", "name_zh", "name_en", "cmes_no", "target", "soe_grade",
 					   "soe_sector", "province", "cmes_grade", "cmes_qualification",
 					   "senior_engineer", "email", "files", "folder"};
-	store_table ids;
+	store_id_list ids;
 	struct archive *ar = NULL;
 	buf index;
 	char stamp[32], sha[65], *tmp = NULL, *final = NULL, reason[128];
@@ -137,7 +137,7 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 	intx = 1;
 	if (store_wf_ids_in(w->ctx->db, "recommended", &ids) != 0)
 		goto dberr;
-	if (ids.nrows == 0) {
+	if (ids.n == 0) {
 		refusal_say(&w->ctx->conf->texts, w->err, sizeof w->err, "transmit_none", (const char *)NULL);
 		rc = WF_REFUSED;
 		goto out;
@@ -168,13 +168,14 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 	}
 	buf_adds(&index, "\xEF\xBB\xBF");
 	csv_line(&index, head, sizeof head / sizeof head[0]);
-	for (size_t i = 0; i < ids.nrows; i++)
-		if (add_application(w, ar, &index, strtoll(store_table_get(&ids, i, 0), NULL, 10)) != 0) {
+	for (size_t i = 0; i < ids.n; i++)
+		if (add_application(w, ar, &index, ids.rows[i].id) != 0) {
 			snprintf(w->err, sizeof w->err, "cannot add %s to the transmittal (see the log)",
-				 store_table_get(&ids, i, 1));
+				 ids.rows[i].number);
 			goto out;
 		}
-	if (add_member(ar, "index.csv", index.data, index.len, w->ctx->now) != 0 || archive_write_close(ar) != ARCHIVE_OK) {
+	if (buf_error(&index) != 0 || add_member(ar, "index.csv", index.data, index.len, w->ctx->now) != 0 ||
+	    archive_write_close(ar) != ARCHIVE_OK) {
 		snprintf(w->err, sizeof w->err, "%s: %s", tmp, archive_error_string(ar));
 		goto out;
 	}
@@ -191,10 +192,10 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 		close(fd);
 	}
 	snprintf(reason, sizeof reason, "sent to SOEHK in %s", strrchr(final, '/') ? strrchr(final, '/') + 1 : final);
-	if (store_wf_transmittal_add(w->ctx->db, final, sha, (int64_t)ids.nrows, w->by, w->ctx->now, &tid) != 0)
+	if (store_wf_transmittal_add(w->ctx->db, final, sha, (int64_t)ids.n, w->by, w->ctx->now, &tid) != 0)
 		goto dberr;
-	for (size_t i = 0; i < ids.nrows; i++) {
-		int64_t id = strtoll(store_table_get(&ids, i, 0), NULL, 10);
+	for (size_t i = 0; i < ids.n; i++) {
+		int64_t id = ids.rows[i].id;
 		if (workflow_transmitted(w, id, reason) != 1 || store_wf_transmittal_item(w->ctx->db, tid, id) != 0)
 			goto dberr;
 	}
@@ -213,7 +214,7 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 	}
 	intx = 0;
 	snprintf(path, len, "%s", final);
-	*count = (int)ids.nrows;
+	*count = (int)ids.n;
 	rc = WF_OK;
 	goto out;
 dberr:
@@ -225,7 +226,7 @@ out:
 		store_rollback(w->ctx->db);
 	if (rc != WF_OK && tmp)
 		unlink(tmp);
-	store_table_free(&ids);
+	store_id_list_free(&ids);
 	buf_free(&index);
 	free(tmp);
 	free(final);

@@ -175,7 +175,7 @@ void web_page_home(web *w, web_req *q, web_resp *p)
 {
 	packetd_ctx ctx = {.conf = w->conf, .r = w->r, .db = w->db, .now = q->now};
 	report_doc doc;
-	store_table states;
+	store_count_list states;
 	char today[16];
 	buf *b = &p->body;
 	clock_format(q->now, w->conf->timezone, "%Y-%m-%d", today, sizeof today);
@@ -183,17 +183,15 @@ void web_page_home(web *w, web_req *q, web_resp *p)
 	web_page_open(w, q, b, "今日 / Today");
 	if (store_wf_counts(w->db, "state", &states) == 0) {
 		buf_adds(b, "<h2>按状态查看 / Applications by state</h2>\n<table><tr><th>状态 / state</th><th>数量 / count</th></tr>\n");
-		for (size_t i = 0; i < states.nrows; i++) {
+		for (size_t i = 0; i < states.n; i++) {
 			buf_adds(b, "<tr><td><a href=\"/applications?state=");
-			web_urlenc(b, store_table_get(&states, i, 0));
+			web_urlenc(b, states.rows[i].key);
 			buf_adds(b, "\" class=\"state\">");
-			web_esc(b, store_table_get(&states, i, 0));
-			buf_adds(b, "</a></td><td class=\"n\">");
-			web_esc(b, store_table_get(&states, i, 1));
-			buf_adds(b, "</td></tr>\n");
+			web_esc(b, states.rows[i].key);
+			buf_printf(b, "</a></td><td class=\"n\">%ld</td></tr>\n", states.rows[i].count);
 		}
 		buf_adds(b, "</table>\n");
-		store_table_free(&states);
+		store_count_list_free(&states);
 	}
 	/* The nightly report of today as of now: the same numbers, the same
 	 * sections and chart as the email, from report.c. */
@@ -278,16 +276,17 @@ static void option(buf *b, const char *value, const char *label, const char *cur
 
 static void list_filters(web *w, buf *b, const list_args *a)
 {
+	store_count_list c;
 	store_table t;
 	buf_adds(b, "<form method=\"get\" action=\"/applications\" class=\"filters\">"
 		    "<label>状态 / State<select name=\"state\"><option value=\"\">全部 / all</option>");
-	if (store_wf_counts(w->db, "state", &t) == 0) {
-		for (size_t i = 0; i < t.nrows; i++) {
+	if (store_wf_counts(w->db, "state", &c) == 0) {
+		for (size_t i = 0; i < c.n; i++) {
 			char label[128];
-			snprintf(label, sizeof label, "%s (%s)", store_table_get(&t, i, 0), store_table_get(&t, i, 1));
-			option(b, store_table_get(&t, i, 0), label, a->f.state);
+			snprintf(label, sizeof label, "%s (%ld)", c.rows[i].key, c.rows[i].count);
+			option(b, c.rows[i].key, label, a->f.state);
 		}
-		store_table_free(&t);
+		store_count_list_free(&c);
 	}
 	buf_adds(b, "</select></label><label>省学会 / Province<select name=\"province\"><option value=\"\">全部 / all</option>");
 	if (store_desk_provinces(w->db, &t) == 0) {

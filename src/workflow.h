@@ -37,6 +37,10 @@ int workflow_interview(workflow *w, const char *number, time_t starts, const cha
 int workflow_result(workflow *w, const char *number, const char *result);
 int workflow_pay(workflow *w, const char *number, const char *item, long amount, const char *ref);
 int workflow_certify(workflow *w, const char *number);
+/* `packetd cpd ID --year YYYY --hours N [--ref TEXT]`: the centre's figure
+ * for a year (it replaces an earlier one of that year), recorded in the
+ * history; may complete a re-registration (workflow_cpd.c). */
+int workflow_cpd(workflow *w, const char *number, int year, double hours, const char *ref);
 /* Moves application id from recommended to soehk_review inside the
  * caller's transaction (the transmittal): 1 moved, 0 not recommended. */
 int workflow_transmitted(workflow *w, int64_t id, const char *reason);

@@ -25,33 +25,34 @@
  * window opened (a plan made later has just been announced). */
 static int reminders(packetd_ctx *ctx)
 {
-	store_table t;
+	store_interview_list t;
 	char from[32], to[32];
 	int rc = 0;
 	store_wf_iso(ctx->now, from);
 	store_wf_iso(ctx->now + REMINDER_DAYS * 86400, to);
 	if (store_wf_interviews(ctx->db, from, to, &t) != 0)
 		return -1;
-	for (size_t i = 0; i < t.nrows; i++) {
-		int64_t id = strtoll(store_table_get(&t, i, 0), NULL, 10);
+	for (size_t i = 0; i < t.n; i++) {
+		const store_interview_row *row = &t.rows[i];
+		int64_t id = row->id;
 		time_t start, made;
 		store_interview iv;
 		wf_app x;
 		int once;
-		if (clock_parse_iso(store_table_get(&t, i, 4), &start) != 0 ||
-		    clock_parse_iso(store_table_get(&t, i, 7), &made) != 0 || made > start - REMINDER_DAYS * 86400)
+		if (clock_parse_iso(row->starts_at, &start) != 0 || clock_parse_iso(row->created_at, &made) != 0 ||
+		    made > start - REMINDER_DAYS * 86400)
 			continue;
 		if (store_begin(ctx->db) != 0)
 			return -1;
 		memset(&iv, 0, sizeof iv);
 		memset(&x, 0, sizeof x);
-		once = store_wf_notice_once(ctx->db, id, "interview_reminder", store_table_get(&t, i, 4), ctx->now);
+		once = store_wf_notice_once(ctx->db, id, "interview_reminder", row->starts_at, ctx->now);
 		if (once == 1 && (wf_load(ctx, id, NULL, &x) != STORE_FOUND ||
 				  store_wf_interview_get(ctx->db, id, &iv) != STORE_FOUND ||
 				  wf_notify_interview(ctx, &x, "interview_reminder", &iv) != 0))
 			once = -1;
 		if (once < 0 || store_commit(ctx->db) != 0) {
-			log_error("reminder for %s: %s", store_table_get(&t, i, 1), store_errmsg(ctx->db));
+			log_error("reminder for %s: %s", row->number, store_errmsg(ctx->db));
 			store_rollback(ctx->db);
 			rc = -1;
 		} else if (once == 1) {
@@ -60,7 +61,7 @@ static int reminders(packetd_ctx *ctx)
 		store_interview_free(&iv);
 		wf_app_free(&x);
 	}
-	store_table_free(&t);
+	store_interview_list_free(&t);
 	return rc;
 }
 
@@ -136,13 +137,13 @@ static int reregistrations(packetd_ctx *ctx)
 	static const char *const states[] = {"certified", "re_registration_due"};
 	int rc = 0;
 	for (size_t s = 0; s < 2; s++) {
-		store_table t;
+		store_id_list t;
 		if (store_wf_ids_in(ctx->db, states[s], &t) != 0)
 			return -1;
-		for (size_t i = 0; i < t.nrows; i++)
-			if (reregister(ctx, strtoll(store_table_get(&t, i, 0), NULL, 10)) != 0)
+		for (size_t i = 0; i < t.n; i++)
+			if (reregister(ctx, t.rows[i].id) != 0)
 				rc = -1;
-		store_table_free(&t);
+		store_id_list_free(&t);
 	}
 	return rc;
 }
@@ -181,7 +182,7 @@ time_t workflow_next_due(packetd_ctx *ctx, time_t horizon)
 {
 	time_t due = next_local(ctx, "00:00"), t;
 	char from[32], to[32];
-	store_table tb;
+	store_interview_list tb;
 	if (ctx->conf->report_to && *ctx->conf->report_to && ctx->conf->report_time) {
 		t = next_local(ctx, ctx->conf->report_time);
 		if (t && (due == 0 || t < due))
@@ -192,16 +193,16 @@ time_t workflow_next_due(packetd_ctx *ctx, time_t horizon)
 	store_wf_iso(ctx->now + REMINDER_DAYS * 86400 + 1, from);
 	store_wf_iso(ctx->now + REMINDER_DAYS * 86400 + horizon + 1, to);
 	if (store_wf_interviews(ctx->db, from, to, &tb) == 0) {
-		for (size_t i = 0; i < tb.nrows; i++) {
+		for (size_t i = 0; i < tb.n; i++) {
 			time_t start, made;
-			if (clock_parse_iso(store_table_get(&tb, i, 4), &start) != 0 ||
-			    clock_parse_iso(store_table_get(&tb, i, 7), &made) != 0 || made > start - REMINDER_DAYS * 86400)
+			if (clock_parse_iso(tb.rows[i].starts_at, &start) != 0 ||
+			    clock_parse_iso(tb.rows[i].created_at, &made) != 0 || made > start - REMINDER_DAYS * 86400)
 				continue;
 			if (due == 0 || start - REMINDER_DAYS * 86400 < due)
 				due = start - REMINDER_DAYS * 86400;
 			break;   /* rows come by start */
 		}
-		store_table_free(&tb);
+		store_interview_list_free(&tb);
 	}
 	return due && due <= ctx->now + horizon ? due : 0;
 }

@@ -16,7 +16,7 @@
 int wf_interview_overlaps(packetd_ctx *ctx, int64_t id, time_t starts, int minutes, const char *place, char *warn,
 			  size_t len)
 {
-	store_table t;
+	store_interview_list t;
 	char from[32], to[32];
 	size_t used = 0;
 	time_t end = starts + (time_t)minutes * 60;
@@ -25,20 +25,20 @@ int wf_interview_overlaps(packetd_ctx *ctx, int64_t id, time_t starts, int minut
 	store_wf_iso(end, to);
 	if (store_wf_interviews(ctx->db, from, to, &t) != 0)
 		return -1;
-	for (size_t i = 0; i < t.nrows; i++) {
+	for (size_t i = 0; i < t.n; i++) {
+		const store_interview_row *row = &t.rows[i];
 		time_t s;
-		long m = strtol(store_table_get(&t, i, 5), NULL, 10);
+		long m = row->minutes;
 		wf_when w;
-		if (strtoll(store_table_get(&t, i, 0), NULL, 10) == id ||
-		    strcasecmp(store_table_get(&t, i, 6), place) != 0 ||
-		    clock_parse_iso(store_table_get(&t, i, 4), &s) != 0 || !(s < end && starts < s + m * 60))
+		if (row->id == id || strcasecmp(row->place, place) != 0 || clock_parse_iso(row->starts_at, &s) != 0 ||
+		    !(s < end && starts < s + m * 60))
 			continue;
 		wf_when_of(ctx, s, (int)m, &w);
 		if (used < len)
 			used += (size_t)snprintf(warn + used, len - used, "%s%s %s %s–%s",
 						 used ? ", " : "the interview overlaps at the same place with ",
-						 store_table_get(&t, i, 1), w.date, w.time, w.end);
+						 row->number, w.date, w.time, w.end);
 	}
-	store_table_free(&t);
+	store_interview_list_free(&t);
 	return 0;
 }

@@ -252,7 +252,8 @@ has "history: cpd from the record, re_registered" "$(P show "$B")" "CPD 2028: 50
 at 2030-04-12T10:00:00+08:00
 P purge --dry-run --json >"$WORK/dry.json"
 is "purge --dry-run: only 赵敏 (no-show 2027-04-11) and 孙丽 (returned 2027-03-01) are due" \
-	"$(json "[a['application'] for a in d['applications']]" <"$WORK/dry.json")" "['$D', '$E']"
+	"$(json "sorted(a['application'] for a in d['applications'])" <"$WORK/dry.json")" \
+	"$(python3 -c 'import sys; print(sorted(sys.argv[1:]))' "$D" "$E")"
 files_d() { q "SELECT count(*) FROM files WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND purged_at IS NULL"; }
 before=$(files_d)
 is "dry run changes nothing" "$before/$(q "SELECT count(*) FROM history WHERE event = 'purge'")" "$before/0"

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Static analysis: cppcheck and clang-tidy (tests/lint/clang-tidy.yaml) over
-# src/. Prints TAP ("ok N - tool: file") and ends with the usual
+# src/, mandoc over the man pages, and the include graph of src/
+# (include_graph.py: no loop between modules). Prints TAP ("ok N - tool:
+# file") and ends with the usual
 # "N passed, N failed" line; exits non-zero when any file has a finding.
 # Findings are fixed, or suppressed inline with the reason beside them
 # (`// NOLINT(check)` / `// cppcheck-suppress id`). tests/lint/baseline.txt
@@ -69,5 +71,12 @@ for m in src/*.[0-9]; do
 		echo "not ok $n - mandoc: $m"; sed 's/^/#   /' <<<"$findings"; failed=$((failed + 1))
 	fi
 done
+# No loop between modules in the include graph (README "Layout").
+n=$((n + 1))
+if findings=$(python3 tests/lint/include_graph.py src); then
+	echo "ok $n - include graph: src/"; passed=$((passed + 1))
+else
+	echo "not ok $n - include graph: src/"; sed 's/^/#   /' <<<"$findings"; failed=$((failed + 1))
+fi
 echo "lint: $passed passed, $failed failed"
 [ "$failed" = 0 ]

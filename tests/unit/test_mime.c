@@ -314,7 +314,8 @@ static void test_decoding(void **state)
 		     "Content-Transfer-Encoding: base64\r\n\r\nYWJjZGU=\r\n");
 	buf_adds(&b, "--e\r\nContent-Type: application/zip; name=big.zip\r\n"
 		     "Content-Transfer-Encoding: base64\r\n\r\n");
-	assert_int_equal(util_base64(&b, big.data, big.len, 76), 0);
+	util_base64(&b, big.data, big.len, 76);
+	assert_int_equal(buf_error(&b), 0);
 	buf_adds(&b, "--e--\r\n");
 	path = write_msg(f, &b);
 	parse_ok(f, path);
@@ -359,7 +360,8 @@ static void test_decoding_edges(void **state)
 	buf_init(&enc, 0);
 	for (int i = 0; i < 70001; i++)
 		buf_add(&raw, &(char){(char)(i * 13 + i / 97)}, 1);
-	assert_int_equal(util_base64(&enc, raw.data, raw.len, 0), 0);
+	util_base64(&enc, raw.data, raw.len, 0);
+	assert_int_equal(buf_error(&enc), 0);
 	buf_adds(&b, "Subject: edges\r\nContent-Type: multipart/mixed; boundary=e\r\n\r\n");
 	buf_adds(&b, "--e\r\nContent-Type: application/octet-stream; name=w.bin\r\n"
 		     "Content-Transfer-Encoding: base64\r\n\r\n");
@@ -435,6 +437,87 @@ static void test_long_header_line(void **state)
 	buf_free(&b);
 }
 
+/* A forwarded message sent in base64 (and one in quoted-printable): decoded
+ * into a work file, walked there, the work file gone afterwards. */
+static void test_encoded_forward(void **state)
+{
+	fixture *f = *state;
+	static const char *const encs[] = {"base64", "quoted-printable"};
+	for (size_t e = 0; e < 2; e++) {
+		buf inner, b;
+		char *path, *left;
+		buf_init(&inner, 0);
+		buf_init(&b, 0);
+		buf_adds(&inner, "From: someone@example.org\r\nSubject: fwd\r\n"
+				 "Content-Type: multipart/mixed; boundary=in\r\n\r\n--in\r\n"
+				 "Content-Type: text/plain\r\n\r\nsee attached\r\n");
+		add_zip_part(&inner, "in", "inner.zip");
+		buf_adds(&inner, "--in--\r\n");
+		buf_printf(&b, "Subject: outer\r\nContent-Type: multipart/mixed; boundary=out\r\n\r\n--out\r\n"
+			       "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: %s\r\n\r\n", encs[e]);
+		if (e == 0) {
+			util_base64(&b, inner.data, inner.len, 76);
+			assert_int_equal(buf_error(&b), 0);
+		} else {
+			for (size_t i = 0; i < inner.len; i++) {
+				unsigned char c = (unsigned char)inner.data[i];
+				if (c == '=' || c >= 0x7F || (c < 0x20 && c != '\r' && c != '\n'))
+					buf_printf(&b, "=%02X", c);
+				else
+					buf_add(&b, &inner.data[i], 1);
+			}
+		}
+		buf_adds(&b, "\r\n--out--\r\n");
+		path = write_msg(f, &b);
+		parse_ok(f, path);
+		assert_int_equal(f->m.natts, 1);
+		assert_string_equal(f->m.atts[0].filename, "inner.zip");
+		assert_int_equal(f->m.atts[0].depth, 1);
+		assert_string_equal(f->m.subject, "outer");
+		assert_false(f->m.truncated);
+		assert_packet(&f->m.atts[0]);
+		left = util_path_join(f->dir, "msg-2");
+		assert_int_equal(access(left, F_OK), -1);
+		free(left);
+		mime_message_free(&f->m);
+		free(path);
+		buf_free(&inner);
+		buf_free(&b);
+	}
+}
+
+/* Delimiters are searched a 1 MiB window at a time: one that straddles a
+ * window's end is found all the same, at every offset across the seam. */
+static void test_window_seam(void **state)
+{
+	fixture *f = *state;
+	static const char head[] = "Subject: seam\r\nContent-Type: multipart/mixed; boundary=seam-b\r\n\r\n"
+				   "--seam-b\r\nContent-Type: application/octet-stream; name=a.bin\r\n\r\n";
+	size_t body0 = sizeof head - 1 - strlen("--seam-b\r\nContent-Type: application/octet-stream; name=a.bin\r\n\r\n");
+	for (size_t k = 0; k < 12; k++) {
+		/* the first delimiter line ends 10 bytes into the search; the
+		 * part then runs to a delimiter placed k bytes before the seam */
+		size_t search0 = body0 + strlen("--seam-b\r\n"), plen;
+		buf b;
+		char err[256], *path;
+		buf_init(&b, 0);
+		buf_adds(&b, head);
+		plen = search0 + 1024 * 1024 - k - b.len;
+		for (size_t i = 0; i < plen; i++)
+			buf_add(&b, "x", 1);
+		buf_adds(&b, "\r\n--seam-b\r\nContent-Type: application/octet-stream; name=b.bin\r\n\r\nb\r\n--seam-b--\r\n");
+		path = write_msg(f, &b);
+		assert_int_equal(mime_parse_file(path, f->dir, 4 * MAXMSG, &f->m, err, sizeof err), MIME_OK);
+		assert_int_equal(f->m.natts, 2);
+		assert_int_equal(f->m.atts[0].size, plen);
+		assert_int_equal(f->m.atts[1].size, 1);
+		assert_false(f->m.truncated);
+		mime_message_free(&f->m);
+		free(path);
+		buf_free(&b);
+	}
+}
+
 static void test_is_archive(void **state)
 {
 	(void)state;
@@ -459,6 +542,8 @@ int main(void)
 		T(test_mixed_zip),
 		T(test_nested_alternative),
 		T(test_forwarded),
+		T(test_encoded_forward),
+		T(test_window_seam),
 		T(test_octet_stream_zip),
 		T(test_rfc2231_gbk),
 		T(test_rfc2231_continuation),

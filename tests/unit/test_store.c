@@ -526,9 +526,9 @@ static void test_outbox(void **state)
 	/* the Message-ID is stable and unique */
 	assert_int_equal(store_outbox_add(s, 0, "ack", "<a1@cmes>", "x@example.com", "X", 1, T2026), -1);
 
-	assert_int_equal(store_outbox_due(s, T2026 - 1, &rows, &n), 0);
+	assert_int_equal(store_outbox_due(s, T2026 - 1, 0, STORE_OUTBOX_DUE_MAX, &rows, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_outbox_due(s, T2026 + 5, &rows, &n), 0);
+	assert_int_equal(store_outbox_due(s, T2026 + 5, 0, STORE_OUTBOX_DUE_MAX, &rows, &n), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(rows[0].message_id, "<a1@cmes>");
 	assert_int_equal(rows[0].application_id, app);
@@ -543,14 +543,21 @@ static void test_outbox(void **state)
 	assert_string_equal(rows[2].body, "");
 	int64_t id1 = rows[0].id, id2 = rows[1].id, id3 = rows[2].id;
 	store_outmail_free(rows, n);
+	/* taken a page at a time: after an id, at most max rows */
+	assert_int_equal(store_outbox_due(s, T2026 + 5, id1, 1, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, id2);
+	store_outmail_free(rows, n);
+	assert_int_equal(store_outbox_due(s, T2026 + 5, id3, 8, &rows, &n), 0);
+	assert_int_equal(n, 0);
 
 	/* a retry is not due before its time */
 	assert_int_equal(store_outbox_retry(s, id1, "421 try later", T2026 + 600), 0);
-	assert_int_equal(store_outbox_due(s, T2026 + 599, &rows, &n), 0);
+	assert_int_equal(store_outbox_due(s, T2026 + 599, 0, STORE_OUTBOX_DUE_MAX, &rows, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(rows[0].id, id2);
 	store_outmail_free(rows, n);
-	assert_int_equal(store_outbox_due(s, T2026 + 600, &rows, &n), 0);
+	assert_int_equal(store_outbox_due(s, T2026 + 600, 0, STORE_OUTBOX_DUE_MAX, &rows, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(rows[0].id, id1);
 	assert_int_equal(rows[0].attempts, 1);
@@ -563,7 +570,7 @@ static void test_outbox(void **state)
 	assert_int_equal(store_outbox_sent(s, id1, T2026 + 800), -1);
 	assert_int_equal(store_outbox_retry(s, id2, "x", T2026), -1);
 	assert_int_equal(store_outbox_sent(s, id3 + 100, T2026), -1);
-	assert_int_equal(store_outbox_due(s, T2026 + 10000, &rows, &n), 0);
+	assert_int_equal(store_outbox_due(s, T2026 + 10000, 0, STORE_OUTBOX_DUE_MAX, &rows, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(rows[0].id, id3);
 	store_outmail_free(rows, n);

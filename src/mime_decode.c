@@ -1,0 +1,219 @@
+/* mime_decode.c — the bytes of a message's parts, read through its mapping
+ * a window at a time: boundary search and base64 / quoted-printable
+ * decoding into files. The walk reads the message from front to back, so
+ * the pages behind it are dropped as it goes (madvise): a 50 MB message
+ * costs a few MB of memory, not 50, and the pages come back from the page
+ * cache should a part be read again. */
+#include "mime_p.h"
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define MIME_SINK_SIZE 65536
+
+void mime_release(const mime_map *m, const char *p, size_t len)
+{
+	uintptr_t base = (uintptr_t)m->base, end = base + m->len, lo, hi;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	if (m->base == NULL || (uintptr_t)p < base || (uintptr_t)p + len > end || pg == 0)
+		return;
+	lo = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	hi = ((uintptr_t)p + len) & ~(pg - 1);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* Decoded bytes on their way to the attachment's file, in small batches. */
+typedef struct mime_sink {
+	int fd;
+	int failed;
+	uint64_t written;
+	size_t n;
+	char buf[MIME_SINK_SIZE];
+} mime_sink;
+
+static void mime_sink_flush(mime_sink *s)
+{
+	if (!s->failed && s->n > 0 && util_write_all(s->fd, s->buf, s->n) != 0)
+		s->failed = 1;
+	s->written += s->n;
+	s->n = 0;
+}
+
+static void mime_sink_put(mime_sink *s, char c)
+{
+	s->buf[s->n++] = c;
+	if (s->n == sizeof s->buf)
+		mime_sink_flush(s);
+}
+
+static void mime_sink_write(mime_sink *s, const char *p, size_t len)
+{
+	while (len > 0) {
+		size_t room = sizeof s->buf - s->n, k = len < room ? len : room;
+		memcpy(s->buf + s->n, p, k);
+		s->n += k;
+		p += k;
+		len -= k;
+		if (s->n == sizeof s->buf)
+			mime_sink_flush(s);
+	}
+}
+
+/* Base64 as decoders do it (RFC 2045 6.8: characters outside the alphabet
+ * are skipped), noting the damage they skip in silence: such characters,
+ * data after the padding, or a length that is not a multiple of 4.
+ * Whole quads of alphabet characters (all of a line but its end) go
+ * through a table in one step; everything else one character at a time. */
+static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime_map *m)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	const short *T = util_base64_dec;
+	uint32_t acc = 0;
+	int nq = 0, pad = 0, damaged = 0;
+	size_t released = 0, i = 0;
+	while (i < len) {
+		unsigned char c;
+		int v;
+		if (i - released >= MIME_RELEASE_STEP) {
+			mime_release(m, s + released, i - released);
+			released = i;
+		}
+		if (nq == 0 && pad == 0) {
+			size_t stop = len - i > MIME_RELEASE_STEP ? i + MIME_RELEASE_STEP : len;
+			while (i + 4 <= stop) {
+				int a = T[u[i]], b = T[u[i + 1]], d = T[u[i + 2]], e = T[u[i + 3]];
+				uint32_t q;
+				if ((a | b | d | e) < 0)
+					break;
+				if (sizeof out->buf - out->n < 3)
+					mime_sink_flush(out);
+				q = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)d << 6 | (uint32_t)e;
+				out->buf[out->n++] = (char)(q >> 16);
+				out->buf[out->n++] = (char)(q >> 8);
+				out->buf[out->n++] = (char)q;
+				i += 4;
+			}
+			if (i >= len)
+				break;
+		}
+		c = u[i++];
+		if (mime_is_ws((char)c))
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		v = T[c];
+		if (v < 0 || pad > 0) {
+			damaged = 1;
+			continue;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		if (++nq == 4) {
+			mime_sink_put(out, (char)(acc >> 16));
+			mime_sink_put(out, (char)(acc >> 8));
+			mime_sink_put(out, (char)acc);
+			nq = 0;
+			acc = 0;
+		}
+	}
+	if (nq == 2) {
+		mime_sink_put(out, (char)(acc >> 4));
+	} else if (nq == 3) {
+		mime_sink_put(out, (char)(acc >> 10));
+		mime_sink_put(out, (char)(acc >> 2));
+	}
+	if (nq == 1 || (nq == 0 && pad > 0) || (nq + pad) % 4 != 0 || pad > 2)
+		damaged = 1;
+	mime_release(m, s + released, len - released);
+	return damaged;
+}
+
+/* Quoted-printable (RFC 2045 6.7): "=XX" bytes and "=" soft line breaks.
+ * The runs between two '=' are copied whole. */
+static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const mime_map *m)
+{
+	size_t released = 0, i = 0;
+	while (i < len) {
+		const char *eq;
+		size_t stop = len - i > MIME_RELEASE_STEP ? i + MIME_RELEASE_STEP : len, run;
+		if (i - released >= MIME_RELEASE_STEP) {
+			mime_release(m, s + released, i - released);
+			released = i;
+		}
+		eq = memchr(s + i, '=', stop - i);
+		run = eq ? (size_t)(eq - (s + i)) : stop - i;
+		mime_sink_write(out, s + i, run);
+		i += run;
+		if (eq == NULL)
+			continue;
+		if (i + 2 < len && util_hex_dec[(unsigned char)s[i + 1]] >= 0 &&
+		    util_hex_dec[(unsigned char)s[i + 2]] >= 0) {
+			mime_sink_put(out, (char)(util_hex_dec[(unsigned char)s[i + 1]] * 16 +
+						  util_hex_dec[(unsigned char)s[i + 2]]));
+			i += 3;
+		} else if (i + 1 < len && (s[i + 1] == '\n' || s[i + 1] == '\r')) {
+			i += s[i + 1] == '\r' && i + 2 < len && s[i + 2] == '\n' ? 3 : 2;
+		} else {
+			mime_sink_put(out, s[i]);
+			i++;
+		}
+	}
+	mime_release(m, s + released, len - released);
+}
+
+int mime_decode_file(const mime_map *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
+		     int *damaged)
+{
+	mime_sink *s = xcalloc(1, sizeof *s);
+	int rc = -1;
+	*damaged = 0;
+	s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (s->fd < 0)
+		goto out;
+	if (enc == MAILMIME_MECHANISM_BASE64) {
+		*damaged = mime_b64_stream(body, len, s, m);
+	} else if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
+		mime_qp_stream(body, len, s, m);
+	} else {
+		for (size_t off = 0; off < len && !s->failed; off += MIME_RELEASE_STEP) {
+			size_t n = len - off < MIME_RELEASE_STEP ? len - off : MIME_RELEASE_STEP;
+			if (util_write_all(s->fd, body + off, n) != 0)
+				s->failed = 1;
+			s->written += n;
+			mime_release(m, body + off, n);
+		}
+	}
+	mime_sink_flush(s);
+	if (!s->failed)
+		rc = 0;
+	*size = s->written;
+out:
+	if (s->fd >= 0 && close(s->fd) != 0)
+		rc = -1;
+	free(s);
+	return rc;
+}
+
+const char *mime_find(const mime_map *m, const char *hay, size_t len, const char *needle, size_t nlen)
+{
+	size_t off = 0;
+	while (off < len && len - off >= nlen) {
+		size_t win = len - off > MIME_RELEASE_STEP ? MIME_RELEASE_STEP : len - off;
+		/* The window reaches nlen - 1 bytes into the next, so that a
+		 * needle across the seam is found. */
+		size_t span = len - off - win < nlen - 1 ? len - off : win + nlen - 1;
+		const char *hit = memmem(hay + off, span, needle, nlen);
+		if (hit != NULL)
+			return hit;
+		mime_release(m, hay + off, win);
+		off += win;
+	}
+	return NULL;
+}
