@@ -351,10 +351,20 @@ int store_cpd_list(store *s, int64_t id, store_table *t) STORE_WUR;
 
 /* Payment notices, at most one waiting per application: drops the queued,
  * never tried payment notice of the application (its payments become
- * unlisted again), lists the payments no notice lists (item, amount, ref,
- * at), and marks them as listed by the newest payment notice. */
+ * unlisted again), lists the payments no notice lists, oldest first, and marks them as listed by the newest payment notice. */
 int store_pay_unsent_drop(store *s, int64_t id) STORE_WUR;
-int store_pay_unlisted(store *s, int64_t id, store_table *t) STORE_WUR;
+typedef struct store_payment_row {
+	char *item;     /* a fee item's code */
+	long amount;    /* yuan */
+	char *ref;      /* the centre's reference, "" when none */
+	char *at;       /* ISO UTC */
+} store_payment_row;
+typedef struct store_payment_list {
+	store_payment_row *rows;
+	size_t n;
+} store_payment_list;
+int store_pay_unlisted(store *s, int64_t id, store_payment_list *out) STORE_WUR;
+void store_payment_list_free(store_payment_list *l);
 int store_pay_mark_listed(store *s, int64_t id) STORE_WUR;
 
 /* Retention. candidates: id, number, state, since (when the final state
