@@ -183,7 +183,7 @@ out:
 static int batch_row(packetd_ctx *ctx, source *src, const source_item *it, const unpack_result *u, const csv_table *t,
 		     size_t row, const char *rowkey, const char *workdir, int64_t *app_id)
 {
-	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now, .depth = 1};
+	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now, .depth = 1, .zy = ctx->zy};
 	const char *pname = cell(t, row, column(t, "packet"));
 	const unpack_member *file = NULL;
 	unpack_member *folder = NULL;
@@ -396,7 +396,7 @@ enum item_result batch_run(packetd_ctx *ctx, source *src, const source_item *it)
 	inner = util_path_join(workdir, "batch");
 	if (util_mkdirs(inner, 0700) != 0)
 		goto out;
-	urc = unpack_archive_boxed(it->path, inner, &ctx->conf->limits, 0, &u);
+	urc = unpack_archive_boxed(it->path, inner, &ctx->conf->limits, 0, ctx->zy, &u);
 	if (urc == UNPACK_ERROR)
 		goto out;
 	if (urc == UNPACK_OK)

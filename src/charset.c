@@ -59,7 +59,8 @@ char *charset_to_utf8(const char *charset, const char *bytes, size_t len)
 		size_t oleft = sizeof(tmp);
 		size_t r = iconv(cd, &in, &inleft, &o, &oleft);
 		int e = errno;
-		if (buf_add(&out, tmp, sizeof(tmp) - oleft) != 0)
+		buf_add(&out, tmp, sizeof(tmp) - oleft);
+		if (buf_error(&out) != 0)
 			goto out;
 		if (r == (size_t)-1 && e != E2BIG)
 			goto out; /* EILSEQ or EINVAL: invalid or truncated input */
@@ -70,10 +71,10 @@ char *charset_to_utf8(const char *charset, const char *bytes, size_t len)
 		size_t oleft = sizeof(tmp);
 		if (iconv(cd, NULL, NULL, &o, &oleft) == (size_t)-1)
 			goto out;
-		if (buf_add(&out, tmp, sizeof(tmp) - oleft) != 0)
-			goto out;
+		buf_add(&out, tmp, sizeof(tmp) - oleft);
 	}
-	res = buf_steal(&out);
+	if (buf_take(&out, &res) != 0)
+		res = NULL;
 out:
 	buf_free(&out);
 	iconv_close(cd);
@@ -85,9 +86,9 @@ static int charset_is_control(uint32_t cp)
 	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
 }
 
-static int charset_add_escape(buf *b, unsigned char c)
+static void charset_add_escape(buf *b, unsigned char c)
 {
-	return buf_printf(b, "\\x%02X", c);
+	buf_printf(b, "\\x%02X", c);
 }
 
 /* Copies valid UTF-8, writing control characters as \xNN of their bytes

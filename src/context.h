@@ -13,6 +13,7 @@
 #include "config.h"
 #include "rules.h"
 #include "store.h"
+#include "zygote.h"
 
 /* What one cycle (or command) did; the cycle's summary line prints them. */
 typedef struct packetd_stats {
@@ -36,6 +37,7 @@ typedef struct packetd_ctx {
 	store *db;                          /* foreign */
 	time_t now;                         /* the one instant of this cycle or command */
 	const volatile sig_atomic_t *stop;  /* foreign: set by SIGTERM; NULL never stops */
+	zygote *zy;                         /* foreign: the sandbox helper, or NULL to fork per packet */
 	packetd_stats stats;
 	char summary[768];                  /* what the last cycle did, counted from the rows it wrote (cycle.c) */
 } packetd_ctx;

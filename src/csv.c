@@ -85,7 +85,8 @@ static char csv_detect_sep(const char *s, size_t len)
 
 static int csv_add_bytes(struct csv_parser *p, size_t line, const char *b, size_t n)
 {
-	if (buf_add(&p->field, b, n) != 0) {
+	buf_add(&p->field, b, n);
+	if (buf_error(&p->field) != 0) {
 		char why[64];
 		snprintf(why, sizeof why, "field longer than %d bytes", CSV_MAX_FIELD);
 		csv_fail(p, line, why);
@@ -268,7 +269,7 @@ static int csv_is_formula_lead(char c)
 	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
-int csv_add_field(buf *b, const char *field)
+void csv_add_field(buf *b, const char *field)
 {
 	size_t n;
 	int quote, neuter;
@@ -280,22 +281,20 @@ int csv_add_field(buf *b, const char *field)
 	quote = strpbrk(field, ",;\t\"\r\n") != NULL ||
 		(n > 0 && (field[0] == ' ' || field[n - 1] == ' '));
 	if (!quote) {
-		if (neuter && buf_add(b, "'", 1) != 0)
-			return -1;
-		return buf_add(b, field, n);
+		if (neuter)
+			buf_add(b, "'", 1);
+		buf_add(b, field, n);
+		return;
 	}
-	if (buf_add(b, neuter ? "\"'" : "\"", neuter ? 2 : 1) != 0)
-		return -1;
+	buf_add(b, neuter ? "\"'" : "\"", neuter ? 2 : 1);
 	for (const char *q = field; *q != '\0';) {
 		const char *e = strchr(q, '"');
 		size_t span = e != NULL ? (size_t)(e - q) : strlen(q);
-		if (buf_add(b, q, span) != 0)
-			return -1;
+		buf_add(b, q, span);
 		if (e == NULL)
 			break;
-		if (buf_add(b, "\"\"", 2) != 0)
-			return -1;
+		buf_add(b, "\"\"", 2);
 		q = e + 1;
 	}
-	return buf_add(b, "\"", 1);
+	buf_add(b, "\"", 1);
 }

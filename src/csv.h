@@ -35,8 +35,8 @@ void csv_table_free(csv_table *t);
  * CR/LF, leading/trailing space); quotes are doubled. A field starting with
  * '=', '+', '-', '@', TAB or CR gets a leading apostrophe so that no
  * spreadsheet runs it as a formula (OWASP CSV injection); every CSV packetd
- * writes goes through here. The separator is the caller's to add. Returns
- * 0, or -1 when b's cap is reached. */
-int csv_add_field(buf *b, const char *field);
+ * writes goes through here. The separator is the caller's to add; b's cap
+ * is its maker's to check (buf_error, buf_take). */
+void csv_add_field(buf *b, const char *field);
 
 #endif

@@ -23,6 +23,10 @@
  *                new/; SMTP: the server said 250), before the outbox row is
  *                marked sent
  *   maildir-tmp  the Maildir transport wrote tmp/NAME, before the rename
+ *   zygote       kills the sandbox helper (zygote.h), not packetd: a job's child
+ *                has ended and written its result, the answer is not sent; the
+ *                item is retried next cycle, a new helper takes the next job.
+ *                A helper started anew counts its own hits from zero.
  * A new backend adds its own points with fault_point("NAME") and lists them
  * here (for example imap-move, sftp-rename, smtp-data).
  */

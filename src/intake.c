@@ -13,7 +13,6 @@
 #include "log.h"
 #include "manifest.h"
 #include "packet_wire.h"
-#include "sandbox.h"
 #include "sniff.h"
 #include "util.h"
 
@@ -161,27 +160,30 @@ out:
 	return rc;
 }
 
-typedef struct intake_job {
-	const intake_options *o;
-	const char *path, *name, *workdir;
-	const char *sha256;
-} intake_job;
-
-static json_t *intake_child(void *arg)
+/* The "intake" job in the sandboxed child: arguments path, name, sha256;
+ * env is the rules. */
+static json_t *intake_child(const zygote_job *job, const void *env)
 {
-	const intake_job *job = arg;
+	intake_options o = {.r = env, .lim = &job->lim, .depth = job->depth};
 	json_t *out = NULL;
 	packet p;
 	int rc;
 	packet_init(&p);
-	snprintf(p.archive_sha256, sizeof p.archive_sha256, "%s", job->sha256);
-	rc = intake_archive_here(job->o, job->path, job->name, job->workdir, &p);
+	snprintf(p.archive_sha256, sizeof p.archive_sha256, "%s", job->arg[2]);
+	rc = intake_archive_here(&o, job->arg[0], job->arg[1], job->workdir, &p);
 	if (rc == 0) {
 		out = json_object();
 		json_object_set_new(out, "packet", packet_wire_dump(&p));
 	}
 	packet_free(&p);
 	return out;
+}
+
+static const zygote_kind intake_kinds[] = {{"intake", intake_child}, {"unpack", unpack_box_job}};
+
+void intake_zygote_init(zygote *z, const rules *r)
+{
+	zygote_init(z, intake_kinds, sizeof intake_kinds / sizeof intake_kinds[0], r);
 }
 
 /* Unpacking and reading documents run in a child under the [limits]
@@ -191,7 +193,9 @@ static json_t *intake_child(void *arg)
 int intake_archive(const intake_options *o, const char *path, const char *name, const char *workdir,
 		   packet *p)
 {
-	intake_job job = {.o = o, .path = path, .name = name, .workdir = workdir, .sha256 = p->archive_sha256};
+	zygote here, *zy = o->zy;
+	zygote_job job = {.kind = "intake", .lim = *o->lim, .depth = o->depth, .workdir = workdir,
+			  .arg = {path, name, p->archive_sha256, NULL}};
 	json_t *res = NULL;
 	char why[256];
 	int rc;
@@ -199,7 +203,11 @@ int intake_archive(const intake_options *o, const char *path, const char *name, 
 	p->archive_name = xstrdup(name);
 	if (p->archive_sha256[0] == '\0' && util_sha256_file_hex(path, p->archive_sha256) != 0)
 		return -1;
-	rc = sandbox_run(o->lim, workdir, intake_child, &job, &res, why, sizeof why);
+	if (zy == NULL) {
+		intake_zygote_init(&here, o->r);
+		zy = &here;
+	}
+	rc = zygote_run(zy, &job, &res, why, sizeof why);
 	if (rc == SANDBOX_ERROR)
 		return -1;
 	if (rc != SANDBOX_OK) {

@@ -12,6 +12,7 @@
 #include "packet.h"
 #include "rules.h"
 #include "unpack.h"
+#include "zygote.h"
 
 typedef struct intake_options {
 	const rules *r;             /* foreign */
@@ -19,7 +20,13 @@ typedef struct intake_options {
 	const char *target;         /* overrides the applicant's target, or NULL */
 	time_t now;
 	int depth;                  /* nesting level of the archive: 0 top, 1 in a batch */
+	zygote *zy;                 /* foreign: the sandbox helper, or NULL to fork here */
 } intake_options;
+
+/* Fills z (zygote_init) with the jobs intake_archive and
+ * unpack_archive_boxed send to the sandbox helper; r is handed to them,
+ * so restart the helper when the rules are reloaded. */
+void intake_zygote_init(zygote *z, const rules *r);
 
 /* Unpacks the archive at path into workdir (existing, empty) and fills p.
  * An unsafe or unreadable archive gives p->outcome PACKET_REJECTED with the

@@ -138,6 +138,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	int once = 0, lock_fd = -1, rc = 1, watchdog;
 	uint64_t watchdog_usec = 0;
 	store *db = NULL;
+	zygote zy;
 	char err[512];
 	static const struct option opts[] = {{"once", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 	int ch;
@@ -152,6 +153,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 		return cli_usage_error(cli_find("run"), "run takes no operand");
 	if (cli_load(c) != 0)
 		return 1;
+	intake_zygote_init(&zy, &c->r);
 	if (config_check_secrets(&c->conf, err, sizeof err) != 0) {
 		fprintf(stderr, "packetd: %s\n", err);
 		return 1;
@@ -168,6 +170,10 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 		fprintf(stderr, "packetd: another packetd run holds the lock of spool %s\n", c->conf.spool);
 		return 1;
 	}
+	/* The sandbox helper forks while packetd is still small: before the
+	 * database, the sources and their buffers (zygote.h). */
+	if (zygote_start(&zy) != 0)
+		log_warn("sandbox helper not started: every packet forks packetd itself");
 	if (open_store(c, &db) != 0)
 		goto out;
 	signal(SIGTERM, on_term);
@@ -179,7 +185,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	if (!once)
 		sd_notifyf(0, "READY=1\nMAINPID=%lu\nSTATUS=started, first cycle running", (unsigned long)getpid());
 	for (;;) {
-		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested};
+		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested, .zy = &zy};
 		cycle_run(&px);
 		if (once) {
 			/* counted from the rows the cycle wrote (context.h) */
@@ -208,6 +214,10 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 				c->conf = fresh.conf;
 				c->r = fresh.r;
 				c->conf_loaded = c->rules_loaded = 1;
+				/* the helper holds the rules it was forked with */
+				zygote_stop(&zy);
+				if (zygote_start(&zy) != 0)
+					log_warn("sandbox helper not restarted: every packet forks packetd itself");
 				log_info("configuration reloaded");
 			} else {
 				cli_unload(&fresh);
@@ -220,6 +230,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	}
 	rc = 0;
 out:
+	zygote_stop(&zy);
 	if (db)
 		store_close(db);
 	if (lock_fd >= 0)

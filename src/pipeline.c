@@ -66,7 +66,7 @@ static char *references_of(const mime_message *m)
 static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
 				      const mime_message *m, const mime_attachment *att, const char *workdir)
 {
-	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now};
+	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now, .zy = ctx->zy};
 	const char *to = answer_address(m);
 	char *refs = references_of(m), *unpacked = util_path_join(workdir, "packet");
 	record_kept stored = {NULL, 0};

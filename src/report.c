@@ -265,6 +265,11 @@ int report_build(packetd_ctx *ctx, const char *date, report_doc *out)
 	out->html = report_html(&d);
 	out->csv = report_csv(&d, &out->csv_len);
 	out->text = report_text(&d);
+	if (out->html == NULL || out->csv == NULL || out->text == NULL) {
+		log_error("report %s: larger than %u bytes", date, REPORT_MAX);
+		report_doc_free(out);
+		goto out;
+	}
 	rc = 0;
 out:
 	data_free(&d);

@@ -345,7 +345,7 @@ static void zone_text(const report_data *d, char *out, size_t len)
 char *report_html(const report_data *d)
 {
 	buf b;
-	char when[64], zone[96];
+	char when[64], zone[96], *out;
 	size_t order[64], n;
 	char *sz = summary(d, "zh"), *se = summary(d, "en");
 	buf_init(&b, REPORT_MAX);
@@ -400,7 +400,7 @@ char *report_html(const report_data *d)
 	buf_adds(&b, "</p>\n</div>\n</body></html>\n");
 	free(sz);
 	free(se);
-	return buf_steal(&b);
+	return buf_take(&b, &out) == 0 ? out : NULL;
 }
 
 /* CSV: section, key, name, value, detail, state, time (UTF-8 with BOM). */
@@ -425,7 +425,7 @@ static void csv_summary(buf *b, const char *key, long long v, const char *detail
 char *report_csv(const report_data *d, size_t *len)
 {
 	buf c;
-	char when[64], t1[512], t2[512], t3[256], t4[64];
+	char when[64], t1[512], t2[512], t3[256], t4[64], *out;
 	size_t order[64], n;
 	char *sz = summary(d, "zh"), *se = summary(d, "en");
 	buf_init(&c, REPORT_MAX);
@@ -480,13 +480,13 @@ char *report_csv(const report_data *d, size_t *len)
 	free(sz);
 	free(se);
 	*len = c.len;
-	return buf_steal(&c);
+	return buf_take(&c, &out) == 0 ? out : NULL;
 }
 
 char *report_text(const report_data *d)
 {
 	buf t;
-	char when[64], zone[96], tmp[256];
+	char when[64], zone[96], tmp[256], *out;
 	size_t order[64], n;
 	char *sz = summary(d, "zh"), *se = summary(d, "en");
 	buf_init(&t, REPORT_MAX);
@@ -507,5 +507,5 @@ char *report_text(const report_data *d)
 			   state_name(d, d->states.rows[order[i]].key, tmp, sizeof tmp));
 	free(sz);
 	free(se);
-	return buf_steal(&t);
+	return buf_take(&t, &out) == 0 ? out : NULL;
 }

@@ -13,7 +13,7 @@
 #define REPORT_LIST 100            /* rows listed per section; the total is always given */
 #define REPORT_WAITING 10          /* incomplete applications listed */
 #define REPORT_INTERVIEW_DAYS 14
-#define REPORT_MAX (8u << 20)      /* a report bigger than this is cut */
+#define REPORT_MAX (8u << 20)      /* a report bigger than this fails */
 
 /* The lists, in the order the report shows them. The first RL_NACTION
  * are "what needs action". Every list has the rows of store_report.h. */
@@ -48,7 +48,7 @@ long report_list_total(const report_data *d, int list);
 const char *report_phrase(const report_data *d, const char *key, const char *fallback);
 
 /* report_html.c: the three renderings of d; each returns malloc'ed text
- * (CSV with its length in *len). */
+ * (CSV with its length in *len), or NULL when it would pass REPORT_MAX. */
 char *report_html(const report_data *d);
 char *report_csv(const report_data *d, size_t *len);
 char *report_text(const report_data *d);

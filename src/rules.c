@@ -762,8 +762,10 @@ const rules_finding *rules_finding_get(const rules *r, const char *code)
 static int render_add(buf *b, const char *s, size_t n)
 {
 	size_t room = RULES_RENDER_MAX - b->len;
-	if (n <= room)
-		return buf_add(b, s, n);
+	if (n <= room) {
+		buf_add(b, s, n);
+		return 0;
+	}
 	while (room > 0 && ((unsigned char)s[room] & 0xC0) == 0x80)
 		room--;
 	buf_add(b, s, room);

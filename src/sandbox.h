@@ -36,6 +36,18 @@ typedef json_t *(*sandbox_fn)(void *arg);
 int sandbox_run(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, json_t **result,
 		char *why, size_t whylen);
 
+/* sandbox_run in two steps, for a helper process that forks the child
+ * while another process takes the result (zygote.h): sandbox_exec runs
+ * fn(arg) in the child and returns its status, leaving the result file in
+ * workdir on SANDBOX_OK; sandbox_take loads that file into *result (owned
+ * by the caller) and removes it, returning SANDBOX_OK or SANDBOX_ERROR;
+ * sandbox_discard removes whatever a child left there. sandbox_exec is
+ * for a small process: its child runs fn on the process's own heap, where
+ * sandbox_run gives it a thread with a fresh one (sandbox.c). */
+int sandbox_exec(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, char *why, size_t whylen);
+int sandbox_take(const config_limits *lim, const char *workdir, json_t **result);
+void sandbox_discard(const char *workdir);
+
 /* What the running kernel gives the sandbox, for the log and the README:
  * "netns", "seccomp" and "landlock" when each is available. */
 void sandbox_describe(char *out, size_t len);

@@ -75,7 +75,8 @@ static void sniff_zip_member(struct sniff_zip_read *z, struct archive *a, const 
 			buf_free(&b);
 			return;
 		}
-		if (buf_add(&b, block, (size_t)r) != 0) {
+		buf_add(&b, block, (size_t)r);
+		if (buf_error(&b) != 0) {
 			z->too_big = 1;
 			buf_free(&b);
 			return;

@@ -268,8 +268,9 @@ char *sniff_pdf_inflate(const char *data, size_t len, size_t cap, size_t *out_le
 		r = inflate(&z, Z_NO_FLUSH);
 		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
 			break;
-		if (buf_add(&b, block, sizeof block - z.avail_out) != 0)
-			break;
+		buf_add(&b, block, sizeof block - z.avail_out);
+		if (buf_error(&b) != 0)
+			break;  /* what fit under the cap is all that is read */
 		if (r == Z_BUF_ERROR && z.avail_out != 0)
 			break;  /* input ended early */
 	} while (r != Z_STREAM_END);

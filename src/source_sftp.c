@@ -122,7 +122,8 @@ static char *sftp_url(const sftp_priv *p, const char *dir, const char *name)
 
 static size_t to_buf(char *data, size_t size, size_t n, void *arg)
 {
-	return buf_add(arg, data, size * n) == 0 ? size * n : 0;
+	buf_add(arg, data, size * n);
+	return buf_error(arg) == 0 ? size * n : 0;
 }
 
 static size_t discard(char *data, size_t size, size_t n, void *arg)
@@ -259,8 +260,9 @@ static int sftp_list(source *s, source_item **items, size_t *n)
 	if (sftp_perform(s, "listing the drop") != 0)
 		goto out;
 	strlist_split(&names, listing.data ? listing.data : "", '\n');
-	if (s->db)
-		store_cursor_get(s->db, s->conf->name, "sftp:listing", &prev);
+	/* without the earlier listing every file waits one more pass to settle */
+	if (s->db && store_cursor_get(s->db, s->conf->name, "sftp:listing", &prev) != 0)
+		log_warn("sftp %s: the previous listing could not be read: %s", s->conf->name, store_errmsg(s->db));
 	for (size_t i = 0; i < names.n && i < SFTP_MAX_FILES; i++) {
 		const char *name = util_trim(names.items[i]);
 		char sig[64], old[64], part[SFTP_MAX_NAME + 16];

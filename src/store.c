@@ -295,6 +295,12 @@ char *store_col_dup(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+char *store_col_text(sqlite3_stmt *st, int i)
+{
+	char *v = store_col_dup(st, i);
+	return v ? v : xstrdup("");
+}
+
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_p.h"
@@ -87,12 +88,41 @@ int store_pay_unsent_drop(store *s, int64_t id)
 			     "i", id);
 }
 
-int store_pay_unlisted(store *s, int64_t id, store_table *t)
+int store_pay_unlisted(store *s, int64_t id, store_payment_list *out)
 {
-	return store_table_query(s, t,
-				 "SELECT item, amount, coalesce(ref, ''), at FROM payments WHERE application_id = ?"
-				 " AND notice IS NULL ORDER BY id",
-				 "i", id);
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
+	st = store_sql_prep(s, "SELECT item, amount, ref, at FROM payments WHERE application_id = ? AND notice IS NULL"
+			       " ORDER BY id",
+			    "i", id);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		store_payment_row *r;
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		r = &out->rows[out->n++];
+		r->item = store_col_text(st, 0);
+		r->amount = (long)sqlite3_column_int64(st, 1);
+		r->ref = store_col_text(st, 2);
+		r->at = store_col_text(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_payment_list_free(out);
+	return rc;
+}
+
+void store_payment_list_free(store_payment_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->rows[i].item);
+		free(l->rows[i].ref);
+		free(l->rows[i].at);
+	}
+	free(l->rows);
+	memset(l, 0, sizeof *l);
 }
 
 int store_pay_mark_listed(store *s, int64_t id)

@@ -30,6 +30,7 @@ int store_sql_run(store *s, const char *sql, const char *types, ...);
 /* A one-row query of one integer column: 1 found, 0 not, -1 error. */
 int store_sql_int64(store *s, int64_t *out, const char *sql, const char *types, ...);
 char *store_col_dup(sqlite3_stmt *st, int i);                          /* NULL for SQL NULL */
+char *store_col_text(sqlite3_stmt *st, int i);                         /* "" for SQL NULL */
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t len);   /* "" for SQL NULL */
 /* Room for one more element at index n of a growing array. */
 void *store_grow(void *p, size_t *alloc, size_t n, size_t size);

@@ -24,12 +24,6 @@
 #define RP_TAIL ", count(*) OVER ()"
 #define RP_APP RP_TAIL ", a.id, '', ''"
 
-static char *col_text(sqlite3_stmt *st, int i)
-{
-	char *v = store_col_dup(st, i);
-	return v ? v : xstrdup("");
-}
-
 /* Runs a list query (number, name_zh, name_en, state, at, detail, value,
  * total, app_id, kind, recipients) into out. */
 static int query(store *s, store_report_list *out, const char *sql, const char *types, ...)
@@ -48,17 +42,17 @@ static int query(store *s, store_report_list *out, const char *sql, const char *
 		store_report_row *r;
 		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
 		r = &out->rows[out->n++];
-		r->number = col_text(st, 0);
-		r->name_zh = col_text(st, 1);
-		r->name_en = col_text(st, 2);
-		r->state = col_text(st, 3);
-		r->at = col_text(st, 4);
-		r->detail = col_text(st, 5);
-		r->value = col_text(st, 6);
+		r->number = store_col_text(st, 0);
+		r->name_zh = store_col_text(st, 1);
+		r->name_en = store_col_text(st, 2);
+		r->state = store_col_text(st, 3);
+		r->at = store_col_text(st, 4);
+		r->detail = store_col_text(st, 5);
+		r->value = store_col_text(st, 6);
 		out->total = (long)sqlite3_column_int64(st, 7);
 		r->app_id = sqlite3_column_int64(st, 8);
-		r->kind = col_text(st, 9);
-		r->recipients = col_text(st, 10);
+		r->kind = store_col_text(st, 9);
+		r->recipients = store_col_text(st, 10);
 	}
 	sqlite3_finalize(st);
 	if (rc != 0)

@@ -41,33 +41,33 @@ void store_report_list_free(store_report_list *l);
 
 /* Interviews whose end is before now and whose application is still
  * interview_planned: at = start, detail = place, value = minutes. */
-int store_rp_no_result(store *s, const char *now, int64_t limit, store_report_list *out);
+int store_rp_no_result(store *s, const char *now, int64_t limit, store_report_list *out) STORE_WUR;
 /* Recommended, not yet transmitted: at = when it was recommended. */
-int store_rp_not_transmitted(store *s, int64_t limit, store_report_list *out);
+int store_rp_not_transmitted(store *s, int64_t limit, store_report_list *out) STORE_WUR;
 /* In soehk_review since before `before`, not yet accepted by SOEHK:
  * at = when it was sent to SOEHK. */
-int store_rp_soehk_waiting(store *s, const char *before, int64_t limit, store_report_list *out);
+int store_rp_soehk_waiting(store *s, const char *before, int64_t limit, store_report_list *out) STORE_WUR;
 /* On the way to the interview (complete … interview_planned) with less
  * than `fee` yuan of the interview fee paid: at = created, value = yuan
  * outstanding. */
-int store_rp_interview_fee(store *s, int64_t fee, int64_t limit, store_report_list *out);
+int store_rp_interview_fee(store *s, int64_t fee, int64_t limit, store_report_list *out) STORE_WUR;
 /* Every application in re_registration_due (a state only members reach
  * once a year): at = when it fell due. */
-int store_rp_reregistration_due(store *s, store_report_list *out);
+int store_rp_reregistration_due(store *s, store_report_list *out) STORE_WUR;
 /* Outbox rows failed or being retried: kind, recipients, at = queued,
  * detail = last error, value = attempts. */
-int store_rp_failing(store *s, int64_t limit, store_report_list *out);
+int store_rp_failing(store *s, int64_t limit, store_report_list *out) STORE_WUR;
 /* Packets received in [from, to): new applications and supplements;
  * at = received, detail = province, value = "new" or "supplement". */
-int store_rp_packets(store *s, const char *from, const char *to, int64_t limit, store_report_list *out);
+int store_rp_packets(store *s, const char *from, const char *to, int64_t limit, store_report_list *out) STORE_WUR;
 /* How many of those were new applications and supplements. */
-int store_rp_packet_counts(store *s, const char *from, const char *to, int64_t *fresh, int64_t *supplements);
+int store_rp_packet_counts(store *s, const char *from, const char *to, int64_t *fresh, int64_t *supplements) STORE_WUR;
 /* Incomplete applications, longest waiting first: at = last change. */
-int store_rp_incomplete(store *s, int64_t limit, store_report_list *out);
+int store_rp_incomplete(store *s, int64_t limit, store_report_list *out) STORE_WUR;
 /* Interviews planned in [from, to): at = start, detail = place, value =
  * minutes. */
-int store_rp_interviews(store *s, const char *from, const char *to, int64_t limit, store_report_list *out);
+int store_rp_interviews(store *s, const char *from, const char *to, int64_t limit, store_report_list *out) STORE_WUR;
 /* Applications in all. */
-int store_rp_total(store *s, int64_t *n);
+int store_rp_total(store *s, int64_t *n) STORE_WUR;
 
 #endif

@@ -238,13 +238,6 @@ out:
 #define NAME_COLS \
 	" coalesce(json_extract(applicant_json, '$.name_zh'), ''), coalesce(json_extract(applicant_json, '$.name_en'), '')"
 
-/* A text column as an owned string, "" for SQL NULL. */
-static char *col_text(sqlite3_stmt *st, int i)
-{
-	char *v = store_col_dup(st, i);
-	return v ? v : xstrdup("");
-}
-
 int store_wf_counts(store *s, const char *by, store_count_list *out)
 {
 	sqlite3_stmt *st;
@@ -262,7 +255,7 @@ int store_wf_counts(store *s, const char *by, store_count_list *out)
 		return -1;
 	while ((rc = store_sql_step(s, st)) == 1) {
 		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		out->rows[out->n].key = col_text(st, 0);
+		out->rows[out->n].key = store_col_text(st, 0);
 		out->rows[out->n++].count = (long)sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
@@ -299,13 +292,13 @@ int store_wf_interviews(store *s, const char *from, const char *to, store_interv
 		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
 		r = &out->rows[out->n++];
 		r->id = sqlite3_column_int64(st, 0);
-		r->number = col_text(st, 1);
-		r->name_zh = col_text(st, 2);
-		r->name_en = col_text(st, 3);
-		r->starts_at = col_text(st, 4);
+		r->number = store_col_text(st, 1);
+		r->name_zh = store_col_text(st, 2);
+		r->name_en = store_col_text(st, 3);
+		r->starts_at = store_col_text(st, 4);
 		r->minutes = (long)sqlite3_column_int64(st, 5);
-		r->place = col_text(st, 6);
-		r->created_at = col_text(st, 7);
+		r->place = store_col_text(st, 6);
+		r->created_at = store_col_text(st, 7);
 	}
 	sqlite3_finalize(st);
 	if (rc != 0)
@@ -348,7 +341,7 @@ int store_wf_ids_in(store *s, const char *state, store_id_list *out)
 	while ((rc = store_sql_step(s, st)) == 1) {
 		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
 		out->rows[out->n].id = sqlite3_column_int64(st, 0);
-		out->rows[out->n++].number = col_text(st, 1);
+		out->rows[out->n++].number = store_col_text(st, 1);
 	}
 	sqlite3_finalize(st);
 	if (rc != 0)

@@ -174,7 +174,8 @@ int transmit_run(workflow *w, const char *outdir, char *path, size_t len, int *c
 				 ids.rows[i].number);
 			goto out;
 		}
-	if (add_member(ar, "index.csv", index.data, index.len, w->ctx->now) != 0 || archive_write_close(ar) != ARCHIVE_OK) {
+	if (buf_error(&index) != 0 || add_member(ar, "index.csv", index.data, index.len, w->ctx->now) != 0 ||
+	    archive_write_close(ar) != ARCHIVE_OK) {
 		snprintf(w->err, sizeof w->err, "%s: %s", tmp, archive_error_string(ar));
 		goto out;
 	}

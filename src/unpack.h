@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "zygote.h"
 
 /* The compression ratio is only judged once this many bytes were produced,
  * so that a small, very compressible text file is not taken for a bomb. */
@@ -73,8 +74,13 @@ void unpack_result_free(unpack_result *r);
  * archives read outside a packet's intake (a provincial batch's own zip).
  * Returns as unpack_archive; a child that exceeds a sandbox limit or dies
  * gives UNPACK_REJECTED with archive_resources or archive_reader_crashed
- * (detail: which limit, or the signal) and workdir emptied. */
+ * (detail: which limit, or the signal) and workdir emptied. The child is
+ * forked by zy, the sandbox helper, whose table holds "unpack" jobs
+ * (intake_zygote_init), or here when zy is NULL. */
 int unpack_archive_boxed(const char *archive_path, const char *workdir, const config_limits *lim, int depth,
-			 unpack_result *out);
+			 zygote *zy, unpack_result *out);
+
+/* The "unpack" job in the sandboxed child (argument: the archive's path). */
+json_t *unpack_box_job(const zygote_job *job, const void *env);
 
 #endif

@@ -6,14 +6,8 @@
 #include <string.h>
 
 #include "fault.h"
-#include "sandbox.h"
+#include "zygote.h"
 #include "util.h"
-
-typedef struct box_job {
-	const char *path, *workdir;
-	const config_limits *lim;
-	int depth;
-} box_job;
 
 /* Raw names travel as hex: they need not be UTF-8, and JSON strings must be. */
 static json_t *hex_json(const char *s)
@@ -42,12 +36,12 @@ static char *unhex(const char *h)
 	return s;
 }
 
-static json_t *box_child(void *arg)
+json_t *unpack_box_job(const zygote_job *job, const void *env)
 {
-	const box_job *job = arg;
 	unpack_result r;
 	json_t *out = NULL, *members;
-	int rc = unpack_archive(job->path, job->workdir, job->lim, job->depth, &r);
+	int rc = unpack_archive(job->arg[0], job->workdir, &job->lim, job->depth, &r);
+	(void)env;
 	if (rc == UNPACK_ERROR)
 		return NULL;
 	out = json_object();
@@ -79,15 +73,22 @@ static void box_reject(unpack_result *out, const char *code, const char *detail)
 }
 
 int unpack_archive_boxed(const char *archive_path, const char *workdir, const config_limits *lim, int depth,
-			 unpack_result *out)
+			 zygote *zy, unpack_result *out)
 {
-	box_job job = {.path = archive_path, .workdir = workdir, .lim = lim, .depth = depth};
+	static const zygote_kind kinds[] = {{"unpack", unpack_box_job}};
+	zygote_job job = {.kind = "unpack", .lim = *lim, .depth = depth, .workdir = workdir,
+			  .arg = {archive_path, NULL}};
+	zygote here;
 	json_t *res = NULL, *members, *v;
 	char why[256];
 	size_t i;
 	int rc;
 	memset(out, 0, sizeof *out);
-	rc = sandbox_run(lim, workdir, box_child, &job, &res, why, sizeof why);
+	if (zy == NULL) {
+		zygote_init(&here, kinds, 1, NULL);
+		zy = &here;
+	}
+	rc = zygote_run(zy, &job, &res, why, sizeof why);
 	if (rc == SANDBOX_ERROR)
 		return UNPACK_ERROR;
 	if (rc != SANDBOX_OK) {

@@ -82,23 +82,22 @@ static int buf_reserve(buf *b, size_t extra)
 	return 0;
 }
 
-int buf_add(buf *b, const void *data, size_t len)
+void buf_add(buf *b, const void *data, size_t len)
 {
 	if (buf_reserve(b, len) != 0)
-		return -1;
+		return;
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
 	b->data[b->len] = '\0';
-	return 0;
 }
 
-int buf_adds(buf *b, const char *s)
+void buf_adds(buf *b, const char *s)
 {
-	return buf_add(b, s, strlen(s));
+	buf_add(b, s, strlen(s));
 }
 
-int buf_printf(buf *b, const char *fmt, ...)
+void buf_printf(buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -107,15 +106,22 @@ int buf_printf(buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0) {
 		b->failed = 1;
-		return -1;
+		return;
 	}
 	if (buf_reserve(b, (size_t)n) != 0)
-		return -1;
+		return;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
-	return 0;
+}
+
+int buf_error(const buf *b)
+{
+	if (!b->failed)
+		return 0;
+	errno = EFBIG;
+	return -1;
 }
 
 char *buf_steal(buf *b)
@@ -287,7 +293,8 @@ int util_read_file(const char *path, size_t max, char **data, size_t *len)
 		}
 		if (n == 0)
 			break;
-		if (buf_add(&b, chunk, (size_t)n) != 0)
+		buf_add(&b, chunk, (size_t)n);
+		if (buf_error(&b) != 0)
 			goto out;
 	}
 	*len = b.len;
@@ -535,7 +542,7 @@ char *util_resolve(const char *base_dir, const char *path)
 	return util_path_join(base_dir, path);
 }
 
-int util_base64(buf *out, const void *in, size_t len, size_t line_len)
+void util_base64(buf *out, const void *in, size_t len, size_t line_len)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = in;
@@ -552,18 +559,15 @@ int util_base64(buf *out, const void *in, size_t len, size_t line_len)
 		q[1] = tab[(v >> 12) & 63];
 		q[2] = n > 1 ? tab[(v >> 6) & 63] : '=';
 		q[3] = n > 2 ? tab[v & 63] : '=';
-		if (buf_add(out, q, 4) != 0)
-			return -1;
+		buf_add(out, q, 4);
 		col += 4;
 		if (line_len && col >= line_len) {
-			if (buf_adds(out, "\r\n") != 0)
-				return -1;
+			buf_adds(out, "\r\n");
 			col = 0;
 		}
 	}
 	if (line_len && col > 0)
-		return buf_adds(out, "\r\n");
-	return 0;
+		buf_adds(out, "\r\n");
 }
 
 static void hex_of(const unsigned char *d, size_t n, char *out)

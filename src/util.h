@@ -22,7 +22,9 @@
  * without bound (cap 0 means SIZE_MAX). data is always NUL-terminated.
  * Its error sticks (curl's dynbuf): once a write does not fit, that write
  * and every later one fail and add nothing, so the bytes are never a text
- * with holes; buf_take reports it at the end. Memory exhaustion aborts. */
+ * with holes. The writes therefore return nothing: whoever made the buffer
+ * looks once, at the end, with buf_take or buf_error (both must be looked
+ * at). Memory exhaustion aborts. */
 typedef struct buf {
 	char *data;     /* owned */
 	size_t len;
@@ -32,17 +34,20 @@ typedef struct buf {
 } buf;
 
 void buf_init(buf *b, size_t cap);
-/* 0, or -1 when this or an earlier write failed. */
-int buf_add(buf *b, const void *data, size_t len);
-int buf_adds(buf *b, const char *s);
-int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_add(buf *b, const void *data, size_t len);
+void buf_adds(buf *b, const char *s);
+void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 0, or -1 (errno EFBIG) when a write failed since the buffer was made or
+ * reset: for a buffer used in place (b->data) rather than taken. */
+int buf_error(const buf *b) UTIL_WUR;
 /* Hands the bytes to the caller (who frees them) and resets the buffer;
  * -1 (nothing handed, the buffer freed) when a write failed. */
 int buf_take(buf *b, char **out) UTIL_WUR;
 /* Empties the buffer and clears its error, keeping its memory. */
 void buf_reset(buf *b);
-/* buf_take for a buffer that cannot fail (no cap, or writes bounded by
- * their caller): returns the bytes, caller frees. */
+/* The bytes of a buffer without a cap (or one its maker has checked with
+ * buf_error), caller frees; the buffer is reset. Only a printf that cannot
+ * be formatted fails such a buffer, and then the bytes end before it. */
 char *buf_steal(buf *b);
 void buf_free(buf *b);
 
@@ -107,7 +112,7 @@ int util_fsync_dir(const char *dir) UTIL_WUR;
 
 /* Appends the base64 of len bytes to out; with line_len > 0 the output is
  * broken into lines of that many characters, each ended by CRLF (MIME). */
-int util_base64(buf *out, const void *in, size_t len, size_t line_len);
+void util_base64(buf *out, const void *in, size_t len, size_t line_len);
 
 /* SHA-256 as 64 lowercase hex digits + NUL. */
 int util_sha256_hex(const void *data, size_t len, char out[65]) UTIL_WUR;

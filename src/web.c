@@ -131,12 +131,16 @@ void web_redirect(web_resp *p, const char *location)
 static enum MHD_Result send_resp(web *w, web_req *q, web_resp *p)
 {
 	size_t len = p->body.len;
-	char *data = buf_steal(&p->body);
+	char *data;
 	struct MHD_Response *r;
 	enum MHD_Result ok;
-	if (data == NULL) {
-		data = xstrdup("");
-		len = 0;
+	if (buf_take(&p->body, &data) != 0) {
+		log_error("desk: %s %s: the page is larger than %u bytes", q->method, q->url, WEB_PAGE_MAX);
+		p->status = 500;
+		p->type = "text/plain; charset=utf-8";
+		p->disposition[0] = '\0';
+		data = xstrdup("页面过大 / Page too large\n");
+		len = strlen(data);
 	}
 	if (p->fd >= 0) {
 		free(data);
@@ -316,7 +320,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (!q->too_big && buf_add(&q->body, upload, *upload_size) != 0)
+		buf_add(&q->body, upload, *upload_size);
+		if (buf_error(&q->body) != 0)
 			q->too_big = 1;
 		*upload_size = 0;
 		return MHD_YES;

@@ -320,7 +320,12 @@ void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 	buf_init(&disp, sizeof p->disposition - 1);
 	buf_printf(&disp, "attachment; filename=\"%s-file%ld.%s\"; filename*=UTF-8''", store_table_get(&t, 0, 0), n, ext);
 	web_urlenc(&disp, base);
-	snprintf(p->disposition, sizeof p->disposition, "%s", disp.data ? disp.data : "attachment");
+	/* a name too long for the header: the ASCII name alone */
+	if (buf_error(&disp) != 0)
+		snprintf(p->disposition, sizeof p->disposition, "attachment; filename=\"%s-file%ld.%s\"",
+			 store_table_get(&t, 0, 0), n, ext);
+	else
+		snprintf(p->disposition, sizeof p->disposition, "%s", disp.data ? disp.data : "attachment");
 	buf_free(&disp);
 	p->status = 200;
 	p->type = mime;

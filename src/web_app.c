@@ -57,8 +57,9 @@ static char *notice_text(const char *msg)
 		if (bits >= 8) {
 			char c = (char)((acc >> (bits - 8)) & 0xFF);
 			bits -= 8;
-			if (buf_add(&b, &c, 1) != 0)
-				break;
+			buf_add(&b, &c, 1);
+			if (buf_error(&b) != 0)
+				break;  /* a preview shows what fits */
 		}
 	}
 	return buf_steal(&b);
@@ -76,7 +77,9 @@ static char *notice_subject(const char *msg)
 	buf_init(&raw, 4096);
 	/* unfold: a CRLF followed by blank continues the header */
 	while (*p && !(p[0] == '\r' && p[1] == '\n' && p[2] != ' ' && p[2] != '\t')) {
-		if (*p != '\r' && *p != '\n' && buf_add(&raw, p, 1) != 0)
+		if (*p != '\r' && *p != '\n')
+			buf_add(&raw, p, 1);
+		if (buf_error(&raw) != 0)
 			break;
 		p++;
 	}

@@ -41,21 +41,21 @@ char *wf_fees_brief(const fees *f)
 }
 
 /* "  label (item): N yuan, ref R (date)" per payment in one language. */
-static char *payment_lines(packetd_ctx *ctx, const store_table *t, int zh, long *sum)
+static char *payment_lines(packetd_ctx *ctx, const store_payment_list *t, int zh, long *sum)
 {
 	buf b;
 	char key[64], date[16];
 	buf_init(&b, 0);
 	*sum = 0;
-	for (size_t i = 0; i < t->nrows; i++) {
-		const char *item = store_table_get(t, i, 0), *ref = store_table_get(t, i, 2);
-		long amount = strtol(store_table_get(t, i, 1), NULL, 10);
+	for (size_t i = 0; i < t->n; i++) {
+		const char *item = t->rows[i].item, *ref = t->rows[i].ref;
+		long amount = t->rows[i].amount;
 		time_t at = 0;
 		char *label;
 		snprintf(key, sizeof key, "fee.%s.%s", item, zh ? "zh" : "en");
 		label = notice_phrase(&ctx->conf->texts, key);
 		date[0] = '\0';
-		if (clock_parse_iso(store_table_get(t, i, 3), &at) == 0)
+		if (clock_parse_iso(t->rows[i].at, &at) == 0)
 			clock_format(at, ctx->conf->timezone, "%Y-%m-%d", date, sizeof date);
 		if (zh)
 			buf_printf(&b, "  %s（%s）：%ld 元，凭证 %s（%s）\n", *label ? label : item, item, amount,
@@ -71,7 +71,7 @@ static char *payment_lines(packetd_ctx *ctx, const store_table *t, int zh, long 
 
 int wf_notify_payments(packetd_ctx *ctx, wf_app *x, const fees *f)
 {
-	store_table t;
+	store_payment_list t;
 	char *pz = NULL, *pe = NULL, *lz = NULL, *le = NULL, amt[32], total[32], count[16];
 	long sum = 0;
 	int rc = -1;
@@ -84,14 +84,14 @@ int wf_notify_payments(packetd_ctx *ctx, wf_app *x, const fees *f)
 	le = wf_fees_text(ctx, f, 0, FEES_MAX_LINES, 1, 0);
 	snprintf(amt, sizeof amt, "%ld", sum);
 	snprintf(total, sizeof total, "%ld", fees_total_outstanding(f));
-	snprintf(count, sizeof count, "%zu", t.nrows);
+	snprintf(count, sizeof count, "%zu", t.n);
 	rules_var v[] = {{"amount", amt}, {"payments", count}, {"payments_zh", pz}, {"payments_en", pe},
 			 {"outstanding_zh", lz}, {"outstanding_en", le}, {"outstanding_total", total}};
 	if (wf_notify(ctx, x, "payment", v, 7, NULL, 0) != 0 || store_pay_mark_listed(ctx->db, x->a.id) != 0)
 		goto out;
 	rc = 0;
 out:
-	store_table_free(&t);
+	store_payment_list_free(&t);
 	free(pz);
 	free(pe);
 	free(lz);

@@ -66,6 +66,22 @@ unknown=$WORK
 PACKETD_FAULT=no-such-stage "$PACKETD" run --once >/dev/null 2>&1
 is "unknown stage: run completes" "$?" 0
 
+# The sandbox helper killed (SIGKILL) in mid-job, at the second (third) job
+# of each helper: packetd goes on, the item whose answer was lost waits for
+# the next cycle, a new helper takes the next jobs.
+declare -A zy_dir
+for st in zygote:2 zygote:3; do
+	setup
+	zy_dir[$st]=$WORK
+	PACKETD_FAULT=$st "$PACKETD" run --once >/dev/null 2>>"$WORK/runs.log"
+	is "$st: packetd itself completes" "$?" 0
+	ok "$st: the helper's kill is logged" grep -q "fault injection: killing packetd at zygote" "$WORK/runs.log"
+	ok "$st: the job is left for the next cycle" grep -q "ended during a job; the item is retried next cycle" "$WORK/runs.log"
+	ok "$st: a new helper takes the next job" grep -q "sandbox helper: starting a new one" "$WORK/runs.log"
+	run
+	is "$st: the rerun exits 0" "$?" 0
+done
+
 # One Python call for every installation (it starts slowly).
 python3 "$STATE" "${works[@]}"
 summary() { grep -v '^BAD ' "$1/state.txt"; }
@@ -77,6 +93,10 @@ ok "reference run delivered at least 8 notices" test "$(sed -n 's/^outbox maildi
 for st in $stages; do
 	is "$st: consistent after the rerun" "$(broken "${dir_of[$st]}")" ""
 	is "$st: same result as without the crash" "$(summary "${dir_of[$st]}")" "$ref"
+done
+for st in zygote:2 zygote:3; do
+	is "$st: consistent after the rerun" "$(broken "${zy_dir[$st]}")" ""
+	is "$st: same result as without the helper's deaths" "$(summary "${zy_dir[$st]}")" "$ref"
 done
 is "three crashes, then clean runs: consistent" "$(broken "$multi")" ""
 is "three crashes, then clean runs: same result" "$(summary "$multi")" "$ref"

@@ -1,0 +1,361 @@
+/* zygote.c — the sandbox helper process (see zygote.h). Jobs and answers
+ * travel as one datagram each over a SOCK_SEQPACKET socket pair: a job is
+ * a fixed head (the limits, the depth, the number of strings) and then
+ * NUL-terminated strings (kind, work folder, arguments); an answer is the
+ * status and why. One job at a time: the daemon waits for each answer.
+ */
+#include "zygote.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fault.h"
+#include "log.h"
+#include "util.h"
+
+#define ZYGOTE_MSG_MAX (64 * 1024)
+#define ZYGOTE_MAGIC 0x7a796731u
+#define ZYGOTE_GRACE 30   /* seconds past the child's wall limit before the helper counts as hung */
+
+typedef struct zygote_head {
+	uint32_t magic;
+	int32_t depth;
+	uint32_t nstr;   /* kind, workdir, then the arguments */
+	config_limits lim;
+} zygote_head;
+
+typedef struct zygote_answer {
+	int32_t status;
+	char why[256];
+} zygote_answer;
+
+/* What the helper loads once so that its children need not: the locale
+ * unpack.c switches to and the converters charset.c opens. Held open for
+ * the helper's life, so glibc keeps them loaded. */
+typedef struct zygote_warm {
+	locale_t loc;
+	iconv_t cd[4];
+} zygote_warm;
+
+static const char *const zygote_charsets[] = {"GB18030", "UTF-16LE", "UTF-16BE", "ISO-8859-1"};
+
+typedef struct zygote_call {
+	zygote_fn fn;
+	const zygote_job *job;
+	const void *env;
+} zygote_call;
+
+static json_t *zygote_call_fn(void *arg)
+{
+	const zygote_call *c = arg;
+	return c->fn(c->job, c->env);
+}
+
+static zygote_fn zygote_find(const zygote *z, const char *kind)
+{
+	for (size_t i = 0; i < z->nkinds; i++)
+		if (strcmp(z->kinds[i].name, kind) == 0)
+			return z->kinds[i].fn;
+	return NULL;
+}
+
+void zygote_init(zygote *z, const zygote_kind *kinds, size_t nkinds, const void *env)
+{
+	memset(z, 0, sizeof *z);
+	z->fd = -1;
+	z->kinds = kinds;
+	z->nkinds = nkinds;
+	z->env = env;
+}
+
+/* Returns the message's length, or 0 when it does not fit. */
+static size_t zygote_encode(const zygote_job *job, char *msg, size_t cap)
+{
+	zygote_head h;
+	size_t off = sizeof h;
+	const char *s[2 + ZYGOTE_MAXARGS];
+	uint32_t n = 0;
+	memset(&h, 0, sizeof h);
+	s[n++] = job->kind;
+	s[n++] = job->workdir;
+	for (size_t i = 0; i < ZYGOTE_MAXARGS && job->arg[i] != NULL; i++)
+		s[n++] = job->arg[i];
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = strlen(s[i]) + 1;
+		if (off + len > cap)
+			return 0;
+		memcpy(msg + off, s[i], len);
+		off += len;
+	}
+	h.magic = ZYGOTE_MAGIC;
+	h.depth = job->depth;
+	h.nstr = n;
+	h.lim = job->lim;
+	memcpy(msg, &h, sizeof h);
+	return off;
+}
+
+/* Fills job with pointers into msg. Returns 0, or -1 for a malformed job. */
+static int zygote_decode(char *msg, size_t len, zygote_job *job)
+{
+	zygote_head h;
+	size_t off = sizeof h;
+	const char *s[2 + ZYGOTE_MAXARGS];
+	memset(job, 0, sizeof *job);
+	if (len < sizeof h)
+		return -1;
+	memcpy(&h, msg, sizeof h);
+	if (h.magic != ZYGOTE_MAGIC || h.nstr < 2 || h.nstr > 2 + ZYGOTE_MAXARGS)
+		return -1;
+	for (uint32_t i = 0; i < h.nstr; i++) {
+		const char *end = memchr(msg + off, '\0', len - off);
+		if (off >= len || end == NULL)
+			return -1;
+		s[i] = msg + off;
+		off = (size_t)(end - msg) + 1;
+	}
+	job->kind = s[0];
+	job->workdir = s[1];
+	for (uint32_t i = 2; i < h.nstr; i++)
+		job->arg[i - 2] = s[i];
+	job->depth = h.depth;
+	job->lim = h.lim;
+	return 0;
+}
+
+static void zygote_warm_up(zygote_warm *w)
+{
+	w->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	for (size_t i = 0; i < sizeof w->cd / sizeof w->cd[0]; i++)
+		w->cd[i] = iconv_open("UTF-8", zygote_charsets[i]);
+}
+
+static void zygote_warm_free(zygote_warm *w)
+{
+	if (w->loc != (locale_t)0)
+		freelocale(w->loc);
+	for (size_t i = 0; i < sizeof w->cd / sizeof w->cd[0]; i++)
+		if (w->cd[i] != (iconv_t)-1)
+			iconv_close(w->cd[i]);
+}
+
+/* The helper's life: one job at a time until the daemon closes its end or
+ * dies. Never returns. */
+static void zygote_helper(const zygote *z, int fd, pid_t daemon)
+{
+	static const int ign[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+	char *msg = xcalloc(1, ZYGOTE_MSG_MAX);
+	struct sigaction sa;
+	zygote_warm w;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != daemon)
+		_exit(0);
+	prctl(PR_SET_NAME, "packetd-zygote");
+	/* The daemon finishes its item on SIGTERM and then closes the socket:
+	 * the helper ends then, not before. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < sizeof ign / sizeof ign[0]; i++)
+		sigaction(ign[i], &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	/* nothing of the daemon's (database, spool lock, connections) stays open here */
+	if (fd > 3)
+		close_range(3, (unsigned)fd - 1, 0);
+	close_range((unsigned)(fd >= 3 ? fd + 1 : 3), ~0u, 0);
+	zygote_warm_up(&w);
+	for (;;) {
+		zygote_answer a;
+		zygote_job job;
+		zygote_call call;
+		ssize_t n = recv(fd, msg, ZYGOTE_MSG_MAX, MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		memset(&a, 0, sizeof a);
+		a.status = SANDBOX_ERROR;
+		if ((size_t)n > ZYGOTE_MSG_MAX || zygote_decode(msg, (size_t)n, &job) != 0) {
+			log_error("sandbox helper: a malformed job (%zd bytes)", n);
+		} else if ((call.fn = zygote_find(z, job.kind)) == NULL) {
+			log_error("sandbox helper: no job of kind %s", job.kind);
+		} else {
+			call.job = &job;
+			call.env = z->env;
+			a.status = sandbox_exec(&job.lim, job.workdir, zygote_call_fn, &call, a.why, sizeof a.why);
+		}
+		/* the test's kill of the helper in mid-job: the child has written
+		 * its result, the daemon is still waiting for the answer */
+		fault_point("zygote");
+		if (send(fd, &a, sizeof a, MSG_NOSIGNAL) != (ssize_t)sizeof a)
+			break;
+	}
+	zygote_warm_free(&w);
+	free(msg);
+	_exit(0);
+}
+
+int zygote_start(zygote *z)
+{
+	int sv[2];
+	pid_t daemon = getpid(), pid;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_warn("sandbox helper: socketpair: %s; children fork from packetd", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_warn("sandbox helper: fork: %s; children fork from packetd", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		zygote_helper(z, sv[1], daemon);
+	}
+	close(sv[1]);
+	z->pid = pid;
+	z->fd = sv[0];
+	z->wanted = 1;
+	log_debug("sandbox helper started (pid %ld)", (long)pid);
+	return 0;
+}
+
+/* Ends the helper, killing it first when it may be busy or hung. */
+static void zygote_end(zygote *z, int kill_it)
+{
+	if (z->pid > 0 && kill_it)
+		kill(z->pid, SIGKILL);
+	if (z->fd >= 0)
+		close(z->fd);
+	/* without its socket an idle helper leaves at once */
+	while (z->pid > 0 && waitpid(z->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	z->pid = 0;
+	z->fd = -1;
+}
+
+void zygote_stop(zygote *z)
+{
+	zygote_end(z, 0);
+	z->wanted = 0;
+}
+
+/* The job in a child of this process, as sandbox_run does. */
+static int zygote_here(const zygote *z, const zygote_job *job, json_t **result, char *why, size_t whylen)
+{
+	zygote_call call = {zygote_find(z, job->kind), job, z->env};
+	if (call.fn == NULL) {
+		log_error("sandbox: no job of kind %s", job->kind);
+		return SANDBOX_ERROR;
+	}
+	return sandbox_run(&job->lim, job->workdir, zygote_call_fn, &call, result, why, whylen);
+}
+
+/* Waits for the helper's answer. Returns 0, or -1 if the helper ended,
+ * hung or answered nonsense. */
+static int zygote_answer_wait(zygote *z, const zygote_job *job, zygote_answer *a)
+{
+	int left = (int)(job->lim.sandbox_wall + ZYGOTE_GRACE) * 1000;
+	ssize_t n;
+	for (;;) {
+		struct pollfd p = {.fd = z->fd, .events = POLLIN};
+		int r = poll(&p, 1, left);
+		if (r > 0)
+			break;
+		if (r == 0 || errno != EINTR) {
+			log_warn("sandbox helper: no answer within %llu s", (unsigned long long)job->lim.sandbox_wall + ZYGOTE_GRACE);
+			return -1;
+		}
+		/* a signal for the daemon (SIGTERM): the job still finishes;
+		 * the wait restarts in full rather than tracking the time */
+	}
+	n = recv(z->fd, a, sizeof *a, 0);
+	if (n != (ssize_t)sizeof *a)
+		return -1;
+	a->why[sizeof a->why - 1] = '\0';
+	return 0;
+}
+
+/* Starts a helper when one is wanted and none runs: the last has ended. */
+static void zygote_ensure(zygote *z)
+{
+	if (!z->wanted)
+		return;
+	if (z->pid > 0 && waitpid(z->pid, NULL, WNOHANG) == z->pid) {
+		log_warn("sandbox helper (pid %ld) has ended", (long)z->pid);
+		z->pid = 0;
+		zygote_end(z, 0);
+	}
+	if (z->pid > 0)
+		return;
+	log_info("sandbox helper: starting a new one");
+	if (zygote_start(z) != 0)
+		log_warn("sandbox helper: none for this job (it forks from packetd); tried again at the next");
+}
+
+int zygote_run(zygote *z, const zygote_job *job, json_t **result, char *why, size_t whylen)
+{
+	char *msg = NULL;
+	size_t len;
+	zygote_answer a;
+	int rc = SANDBOX_ERROR, sent = 0;
+
+	*result = NULL;
+	if (whylen)
+		why[0] = '\0';
+	zygote_ensure(z);
+	if (z->pid <= 0)
+		return zygote_here(z, job, result, why, whylen);
+	msg = xcalloc(1, ZYGOTE_MSG_MAX);
+	len = zygote_encode(job, msg, ZYGOTE_MSG_MAX);
+	if (len == 0) {
+		log_error("sandbox helper: the job's paths are too long");
+		goto out;
+	}
+	/* a helper gone since its last job refuses the job whole: a new one takes it */
+	for (int attempt = 0; attempt < 2 && !sent && z->pid > 0; attempt++) {
+		sent = send(z->fd, msg, len, MSG_NOSIGNAL) == (ssize_t)len;
+		if (!sent) {
+			log_warn("sandbox helper (pid %ld): %s", (long)z->pid, strerror(errno));
+			zygote_end(z, 1);
+			zygote_ensure(z);
+		}
+	}
+	if (!sent) {
+		rc = z->pid > 0 ? SANDBOX_ERROR : zygote_here(z, job, result, why, whylen);
+		goto out;
+	}
+	if (zygote_answer_wait(z, job, &a) != 0) {
+		/* The job may have half run: its item waits for the next cycle,
+		 * and the next job starts a new helper. */
+		log_warn("sandbox helper (pid %ld) ended during a job; the item is retried next cycle", (long)z->pid);
+		zygote_end(z, 1);
+		sandbox_discard(job->workdir);
+		goto out;
+	}
+	if (a.status == SANDBOX_OK) {
+		rc = sandbox_take(&job->lim, job->workdir, result);
+		goto out;
+	}
+	sandbox_discard(job->workdir);
+	snprintf(why, whylen, "%s", a.why);
+	rc = a.status == SANDBOX_LIMIT || a.status == SANDBOX_DIED ? a.status : SANDBOX_ERROR;
+out:
+	free(msg);
+	return rc;
+}

@@ -1,0 +1,305 @@
+/* Unit tests for zygote.c: a job runs in a child of the helper, not of the
+ * caller, with the sandbox's limits told apart as sandbox_run tells them;
+ * the helper's own env reaches the job; a helper killed between jobs or
+ * during one loses nothing but that job (SANDBOX_ERROR, to be retried) and
+ * the next job starts a new helper; without a helper a job forks here. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "zygote.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_AS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_AS 1
+#endif
+#endif
+
+struct fx {
+	char base[64];
+	char *work;
+	zygote z;
+	zygote_job job;
+};
+
+/* "pids": where the job ran; "said": its argument and the helper's env. */
+static json_t *job_pids(const zygote_job *job, const void *env)
+{
+	return json_pack("{s:I,s:I,s:s,s:s,s:i}", "pid", (json_int_t)getpid(), "ppid", (json_int_t)getppid(), "said",
+			 job->arg[0] ? job->arg[0] : "", "env", (const char *)env, "depth", job->depth);
+}
+
+static json_t *job_null(const zygote_job *job, const void *env)
+{
+	(void)job;
+	(void)env;
+	return NULL;
+}
+
+static json_t *job_net(const zygote_job *job, const void *env)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), e = errno;
+	(void)job;
+	(void)env;
+	if (fd >= 0)
+		close(fd);
+	return json_pack("{s:i,s:i}", "fd", fd, "errno", e);
+}
+
+static json_t *job_crash(const zygote_job *job, const void *env)
+{
+	(void)job;
+	(void)env;
+	raise(SIGSEGV);
+	return NULL;
+}
+
+/* Says its pid in workdir/hang.pid, then waits for ever. */
+static json_t *job_hang(const zygote_job *job, const void *env)
+{
+	char *path = util_path_join(job->workdir, "hang.pid");
+	FILE *fp = fopen(path, "w");
+	(void)env;
+	if (fp != NULL) {
+		fprintf(fp, "%ld\n", (long)getpid());
+		fclose(fp);
+	}
+	free(path);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+#ifndef NO_AS
+static json_t *job_memory(const zygote_job *job, const void *env)
+{
+	(void)job;
+	(void)env;
+	for (;;) {
+		char *p = xcalloc(1, 16u << 20);
+		memset(p, 1, 16u << 20);   /* never freed: the limit must stop it */
+	}
+	return NULL;
+}
+#endif
+
+static const zygote_kind kinds[] = {
+	{"pids", job_pids}, {"null", job_null}, {"net", job_net}, {"crash", job_crash}, {"hang", job_hang},
+#ifndef NO_AS
+	{"memory", job_memory},
+#endif
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	snprintf(f->base, sizeof f->base, "/tmp/packetd-zygote.XXXXXX");
+	assert_non_null(mkdtemp(f->base));
+	f->work = util_path_join(f->base, "work");
+	assert_int_equal(util_mkdirs(f->work, 0700), 0);
+	f->job.lim.max_total = 1 << 20;
+	f->job.lim.sandbox_memory = 96ull << 20;
+	f->job.lim.sandbox_cpu = 5;
+	f->job.lim.sandbox_wall = 10;
+	f->job.workdir = f->work;
+	f->job.kind = "pids";
+	zygote_init(&f->z, kinds, sizeof kinds / sizeof kinds[0], "the helper's rules");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	zygote_stop(&f->z);
+	util_rmtree(f->base);
+	free(f->work);
+	free(f);
+	return 0;
+}
+
+/* Runs f->job; returns the status, *pid and *ppid from a "pids" result. */
+static int run(struct fx *f, long *pid, long *ppid)
+{
+	json_t *r = NULL;
+	char why[256];
+	int rc = zygote_run(&f->z, &f->job, &r, why, sizeof why);
+	if (rc == SANDBOX_OK && pid != NULL) {
+		*pid = (long)json_integer_value(json_object_get(r, "pid"));
+		*ppid = (long)json_integer_value(json_object_get(r, "ppid"));
+		assert_string_equal(json_string_value(json_object_get(r, "env")), "the helper's rules");
+	}
+	json_decref(r);
+	return rc;
+}
+
+static void test_runs_in_helper(void **state)
+{
+	struct fx *f = *state;
+	json_t *r = NULL;
+	char why[256], *left = util_path_join(f->work, ".sandbox-result.json");
+	long pid = 0, ppid = 0;
+	assert_int_equal(zygote_start(&f->z), 0);
+	assert_true(f->z.pid > 0);
+	f->job.arg[0] = "packet.zip";
+	f->job.arg[1] = NULL;
+	f->job.depth = 1;
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_OK);
+	assert_string_equal(json_string_value(json_object_get(r, "said")), "packet.zip");
+	assert_int_equal(json_integer_value(json_object_get(r, "depth")), 1);
+	json_decref(r);
+	assert_int_equal(access(left, F_OK), -1);
+	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
+	assert_int_equal(ppid, (long)f->z.pid);
+	assert_true(pid != (long)getpid() && pid != (long)f->z.pid);
+	f->job.kind = "null";
+	assert_int_equal(run(f, NULL, NULL), SANDBOX_ERROR);
+	f->job.kind = "no such kind";
+	assert_int_equal(run(f, NULL, NULL), SANDBOX_ERROR);
+	/* the helper is still there after refusing those */
+	f->job.kind = "pids";
+	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
+	assert_int_equal(ppid, (long)f->z.pid);
+	free(left);
+}
+
+static void test_limits(void **state)
+{
+	struct fx *f = *state;
+	json_t *r = NULL;
+	char why[256];
+	assert_int_equal(zygote_start(&f->z), 0);
+	f->job.kind = "net";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_OK);
+	assert_true(json_integer_value(json_object_get(r, "fd")) < 0);
+	json_decref(r);
+	f->job.kind = "crash";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_DIED);
+	assert_non_null(strstr(why, "signal 11"));
+	assert_null(r);
+#ifndef NO_AS
+	f->job.kind = "memory";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
+	assert_non_null(strstr(why, "96 MB"));
+#endif
+	f->job.kind = "hang";
+	f->job.lim.sandbox_wall = 1;
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
+	assert_non_null(strstr(why, "1 s"));
+}
+
+static void test_killed_between_jobs(void **state)
+{
+	struct fx *f = *state;
+	long pid, ppid, first;
+	assert_int_equal(zygote_start(&f->z), 0);
+	first = (long)f->z.pid;
+	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
+	kill(f->z.pid, SIGKILL);
+	usleep(100 * 1000);
+	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
+	assert_true(f->z.pid > 0 && (long)f->z.pid != first);
+	assert_int_equal(ppid, (long)f->z.pid);
+}
+
+static long hang_pid(const struct fx *f)
+{
+	char *path = util_path_join(f->work, "hang.pid");
+	FILE *fp = fopen(path, "r");
+	long pid = 0;
+	assert_non_null(fp);
+	assert_int_equal(fscanf(fp, "%ld", &pid), 1);
+	fclose(fp);
+	free(path);
+	return pid;
+}
+
+/* 0 once pid has ended (gone, or a zombie nobody reaped here), -1 if it
+ * still runs after secs seconds. */
+static int gone_within(long pid, int secs)
+{
+	char path[64], st[512];
+	for (int i = 0; i < secs * 20; i++) {
+		FILE *fp;
+		char *close_paren;
+		snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		fp = fopen(path, "r");
+		if (fp == NULL)
+			return 0;
+		st[0] = '\0';
+		if (fgets(st, sizeof st, fp) == NULL)
+			st[0] = '\0';
+		fclose(fp);
+		close_paren = strrchr(st, ')');
+		if (close_paren != NULL && (close_paren[2] == 'Z' || close_paren[2] == 'X'))
+			return 0;
+		usleep(50 * 1000);
+	}
+	return -1;
+}
+
+static void test_killed_during_job(void **state)
+{
+	struct fx *f = *state;
+	long pid, ppid, first;
+	pid_t killer;
+	assert_int_equal(zygote_start(&f->z), 0);
+	first = (long)f->z.pid;
+	killer = fork();
+	assert_true(killer >= 0);
+	if (killer == 0) {
+		usleep(300 * 1000);
+		kill((pid_t)first, SIGKILL);
+		_exit(0);
+	}
+	f->job.kind = "hang";
+	assert_int_equal(run(f, NULL, NULL), SANDBOX_ERROR);
+	waitpid(killer, NULL, 0);
+	/* the helper's child went with it */
+	assert_int_equal(gone_within(hang_pid(f), 5), 0);
+	f->job.kind = "pids";
+	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
+	assert_true((long)f->z.pid != first);
+	assert_int_equal(ppid, (long)f->z.pid);
+}
+
+static void test_without_helper(void **state)
+{
+	struct fx *f = *state;
+	long pid = 0, ppid = 0;
+	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
+	assert_int_equal(ppid, (long)getpid());
+	assert_int_equal(f->z.pid, 0);
+	/* stopped by its owner, a helper is not restarted */
+	assert_int_equal(zygote_start(&f->z), 0);
+	zygote_stop(&f->z);
+	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
+	assert_int_equal(ppid, (long)getpid());
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_runs_in_helper, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_between_jobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_killed_during_job, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_without_helper, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
