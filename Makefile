@@ -45,8 +45,13 @@ SYSTEMD_UNITDIR ?= $(SYSCONFDIR)/systemd/system
 
 all: $(BUILD)/packetd
 
+# Symbols bound at start (-z now): the sandbox helper's children then
+# inherit packetd's bound calls instead of each resolving them again (and
+# copying the pages they patch).
+BINDNOW := -Wl,-z,now
+
 $(BUILD)/packetd: $(BUILD)/obj/main.o $(BUILD)/libpacketd.a
-	$(CC) $(WFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(WFLAGS) $(CFLAGS) $(LDFLAGS) $(BINDNOW) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libpacketd.a: $(OBJS)
 	@mkdir -p $(@D)

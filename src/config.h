@@ -31,6 +31,7 @@ typedef struct config_source {
 	char *society;        /* provincial society's name, UTF-8 */
 	char *contact;        /* society's contact address */
 	long settle_seconds;  /* dir/sftp: a file must be unchanged this long */
+	int idle;             /* imap: wait for new mail with IDLE between cycles (default yes) */
 	int line;             /* where the section starts, for messages */
 } config_source;
 

@@ -27,6 +27,7 @@
 #include "workflow.h"
 #include "util.h"
 #include "version.h"
+#include "wait.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reload_requested;
@@ -138,6 +139,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	int once = 0, lock_fd = -1, rc = 1, watchdog;
 	uint64_t watchdog_usec = 0;
 	store *db = NULL;
+	wait_set *ws = NULL;
 	zygote zy;
 	char err[512];
 	static const struct option opts[] = {{"once", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
@@ -184,8 +186,11 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	watchdog = !once && sd_watchdog_enabled(0, &watchdog_usec) > 0;
 	if (!once)
 		sd_notifyf(0, "READY=1\nMAINPID=%lu\nSTATUS=started, first cycle running", (unsigned long)getpid());
+	/* IMAP IDLE watches, kept across cycles (wait.h) */
+	ws = once ? NULL : wait_open(&c->conf);
 	for (;;) {
 		packetd_ctx px = {.conf = &c->conf, .r = &c->r, .db = db, .stop = &stop_requested, .zy = &zy};
+		wait_arm(ws);
 		cycle_run(&px);
 		if (once) {
 			/* counted from the rows the cycle wrote (context.h) */
@@ -193,10 +198,15 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 			break;
 		}
 		sd_notifyf(0, "STATUS=last cycle: %s", px.summary);
-		for (long s = 0; s < c->conf.poll_interval && !stop_requested && !reload_requested; s++) {
-			if (watchdog)
-				sd_notify(0, "WATCHDOG=1");
-			sleep(1);
+		if (!stop_requested && !reload_requested) {
+			wait_until u = {.poll_interval = c->conf.poll_interval, .watchdog_usec = watchdog ? watchdog_usec : 0,
+					.stop = &stop_requested, .reload = &reload_requested};
+			time_t due;
+			px.now = clock_now();
+			due = workflow_next_due(&px, c->conf.poll_interval);
+			/* a second late rather than early: the work is due at its second */
+			u.due_in = due ? due - px.now + 1 : 0;
+			wait_next(ws, &u);
 		}
 		if (stop_requested) {
 			log_info("signal %s received: stopping (the current item was finished)",
@@ -210,6 +220,8 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 			log_info("signal SIGHUP received: reloading %s", c->conf.file);
 			sd_notify(0, "RELOADING=1");
 			if (cli_load(&fresh) == 0 && texts_check(&fresh.conf.texts, stderr) == 0) {
+				/* the watches point into the old config's sources */
+				wait_close(ws);
 				cli_unload(c);
 				c->conf = fresh.conf;
 				c->r = fresh.r;
@@ -218,6 +230,8 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 				zygote_stop(&zy);
 				if (zygote_start(&zy) != 0)
 					log_warn("sandbox helper not restarted: every packet forks packetd itself");
+				/* after the fork: the helper must not hold the watches' sockets */
+				ws = wait_open(&c->conf);
 				log_info("configuration reloaded");
 			} else {
 				cli_unload(&fresh);
@@ -230,6 +244,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	}
 	rc = 0;
 out:
+	wait_close(ws);
 	zygote_stop(&zy);
 	if (db)
 		store_close(db);

@@ -190,15 +190,29 @@ static json_t *sandbox_call_fn(sandbox_fn fn, void *arg, int fresh_arena)
 	return c.res;
 }
 
+int sandbox_cut_network(void)
+{
+	int netns = unshare(CLONE_NEWNET) == 0;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || sandbox_seccomp() != 0) {
+		if (!netns) {
+			log_error("sandbox: neither a network namespace nor a seccomp filter: refusing to run");
+			return -1;
+		}
+		log_debug("sandbox: no seccomp filter; the network namespace stands alone");
+	}
+	return 0;
+}
+
 /* In the child: confine, run, write the result, exit. Never returns.
- * result_path is the child's copy to free (for valgrind's leak check). */
+ * result_path is the child's copy to free (for valgrind's leak check).
+ * net_cut: this process already called sandbox_cut_network, and the
+ * child inherits its namespace and filter. */
 static void sandbox_child(const config_limits *lim, const char *workdir, char *result_path, sandbox_fn fn,
-			  void *arg, pid_t parent, int fresh_arena)
+			  void *arg, pid_t parent, int fresh_arena, int net_cut)
 {
 	static const int dfl[] = {SIGTERM, SIGHUP, SIGINT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGPIPE, SIGCHLD};
 	json_t *res;
 	struct sigaction sa;
-	int netns;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* a parent gone before the line above sent no signal: nobody would
@@ -219,14 +233,8 @@ static void sandbox_child(const config_limits *lim, const char *workdir, char *r
 #ifndef SANDBOX_NO_AS
 	sandbox_limit(RLIMIT_AS, (rlim_t)lim->sandbox_memory, (rlim_t)lim->sandbox_memory);
 #endif
-	netns = unshare(CLONE_NEWNET) == 0;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || sandbox_seccomp() != 0) {
-		if (!netns) {
-			log_error("sandbox: neither a network namespace nor a seccomp filter: refusing to run");
-			_exit(SANDBOX_EXIT_SYSERR);
-		}
-		log_debug("sandbox: no seccomp filter; the network namespace stands alone");
-	}
+	if (!net_cut && sandbox_cut_network() != 0)
+		_exit(SANDBOX_EXIT_SYSERR);
 	if (sandbox_landlock(workdir) != 0)
 		log_debug("sandbox: Landlock unavailable; writes rely on the unpacker's own rules");
 	res = sandbox_call_fn(fn, arg, fresh_arena);
@@ -257,7 +265,7 @@ static double sandbox_now(void)
 }
 
 static int sandbox_fork(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, int fresh_arena,
-			char *why, size_t whylen)
+			int net_cut, char *why, size_t whylen)
 {
 	char *result_path = util_path_join(workdir, SANDBOX_RESULT);
 	double deadline = sandbox_now() + (double)lim->sandbox_wall;
@@ -275,7 +283,7 @@ static int sandbox_fork(const config_limits *lim, const char *workdir, sandbox_f
 		goto out;
 	}
 	if (pid == 0)
-		sandbox_child(lim, workdir, result_path, fn, arg, parent, fresh_arena);
+		sandbox_child(lim, workdir, result_path, fn, arg, parent, fresh_arena, net_cut);
 	/* a pidfd wakes the parent the moment the child ends; without one
 	 * (kernel < 5.3) it polls with a growing nap */
 	pfd = sandbox_pidfd(pid);
@@ -340,9 +348,10 @@ out:
 	return rc;
 }
 
-int sandbox_exec(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, char *why, size_t whylen)
+int sandbox_exec(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, int net_cut, char *why,
+		 size_t whylen)
 {
-	return sandbox_fork(lim, workdir, fn, arg, 0, why, whylen);
+	return sandbox_fork(lim, workdir, fn, arg, 0, net_cut, why, whylen);
 }
 
 int sandbox_take(const config_limits *lim, const char *workdir, json_t **result)
@@ -378,7 +387,7 @@ void sandbox_discard(const char *workdir)
 int sandbox_run(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, json_t **result,
 		char *why, size_t whylen)
 {
-	int rc = sandbox_fork(lim, workdir, fn, arg, 1, why, whylen);
+	int rc = sandbox_fork(lim, workdir, fn, arg, 1, 0, why, whylen);
 	*result = NULL;
 	if (rc == SANDBOX_OK)
 		return sandbox_take(lim, workdir, result);

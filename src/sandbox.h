@@ -43,10 +43,19 @@ int sandbox_run(const config_limits *lim, const char *workdir, sandbox_fn fn, vo
  * by the caller) and removes it, returning SANDBOX_OK or SANDBOX_ERROR;
  * sandbox_discard removes whatever a child left there. sandbox_exec is
  * for a small process: its child runs fn on the process's own heap, where
- * sandbox_run gives it a thread with a fresh one (sandbox.c). */
-int sandbox_exec(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, char *why, size_t whylen);
+ * sandbox_run gives it a thread with a fresh one (sandbox.c). net_cut 1:
+ * the process has cut itself off the network (sandbox_cut_network) and its
+ * children inherit that, instead of making a namespace and a filter each. */
+int sandbox_exec(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, int net_cut, char *why,
+		 size_t whylen);
 int sandbox_take(const config_limits *lim, const char *workdir, json_t **result);
 void sandbox_discard(const char *workdir);
+
+/* Puts the calling process in a new network namespace (when allowed) and
+ * under the seccomp filter that fails socket(2), with no new privileges.
+ * Returns 0, or -1 when neither could be had (then nothing is applied and
+ * a child refuses to run). */
+int sandbox_cut_network(void);
 
 /* What the running kernel gives the sandbox, for the log and the README:
  * "netns", "seccomp" and "landlock" when each is available. */

@@ -6,6 +6,22 @@
 #include "log.h"
 #include "util.h"
 
+static const source_ops *source_ops_of(enum source_kind kind)
+{
+	switch (kind) {
+	case SOURCE_MAILDIR:
+		return &source_maildir_ops;
+	case SOURCE_DIR:
+		return &source_dir_ops;
+	case SOURCE_IMAP:
+		return &source_imap_ops;
+	case SOURCE_SFTP:
+		return &source_sftp_ops;
+	default:
+		return NULL;
+	}
+}
+
 int source_open(source *s, const config_source *conf, const char *spool)
 {
 	s->conf = conf;
@@ -13,27 +29,13 @@ int source_open(source *s, const config_source *conf, const char *spool)
 	s->db = NULL;
 	s->limits = NULL;
 	s->spool = xstrdup(spool);
-	switch (conf->kind) {
-	case SOURCE_MAILDIR:
-		s->ops = &source_maildir_ops;
+	s->ops = source_ops_of(conf->kind);
+	if (s->ops)
 		return 0;
-	case SOURCE_DIR:
-		s->ops = &source_dir_ops;
-		return 0;
-	case SOURCE_IMAP:
-		s->ops = &source_imap_ops;
-		return 0;
-	case SOURCE_SFTP:
-		s->ops = &source_sftp_ops;
-		return 0;
-	default:
-		log_warn("source %s: type %s is not available in this build", conf->name,
-			 config_source_kind_name(conf->kind));
-		free(s->spool);
-		s->spool = NULL;
-		s->ops = NULL;
-		return -1;
-	}
+	log_warn("source %s: type %s is not available in this build", conf->name, config_source_kind_name(conf->kind));
+	free(s->spool);
+	s->spool = NULL;
+	return -1;
 }
 
 void source_close(source *s)
@@ -53,4 +55,38 @@ void source_items_free(source_item *items, size_t n)
 		free(items[i].name);
 	}
 	free(items);
+}
+
+void source_watch_init(source_watch *w, const config_source *conf)
+{
+	w->conf = conf;
+	w->fd = -1;
+	w->pending = 0;
+	w->deadline = 0;
+	w->priv = NULL;
+}
+
+void source_watch_arm(source_watch *w, double now)
+{
+	const source_ops *ops = source_ops_of(w->conf->kind);
+	if (ops && ops->watch_arm)
+		ops->watch_arm(w, now);
+}
+
+int source_watch_wake(source_watch *w, double now)
+{
+	const source_ops *ops = source_ops_of(w->conf->kind);
+	if (ops == NULL || ops->watch_wake == NULL || (w->fd < 0 && !w->pending && w->deadline <= 0))
+		return 0;
+	return ops->watch_wake(w, now);
+}
+
+void source_watch_close(source_watch *w)
+{
+	const source_ops *ops = source_ops_of(w->conf->kind);
+	if (ops && ops->watch_close)
+		ops->watch_close(w);
+	w->fd = -1;
+	w->pending = 0;
+	w->deadline = 0;
 }

@@ -33,6 +33,19 @@ typedef struct source_item {
 
 struct source;
 
+/* Between two cycles of the daemon, a source whose server can announce new
+ * items (IMAP IDLE, RFC 2177) is watched instead of only polled. The watch
+ * lives across cycles; it is armed before each cycle, so that an item
+ * arriving while the cycle runs is announced too, and stays armed while
+ * the daemon waits (wait.c polls fd). */
+typedef struct source_watch {
+	const config_source *conf;  /* foreign: owned by the config */
+	int fd;                     /* input here means news: call wake; -1: not watched, only polled */
+	int pending;                /* news already read into a buffer: call wake at once */
+	double deadline;            /* CLOCK_MONOTONIC seconds by which wake must be called (IDLE renewal); 0: none */
+	void *priv;                 /* owned by the backend */
+} source_watch;
+
 typedef struct source_ops {
 	const char *kind;
 	/* Items ready to take (a file still being written is not ready). */
@@ -44,6 +57,15 @@ typedef struct source_ops {
 	/* Writes a receipt (batch sources only; NULL otherwise). */
 	int (*put_receipt)(struct source *s, const char *name, const void *data, size_t len);
 	void (*close)(struct source *s);
+	/* The watch (NULL for kinds that are only polled). watch_arm (re)opens
+	 * the watch and sets fd, pending and deadline; fd -1 when the server
+	 * cannot announce items or cannot be reached (said once in the log).
+	 * watch_wake reads what came: 1 new items (run a cycle), 0 nothing new
+	 * (still armed), -1 the watch broke (fd -1; armed again before the next
+	 * cycle). now is CLOCK_MONOTONIC seconds. */
+	void (*watch_arm)(source_watch *w, double now);
+	int (*watch_wake)(source_watch *w, double now);
+	void (*watch_close)(source_watch *w);
 } source_ops;
 
 typedef struct source {
@@ -59,6 +81,13 @@ typedef struct source {
 int source_open(source *s, const config_source *conf, const char *spool);
 void source_close(source *s);
 void source_items_free(source_item *items, size_t n);
+
+/* The watch of conf's source, through its kind's ops; for a kind without
+ * one the fd stays -1 ("no fd": the source is polled every poll_interval). */
+void source_watch_init(source_watch *w, const config_source *conf);
+void source_watch_arm(source_watch *w, double now);
+int source_watch_wake(source_watch *w, double now);
+void source_watch_close(source_watch *w);
 
 extern const source_ops source_maildir_ops;
 extern const source_ops source_dir_ops;

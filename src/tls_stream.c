@@ -260,3 +260,12 @@ gnutls_fail:
 	snprintf(err, errlen, "TLS with %s: %s", host, gnutls_strerror(r));
 	return -1;
 }
+
+size_t tls_stream_pending(mailstream_low *low)
+{
+	tls_conn *c;
+	if (low == NULL || low->driver != &tls_driver)
+		return 0;
+	c = low->data;
+	return c->session ? gnutls_record_check_pending(c->session) : 0;
+}

@@ -479,8 +479,15 @@ int util_fsync_file(const char *path)
 
 int util_mkdirs(const char *path, int mode)
 {
-	char *p = xstrdup(path);
+	char *p;
 	int rc = 0;
+	/* Mostly the folder or its parent exists already: one call, not one
+	 * per component (about 200 calls a message were spent here). */
+	if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	p = xstrdup(path);
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;

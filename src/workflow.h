@@ -50,6 +50,12 @@ int workflow_transmitted(workflow *w, int64_t id, const char *reason);
  * of certification, the nightly report. Each is recorded so that it is sent
  * exactly once, across restarts. Returns 0 unless the store failed. */
 int workflow_cycle(packetd_ctx *ctx);
+/* When the periodic work next falls due after ctx->now, within horizon
+ * seconds: an interview reminder, the nightly report's slot (report_to
+ * set), the day's purge at local midnight; 0 when none does. The daemon
+ * wakes then rather than at its next poll (re-registrations, yearly, are
+ * found by the polls). */
+time_t workflow_next_due(packetd_ctx *ctx, time_t horizon);
 
 /* 1 when state is one an application can be in (the intake's outcomes and
  * the table's states). */

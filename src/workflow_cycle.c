@@ -161,3 +161,48 @@ int workflow_cycle(packetd_ctx *ctx)
 		rc = -1;
 	return rc;
 }
+
+/* Local hh:mm (report_time, or "00:00") on the first day from now's whose
+ * moment is after now. 0 when the zone cannot say. */
+static time_t next_local(packetd_ctx *ctx, const char *hhmm)
+{
+	for (int d = 0; d <= 2; d++) {
+		char day[16], text[32];
+		time_t t;
+		if (clock_format(ctx->now + d * 86400, ctx->conf->timezone, "%Y-%m-%d", day, sizeof day) != 0)
+			return 0;
+		snprintf(text, sizeof text, "%s %s", day, hhmm);
+		if (clock_local_time(ctx->conf->timezone, text, &t) == 0 && t > ctx->now)
+			return t;
+	}
+	return 0;
+}
+
+time_t workflow_next_due(packetd_ctx *ctx, time_t horizon)
+{
+	time_t due = next_local(ctx, "00:00"), t;
+	char from[32], to[32];
+	store_interview_list tb;
+	if (ctx->conf->report_to && *ctx->conf->report_to && ctx->conf->report_time) {
+		t = next_local(ctx, ctx->conf->report_time);
+		if (t && (due == 0 || t < due))
+			due = t;
+	}
+	/* reminders(): an interview's reminder falls due REMINDER_DAYS before
+	 * it starts, if it was planned before then */
+	store_wf_iso(ctx->now + REMINDER_DAYS * 86400 + 1, from);
+	store_wf_iso(ctx->now + REMINDER_DAYS * 86400 + horizon + 1, to);
+	if (store_wf_interviews(ctx->db, from, to, &tb) == 0) {
+		for (size_t i = 0; i < tb.n; i++) {
+			time_t start, made;
+			if (clock_parse_iso(tb.rows[i].starts_at, &start) != 0 ||
+			    clock_parse_iso(tb.rows[i].created_at, &made) != 0 || made > start - REMINDER_DAYS * 86400)
+				continue;
+			if (due == 0 || start - REMINDER_DAYS * 86400 < due)
+				due = start - REMINDER_DAYS * 86400;
+			break;   /* rows come by start */
+		}
+		store_interview_list_free(&tb);
+	}
+	return due && due <= ctx->now + horizon ? due : 0;
+}

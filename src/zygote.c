@@ -158,6 +158,7 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 	char *msg = xcalloc(1, ZYGOTE_MSG_MAX);
 	struct sigaction sa;
 	zygote_warm w;
+	int net_cut;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != daemon)
@@ -176,6 +177,9 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 		close_range(3, (unsigned)fd - 1, 0);
 	close_range((unsigned)(fd >= 3 ? fd + 1 : 3), ~0u, 0);
 	zygote_warm_up(&w);
+	/* once for all the children: a namespace and a filter each cost more
+	 * than the rest of the confinement together */
+	net_cut = sandbox_cut_network() == 0;
 	for (;;) {
 		zygote_answer a;
 		zygote_job job;
@@ -194,7 +198,8 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 		} else {
 			call.job = &job;
 			call.env = z->env;
-			a.status = sandbox_exec(&job.lim, job.workdir, zygote_call_fn, &call, a.why, sizeof a.why);
+			a.status = sandbox_exec(&job.lim, job.workdir, zygote_call_fn, &call, net_cut, a.why,
+						sizeof a.why);
 		}
 		/* the test's kill of the helper in mid-job: the child has written
 		 * its result, the daemon is still waiting for the answer */

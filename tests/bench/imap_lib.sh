@@ -42,8 +42,10 @@ timed() {
 	local rc=$?
 	t1=$(date +%s%N)
 	[ $rc = 0 ] || { echo "# $name failed ($rc):" >&2; tail -5 "$WORK/$name.out" >&2; }
+	# wall ms, peak RSS KiB, CPU ms (user + sys, the waited-for children included)
 	echo "$(( (t1 - t0) / 1000000 )) $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time.txt")" \
-		>>"$WORK/$name.times"
+		"$(awk -F': ' '/User time \(seconds\)/{u=$2} /System time \(seconds\)/{s=$2} END{printf "%d", (u+s)*1000}' \
+			"$WORK/time.txt")" >>"$WORK/$name.times"
 }
 
 # DIR [CONFIG [LIMITS]] : DIR/pk holds a packetd installation taking the

@@ -5,8 +5,8 @@
 # --once`. The INBOX is restored from one indexed snapshot before every run,
 # so each contender meets the same warm folder. Scratch (local copies,
 # databases, spools) goes on tmpfs (/dev/shm) and on disk (/var/tmp).
-# Prints per contender the median wall time, its ratio to mbsync and the
-# peak RSS (/usr/bin/time -v). Not part of `make test`; run as root:
+# Prints per contender the median wall time, its ratio to mbsync, the CPU
+# time (user + sys, children included) and the peak RSS (/usr/bin/time -v). Not part of `make test`; run as root:
 #   tests/bench/side_by_side.sh [MESSAGES [ROUNDS]]   (default 500 5)
 # SCRATCH="/dev/shm /var/tmp" picks the scratch places; BEFORE=BINARY adds
 # another packetd build (say, the previous release) as a fourth contender,
@@ -56,12 +56,14 @@ for place in $SCRATCH; do
 	done
 	m=$(median "$WORK/mbsync.$tag.times" 1)
 	echo "scratch $place ($N messages, $ROUNDS rounds, medians):"
-	printf '  %-8s %8s %9s %10s %14s\n' contender wall "× mbsync" "peak RSS" "runs (s)"
+	printf '  %-8s %8s %9s %10s %10s %14s\n' contender wall "× mbsync" "CPU" "peak RSS" "runs (s)"
 	for c in mbsync naive packetd ${BEFORE:+before}; do
 		w=$(median "$WORK/$c.$tag.times" 1)
 		rss=$(median "$WORK/$c.$tag.times" 2)
-		printf '  %-8s %7.2fs %9.2f %7.1f MiB   %s\n' "$c" "$(echo "$w/1000" | bc -l)" "$(echo "$w/$m" | bc -l)" \
-			"$(echo "$rss/1024" | bc -l)" "$(awk '{printf "%.2f ", $1/1000}' "$WORK/$c.$tag.times")"
+		cpu=$(median "$WORK/$c.$tag.times" 3)
+		printf '  %-8s %7.2fs %9.2f %9.2fs %7.1f MiB   %s\n' "$c" "$(echo "$w/1000" | bc -l)" "$(echo "$w/$m" | bc -l)" \
+			"$(echo "$cpu/1000" | bc -l)" "$(echo "$rss/1024" | bc -l)" \
+			"$(awk '{printf "%.2f ", $1/1000}' "$WORK/$c.$tag.times")"
 	done
 	w=$(median "$WORK/packetd.$tag.times" 1)
 	printf '  the script takes %.2f× packetd'"'"'s time\n' "$(echo "$(median "$WORK/naive.$tag.times" 1)/$w" | bc -l)"

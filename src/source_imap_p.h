@@ -1,0 +1,57 @@
+/* source_imap_p.h — shared by the files of the IMAP source: source_imap.c
+ * (one cycle: list, fetch, move), source_imap_session.c (connect, TLS,
+ * login, capabilities, SELECT) and source_imap_idle.c (the watch between
+ * cycles, RFC 2177 IDLE). */
+#ifndef PACKETD_SOURCE_IMAP_P_H
+#define PACKETD_SOURCE_IMAP_P_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libetpan/libetpan.h>
+
+#include "source.h"
+#include "util.h"
+
+/* Committed messages waiting for their move to one folder. */
+typedef struct imap_group {
+	uint32_t *uids;      /* owned */
+	size_t n;
+} imap_group;
+
+typedef struct imap_priv {
+	mailimap *imap;      /* owned */
+	char *host;          /* owned */
+	int port;
+	int implicit_tls;
+	char *folder;        /* owned: the selected folder (URL path, default INBOX) */
+	uint32_t uidvalidity;
+	uint32_t last_uid;   /* highest UID handled so far under uidvalidity */
+	int broken;          /* the connection failed: the rest waits for the next cycle */
+	int has_move, has_uidplus, has_idle;
+	strlist made;        /* folders known to exist */
+	char *dir;           /* owned: spool folder of this source's fetched copies */
+	size_t n;            /* messages listed this cycle */
+	uint32_t *uids;      /* owned, n, ascending */
+	uint32_t *sizes;     /* owned, n: RFC822.SIZE, 0 when unknown */
+	unsigned char *ready; /* owned, n: fetched ahead into the spool (<uid>.eml) */
+	imap_group moves[2]; /* [0] to processed, [1] to rejected */
+} imap_priv;
+
+/* The server's text of the last tagged answer, for logs (never our command). */
+const char *imap_answer(const imap_priv *p);
+/* Logs what failed (s->priv is p); a lost or garbled connection sets p->broken. */
+void imap_fail(source *s, const char *what, int r);
+/* host, port, folder and TLS mode of s->conf->url into p. 0 or -1 (logged). */
+int imap_parse_url(source *s, imap_priv *p);
+/* Connects, secures (TLS verified), logs in, reads the capabilities and
+ * SELECTs p->folder. p->imap is set even on failure (imap_close frees it).
+ * 0 or -1 (logged). */
+int imap_session(source *s, imap_priv *p);
+
+/* source_imap_idle.c: the watch ops of source_imap_ops (source.h). */
+void imap_watch_arm(source_watch *w, double now);
+int imap_watch_wake(source_watch *w, double now);
+void imap_watch_close(source_watch *w);
+
+#endif
