@@ -17,14 +17,14 @@
 static int purge_one(packetd_ctx *ctx, int64_t id, const char *state, int dry_run, const char *by, int *deleted,
 		     int *kept)
 {
-	store_table t;
+	store_path_list t;
 	char reason[200];
 	*deleted = *kept = 0;
 	if (store_purge_paths(ctx->db, id, &t) != 0)
 		return -1;
-	for (size_t i = 0; i < t.nrows; i++) {
-		const char *path = store_table_get(&t, i, 0);
-		if (strtol(store_table_get(&t, i, 1), NULL, 10) > 0) {
+	for (size_t i = 0; i < t.n; i++) {
+		const char *path = t.rows[i].path;
+		if (t.rows[i].shared > 0) {
 			(*kept)++;
 			continue;
 		}
@@ -33,11 +33,11 @@ static int purge_one(packetd_ctx *ctx, int64_t id, const char *state, int dry_ru
 		 * next run marks, never a document the ledger calls purged */
 		if (!dry_run && unlink(path) != 0 && errno != ENOENT) {
 			log_error("purge: cannot delete %s: %s", path, strerror(errno));
-			store_table_free(&t);
+			store_path_list_free(&t);
 			return -1;
 		}
 	}
-	store_table_free(&t);
+	store_path_list_free(&t);
 	if (dry_run)
 		return 0;
 	snprintf(reason, sizeof reason,
@@ -53,11 +53,11 @@ static int purge_one(packetd_ctx *ctx, int64_t id, const char *state, int dry_ru
  * it goes once none of them keeps a document. */
 static int transmittals(packetd_ctx *ctx, int dry_run, purge_result *out)
 {
-	store_table t;
+	store_path_list t;
 	if (store_purge_transmittals(ctx->db, &t) != 0)
 		return -1;
-	for (size_t i = 0; i < t.nrows; i++) {
-		const char *file = store_table_get(&t, i, 1);
+	for (size_t i = 0; i < t.n; i++) {
+		const char *file = t.rows[i].path;
 		if (access(file, F_OK) != 0)
 			continue;
 		out->transmittals++;
@@ -65,29 +65,29 @@ static int transmittals(packetd_ctx *ctx, int dry_run, purge_result *out)
 			continue;
 		if (unlink(file) != 0) {
 			log_error("purge: cannot delete %s: %s", file, strerror(errno));
-			store_table_free(&t);
+			store_path_list_free(&t);
 			return -1;
 		}
 		log_info("purge: transmittal archive %s deleted (its applications are purged)", file);
 	}
-	store_table_free(&t);
+	store_path_list_free(&t);
 	return 0;
 }
 
 int purge_run(packetd_ctx *ctx, int dry_run, const char *by, purge_result *out)
 {
-	store_table c;
+	store_purge_list c;
 	int rc = 0;
 	memset(out, 0, sizeof *out);
 	out->items = json_array();
 	if (store_purge_candidates(ctx->db, &c) != 0)
 		return -1;
-	for (size_t i = 0; i < c.nrows; i++) {
-		int64_t id = strtoll(store_table_get(&c, i, 0), NULL, 10);
-		const char *number = store_table_get(&c, i, 1), *state = store_table_get(&c, i, 2);
+	for (size_t i = 0; i < c.n; i++) {
+		int64_t id = c.rows[i].id;
+		const char *number = c.rows[i].number, *state = c.rows[i].state;
 		time_t since;
 		int deleted = 0, kept = 0;
-		if (clock_parse_iso(store_table_get(&c, i, 3), &since) != 0 ||
+		if (clock_parse_iso(c.rows[i].since, &since) != 0 ||
 		    fees_anniversary(since, ctx->r->documents_years) > ctx->now)
 			continue;
 		if (store_begin(ctx->db) != 0) {
@@ -107,7 +107,7 @@ int purge_run(packetd_ctx *ctx, int dry_run, const char *by, purge_result *out)
 		json_t *o = json_object();
 		json_object_set_new(o, "application", json_string(number));
 		json_object_set_new(o, "state", json_string(state));
-		json_object_set_new(o, "since", json_string(store_table_get(&c, i, 3)));
+		json_object_set_new(o, "since", json_string(c.rows[i].since));
 		json_object_set_new(o, "deleted", json_integer(deleted));
 		json_object_set_new(o, "kept", json_integer(kept));
 		json_array_append_new(out->items, o);
@@ -115,7 +115,7 @@ int purge_run(packetd_ctx *ctx, int dry_run, const char *by, purge_result *out)
 		out->deleted += deleted;
 		out->kept_shared += kept;
 	}
-	store_table_free(&c);
+	store_purge_list_free(&c);
 	if (transmittals(ctx, dry_run, out) != 0)
 		rc = -1;
 	return rc;

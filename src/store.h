@@ -367,17 +367,38 @@ int store_pay_unlisted(store *s, int64_t id, store_payment_list *out) STORE_WUR;
 void store_payment_list_free(store_payment_list *l);
 int store_pay_mark_listed(store *s, int64_t id) STORE_WUR;
 
-/* Retention. candidates: id, number, state, since (when the final state
- * began: the first certification for certified ones) of applications in a
- * final state with documents still kept. paths: stored_path, how many rows
- * of other applications still keep it, rows of this application. */
-int store_purge_candidates(store *s, store_table *t) STORE_WUR;
-int store_purge_paths(store *s, int64_t id, store_table *t) STORE_WUR;
+/* Retention: the applications in a final state with documents still kept. */
+typedef struct store_purge_row {
+	int64_t id;
+	char *number, *state;
+	char *since;   /* ISO UTC: when the final state began (the first certification for certified ones) */
+} store_purge_row;
+typedef struct store_purge_list {
+	store_purge_row *rows;
+	size_t n;
+} store_purge_list;
+int store_purge_candidates(store *s, store_purge_list *out) STORE_WUR;
+void store_purge_list_free(store_purge_list *l);
+/* A stored file: its path, and for store_purge_paths how many files of
+ * other applications still keep it; for store_purge_transmittals the
+ * archive's id. */
+typedef struct store_path_row {
+	int64_t id;
+	char *path;
+	long shared;
+} store_path_row;
+typedef struct store_path_list {
+	store_path_row *rows;
+	size_t n;
+} store_path_list;
+/* The application's kept files, one row per path, oldest first. */
+int store_purge_paths(store *s, int64_t id, store_path_list *out) STORE_WUR;
+void store_path_list_free(store_path_list *l);
 /* Marks every kept file of the application purged. */
 int store_purge_mark(store *s, int64_t id, time_t now) STORE_WUR;
-/* id, file of the transmittal archives (copies of documents sent to
- * SOEHK) none of whose applications keeps a document any more. */
-int store_purge_transmittals(store *s, store_table *t) STORE_WUR;
+/* The transmittal archives (copies of documents sent to SOEHK) none of
+ * whose applications keeps a document any more. */
+int store_purge_transmittals(store *s, store_path_list *out) STORE_WUR;
 /* sha256, purged_at of the application's current files that are purged. */
 int store_purge_files(store *s, int64_t id, store_table *t) STORE_WUR;
 

@@ -133,10 +133,14 @@ int store_pay_mark_listed(store *s, int64_t id)
 			     "i", id);
 }
 
-int store_purge_candidates(store *s, store_table *t)
+int store_purge_candidates(store *s, store_purge_list *out)
 {
-	return store_table_query(
-		s, t,
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
+	st = store_sql_prep(
+		s,
 		"SELECT a.id, a.number, a.state, CASE WHEN a.state IN ('certified', 're_registration_due')"
 		"  THEN (SELECT min(at) FROM history WHERE application_id = a.id AND to_state = 'certified'"
 		"        AND coalesce(from_state, '') <> 'certified')"
@@ -149,16 +153,75 @@ int store_purge_candidates(store *s, store_table *t)
 		"  AND coalesce(stored_path, '') <> '')"
 		" ORDER BY a.id",
 		"");
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		store_purge_row *r;
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		r = &out->rows[out->n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->number = store_col_text(st, 1);
+		r->state = store_col_text(st, 2);
+		r->since = store_col_text(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_purge_list_free(out);
+	return rc;
 }
 
-int store_purge_paths(store *s, int64_t id, store_table *t)
+void store_purge_list_free(store_purge_list *l)
 {
-	return store_table_query(s, t,
-				 "SELECT f.stored_path, (SELECT count(*) FROM files g WHERE g.stored_path = f.stored_path"
-				 "  AND g.application_id <> f.application_id AND g.purged_at IS NULL), count(*)"
-				 " FROM files f WHERE f.application_id = ? AND f.purged_at IS NULL"
-				 " AND coalesce(f.stored_path, '') <> '' GROUP BY f.stored_path ORDER BY min(f.id)",
-				 "i", id);
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->rows[i].number);
+		free(l->rows[i].state);
+		free(l->rows[i].since);
+	}
+	free(l->rows);
+	memset(l, 0, sizeof *l);
+}
+
+/* Steps st, a query of (id, path, shared) rows (NULL when it could not
+ * be prepared), into out; finalizes it. */
+static int path_rows(store *s, sqlite3_stmt *st, store_path_list *out)
+{
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		store_path_row *r;
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		r = &out->rows[out->n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->path = store_col_text(st, 1);
+		r->shared = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_path_list_free(out);
+	return rc;
+}
+
+void store_path_list_free(store_path_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->rows[i].path);
+	free(l->rows);
+	memset(l, 0, sizeof *l);
+}
+
+int store_purge_paths(store *s, int64_t id, store_path_list *out)
+{
+	sqlite3_stmt *st =
+		store_sql_prep(s,
+			       "SELECT 0, f.stored_path, (SELECT count(*) FROM files g WHERE g.stored_path = f.stored_path"
+			       "  AND g.application_id <> f.application_id AND g.purged_at IS NULL)"
+			       " FROM files f WHERE f.application_id = ? AND f.purged_at IS NULL"
+			       " AND coalesce(f.stored_path, '') <> '' GROUP BY f.stored_path ORDER BY min(f.id)",
+			       "i", id);
+	return path_rows(s, st, out);
 }
 
 int store_purge_mark(store *s, int64_t id, time_t now)
@@ -177,11 +240,13 @@ int store_purge_files(store *s, int64_t id, store_table *t)
 				 "i", id);
 }
 
-int store_purge_transmittals(store *s, store_table *t)
+int store_purge_transmittals(store *s, store_path_list *out)
 {
-	return store_table_query(s, t,
-				 "SELECT t.id, t.file FROM transmittals t WHERE NOT EXISTS (SELECT 1 FROM transmittal_items i"
-				 " JOIN files f ON f.application_id = i.application_id WHERE i.transmittal_id = t.id"
-				 " AND f.purged_at IS NULL AND coalesce(f.stored_path, '') <> '') ORDER BY t.id",
-				 "");
+	sqlite3_stmt *st =
+		store_sql_prep(s,
+			       "SELECT t.id, t.file, 0 FROM transmittals t WHERE NOT EXISTS (SELECT 1 FROM transmittal_items i"
+			       " JOIN files f ON f.application_id = i.application_id WHERE i.transmittal_id = t.id"
+			       " AND f.purged_at IS NULL AND coalesce(f.stored_path, '') <> '') ORDER BY t.id",
+			       "");
+	return path_rows(s, st, out);
 }
