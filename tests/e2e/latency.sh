@@ -50,8 +50,8 @@ log_at() {  # PATTERN T0
 # "alive" after EXIT_MAX s (closing the database checkpoints it: an fsync,
 # slow on a busy disk; LeakSanitizer's scan at exit takes seconds); EL the
 # seconds it took.
-EXIT_MAX=3
-[ -n "${PACKETD_SANITIZED:-}" ] && EXIT_MAX=8
+EXIT_MAX=5
+[ -n "${PACKETD_SANITIZED:-}" ] && EXIT_MAX=10
 stop_daemon() {  # SIG
 	T0=$(now)
 	kill "-$1" "$dpid"
