@@ -90,17 +90,21 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 
 int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept)
 {
+	const char **src = xcalloc(p->nfiles + 1, sizeof *src), **sha = xcalloc(p->nfiles + 1, sizeof *sha);
+	int rc;
 	kept->paths = xcalloc(p->nfiles + 1, sizeof *kept->paths);
 	kept->n = p->nfiles;
-	for (size_t i = 0; i < p->nfiles; i++) {
-		if (p->files[i].ignored)
-			continue;
-		if (spool_keep(ctx->conf->spool, p->files[i].path, p->files[i].sha256, &kept->paths[i]) != 0) {
-			record_kept_free(kept);
-			return -1;
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (!p->files[i].ignored) {
+			src[i] = p->files[i].path;
+			sha[i] = p->files[i].sha256;
 		}
-	}
-	return 0;
+	rc = spool_keep_all(ctx->conf->spool, p->nfiles, src, sha, kept->paths);
+	if (rc != 0)
+		record_kept_free(kept);
+	free(src);
+	free(sha);
+	return rc;
 }
 
 void record_kept_free(record_kept *kept)

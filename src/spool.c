@@ -131,6 +131,95 @@ int spool_keep(const char *spool, const char *src, const char *sha256, char **st
 	return keep_in(spool, "files", src, sha256, 1, stored);
 }
 
+/* Folder of a kept file: files/<aa> (owned by the caller). */
+static char *keep_dir(const char *spool, const char *sha256)
+{
+	buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "%s/files/%.2s", spool, sha256);
+	return buf_steal(&b);
+}
+
+/* Adds s to l unless it is there. 0, or -1 when l is full. */
+static int add_once(strlist *l, const char *s)
+{
+	return strlist_contains(l, s) ? 0 : strlist_add(l, s);
+}
+
+/* Whether one of the first i files to keep has the bytes of the ith: the
+ * one copy will do for both. */
+static int seen_before(const char *const *sha256, const unsigned char *todo, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (todo[j] && strcmp(sha256[j], sha256[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored)
+{
+	unsigned char *todo = xcalloc(n + 1, 1);
+	strlist dirs = {0};
+	struct stat st;
+	int rc = -1;
+	/* 1: what is already kept stays; the rest starts going to disk */
+	for (size_t i = 0; i < n; i++) {
+		char *dir;
+		int fd;
+		if (src[i] == NULL)
+			continue;
+		dir = keep_dir(spool, sha256[i]);
+		stored[i] = util_path_join(dir, sha256[i]);
+		free(dir);
+		if (lstat(stored[i], &st) == 0 || seen_before(sha256, todo, i))
+			continue;
+		todo[i] = 1;
+		fd = open(src[i], O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+			close(fd);
+		}
+	}
+	/* 2: every file's bytes on disk before any name refers to them */
+	for (size_t i = 0; i < n; i++)
+		if (todo[i] && src[i] != NULL && util_fsync_file(src[i]) != 0) {
+			log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
+			goto out;
+		}
+	/* 3: the names */
+	for (size_t i = 0; i < n; i++) {
+		char *dir, *parent;
+		int fresh, bad;
+		if (!todo[i] || src[i] == NULL)   /* todo implies a source: said for the analyzer */
+			continue;
+		dir = keep_dir(spool, sha256[i]);
+		fresh = lstat(dir, &st) != 0;
+		parent = fresh ? util_dirname(dir) : NULL;
+		bad = util_mkdirs(dir, 0750) != 0 || (parent != NULL && add_once(&dirs, parent) != 0);
+		if (!bad && link(src[i], stored[i]) == 0)
+			bad = add_once(&dirs, dir) != 0;
+		else if (!bad && errno != EEXIST)
+			bad = util_copy_atomic(src[i], stored[i], 0640) != 0;
+		free(parent);
+		free(dir);
+		if (bad) {
+			log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
+			goto out;
+		}
+	}
+	/* 4: each folder once, after all its new entries */
+	for (size_t i = 0; i < dirs.n; i++)
+		if (util_fsync_dir(dirs.items[i]) != 0) {
+			log_error("spool: %s: fsync: %s", dirs.items[i], strerror(errno));
+			goto out;
+		}
+	rc = 0;
+out:
+	strlist_free(&dirs);
+	free(todo);
+	return rc;
+}
+
 int spool_quarantine(const char *spool, const char *src, const char *sha256)
 {
 	return keep_in(spool, "quarantine", src, sha256, 0, NULL);

@@ -22,6 +22,14 @@ void spool_clean_work(const char *spool);
  * caller's commit may refer to it. *stored receives the path (caller
  * frees). */
 int spool_keep(const char *spool, const char *src, const char *sha256, char **stored) UTIL_WUR;
+/* spool_keep for n files at once, each as durable before it returns, with
+ * the waits grouped: the writeback of every file starts before the first
+ * is waited for, and each folder is synced once, after all the links (on a
+ * journalling file system, two journal commits for a packet rather than
+ * two per file). src[i] NULL is skipped. stored[i] (caller frees, also on
+ * failure) receives each path. */
+int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256,
+		   char **stored) UTIL_WUR;
 /* Keeps a rejected archive as quarantine/<sha256>, the same way. */
 int spool_quarantine(const char *spool, const char *src, const char *sha256) UTIL_WUR;
 

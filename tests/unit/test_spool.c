@@ -75,6 +75,68 @@ static void test_keep_other_fs(void **state)
 	keep_from("/dev/shm");
 }
 
+/* Several files at once: two with the same bytes share one kept copy, a
+ * NULL source is skipped, and a second call keeps what is there. */
+static void keep_all_from(const char *src_parent)
+{
+	char *spool = make_dir("/tmp"), *srcdir = make_dir(src_parent), *path[3], sha[3][65];
+	const char *text[3] = {"the first document\n", "the second one\n", "the first document\n"};
+	const char *src[4], *shas[4];
+	char *stored[4] = {NULL, NULL, NULL, NULL}, *again[4] = {NULL, NULL, NULL, NULL};
+	assert_int_equal(spool_init(spool), 0);
+	for (int i = 0; i < 3; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "m%04d", i + 1);
+		path[i] = util_path_join(srcdir, name);
+		assert_int_equal(util_write_atomic(path[i], text[i], strlen(text[i])), 0);
+		assert_int_equal(util_sha256_file_hex(path[i], sha[i]), 0);
+		src[i] = path[i];
+		shas[i] = sha[i];
+	}
+	src[3] = NULL;
+	shas[3] = NULL;
+	assert_int_equal(spool_keep_all(spool, 4, src, shas, stored), 0);
+	for (int i = 0; i < 3; i++) {
+		char *data = NULL;
+		size_t len = 0;
+		assert_non_null(strstr(stored[i], sha[i]));
+		assert_int_equal(util_read_file(stored[i], 0, &data, &len), 0);
+		assert_int_equal(len, strlen(text[i]));
+		assert_memory_equal(data, text[i], len);
+		free(data);
+	}
+	assert_string_equal(stored[0], stored[2]);
+	assert_null(stored[3]);
+	assert_int_equal(spool_keep_all(spool, 4, src, shas, again), 0);
+	for (int i = 0; i < 4; i++) {
+		if (i < 3)
+			assert_string_equal(stored[i], again[i]);
+		free(stored[i]);
+		free(again[i]);
+	}
+	for (int i = 0; i < 3; i++)
+		free(path[i]);
+	util_rmtree(srcdir);
+	util_rmtree(spool);
+	free(srcdir);
+	free(spool);
+}
+
+static void test_keep_all_same_fs(void **state)
+{
+	(void)state;
+	keep_all_from("/tmp");
+}
+
+static void test_keep_all_other_fs(void **state)
+{
+	struct stat a, b;
+	(void)state;
+	if (stat("/dev/shm", &a) != 0 || stat("/tmp", &b) != 0 || a.st_dev == b.st_dev)
+		skip();
+	keep_all_from("/dev/shm");
+}
+
 static void test_workdir_cleaned(void **state)
 {
 	char *spool = make_dir("/tmp"), *w;
@@ -111,6 +173,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keep_same_fs),
 		cmocka_unit_test(test_keep_other_fs),
+		cmocka_unit_test(test_keep_all_same_fs),
+		cmocka_unit_test(test_keep_all_other_fs),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_lock_exclusive),
 	};
