@@ -417,13 +417,13 @@ static int same_sha(json_t *file, const char *sha)
  * retention purged. */
 static void mark_purged(store *db, int64_t id, json_t *j)
 {
-	store_table t;
+	store_purged_list t;
 	json_t *docs = json_object_get(j, "documents"), *slot, *f;
 	size_t i, k;
 	if (store_purge_files(db, id, &t) != 0)
 		return;
-	for (size_t r = 0; r < t.nrows; r++) {
-		const char *sha = store_table_get(&t, r, 0);
+	for (size_t r = 0; r < t.n; r++) {
+		const char *sha = t.rows[r].sha256;
 		json_array_foreach(docs, i, slot) {
 			json_array_foreach(json_object_get(slot, "files"), k, f)
 				if (same_sha(f, sha))
@@ -433,26 +433,26 @@ static void mark_purged(store *db, int64_t id, json_t *j)
 			if (same_sha(f, sha))
 				json_object_set_new(f, "purged", json_true());
 	}
-	if (t.nrows > 0)
-		json_object_set_new(j, "documents_purged_at", json_string(store_table_get(&t, 0, 1)));
-	store_table_free(&t);
+	if (t.n > 0)
+		json_object_set_new(j, "documents_purged_at", json_string(t.rows[0].purged_at));
+	store_purged_list_free(&t);
 }
 
 static void show_cpd(packetd_ctx *ctx, int64_t id, json_t *j)
 {
-	store_table t;
+	store_cpd_list t;
 	cpd_status cs;
 	json_t *o = json_object(), *years = json_array();
-	if (store_cpd_list(ctx->db, id, &t) == 0) {
-		for (size_t i = 0; i < t.nrows; i++) {
+	if (store_cpd_list_get(ctx->db, id, &t) == 0) {
+		for (size_t i = 0; i < t.n; i++) {
 			json_t *y = json_object();
-			json_object_set_new(y, "year", json_integer(strtol(store_table_get(&t, i, 0), NULL, 10)));
-			json_object_set_new(y, "hours", json_real(strtod(store_table_get(&t, i, 1), NULL)));
-			json_object_set_new(y, "source", json_string(store_table_get(&t, i, 2)));
-			json_object_set_new(y, "ref", json_string(store_table_get(&t, i, 3)));
+			json_object_set_new(y, "year", json_integer(t.rows[i].year));
+			json_object_set_new(y, "hours", json_real(t.rows[i].hours));
+			json_object_set_new(y, "source", json_string(t.rows[i].source));
+			json_object_set_new(y, "ref", json_string(t.rows[i].ref));
 			json_array_append_new(years, y);
 		}
-		store_table_free(&t);
+		store_cpd_list_free(&t);
 	}
 	json_object_set_new(o, "years", years);
 	if (cpd_status_of(ctx, id, &cs) == 0 && cs.year > 0) {
@@ -468,7 +468,7 @@ static void show_cpd(packetd_ctx *ctx, int64_t id, json_t *j)
 void cli_centre_show(store *db, const config *conf, const rules *r, const store_application *a, json_t *j)
 {
 	fees f;
-	store_table h;
+	store_history_list h;
 	store_interview iv;
 	packetd_ctx ctx = {.conf = conf, .r = r, .db = db, .now = clock_now()};
 	if (fees_of_application(db, r, a, ctx.now, &f) == 0)
@@ -489,18 +489,18 @@ void cli_centre_show(store *db, const config *conf, const rules *r, const store_
 	}
 	store_interview_free(&iv);
 	if (store_wf_history(db, a->id, &h) == 0) {
-		static const char *const keys[] = {"at", "from", "to", "by", "reason", "event"};
 		json_t *arr = json_array();
-		for (size_t i = 0; i < h.nrows; i++) {
+		for (size_t i = 0; i < h.n; i++) {
+			const store_history_row *s = &h.rows[i];
+			const char *keys[] = {"at", "from", "to", "by", "reason", "event"};
+			const char *vals[] = {s->at, s->from, s->to, s->by, s->reason, s->event};
 			json_t *o = json_object();
-			for (size_t k = 0; k < 6; k++) {
-				const char *v = h.cells[i * h.ncols + k];
-				json_object_set_new(o, keys[k], v ? json_string(v) : json_null());
-			}
+			for (size_t k = 0; k < 6; k++)
+				json_object_set_new(o, keys[k], vals[k] ? json_string(vals[k]) : json_null());
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(j, "history", arr);
-		store_table_free(&h);
+		store_history_list_free(&h);
 	}
 }
 

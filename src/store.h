@@ -329,8 +329,19 @@ typedef int (*store_fee_row_fn)(const store_fee_row *row, void *ctx);
  * history and payments summed in SQL, nothing kept between rows). Stops
  * at fn's first nonzero return and returns it; -1 on a database error. */
 int store_wf_fee_rows(store *s, store_fee_row_fn fn, void *ctx) STORE_WUR;
-/* at, from, to, by, reason, event: the history of one application. */
-int store_wf_history(store *s, int64_t id, store_table *t) STORE_WUR;
+/* One step of an application's history; NULL where the row has none
+ * (from, by, reason, event may be). */
+typedef struct store_history_row {
+	char *at;   /* ISO UTC */
+	char *from, *to, *by, *reason, *event;
+} store_history_row;
+typedef struct store_history_list {
+	store_history_row *rows;
+	size_t n;
+} store_history_list;
+/* The history of one application, in order. */
+int store_wf_history(store *s, int64_t id, store_history_list *out) STORE_WUR;
+void store_history_list_free(store_history_list *l);
 /* t as the store writes times: "YYYY-MM-DDTHH:MM:SSZ". */
 void store_wf_iso(time_t t, char out[32]);
 
@@ -346,8 +357,18 @@ int store_cpd_hours(store *s, int64_t id, int year, double *hours) STORE_WUR;
 /* The member's registered application (certified or re-registration due)
  * by CMES number: 1 found, 0 none, -1. */
 int store_cpd_registered(store *s, const char *cmes_no, int64_t *id) STORE_WUR;
-/* year, hours, source, ref, by, at: the figure that counts, per year. */
-int store_cpd_list(store *s, int64_t id, store_table *t) STORE_WUR;
+/* The figure that counts, per year, by year. */
+typedef struct store_cpd_row {
+	int year;
+	double hours;
+	char *source, *ref, *by, *at;   /* ref and by "" when none */
+} store_cpd_row;
+typedef struct store_cpd_list {
+	store_cpd_row *rows;
+	size_t n;
+} store_cpd_list;
+int store_cpd_list_get(store *s, int64_t id, store_cpd_list *out) STORE_WUR;
+void store_cpd_list_free(store_cpd_list *l);
 
 /* Payment notices, at most one waiting per application: drops the queued,
  * never tried payment notice of the application (its payments become
@@ -399,7 +420,16 @@ int store_purge_mark(store *s, int64_t id, time_t now) STORE_WUR;
 /* The transmittal archives (copies of documents sent to SOEHK) none of
  * whose applications keeps a document any more. */
 int store_purge_transmittals(store *s, store_path_list *out) STORE_WUR;
-/* sha256, purged_at of the application's current files that are purged. */
-int store_purge_files(store *s, int64_t id, store_table *t) STORE_WUR;
+/* The application's current files that are purged, one row per content. */
+typedef struct store_purged_row {
+	char *sha256;
+	char *purged_at;   /* ISO UTC */
+} store_purged_row;
+typedef struct store_purged_list {
+	store_purged_row *rows;
+	size_t n;
+} store_purged_list;
+int store_purge_files(store *s, int64_t id, store_purged_list *out) STORE_WUR;
+void store_purged_list_free(store_purged_list *l);
 
 #endif

@@ -65,12 +65,44 @@ int store_cpd_registered(store *s, const char *cmes_no, int64_t *id)
 			       "t", cmes_no);
 }
 
-int store_cpd_list(store *s, int64_t id, store_table *t)
+int store_cpd_list_get(store *s, int64_t id, store_cpd_list *out)
 {
-	return store_table_query(s, t,
-				 "SELECT year, hours, source, coalesce(ref, ''), coalesce(\"by\", ''), at FROM cpd_hours c"
-				 " WHERE application_id = ? AND id = (" CPD_LATEST ") ORDER BY year",
-				 "i", id);
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
+	st = store_sql_prep(s, "SELECT year, hours, source, ref, \"by\", at FROM cpd_hours c"
+			       " WHERE application_id = ? AND id = (" CPD_LATEST ") ORDER BY year",
+			    "i", id);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		store_cpd_row *r;
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		r = &out->rows[out->n++];
+		r->year = sqlite3_column_int(st, 0);
+		r->hours = sqlite3_column_double(st, 1);
+		r->source = store_col_text(st, 2);
+		r->ref = store_col_text(st, 3);
+		r->by = store_col_text(st, 4);
+		r->at = store_col_text(st, 5);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_cpd_list_free(out);
+	return rc;
+}
+
+void store_cpd_list_free(store_cpd_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->rows[i].source);
+		free(l->rows[i].ref);
+		free(l->rows[i].by);
+		free(l->rows[i].at);
+	}
+	free(l->rows);
+	memset(l, 0, sizeof *l);
 }
 
 int store_pay_unsent_drop(store *s, int64_t id)
@@ -232,12 +264,37 @@ int store_purge_mark(store *s, int64_t id, time_t now)
 			     id);
 }
 
-int store_purge_files(store *s, int64_t id, store_table *t)
+int store_purge_files(store *s, int64_t id, store_purged_list *out)
 {
-	return store_table_query(s, t,
-				 "SELECT DISTINCT sha256, purged_at FROM files WHERE application_id = ? AND superseded = 0"
-				 " AND purged_at IS NOT NULL",
-				 "i", id);
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
+	st = store_sql_prep(s,
+			    "SELECT DISTINCT sha256, purged_at FROM files WHERE application_id = ? AND superseded = 0"
+			    " AND purged_at IS NOT NULL",
+			    "i", id);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		out->rows[out->n].sha256 = store_col_text(st, 0);
+		out->rows[out->n++].purged_at = store_col_text(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_purged_list_free(out);
+	return rc;
+}
+
+void store_purged_list_free(store_purged_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->rows[i].sha256);
+		free(l->rows[i].purged_at);
+	}
+	free(l->rows);
+	memset(l, 0, sizeof *l);
 }
 
 int store_purge_transmittals(store *s, store_path_list *out)

@@ -321,12 +321,47 @@ void store_interview_list_free(store_interview_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-int store_wf_history(store *s, int64_t id, store_table *t)
+int store_wf_history(store *s, int64_t id, store_history_list *out)
 {
-	return store_table_query(s, t,
-			   "SELECT at, from_state, to_state, \"by\", reason, event FROM history"
-			   " WHERE application_id = ? ORDER BY id",
-			   "i", id);
+	sqlite3_stmt *st;
+	size_t alloc = 0;
+	int rc;
+	memset(out, 0, sizeof *out);
+	st = store_sql_prep(s, "SELECT at, from_state, to_state, \"by\", reason, event FROM history"
+			       " WHERE application_id = ? ORDER BY id",
+			    "i", id);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		store_history_row *r;
+		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
+		r = &out->rows[out->n++];
+		r->at = store_col_dup(st, 0);
+		r->from = store_col_dup(st, 1);
+		r->to = store_col_dup(st, 2);
+		r->by = store_col_dup(st, 3);
+		r->reason = store_col_dup(st, 4);
+		r->event = store_col_dup(st, 5);
+	}
+	sqlite3_finalize(st);
+	if (rc != 0)
+		store_history_list_free(out);
+	return rc;
+}
+
+void store_history_list_free(store_history_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		store_history_row *r = &l->rows[i];
+		free(r->at);
+		free(r->from);
+		free(r->to);
+		free(r->by);
+		free(r->reason);
+		free(r->event);
+	}
+	free(l->rows);
+	memset(l, 0, sizeof *l);
 }
 
 int store_wf_ids_in(store *s, const char *state, store_id_list *out)

@@ -305,25 +305,26 @@ static void section_notices(web *w, buf *b, int64_t id)
 
 static void section_history(web *w, buf *b, int64_t id)
 {
-	store_table t;
+	store_history_list t;
 	if (store_wf_history(w->db, id, &t) != 0)
 		return;
 	buf_adds(b, "<h2>历史 / History</h2>\n<table id=\"history\"><tr><th>时间 / at</th><th>从 / from</th><th>到 / to</th>"
 		    "<th>人 / by</th><th>事件 / event</th><th>原因 / reason</th></tr>\n");
-	for (size_t r = 0; r < t.nrows; r++) {
+	for (size_t r = 0; r < t.n; r++) {
+		const store_history_row *h = &t.rows[r];
 		char when[64];
-		web_local_time(w, store_table_get(&t, r, 0), when, sizeof when);
+		web_local_time(w, h->at ? h->at : "", when, sizeof when);
 		buf_adds(b, "<tr>");
 		cell(b, when);
-		cell(b, store_table_get(&t, r, 1));
-		cell(b, store_table_get(&t, r, 2));
-		cell(b, store_table_get(&t, r, 3));
-		cell(b, store_table_get(&t, r, 5));
-		cell(b, store_table_get(&t, r, 4));
+		cell(b, h->from ? h->from : "");
+		cell(b, h->to ? h->to : "");
+		cell(b, h->by ? h->by : "");
+		cell(b, h->event ? h->event : "");
+		cell(b, h->reason ? h->reason : "");
 		buf_adds(b, "</tr>\n");
 	}
 	buf_adds(b, "</table>\n");
-	store_table_free(&t);
+	store_history_list_free(&t);
 }
 
 /* One action form: opens it with its title; the caller adds the inputs
