@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,7 +39,7 @@ typedef struct mime_params {
 } mime_params;
 
 typedef struct mime_walk {
-	mime_map map;         /* the mapping being walked: the message's, or a decoded message/rfc822 part's */
+	fmap map;         /* the mapping being walked: the message's, or a decoded message/rfc822 part's */
 	const char *workdir;
 	mime_message *out;
 	size_t nparts;
@@ -413,14 +412,14 @@ static int mime_multipart(mime_walk *w, const char *body, size_t len, const char
 		if (pos == 0 && len >= blen + 2 && memcmp(body, needle + 1, blen + 2) == 0) {
 			hit = body;
 		} else {
-			hit = mime_find(&w->map, body + pos, len - pos, needle, blen + 3);
+			hit = fmap_find(&w->map, body + pos, len - pos, needle, blen + 3);
 			if (hit == NULL)
 				break;
 			hit++;
 		}
 		pos = (size_t)(hit - body);
-		if (pos - released >= MIME_RELEASE_STEP) {
-			mime_release(&w->map, body + released, pos - released);
+		if (pos - released >= FMAP_STEP) {
+			fmap_release(&w->map, body + released, pos - released);
 			released = pos;
 		}
 		nl = memchr(body + pos, '\n', len - pos);
@@ -466,10 +465,9 @@ out:
  * never whole in memory either. */
 static int mime_encoded_message(mime_walk *w, const char *body, size_t len, int enc, int depth, int msg_depth)
 {
-	mime_map outer = w->map;
+	fmap outer = w->map, map = {NULL, 0};
 	char name[32], *path;
 	uint64_t size = 0;
-	void *map = MAP_FAILED;
 	int fd = -1, damaged = 0, rc = -1;
 
 	snprintf(name, sizeof name, "msg-%zu", w->nparts);
@@ -484,18 +482,15 @@ static int mime_encoded_message(mime_walk *w, const char *body, size_t len, int 
 		goto out;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0)
-		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
+	if (fd < 0 || fmap_open(&map, fd, (size_t)size) != 0) {
 		mime_seterr(w, "mapping", path);
 		goto out;
 	}
-	w->map = (mime_map){map, (size_t)size};
-	rc = mime_entity(w, map, (size_t)size, depth + 1, msg_depth + 1, 0, 0);
+	w->map = map;
+	rc = mime_entity(w, map.base, map.len, depth + 1, msg_depth + 1, 0, 0);
 	w->map = outer;
 out:
-	if (map != MAP_FAILED)
-		munmap(map, (size_t)size);
+	fmap_close(&map);
 	if (fd >= 0)
 		close(fd);
 	unlink(path);
@@ -598,7 +593,6 @@ int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
 {
 	mime_walk w;
 	struct stat st;
-	void *map = MAP_FAILED;
 	int fd = -1, rc = MIME_ERROR;
 
 	memset(out, 0, sizeof(*out));
@@ -630,18 +624,15 @@ int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
 		rc = mime_entity(&w, "", 0, 0, 0, 0, 1) == 0 ? MIME_OK : MIME_ERROR;
 		goto out;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
+	if (fmap_open(&w.map, fd, (size_t)st.st_size) != 0) {
 		mime_seterr(&w, "mapping", path);
 		goto out;
 	}
-	w.map = (mime_map){map, (size_t)st.st_size};
-	rc = mime_entity(&w, map, (size_t)st.st_size, 0, 0, 0, 1) == 0 ? MIME_OK : MIME_ERROR;
+	rc = mime_entity(&w, w.map.base, w.map.len, 0, 0, 0, 1) == 0 ? MIME_OK : MIME_ERROR;
 	if (rc == MIME_OK && out->truncated)
 		log_warn("%s: damaged MIME structure, parts recovered where possible", path);
 out:
-	if (map != MAP_FAILED)
-		munmap(map, (size_t)st.st_size);
+	fmap_close(&w.map);
 	if (fd >= 0)
 		close(fd);
 	if (rc != MIME_OK)

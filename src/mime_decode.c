@@ -1,9 +1,7 @@
 /* mime_decode.c — the bytes of a message's parts, read through its mapping
  * a window at a time: boundary search and base64 / quoted-printable
- * decoding into files. The walk reads the message from front to back, so
- * the pages behind it are dropped as it goes (madvise): a 50 MB message
- * costs a few MB of memory, not 50, and the pages come back from the page
- * cache should a part be read again. */
+ * decoding into files, the pages behind dropped as the walk goes
+ * (fmap.h). */
 #include "mime_p.h"
 #include "util.h"
 
@@ -11,22 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #define MIME_SINK_SIZE 65536
-
-void mime_release(const mime_map *m, const char *p, size_t len)
-{
-	uintptr_t base = (uintptr_t)m->base, end = base + m->len, lo, hi;
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	if (m->base == NULL || (uintptr_t)p < base || (uintptr_t)p + len > end || pg == 0)
-		return;
-	lo = ((uintptr_t)p + pg - 1) & ~(pg - 1);
-	hi = ((uintptr_t)p + len) & ~(pg - 1);
-	if (hi > lo)
-		madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}
 
 /* Decoded bytes on their way to the attachment's file, in small batches. */
 typedef struct mime_sink {
@@ -70,7 +55,7 @@ static void mime_sink_write(mime_sink *s, const char *p, size_t len)
  * data after the padding, or a length that is not a multiple of 4.
  * Whole quads of alphabet characters (all of a line but its end) go
  * through a table in one step; everything else one character at a time. */
-static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime_map *m)
+static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const fmap *m)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	const short *T = util_base64_dec;
@@ -80,12 +65,12 @@ static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime
 	while (i < len) {
 		unsigned char c;
 		int v;
-		if (i - released >= MIME_RELEASE_STEP) {
-			mime_release(m, s + released, i - released);
+		if (i - released >= FMAP_STEP) {
+			fmap_release(m, s + released, i - released);
 			released = i;
 		}
 		if (nq == 0 && pad == 0) {
-			size_t stop = len - i > MIME_RELEASE_STEP ? i + MIME_RELEASE_STEP : len;
+			size_t stop = len - i > FMAP_STEP ? i + FMAP_STEP : len;
 			while (i + 4 <= stop) {
 				int a = T[u[i]], b = T[u[i + 1]], d = T[u[i + 2]], e = T[u[i + 3]];
 				uint32_t q;
@@ -131,20 +116,20 @@ static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const mime
 	}
 	if (nq == 1 || (nq == 0 && pad > 0) || (nq + pad) % 4 != 0 || pad > 2)
 		damaged = 1;
-	mime_release(m, s + released, len - released);
+	fmap_release(m, s + released, len - released);
 	return damaged;
 }
 
 /* Quoted-printable (RFC 2045 6.7): "=XX" bytes and "=" soft line breaks.
  * The runs between two '=' are copied whole. */
-static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const mime_map *m)
+static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const fmap *m)
 {
 	size_t released = 0, i = 0;
 	while (i < len) {
 		const char *eq;
-		size_t stop = len - i > MIME_RELEASE_STEP ? i + MIME_RELEASE_STEP : len, run;
-		if (i - released >= MIME_RELEASE_STEP) {
-			mime_release(m, s + released, i - released);
+		size_t stop = len - i > FMAP_STEP ? i + FMAP_STEP : len, run;
+		if (i - released >= FMAP_STEP) {
+			fmap_release(m, s + released, i - released);
 			released = i;
 		}
 		eq = memchr(s + i, '=', stop - i);
@@ -165,10 +150,10 @@ static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const mime
 			i++;
 		}
 	}
-	mime_release(m, s + released, len - released);
+	fmap_release(m, s + released, len - released);
 }
 
-int mime_decode_file(const mime_map *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
+int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
 		     int *damaged)
 {
 	mime_sink *s = xcalloc(1, sizeof *s);
@@ -182,12 +167,12 @@ int mime_decode_file(const mime_map *m, const char *body, size_t len, int enc, c
 	} else if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
 		mime_qp_stream(body, len, s, m);
 	} else {
-		for (size_t off = 0; off < len && !s->failed; off += MIME_RELEASE_STEP) {
-			size_t n = len - off < MIME_RELEASE_STEP ? len - off : MIME_RELEASE_STEP;
+		for (size_t off = 0; off < len && !s->failed; off += FMAP_STEP) {
+			size_t n = len - off < FMAP_STEP ? len - off : FMAP_STEP;
 			if (util_write_all(s->fd, body + off, n) != 0)
 				s->failed = 1;
 			s->written += n;
-			mime_release(m, body + off, n);
+			fmap_release(m, body + off, n);
 		}
 	}
 	mime_sink_flush(s);
@@ -201,19 +186,3 @@ out:
 	return rc;
 }
 
-const char *mime_find(const mime_map *m, const char *hay, size_t len, const char *needle, size_t nlen)
-{
-	size_t off = 0;
-	while (off < len && len - off >= nlen) {
-		size_t win = len - off > MIME_RELEASE_STEP ? MIME_RELEASE_STEP : len - off;
-		/* The window reaches nlen - 1 bytes into the next, so that a
-		 * needle across the seam is found. */
-		size_t span = len - off - win < nlen - 1 ? len - off : win + nlen - 1;
-		const char *hit = memmem(hay + off, span, needle, nlen);
-		if (hit != NULL)
-			return hit;
-		mime_release(m, hay + off, win);
-		off += win;
-	}
-	return NULL;
-}

@@ -8,6 +8,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "fmap.h"
 #include "mime.h"
 
 int mime_is_ws(char c);
@@ -19,27 +20,11 @@ const char *mime_field(struct mailimf_fields *f, const char *name);
 /* The first word of a header value, lower-cased ("auto-replied; x=y");
  * caller frees. */
 char *mime_first_word(const char *v);
-/* The mapping of the file being walked (mime_decode.c). */
-typedef struct mime_map {
-	const char *base;   /* foreign: the mapping, NULL when the bytes are not mapped */
-	size_t len;
-} mime_map;
-
-/* Bytes read between two drops of the pages behind. */
-#define MIME_RELEASE_STEP (1024 * 1024)
-
-/* Drops the pages wholly inside [p, p + len) of m from memory (a hint:
- * they come back from the page cache if read again). */
-void mime_release(const mime_map *m, const char *p, size_t len);
-/* memmem over [hay, hay + len) one window at a time, each window's pages
- * dropped once searched, so that a search across a 50 MB part does not
- * keep 50 MB resident. The first match, or NULL. */
-const char *mime_find(const mime_map *m, const char *hay, size_t len, const char *needle, size_t nlen);
 /* Decodes body (enc a MAILMIME_MECHANISM_*: base64, quoted-printable,
  * anything else copied) into a new file at path, in bounded blocks. *size
  * receives the bytes written; *damaged is set when base64 damage was
  * skipped. 0, or -1 with errno set. */
-int mime_decode_file(const mime_map *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
+int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
 		     int *damaged);
 /* Fills m's header members from the top-level fields f (may be NULL). */
 void mime_read_headers(mime_message *m, struct mailimf_fields *f);

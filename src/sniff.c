@@ -293,11 +293,12 @@ static int sniff_find(const char *hay, size_t n, const char *needle, size_t m)
 	return n >= m && memmem(hay, n, needle, m) != NULL;
 }
 
-/* "/Encrypt" as a whole name (not /EncryptMetadata) in the given bytes. */
-static int sniff_pdf_encrypt_key(const char *s, size_t n)
+/* "/Encrypt" as a whole name (not /EncryptMetadata) in the given bytes
+ * (their pages dropped when they lie in m's mapping). */
+static int sniff_pdf_encrypt_key(const fmap *m, const char *s, size_t n)
 {
 	const char *p = s, *end = s + n;
-	while (p < end && (p = memmem(p, (size_t)(end - p), "/Encrypt", 8)) != NULL) {
+	while (p < end && (p = fmap_find(m, p, (size_t)(end - p), "/Encrypt", 8)) != NULL) {
 		p += 8;
 		if (p >= end || !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
 			return 1;
@@ -312,6 +313,7 @@ struct sniff_in {
 	size_t tail_len;
 	int whole;
 	const char *path;     /* file, for the zip reader; NULL in memory */
+	fmap map;             /* head's mapping when the whole file is mapped, else base NULL */
 };
 
 static void sniff_core(const struct sniff_in *in, char type[12], int *encrypted, int *damaged,
@@ -331,10 +333,10 @@ static void sniff_core(const struct sniff_in *in, char type[12], int *encrypted,
 	if (sniff_find(in->head, n < 1024 ? n : 1024, "%PDF-", 5)) {
 		snprintf(type, 12, "pdf");
 		*damaged = !sniff_find(end, end_len, "%%EOF", 5);
-		*encrypted = sniff_pdf_encrypt_key(in->tail, in->tail_len) ||
-			     sniff_pdf_encrypt_key(in->head, n);
+		*encrypted = sniff_pdf_encrypt_key(&in->map, in->tail, in->tail_len) ||
+			     sniff_pdf_encrypt_key(&in->map, in->head, n);
 		if (in->whole && !*encrypted)
-			*text = sniff_pdf_text(in->head, n);
+			*text = sniff_pdf_text(in->head, n, &in->map);
 	} else if (n >= 8 && memcmp(u, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
 		static const char ep[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
 		snprintf(type, 12, "doc");
@@ -411,11 +413,20 @@ int sniff_file(packet_file *f)
 		if (sniff_pread_all(fd, head, SNIFF_EDGE, 0) != 0)
 			goto out;
 		if (!sniff_by_edges((const unsigned char *)head, SNIFF_EDGE) && (uint64_t)st.st_size <= SNIFF_MAX_READ) {
+			/* A big PDF (a scan, mostly) is read through its mapping,
+			 * its pages dropped behind each pass (fmap.h). */
+			if (sniff_find(head, 1024, "%PDF-", 5) && fmap_open(&in.map, fd, (size_t)st.st_size) == 0) {
+				in.head = in.tail = in.map.base;
+				in.head_len = in.tail_len = in.map.len;
+				in.whole = 1;
+			}
 			free(head);
 			head = NULL;
 		}
 	}
-	if (head == NULL && (uint64_t)st.st_size <= SNIFF_MAX_READ) {
+	if (in.map.base != NULL) {
+		/* mapped above */
+	} else if (head == NULL && (uint64_t)st.st_size <= SNIFF_MAX_READ) {
 		size_t n = (size_t)st.st_size;
 		head = xcalloc(1, n + 1);
 		if (sniff_pread_all(fd, head, n, 0) != 0)
@@ -435,6 +446,7 @@ int sniff_file(packet_file *f)
 	sniff_core(&in, f->type, &f->encrypted, &f->damaged, &f->text);
 	rc = 0;
 out:
+	fmap_close(&in.map);
 	if (fd >= 0)
 		close(fd);
 	free(head);

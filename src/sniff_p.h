@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "fmap.h"
 #include "util.h"
 
 typedef struct sniff_text {
@@ -32,8 +33,9 @@ void sniff_zip(const char *path, const char *data, size_t len, char type[12], in
 char *sniff_html_text(const char *utf8, size_t len);
 
 /* Text layer of a PDF held in memory: Tj/TJ strings of uncompressed and
- * FlateDecode content streams. */
-char *sniff_pdf_text(const char *data, size_t len);
+ * FlateDecode content streams. When data is m's mapping, the pages read
+ * are dropped behind (m->base NULL: data is not mapped). */
+char *sniff_pdf_text(const char *data, size_t len, const fmap *m);
 
 /* Inflates a zlib stream (at most cap bytes out), keeping what came out
  * before any error. Caller frees. */
@@ -42,7 +44,7 @@ char *sniff_pdf_inflate(const char *data, size_t len, size_t cap, size_t *out_le
 /* The fonts of a PDF (sniff_pdffont.c): resource names and ToUnicode CMaps. */
 typedef struct pdf_fonts pdf_fonts;
 typedef struct pdf_font pdf_font;
-pdf_fonts *sniff_pdf_fonts_load(const char *data, size_t len);   /* caller frees */
+pdf_fonts *sniff_pdf_fonts_load(const char *data, size_t len, const fmap *m);   /* caller frees */
 void sniff_pdf_fonts_free(pdf_fonts *f);
 /* The font of a resource name (without the slash), NULL when unknown. */
 const pdf_font *sniff_pdf_font(const pdf_fonts *f, const char *name);

@@ -296,26 +296,30 @@ static int pdf_has(const char *d, size_t n, const char *key)
 	return memmem(d, n, key, strlen(key)) != NULL;
 }
 
-char *sniff_pdf_text(const char *data, size_t len)
+char *sniff_pdf_text(const char *data, size_t len, const fmap *m)
 {
-	const char *p = data, *end = data + len, *s;
+	const char *p = data, *end = data + len, *s, *released = data;
 	size_t inflated = 0;
 	sniff_text t;
-	pdf_fonts *fonts = sniff_pdf_fonts_load(data, len);
+	pdf_fonts *fonts = sniff_pdf_fonts_load(data, len, m);
 	int unreadable = 0;
 
 	sniff_text_init(&t);
-	while (p < end && !t.full && (s = memmem(p, (size_t)(end - p), "stream", 6)) != NULL) {
+	while (p < end && !t.full && (s = fmap_find(m, p, (size_t)(end - p), "stream", 6)) != NULL) {
 		const char *q = s + 6, *e, *d;
 		size_t dlen;
 		p = q;
+		if ((size_t)(s - released) >= FMAP_STEP) {   /* the streams behind are read */
+			fmap_release(m, released, (size_t)(s - released));
+			released = s;
+		}
 		if (s > data && s[-1] == 'd')
 			continue;  /* "endstream" */
 		if (q < end && *q == '\r')
 			q++;
 		if (q < end && *q == '\n')
 			q++;
-		e = memmem(q, (size_t)(end - q), "endstream", 9);
+		e = fmap_find(m, q, (size_t)(end - q), "endstream", 9);
 		if (e == NULL)
 			e = end;
 		p = e;

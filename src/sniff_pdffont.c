@@ -95,11 +95,11 @@ static void pdff_add_obj(pdf_fonts *f, long num, const char *p, size_t len)
 /* Every "N G obj" of the file, in order. An object ends at its "endobj"
  * or where the next object starts, whichever comes first, so that objects
  * never overlap and a hostile file costs one pass, not one per object. */
-static void pdff_index(pdf_fonts *f, const char *data, size_t len)
+static void pdff_index(pdf_fonts *f, const char *data, size_t len, const fmap *m)
 {
 	const char *end = data + len, *p = data, *o;
 	size_t first = f->nobjs;
-	while (p < end && (o = memmem(p, (size_t)(end - p), "obj", 3)) != NULL) {
+	while (p < end && (o = fmap_find(m, p, (size_t)(end - p), "obj", 3)) != NULL) {
 		const char *q = o, *body = o + 3;
 		p = o + 3;
 		if (q > data && (q[-1] == 'd' || !pdff_space((unsigned char)q[-1])))
@@ -122,7 +122,7 @@ static void pdff_index(pdf_fonts *f, const char *data, size_t len)
 		const char *stop;
 		if (next < f->objs[i].p)
 			next = f->objs[i].p;
-		stop = memmem(f->objs[i].p, (size_t)(next - f->objs[i].p), "endobj", 6);
+		stop = fmap_find(m, f->objs[i].p, (size_t)(next - f->objs[i].p), "endobj", 6);
 		f->objs[i].len = (size_t)((stop ? stop : next) - f->objs[i].p);
 	}
 }
@@ -391,11 +391,11 @@ static void pdff_font_dict(pdf_fonts *f, const char *p, const char *end, int dep
 	}
 }
 
-pdf_fonts *sniff_pdf_fonts_load(const char *data, size_t len)
+pdf_fonts *sniff_pdf_fonts_load(const char *data, size_t len, const fmap *m)
 {
 	pdf_fonts *f = xcalloc(1, sizeof *f);
 	size_t dicts = 0;
-	pdff_index(f, data, len);
+	pdff_index(f, data, len, m);
 	pdff_objstms(f);
 	if (f->nobjs > 1)
 		qsort(f->objs, f->nobjs, sizeof *f->objs, pdff_obj_cmp);
@@ -403,7 +403,7 @@ pdf_fonts *sniff_pdf_fonts_load(const char *data, size_t len)
 		const pdff_obj *o = &f->objs[i];
 		const char *end = o->p + o->len, *p = o->p;
 		while (p < end && dicts < PDFF_MAX_FONT_DICTS &&
-		       (p = memmem(p, (size_t)(end - p), "/Font", 5)) != NULL) {
+		       (p = fmap_find(m, p, (size_t)(end - p), "/Font", 5)) != NULL) {
 			p += 5;
 			if (p < end && (pdff_space((unsigned char)*p) || *p == '<')) {
 				dicts++;

@@ -50,8 +50,8 @@ log_at() {  # PATTERN T0
 # "alive" after EXIT_MAX s (closing the database checkpoints it: an fsync,
 # slow on a busy disk; LeakSanitizer's scan at exit takes seconds); EL the
 # seconds it took.
-EXIT_MAX=3
-[ -n "${PACKETD_SANITIZED:-}" ] && EXIT_MAX=8
+EXIT_MAX=5
+[ -n "${PACKETD_SANITIZED:-}" ] && EXIT_MAX=10
 stop_daemon() {  # SIG
 	T0=$(now)
 	kill "-$1" "$dpid"
@@ -98,20 +98,36 @@ from = CMES 技术资格认证中心 <rra@cmes.example>
 [outbox]
 maildir = ../mailboxes/outbox
 CONF
+	[ -n "${REPORT_TIME:-}" ] && printf '\n[centre]\nreport_to = centre@cmes.example\nreport_time = %s\n' \
+		"$REPORT_TIME" >>"$WORK/config/packetd.conf"
+	return 0
 }
 
 # ---- 1. IDLE: delivered through SMTP, acknowledged through SMTP, within 10 s ----
+# The nightly report's slot 2 to 3 minutes ahead (report_time is HH:MM in
+# the scheme's zone): the wait must end then, before the next poll (or at
+# local midnight, the purge's time, should that come first).
+slot=$(($(date +%s) / 60 * 60 + 180))
+REPORT_TIME=$(TZ=Asia/Shanghai date -d "@$slot" +%H:%M)
+midnight=$(TZ=Asia/Shanghai date -d 'tomorrow 00:00' +%s)
+[ "$midnight" -lt "$slot" ] && slot=$midnight
 write_conf 300
 start_daemon
 ok "the daemon watches the intake folder with IDLE" wait_log "imap applicants: watching INBOX with IDLE between cycles"
 ok "its first cycle ends, then it waits (next poll in 300 s)" wait_log "waiting: next cycle in 300 s.*new mail is announced (IDLE)"
+due=$(grep -m1 'waiting: next cycle' "$LOG" | sed -n 's/^\([0-9]*\).*periodic work falls due in \([0-9]*\) s.*/\1 \2/p')
+ok "the wait ends at the nightly report's slot ($REPORT_TIME; due in: ${due#* } s)" \
+	test -n "$due" -a "$(( ${due% *} + ${due#* } - slot ))" -ge 0 -a "$(( ${due% *} + ${due#* } - slot ))" -le 2
 sleep 1
 t0=$(now)
 srv_mail_in "$S/mail/01-ceng-complete.eml" rra@cmes.example
-lat=$(wait_mail "$t0" zhang.wei@example.com 1 10)
+# The target is 10 s; a sanitizer build runs the cycle two to three times slower.
+LIMIT=10
+[ -n "${PACKETD_SANITIZED:-}" ] && LIMIT=20
+lat=$(wait_mail "$t0" zhang.wei@example.com 1 $LIMIT)
 echo "# latency from the SMTP delivery: announced after $(log_at 'new mail announced' "$t0") s, cycle done after" \
 	"$(log_at 'cycle: 1 items taken' "$t0") s, acknowledgement in the applicant's INBOX after $lat s" >&2
-ok "acknowledgement in the applicant's mailbox within 10 s ($lat s)" test "$lat" != timeout
+ok "acknowledgement in the applicant's mailbox within $LIMIT s ($lat s)" test "$lat" != timeout
 ok "the cycle was started by the server's announce" grep -q "imap applicants: new mail announced in INBOX" "$LOG"
 is "two cycles so far (start, announce): not the poll" "$(grep -c ' cycle: ' "$LOG")" 2
 ok "the ack threads to the packet" grep -q "^In-Reply-To: <20261102.ceng-complete@mail.example.com>" \

@@ -2,10 +2,11 @@
 # Memory is measured here, not time: one `packetd run --once` taking a
 # 30 MB message (a zipped packet with a 21 MB scan, base64) through the
 # Maildir source of the embedded default must keep its peak RSS (the
-# process and its sandboxed children, /usr/bin/time) under 32 MiB, as must
-# the same message over max_message. The message is walked through its
-# mapping a window at a time, the scan sniffed by its edges: were either
-# read whole, the peak would pass 40 MiB. Skipped under the sanitizers and
+# process and its sandboxed children, /usr/bin/time) under 32 MiB, whether
+# the scan is a JPEG or a PDF, as must the same message over max_message.
+# The message is walked through its mapping a window at a time, a JPEG
+# sniffed by its edges, a PDF read through its mapping with the pages
+# behind dropped: were any read whole, the peak would pass 40 MiB. Skipped under the sanitizers and
 # valgrind, whose own memory would decide. The full table over IMAP and
 # Maildir: tests/bench/memory.sh.
 source "$(dirname "$0")/../lib.sh"
@@ -13,6 +14,7 @@ fresh_install
 LIMIT_KB=$((32 * 1024))
 DB="$WORK/spool/packetd.db"
 python3 "$PACKETD_TOP/tests/bench/make_corpus.py" "$WORK/big" 1 21000 >/dev/null
+python3 "$PACKETD_TOP/tests/bench/make_corpus.py" "$WORK/pdf" 1 21000 pdf >/dev/null
 BIG=$WORK/big/new/corpus.000000
 size=$(stat -c %s "$BIG")
 ok "the message is over 28 MB ($size bytes)" [ "$size" -gt 28000000 ]
@@ -41,7 +43,17 @@ is "the sender is answered" "$(grep -l '^To: bench0@example.com' "$WORK"/mailbox
 ok "it is moved to processed" test -f "$WORK/mailboxes/processed/cur/big.1"
 bounded "peak RSS under 32 MiB while taking a 30 MB message" whole
 
-# 2. over max_message: refused by its size, its header read alone
+# 2. the same with the scan in a PDF (another applicant's message)
+LC_ALL=C sed 's/^Message-ID: <corpus\.0@/Message-ID: <corpus.pdf@/' "$WORK/pdf/new/corpus.000000" >"$WORK/pdf.eml"
+deliver "$WORK/pdf.eml" big.pdf
+run pdf
+is "the 30 MB message with a PDF scan: run exits 0" "$?" 0
+is "it is recorded" "$(sqlite3 "$DB" "SELECT status FROM items WHERE ref = 'new/big.pdf'")" processed
+is "the PDF scan is kept, read as a PDF" \
+	"$(sqlite3 "$DB" "SELECT type FROM files WHERE name = 'scan-0.pdf' AND size > 21000000")" pdf
+bounded "peak RSS under 32 MiB while taking it" pdf
+
+# 3. over max_message: refused by its size, its header read alone
 sed -i 's/^max_message = .*/max_message = 20M/' "$WORK/config/packetd.conf"
 LC_ALL=C sed 's/^Message-ID: <corpus\.0@/Message-ID: <corpus.over@/' "$BIG" >"$WORK/over.eml"
 deliver "$WORK/over.eml" big.2

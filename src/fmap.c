@@ -1,0 +1,58 @@
+/* fmap.c — mappings read with their pages dropped behind (fmap.h). */
+#include "fmap.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int fmap_open(fmap *m, int fd, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	m->base = NULL;
+	m->len = 0;
+	if (p == MAP_FAILED)
+		return -1;
+	m->base = p;
+	m->len = len;
+	return 0;
+}
+
+void fmap_close(fmap *m)
+{
+	if (m->base != NULL)
+		munmap((void *)(uintptr_t)m->base, m->len);
+	m->base = NULL;
+	m->len = 0;
+}
+
+void fmap_release(const fmap *m, const char *p, size_t len)
+{
+	uintptr_t base = (uintptr_t)m->base, end = base + m->len, lo, hi;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	if (m->base == NULL || (uintptr_t)p < base || (uintptr_t)p + len > end || pg == 0)
+		return;
+	lo = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	hi = ((uintptr_t)p + len) & ~(pg - 1);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+const char *fmap_find(const fmap *m, const char *hay, size_t len, const char *needle, size_t nlen)
+{
+	size_t off = 0;
+	if (nlen == 0)
+		return hay;
+	while (off < len && len - off >= nlen) {
+		size_t win = len - off > FMAP_STEP ? FMAP_STEP : len - off;
+		/* The window reaches nlen - 1 bytes into the next, so that a
+		 * needle across the seam is found. */
+		size_t span = len - off - win < nlen - 1 ? len - off : win + nlen - 1;
+		const char *hit = memmem(hay + off, span, needle, nlen);
+		if (hit != NULL)
+			return hit;
+		fmap_release(m, hay + off, win);
+		off += win;
+	}
+	return NULL;
+}

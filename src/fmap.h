@@ -1,0 +1,32 @@
+/* fmap.h — a file read through a read-only private mapping, mostly front
+ * to back, whose pages the reader drops behind it (madvise): scanning a
+ * 50 MB message or a 50 MB scanned PDF then keeps a few MB resident, not
+ * 50. Dropping is only a hint: a page read again comes back from the page
+ * cache, so any access pattern stays correct. */
+#ifndef PACKETD_FMAP_H
+#define PACKETD_FMAP_H
+
+#include <stddef.h>
+
+typedef struct fmap {
+	const char *base;   /* owned mapping; NULL for bytes held in memory, which are never dropped */
+	size_t len;
+} fmap;
+
+/* Bytes read between two drops of the pages behind. */
+#define FMAP_STEP (1024 * 1024)
+
+/* Maps the first len (> 0) bytes of the open file fd. 0, or -1 with errno
+ * set and m->base NULL. */
+int fmap_open(fmap *m, int fd, size_t len);
+/* Unmaps what fmap_open mapped; m is zeroed. */
+void fmap_close(fmap *m);
+/* Drops the pages wholly inside [p, p + len) of m's mapping (nothing when
+ * m->base is NULL or the range is not in it). */
+void fmap_release(const fmap *m, const char *p, size_t len);
+/* memmem over [hay, hay + len) one FMAP_STEP window at a time, each
+ * window's pages dropped once searched without a match. The first match,
+ * or NULL. */
+const char *fmap_find(const fmap *m, const char *hay, size_t len, const char *needle, size_t nlen);
+
+#endif
