@@ -316,6 +316,52 @@ void *store_grow(void *p, size_t *alloc, size_t n, size_t size)
 	return xrealloc(p, *alloc * size);
 }
 
+int store_rows(store *s, sqlite3_stmt *st, const store_row_kind *k, void *ctx, void *rowsp, size_t *n)
+{
+	unsigned char *rows = NULL;
+	size_t alloc = 0;
+	int rc = -1;
+	*n = 0;
+	if (st == NULL)
+		goto out;
+	while ((rc = store_sql_step(s, st)) == 1) {
+		rows = store_grow(rows, &alloc, *n, k->size);
+		memset(rows + *n * k->size, 0, k->size);
+		k->fill(st, rows + *n * k->size, ctx);
+		(*n)++;
+	}
+out:
+	sqlite3_finalize(st);
+	/* rowsp is a T ** of the caller's list; a copy keeps the types apart */
+	memcpy(rowsp, &rows, sizeof rows);
+	if (rc != 0)
+		store_rows_free(k, rowsp, n);
+	return rc;
+}
+
+int store_rows_query(store *s, const store_row_kind *k, void *rowsp, size_t *n, const char *sql, const char *types,
+		     ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	va_start(ap, types);
+	st = store_sql_vprep(s, sql, types, ap);
+	va_end(ap);
+	return store_rows(s, st, k, NULL, rowsp, n);
+}
+
+void store_rows_free(const store_row_kind *k, void *rowsp, size_t *n)
+{
+	unsigned char *rows;
+	memcpy(&rows, rowsp, sizeof rows);
+	for (size_t i = 0; k->drop && rows && i < *n; i++)
+		k->drop(rows + i * k->size);
+	free(rows);
+	rows = NULL;
+	memcpy(rowsp, &rows, sizeof rows);
+	*n = 0;
+}
+
 int store_op_begin(store *s)
 {
 	return store_sql_run(s, "SAVEPOINT store_op", "");

@@ -264,14 +264,6 @@ int store_wf_transmittal_add(store *s, const char *file, const char *sha256, int
 			     time_t now, int64_t *tid) STORE_WUR;
 int store_wf_transmittal_item(store *s, int64_t tid, int64_t app_id) STORE_WUR;
 
-/* A small table of text cells (NULL for SQL NULL), owned. */
-typedef struct store_table {
-	char **cells;    /* nrows * ncols */
-	size_t nrows, ncols;
-} store_table;
-const char *store_table_get(const store_table *t, size_t row, size_t col);   /* "" for NULL */
-void store_table_free(store_table *t);
-
 /* Report and workflow queries; times are ISO 8601 UTC text. Each list is
  * owned by the caller and freed by its own _free function; every text
  * field is owned by the list and "" for SQL NULL. */

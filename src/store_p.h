@@ -34,12 +34,27 @@ char *store_col_text(sqlite3_stmt *st, int i);                         /* "" for
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t len);   /* "" for SQL NULL */
 /* Room for one more element at index n of a growing array. */
 void *store_grow(void *p, size_t *alloc, size_t n, size_t size);
+/* How the store fills a typed list: the size of one row, how a row is
+ * read from a statement's current row (ctx is the caller's), and what a
+ * row owns (drop frees it, not the row itself; NULL: nothing). */
+typedef struct store_row_kind {
+	size_t size;
+	void (*fill)(sqlite3_stmt *st, void *row, void *ctx);
+	void (*drop)(void *row);
+} store_row_kind;
+/* Runs st (finalized here; NULL is a failed prepare) to its end into
+ * *rowsp, an array of k->size rows (rowsp is the address of the list's
+ * row pointer), *n rows long: 0, or -1 with nothing kept. */
+int store_rows(store *s, sqlite3_stmt *st, const store_row_kind *k, void *ctx, void *rowsp, size_t *n);
+/* Prepares sql (see store_sql_prep) and runs it with store_rows. */
+int store_rows_query(store *s, const store_row_kind *k, void *rowsp, size_t *n, const char *sql, const char *types,
+		     ...);
+/* Frees every row of a list store_rows filled, and the array. */
+void store_rows_free(const store_row_kind *k, void *rowsp, size_t *n);
 /* A SAVEPOINT around one multi-row write; store_op_end(s, rc) releases it
  * when rc is 0, else rolls it back, and returns 0 or -1. */
 int store_op_begin(store *s);
 int store_op_end(store *s, int rc);
-/* Runs a query into t, every cell as text (store_workflow.c). */
-int store_table_query(store *s, store_table *t, const char *sql, const char *types, ...);
 /* t as "YYYY-MM-DDTHH:MM:SSZ". */
 void store_iso_utc(time_t t, char out[32]);
 

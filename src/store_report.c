@@ -189,17 +189,15 @@ int store_rp_packets(store *s, const char *from, const char *to, int64_t limit, 
 
 int store_rp_packet_counts(store *s, const char *from, const char *to, int64_t *fresh, int64_t *supplements)
 {
-	store_table t;
-	int rc = store_table_query(s, &t,
-		       "SELECT coalesce(sum(" RP_IS_FIRST "), 0), count(*) FROM items x"
-		       " WHERE " RP_PACKET " AND x.at >= ? AND x.at < ?",
-		       "tt", from, to);
-	if (rc != 0)
-		return rc;
-	*fresh = t.nrows ? strtoll(store_table_get(&t, 0, 0), NULL, 10) : 0;
-	*supplements = t.nrows ? strtoll(store_table_get(&t, 0, 1), NULL, 10) - *fresh : 0;
-	store_table_free(&t);
-	return 0;
+	sqlite3_stmt *st = store_sql_prep(s,
+					  "SELECT coalesce(sum(" RP_IS_FIRST "), 0), count(*) FROM items x"
+					  " WHERE " RP_PACKET " AND x.at >= ? AND x.at < ?",
+					  "tt", from, to);
+	int rc = st ? store_sql_step(s, st) : -1;
+	*fresh = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
+	*supplements = rc == 1 ? sqlite3_column_int64(st, 1) - *fresh : 0;
+	sqlite3_finalize(st);
+	return rc < 0 ? -1 : 0;
 }
 
 int store_rp_incomplete(store *s, int64_t limit, store_report_list *out)

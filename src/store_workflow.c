@@ -188,53 +188,6 @@ int store_wf_transmittal_item(store *s, int64_t tid, int64_t app_id)
 			     tid, app_id);
 }
 
-/* ---- tables ---- */
-
-const char *store_table_get(const store_table *t, size_t row, size_t col)
-{
-	const char *v;
-	if (t == NULL || row >= t->nrows || col >= t->ncols)
-		return "";
-	v = t->cells[row * t->ncols + col];
-	return v ? v : "";
-}
-
-void store_table_free(store_table *t)
-{
-	for (size_t i = 0; t->cells && i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	memset(t, 0, sizeof *t);
-}
-
-/* Runs a query into t; every column of every row is kept as text. */
-int store_table_query(store *s, store_table *t, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt *st;
-	va_list ap;
-	size_t alloc = 0;
-	int rc = -1;
-	memset(t, 0, sizeof *t);
-	va_start(ap, types);
-	st = store_sql_vprep(s, sql, types, ap);
-	va_end(ap);
-	if (st == NULL)
-		goto out;
-	t->ncols = (size_t)sqlite3_column_count(st);
-	while ((rc = store_sql_step(s, st)) == 1) {
-		for (size_t c = 0; c < t->ncols; c++) {
-			t->cells = store_grow(t->cells, &alloc, t->nrows * t->ncols + c, sizeof *t->cells);
-			t->cells[t->nrows * t->ncols + c] = store_col_dup(st, (int)c);
-		}
-		t->nrows++;
-	}
-out:
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_table_free(t);
-	return rc;
-}
-
 #define NAME_COLS \
 	" coalesce(json_extract(applicant_json, '$.name_zh'), ''), coalesce(json_extract(applicant_json, '$.name_en'), '')"
 

@@ -278,7 +278,7 @@ static int inside(const char *path, const char *dir)
 
 void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 {
-	store_table t;
+	store_desk_file t;
 	long n;
 	int found, fd;
 	struct stat st;
@@ -288,13 +288,13 @@ void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 		web_page_message(w, q, p, 404, "未找到", "Not found", "files are named by number: /files/N", "/");
 		return;
 	}
-	found = store_desk_file(w->db, n, &t);
+	found = store_desk_file_get(w->db, n, &t);
 	if (found != 1) {
 		web_page_message(w, q, p, found == 0 ? 404 : 500, "未找到", "Not found", id, "/");
 		return;
 	}
-	name = store_table_get(&t, 0, 1);
-	path = store_table_get(&t, 0, 3);
+	name = t.name;
+	path = t.stored_path;
 	if (*path == '\0') {
 		web_page_message(w, q, p, 410, "文件已删除", "Deleted", "this document was deleted (retention)", "/");
 		goto out;
@@ -311,19 +311,19 @@ void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 		web_page_message(w, q, p, 410, "文件不存在", "Gone", "the stored copy is not a file", "/");
 		goto out;
 	}
-	mime = mime_of(store_table_get(&t, 0, 2), &ext);
+	mime = mime_of(t.type, &ext);
 	/* the original name is never a path: its last component, encoded */
 	base = name;
 	for (const char *c = name; *c; c++)
 		if (*c == '/' || *c == '\\')
 			base = c + 1;
 	buf_init(&disp, sizeof p->disposition - 1);
-	buf_printf(&disp, "attachment; filename=\"%s-file%ld.%s\"; filename*=UTF-8''", store_table_get(&t, 0, 0), n, ext);
+	buf_printf(&disp, "attachment; filename=\"%s-file%ld.%s\"; filename*=UTF-8''", t.number, n, ext);
 	web_urlenc(&disp, base);
 	/* a name too long for the header: the ASCII name alone */
 	if (buf_error(&disp) != 0)
 		snprintf(p->disposition, sizeof p->disposition, "attachment; filename=\"%s-file%ld.%s\"",
-			 store_table_get(&t, 0, 0), n, ext);
+			 t.number, n, ext);
 	else
 		snprintf(p->disposition, sizeof p->disposition, "%s", disp.data ? disp.data : "attachment");
 	buf_free(&disp);
@@ -331,9 +331,9 @@ void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 	p->type = mime;
 	p->fd = fd;
 	p->fd_size = (uint64_t)st.st_size;
-	log_info("desk: %s downloads file %ld of %s", q->sess.user, n, store_table_get(&t, 0, 0));
+	log_info("desk: %s downloads file %ld of %s", q->sess.user, n, t.number);
 out:
-	store_table_free(&t);
+	store_desk_file_free(&t);
 }
 
 const config_source *web_dir_source(const web *w, const char *name)
@@ -347,7 +347,7 @@ const config_source *web_dir_source(const web *w, const char *name)
 
 void web_batch_receipt(web *w, web_req *q, web_resp *p, const char *id)
 {
-	store_table t;
+	store_desk_batch_list t;
 	long n;
 	int found = -1, fd = -1;
 	struct stat st;
@@ -359,11 +359,11 @@ void web_batch_receipt(web *w, web_req *q, web_resp *p, const char *id)
 	if (found != 1) {
 		web_page_message(w, q, p, 404, "未找到", "Not found", "no such batch", "/batches");
 		if (found == 0)
-			store_table_free(&t);
+			store_desk_batch_list_free(&t);
 		return;
 	}
-	src = web_dir_source(w, store_table_get(&t, 0, 0));
-	name = store_table_get(&t, 0, 1);
+	src = web_dir_source(w, t.rows[0].source);
+	name = t.rows[0].receipt;
 	/* the receipt's name is ours (batch name + .receipt.csv), yet never a path */
 	if (src && strchr(name, '/') == NULL && name[0] != '.') {
 		path = util_path_join(src->receipts, name);
@@ -384,7 +384,7 @@ void web_batch_receipt(web *w, web_req *q, web_resp *p, const char *id)
 	snprintf(p->disposition, sizeof p->disposition, "attachment; filename=\"batch-%ld.receipt.csv\"", n);
 out:
 	free(path);
-	store_table_free(&t);
+	store_desk_batch_list_free(&t);
 }
 
 /* ---- JSON ---- */
@@ -405,7 +405,7 @@ static void json_resp(web_resp *p, int status, json_t *j)
 void web_api_list(web *w, web_req *q, web_resp *p)
 {
 	store_desk_filter f;
-	store_table t;
+	store_desk_app_list t;
 	json_t *arr;
 	long page = 0, per = 100;
 	const char *v;
@@ -429,19 +429,20 @@ void web_api_list(web *w, web_req *q, web_resp *p)
 		return;
 	}
 	arr = json_array();
-	for (size_t r = 0; r < t.nrows; r++) {
+	for (size_t r = 0; r < t.n; r++) {
+		const store_desk_app *x = &t.rows[r];
 		store_application a;
 		memset(&a, 0, sizeof a);
-		a.number = t.cells[r * t.ncols + 1];
-		a.state = t.cells[r * t.ncols + 2];
-		a.target = t.cells[r * t.ncols + 3];
-		a.created_at = t.cells[r * t.ncols + 8];
-		a.updated_at = t.cells[r * t.ncols + 9];
-		store_applicant_decode(t.cells[r * t.ncols + 10], &a.app);
+		a.number = x->number;
+		a.state = x->state;
+		a.target = x->target;
+		a.created_at = x->created_at;
+		a.updated_at = x->updated_at;
+		store_applicant_decode(x->applicant_json, &a.app);
 		json_array_append_new(arr, pjson_application_brief(&a));   /* a's other strings stay t's */
 		applicant_free(&a.app);
 	}
-	store_table_free(&t);
+	store_desk_app_list_free(&t);
 	json_resp(p, 200, arr);
 }
 

@@ -113,22 +113,22 @@ static void section_applicant(buf *b, const store_application *a)
 	buf_adds(b, "</table>\n");
 }
 
-static void file_link(buf *b, const store_table *f, size_t r)
+static void file_link(buf *b, const store_desk_file_row *f)
 {
-	buf_printf(b, "<a href=\"/files/%s\">", store_table_get(f, r, 0));
-	web_esc(b, store_table_get(f, r, 1));
+	buf_printf(b, "<a href=\"/files/%lld\">", (long long)f->id);
+	web_esc(b, f->name);
 	buf_adds(b, "</a> <small>");
-	web_esc(b, store_table_get(f, r, 3));
-	buf_printf(b, ", %s B", store_table_get(f, r, 4));
-	if (strcmp(store_table_get(f, r, 7), "0") != 0)
-		buf_printf(b, ", 第 %s 份 / copy %s", store_table_get(f, r, 7), store_table_get(f, r, 7));
+	web_esc(b, f->type);
+	buf_printf(b, ", %lld B", (long long)f->size);
+	if (f->copy != 0)
+		buf_printf(b, ", 第 %ld 份 / copy %ld", f->copy, f->copy);
 	buf_adds(b, "</small>");
 }
 
 static void section_checklist(web *w, buf *b, int64_t id)
 {
 	const rules *r = w->r;
-	store_table f;
+	store_desk_file_list f;
 	if (store_desk_files(w->db, id, &f) != 0)
 		return;
 	buf_adds(b, "<h2>材料清单 / Checklist</h2>\n<table id=\"checklist\"><tr><th>材料 / document</th><th>语言 / language</th>"
@@ -140,14 +140,13 @@ static void section_checklist(web *w, buf *b, int64_t id)
 			if (!(r->docs[d].langs & (1u << l)))
 				continue;
 			buf_init(&files, 0);
-			for (size_t i = 0; i < f.nrows; i++) {
-				if (strcmp(store_table_get(&f, i, 8), "0") != 0 ||
-				    strcmp(store_table_get(&f, i, 5), r->docs[d].code) != 0 ||
-				    strcmp(store_table_get(&f, i, 6), r->langs[l].code) != 0)
+			for (size_t i = 0; i < f.n; i++) {
+				if (f.rows[i].superseded != 0 || strcmp(f.rows[i].doc, r->docs[d].code) != 0 ||
+				    strcmp(f.rows[i].lang, r->langs[l].code) != 0)
 					continue;
 				copies++;
 				buf_adds(&files, files.len ? "<br>" : "");
-				file_link(&files, &f, i);
+				file_link(&files, &f.rows[i]);
 			}
 			buf_adds(b, "<tr><td>");
 			web_esc(b, r->docs[d].name_zh);
@@ -161,17 +160,17 @@ static void section_checklist(web *w, buf *b, int64_t id)
 		}
 	}
 	buf_adds(b, "</table>\n<h3>其他文件 / Other and replaced files</h3>\n<ul>");
-	for (size_t i = 0; i < f.nrows; i++) {
-		int sup = strcmp(store_table_get(&f, i, 8), "0") != 0;
-		if (!sup && *store_table_get(&f, i, 5) && *store_table_get(&f, i, 6))
+	for (size_t i = 0; i < f.n; i++) {
+		int sup = f.rows[i].superseded != 0;
+		if (!sup && *f.rows[i].doc && *f.rows[i].lang)
 			continue;
 		buf_printf(b, "<li%s>", sup ? " class=\"sup\"" : "");
-		file_link(b, &f, i);
+		file_link(b, &f.rows[i]);
 		buf_adds(b, sup ? " — 已被替换 / replaced" : " — 未识别 / unrecognised");
 		buf_adds(b, "</li>");
 	}
 	buf_adds(b, "</ul>\n");
-	store_table_free(&f);
+	store_desk_file_list_free(&f);
 }
 
 static void section_findings(buf *b, const store_application *a)
@@ -196,7 +195,7 @@ static void section_findings(buf *b, const store_application *a)
 static void section_fees(web *w, buf *b, const store_application *a, const web_req *q, long owed[FEES_NITEMS])
 {
 	fees f;
-	store_table t;
+	store_desk_payment_list t;
 	memset(owed, 0, sizeof(long) * FEES_NITEMS);
 	buf_adds(b, "<h2>费用 / Fees</h2>\n");
 	if (fees_of_application(w->db, w->r, a, q->now, &f) == 0) {
@@ -228,69 +227,77 @@ static void section_fees(web *w, buf *b, const store_application *a, const web_r
 	if (store_desk_payments(w->db, a->id, &t) == 0) {
 		buf_adds(b, "<h3>缴费记录 / Payments</h3>\n<table id=\"payments\"><tr><th>时间 / at</th><th>项目 / item</th>"
 			    "<th>金额 / yuan</th><th>凭据 / ref</th><th>记录人 / by</th></tr>\n");
-		for (size_t r = 0; r < t.nrows; r++) {
-			char when[64];
-			web_local_time(w, store_table_get(&t, r, 0), when, sizeof when);
+		for (size_t r = 0; r < t.n; r++) {
+			const store_desk_payment *y = &t.rows[r];
+			char when[64], amount[32];
+			web_local_time(w, y->at, when, sizeof when);
+			snprintf(amount, sizeof amount, "%ld", y->amount);
 			buf_adds(b, "<tr>");
 			cell(b, when);
-			for (size_t c = 1; c < 5; c++)
-				cell(b, store_table_get(&t, r, c));
+			cell(b, y->item);
+			cell(b, amount);
+			cell(b, y->ref);
+			cell(b, y->by);
 			buf_adds(b, "</tr>\n");
 		}
 		buf_adds(b, "</table>\n");
-		store_table_free(&t);
+		store_desk_payment_list_free(&t);
 	}
 }
 
 static void section_interviews(web *w, buf *b, int64_t id)
 {
-	store_table t;
+	store_desk_interview_list t;
 	if (store_desk_interviews(w->db, id, &t) != 0)
 		return;
 	buf_adds(b, "<h2>面试 / Interview</h2>\n");
-	if (t.nrows == 0)
+	if (t.n == 0)
 		buf_adds(b, "<p>未安排 / Not planned.</p>\n");
 	else
 		buf_adds(b, "<table id=\"interviews\"><tr><th>安排于 / planned at</th><th>面试时间 / starts</th>"
 			    "<th>分钟 / minutes</th><th>地点 / place</th><th>安排人 / by</th></tr>\n");
-	for (size_t r = 0; r < t.nrows; r++) {
-		char made[64], starts[64];
-		web_local_time(w, store_table_get(&t, r, 0), made, sizeof made);
-		web_local_time(w, store_table_get(&t, r, 1), starts, sizeof starts);
-		buf_printf(b, "<tr%s>", r + 1 < t.nrows ? " class=\"sup\"" : "");
+	for (size_t r = 0; r < t.n; r++) {
+		const store_desk_interview *v = &t.rows[r];
+		char made[64], starts[64], minutes[32];
+		web_local_time(w, v->created_at, made, sizeof made);
+		web_local_time(w, v->starts_at, starts, sizeof starts);
+		snprintf(minutes, sizeof minutes, "%ld", v->minutes);
+		buf_printf(b, "<tr%s>", r + 1 < t.n ? " class=\"sup\"" : "");
 		cell(b, made);
 		cell(b, starts);
-		for (size_t c = 2; c < 5; c++)
-			cell(b, store_table_get(&t, r, c));
+		cell(b, minutes);
+		cell(b, v->place);
+		cell(b, v->by);
 		buf_adds(b, "</tr>\n");
 	}
-	if (t.nrows)
+	if (t.n)
 		buf_adds(b, "</table>\n");
-	store_table_free(&t);
+	store_desk_interview_list_free(&t);
 }
 
 static void section_notices(web *w, buf *b, int64_t id)
 {
-	store_table t;
+	store_desk_notice_list t;
 	if (store_desk_notices(w->db, id, &t) != 0)
 		return;
-	buf_printf(b, "<h2>已发通知 / Notices (%zu)</h2>\n", t.nrows);
-	for (size_t r = 0; r < t.nrows; r++) {
+	buf_printf(b, "<h2>已发通知 / Notices (%zu)</h2>\n", t.n);
+	for (size_t r = 0; r < t.n; r++) {
+		const store_desk_notice *o = &t.rows[r];
 		char when[64];
-		char *subject = notice_subject(store_table_get(&t, r, 7));
-		char *text = notice_text(store_table_get(&t, r, 7));
-		web_local_time(w, store_table_get(&t, r, 4), when, sizeof when);
+		char *subject = notice_subject(o->body);
+		char *text = notice_text(o->body);
+		web_local_time(w, o->created_at, when, sizeof when);
 		buf_adds(b, "<details class=\"notice\"><summary>");
 		web_esc(b, when);
 		buf_adds(b, " — <b>");
-		web_esc(b, store_table_get(&t, r, 1));
+		web_esc(b, o->kind);
 		buf_adds(b, "</b> → ");
-		web_esc(b, store_table_get(&t, r, 3));
+		web_esc(b, o->recipients);
 		buf_adds(b, " [");
-		web_esc(b, store_table_get(&t, r, 2));
-		if (*store_table_get(&t, r, 6)) {
+		web_esc(b, o->state);
+		if (*o->last_error) {
 			buf_adds(b, ": ");
-			web_esc(b, store_table_get(&t, r, 6));
+			web_esc(b, o->last_error);
 		}
 		buf_adds(b, "] ");
 		web_esc(b, subject);
@@ -300,7 +307,7 @@ static void section_notices(web *w, buf *b, int64_t id)
 		free(subject);
 		free(text);
 	}
-	store_table_free(&t);
+	store_desk_notice_list_free(&t);
 }
 
 static void section_history(web *w, buf *b, int64_t id)

@@ -277,7 +277,7 @@ static void option(buf *b, const char *value, const char *label, const char *cur
 static void list_filters(web *w, buf *b, const list_args *a)
 {
 	store_count_list c;
-	store_table t;
+	store_desk_province_list t;
 	buf_adds(b, "<form method=\"get\" action=\"/applications\" class=\"filters\">"
 		    "<label>状态 / State<select name=\"state\"><option value=\"\">全部 / all</option>");
 	if (store_wf_counts(w->db, "state", &c) == 0) {
@@ -290,9 +290,9 @@ static void list_filters(web *w, buf *b, const list_args *a)
 	}
 	buf_adds(b, "</select></label><label>省学会 / Province<select name=\"province\"><option value=\"\">全部 / all</option>");
 	if (store_desk_provinces(w->db, &t) == 0) {
-		for (size_t i = 0; i < t.nrows; i++)
-			option(b, store_table_get(&t, i, 0), store_table_get(&t, i, 0), a->f.province);
-		store_table_free(&t);
+		for (size_t i = 0; i < t.n; i++)
+			option(b, t.rows[i].name, t.rows[i].name, a->f.province);
+		store_desk_province_list_free(&t);
 	}
 	buf_adds(b, "</select></label><label>目标 / Target<select name=\"target\"><option value=\"\">全部 / all</option>");
 	option(b, "CEng", "CEng", a->f.target);
@@ -312,10 +312,9 @@ static void list_filters(web *w, buf *b, const list_args *a)
 
 static void list_csv(web *w, web_resp *p, list_args *a)
 {
-	store_table t;
+	store_desk_app_list t;
 	static const char *const head[] = {"number", "state", "target", "name_zh", "name_en", "cmes_no", "province",
 					   "created_at", "updated_at"};
-	static const int cols[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 	a->f.limit = 0;
 	if (store_desk_list(w->db, &a->f, &t, NULL) != 0) {
 		p->status = 500;
@@ -332,21 +331,24 @@ static void list_csv(web *w, web_resp *p, list_args *a)
 		csv_add_field(&p->body, head[c]);
 	}
 	buf_adds(&p->body, "\r\n");
-	for (size_t r = 0; r < t.nrows; r++) {
+	for (size_t r = 0; r < t.n; r++) {
+		const store_desk_app *x = &t.rows[r];
+		const char *v[] = {x->number,  x->state,    x->target,     x->name_zh,   x->name_en,
+				   x->cmes_no, x->province, x->created_at, x->updated_at};
 		for (size_t c = 0; c < 9; c++) {
 			if (c)
 				buf_adds(&p->body, ",");
-			csv_add_field(&p->body, store_table_get(&t, r, (size_t)cols[c]));
+			csv_add_field(&p->body, v[c]);
 		}
 		buf_adds(&p->body, "\r\n");
 	}
-	store_table_free(&t);
+	store_desk_app_list_free(&t);
 }
 
 void web_page_list(web *w, web_req *q, web_resp *p, int csv)
 {
 	list_args a;
-	store_table t;
+	store_desk_app_list t;
 	int64_t total = 0, pages;
 	buf *b = &p->body;
 	list_args_read(q, &a);
@@ -382,78 +384,80 @@ void web_page_list(web *w, web_req *q, web_resp *p, int csv)
 	buf_adds(b, "\">CSV</a></div>\n");
 	buf_adds(b, "<table id=\"applications\"><tr><th>编号 / number</th><th>姓名</th><th>Name</th><th>CMES</th>"
 		    "<th>省学会 / province</th><th>目标 / target</th><th>状态 / state</th><th>更新 / updated</th></tr>\n");
-	for (size_t r = 0; r < t.nrows; r++) {
+	for (size_t r = 0; r < t.n; r++) {
+		const store_desk_app *x = &t.rows[r];
+		const char *names[] = {x->name_zh, x->name_en, x->cmes_no, x->province};
 		char when[64];
 		buf_adds(b, "<tr><td><a href=\"/applications/");
-		web_urlenc(b, store_table_get(&t, r, 1));
+		web_urlenc(b, x->number);
 		buf_adds(b, "\">");
-		web_esc(b, store_table_get(&t, r, 1));
+		web_esc(b, x->number);
 		buf_adds(b, "</a></td>");
-		for (size_t c = 4; c <= 7; c++) {
+		for (size_t c = 0; c < 4; c++) {
 			buf_adds(b, "<td>");
-			web_esc(b, store_table_get(&t, r, c));
+			web_esc(b, names[c]);
 			buf_adds(b, "</td>");
 		}
 		buf_adds(b, "<td>");
-		web_esc(b, store_table_get(&t, r, 3));
+		web_esc(b, x->target);
 		buf_adds(b, "</td><td class=\"state\">");
-		web_esc(b, store_table_get(&t, r, 2));
-		web_local_time(w, store_table_get(&t, r, 9), when, sizeof when);
+		web_esc(b, x->state);
+		web_local_time(w, x->updated_at, when, sizeof when);
 		buf_adds(b, "</td><td>");
 		web_esc(b, when);
 		buf_adds(b, "</td></tr>\n");
 	}
 	buf_adds(b, "</table>\n");
-	store_table_free(&t);
+	store_desk_app_list_free(&t);
 	web_page_close(b);
 }
 
 /* ---- outbox and batches ---- */
 
-static void table_rows(const web *w, buf *b, const store_table *t, const int *cols, size_t n, int time_col)
+static void td(buf *b, const char *v)
 {
-	for (size_t r = 0; r < t->nrows; r++) {
-		buf_adds(b, "<tr>");
-		for (size_t c = 0; c < n; c++) {
-			const char *v = store_table_get(t, r, (size_t)cols[c]);
-			char when[64];
-			if (cols[c] == time_col) {
-				web_local_time(w, v, when, sizeof when);
-				v = when;
-			}
-			buf_adds(b, "<td>");
-			web_esc(b, v);
-			buf_adds(b, "</td>");
-		}
-		buf_adds(b, "</tr>\n");
-	}
+	buf_adds(b, "<td>");
+	web_esc(b, v);
+	buf_adds(b, "</td>");
 }
 
 void web_page_outbox(web *w, web_req *q, web_resp *p)
 {
-	store_table t;
+	store_desk_outbox_list t;
 	int64_t sent = 0;
 	buf *b = &p->body;
-	static const int cols[] = {0, 1, 2, 3, 4, 5, 6, 7};
 	if (store_desk_outbox(w->db, 500, &t, &sent) != 0) {
 		web_page_message(w, q, p, 500, "系统错误", "System error", store_errmsg(w->db), "/");
 		return;
 	}
 	web_resp_html(p, 200);
 	web_page_open(w, q, b, "发件箱 / Outbox");
-	buf_printf(b, "<p>待发送或失败 / queued or failed: <b>%zu</b>; 已发送 / delivered: %lld</p>\n", t.nrows,
+	buf_printf(b, "<p>待发送或失败 / queued or failed: <b>%zu</b>; 已发送 / delivered: %lld</p>\n", t.n,
 		   (long long)sent);
 	buf_adds(b, "<table id=\"outbox\"><tr><th>#</th><th>申请 / application</th><th>类型 / kind</th><th>状态 / state</th>"
 		    "<th>收件人 / recipients</th><th>尝试 / attempts</th><th>最近错误 / last error</th><th>创建 / created</th></tr>\n");
-	table_rows(w, b, &t, cols, 8, 7);
+	for (size_t r = 0; r < t.n; r++) {
+		const store_desk_outbox_row *o = &t.rows[r];
+		char when[64];
+		buf_printf(b, "<tr><td>%lld</td>", (long long)o->id);
+		td(b, o->number);
+		td(b, o->kind);
+		td(b, o->state);
+		td(b, o->recipients);
+		buf_printf(b, "<td>%ld</td>", o->attempts);
+		td(b, o->last_error);
+		web_local_time(w, o->created_at, when, sizeof when);
+		td(b, when);
+		buf_adds(b, "</tr>\n");
+	}
 	buf_adds(b, "</table>\n");
-	store_table_free(&t);
+	store_desk_outbox_list_free(&t);
 	web_page_close(b);
 }
 
 void web_page_batches(web *w, web_req *q, web_resp *p)
 {
-	store_table t;
+	store_desk_batch_list t;
 	buf *b = &p->body;
 	if (store_desk_batches(w->db, 200, &t) != 0) {
 		web_page_message(w, q, p, 500, "系统错误", "System error", store_errmsg(w->db), "/");
@@ -461,40 +465,41 @@ void web_page_batches(web *w, web_req *q, web_resp *p)
 	}
 	web_resp_html(p, 200);
 	web_page_open(w, q, b, "批次 / Batches");
-	if (t.nrows == 0)
+	if (t.n == 0)
 		buf_adds(b, "<p>无 / None.</p>\n");
-	for (size_t i = 0; i < t.nrows; i++) {
-		store_table rows;
+	for (size_t i = 0; i < t.n; i++) {
+		const store_desk_batch_row *h = &t.rows[i];
+		store_desk_batch_item_list rows;
 		char when[64];
-		web_local_time(w, store_table_get(&t, i, 6), when, sizeof when);
+		web_local_time(w, h->at, when, sizeof when);
 		buf_adds(b, "<h2>");
-		web_esc(b, store_table_get(&t, i, 1));
+		web_esc(b, h->source);
 		buf_adds(b, ": ");
-		web_esc(b, store_table_get(&t, i, 3));
+		web_esc(b, h->ref);
 		buf_adds(b, "</h2>\n<p>回执 / receipt <b>");
-		if (web_dir_source(w, store_table_get(&t, i, 1))) {
-			buf_printf(b, "<a href=\"/batches/%s/receipt\">", store_table_get(&t, i, 0));
-			web_esc(b, store_table_get(&t, i, 5));
+		if (web_dir_source(w, h->source)) {
+			buf_printf(b, "<a href=\"/batches/%lld/receipt\">", (long long)h->id);
+			web_esc(b, h->receipt);
 			buf_adds(b, "</a>");
 		} else {
-			web_esc(b, store_table_get(&t, i, 5));
+			web_esc(b, h->receipt);
 		}
 		buf_adds(b, "</b> — ");
 		web_esc(b, when);
 		buf_adds(b, " — ");
-		web_esc(b, store_table_get(&t, i, 4));
+		web_esc(b, h->status);
 		buf_adds(b, "</p>\n");
-		if (store_desk_batch_rows(w->db, store_table_get(&t, i, 2), &rows) != 0)
+		if (store_desk_batch_rows(w->db, h->key, &rows) != 0)
 			continue;
 		buf_adds(b, "<table><tr><th>行 / row</th><th>结果 / outcome</th><th>申请 / application</th>"
 			    "<th>状态 / state</th></tr>\n");
-		for (size_t r = 0; r < rows.nrows; r++) {
-			const char *key = store_table_get(&rows, r, 0), *row = strstr(key, "#row");
-			const char *number = store_table_get(&rows, r, 2);
+		for (size_t r = 0; r < rows.n; r++) {
+			const char *key = rows.rows[r].key, *row = strstr(key, "#row");
+			const char *number = rows.rows[r].number;
 			buf_adds(b, "<tr><td>");
 			web_esc(b, row ? row + 4 : key);
 			buf_adds(b, "</td><td>");
-			web_esc(b, store_table_get(&rows, r, 1));
+			web_esc(b, rows.rows[r].status);
 			buf_adds(b, "</td><td>");
 			if (*number) {
 				buf_adds(b, "<a href=\"/applications/");
@@ -504,12 +509,12 @@ void web_page_batches(web *w, web_req *q, web_resp *p)
 				buf_adds(b, "</a>");
 			}
 			buf_adds(b, "</td><td class=\"state\">");
-			web_esc(b, store_table_get(&rows, r, 3));
+			web_esc(b, rows.rows[r].state);
 			buf_adds(b, "</td></tr>\n");
 		}
 		buf_adds(b, "</table>\n");
-		store_table_free(&rows);
+		store_desk_batch_item_list_free(&rows);
 	}
-	store_table_free(&t);
+	store_desk_batch_list_free(&t);
 	web_page_close(b);
 }
