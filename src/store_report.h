@@ -15,15 +15,15 @@
 /* One row of a report list; every text field owned by its list, "" for
  * SQL NULL and for what a list does not fill. */
 typedef struct store_report_row {
-	char *number;    /* the application's number (an outbox row: "#id" when it has none) */
+	char *number;      /* the application's number (an outbox row: "#id" when it has none) */
 	char *name_zh, *name_en;
-	char *state;     /* the application's state code (outbox: the row's state) */
-	char *at;        /* ISO 8601 UTC: the moment the row is about (see each list) */
-	char *detail;    /* free text (place, province, error) */
-	char *value;     /* a number (minutes, yuan outstanding, attempts) or a code */
-	char *kind;      /* an outbox row's notice kind */
-	char *recipients;/* an outbox row's recipients */
-	int64_t app_id;  /* the application's id (0 for an outbox row without one) */
+	char *state;       /* the application's state code (outbox: the row's state) */
+	char *at;          /* ISO 8601 UTC: the moment the row is about (see each list) */
+	char *detail;      /* free text (place, province, error) */
+	char *value;       /* a number (minutes, yuan outstanding, attempts) or a code */
+	char *kind;        /* an outbox row's notice kind */
+	char *recipients;  /* an outbox row's recipients */
+	int64_t app_id;    /* the application's id (0 for an outbox row without one) */
 } store_report_row;
 
 typedef struct store_report_list {

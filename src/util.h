@@ -45,9 +45,10 @@ int buf_error(const buf *b) UTIL_WUR;
 int buf_take(buf *b, char **out) UTIL_WUR;
 /* Empties the buffer and clears its error, keeping its memory. */
 void buf_reset(buf *b);
-/* The bytes of a buffer without a cap (or one its maker has checked with
- * buf_error), caller frees; the buffer is reset. Only a printf that cannot
- * be formatted fails such a buffer, and then the bytes end before it. */
+/* The bytes, caller frees; the buffer is reset. For a buffer without a cap
+ * (only a printf that cannot be formatted fails one), or one whose maker
+ * means a cut (a preview, a sniffed text, a decoded header under its cap):
+ * the bytes then end before the first write that did not fit. */
 char *buf_steal(buf *b);
 void buf_free(buf *b);
 

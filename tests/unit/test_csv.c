@@ -203,7 +203,19 @@ static void test_add_field(void **state)
 	buf_adds(&b, "x");
 	assert_int_equal(buf_error(&b), -1);
 	assert_int_equal(b.len, before);
-	buf_free(&b);
+	/* ... and the take at the end reports it, handing nothing. */
+	char *out = (char *)"unset";
+	assert_int_equal(buf_take(&b, &out), -1);
+	assert_null(out);
+	assert_null(b.data);
+	/* A buffer reset after a failure takes writes again. */
+	buf_init(&b, 4);
+	buf_adds(&b, "abcdef");
+	buf_reset(&b);
+	buf_adds(&b, "ab");
+	assert_int_equal(buf_take(&b, &out), 0);
+	assert_string_equal(out, "ab");
+	free(out);
 }
 
 /* OWASP CSV injection: a cell a spreadsheet would evaluate starts with an
