@@ -340,7 +340,7 @@ static void sniff_core(const struct sniff_in *in, char type[12], int *encrypted,
 	} else if (n >= 8 && memcmp(u, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) {
 		static const char ep[] = "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0";
 		snprintf(type, 12, "doc");
-		*encrypted = sniff_find(in->head, n, ep, sizeof ep - 1);
+		*encrypted = fmap_find(&in->map, in->head, n, ep, sizeof ep - 1) != NULL;
 	} else if (n >= 4 && (memcmp(u, "PK\3\4", 4) == 0 || memcmp(u, "PK\5\6", 4) == 0)) {
 		sniff_zip(in->whole ? NULL : in->path, in->head, n, type, encrypted, damaged, text);
 	} else if (n >= 3 && u[0] == 0xFF && u[1] == 0xD8 && u[2] == 0xFF) {
@@ -382,7 +382,9 @@ static int sniff_pread_all(int fd, char *p, size_t n, off_t off)
 }
 
 /* Images and archives are told by their first bytes and checked by their
- * last (sniff_core): a 50 MB scan is not read whole for that. */
+ * last (sniff_core), and zip-based documents are read by the zip reader
+ * from the file: a 50 MB scan or a DOCX full of images is not read whole
+ * for that. */
 static int sniff_by_edges(const unsigned char *u, size_t n)
 {
 	if (sniff_find((const char *)u, n < 1024 ? n : 1024, "%PDF-", 5))
@@ -391,7 +393,8 @@ static int sniff_by_edges(const unsigned char *u, size_t n)
 	       (n >= 8 && memcmp(u, "\x89PNG\r\n\x1A\n", 8) == 0) ||
 	       (n >= 4 && (memcmp(u, "II*\0", 4) == 0 || memcmp(u, "MM\0*", 4) == 0)) ||
 	       (n >= 4 && memcmp(u, "Rar!", 4) == 0) || (n >= 6 && memcmp(u, "7z\xBC\xAF\x27\x1C", 6) == 0) ||
-	       (n >= 2 && u[0] == 0x1F && u[1] == 0x8B);
+	       (n >= 2 && u[0] == 0x1F && u[1] == 0x8B) ||
+	       (n >= 4 && (memcmp(u, "PK\3\4", 4) == 0 || memcmp(u, "PK\5\6", 4) == 0));
 }
 
 int sniff_file(packet_file *f)
@@ -413,9 +416,11 @@ int sniff_file(packet_file *f)
 		if (sniff_pread_all(fd, head, SNIFF_EDGE, 0) != 0)
 			goto out;
 		if (!sniff_by_edges((const unsigned char *)head, SNIFF_EDGE) && (uint64_t)st.st_size <= SNIFF_MAX_READ) {
-			/* A big PDF (a scan, mostly) is read through its mapping,
-			 * its pages dropped behind each pass (fmap.h). */
-			if (sniff_find(head, 1024, "%PDF-", 5) && fmap_open(&in.map, fd, (size_t)st.st_size) == 0) {
+			/* Anything else big (a scanned PDF, mostly) is read
+			 * through its mapping, its pages dropped behind each
+			 * pass (fmap.h); an unknown binary costs the few pages
+			 * read before it shows itself not text. */
+			if (fmap_open(&in.map, fd, (size_t)st.st_size) == 0) {
 				in.head = in.tail = in.map.base;
 				in.head_len = in.tail_len = in.map.len;
 				in.whole = 1;

@@ -228,7 +228,9 @@ int tls_stream_start(mailstream_low *low, const char *host, const char *ca_file,
 		snprintf(err, errlen, "no trusted CA loaded from %s", ca_file ? ca_file : "the system store");
 		return -1;
 	}
-	r = gnutls_init(&c->session, GNUTLS_CLIENT);
+	/* NO_SIGNAL: a write to a connection the server reset fails with
+	 * EPIPE instead of killing the daemon with SIGPIPE. */
+	r = gnutls_init(&c->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL);
 	if (r >= 0)
 		r = gnutls_set_default_priority(c->session);
 	if (r >= 0)

@@ -176,6 +176,25 @@ ok "SIGTERM while idling: acted upon within 1 s" \
 	python3 -c "import sys; sys.exit(not 0 <= float('$(log_at 'signal SIGTERM received: stopping' "$T0")' or 9) < 1)"
 is "SIGTERM while idling: exit 0 within $EXIT_MAX s" "$RC" 0
 
+# ---- 3b. the IDLE session is cut: polled, then watched again ----
+write_conf 3
+start_daemon
+ok "drop: watching" wait_log "imap applicants: watching INBOX with IDLE between cycles"
+wait_log "waiting: next cycle in 3 s" 1 10
+# Dovecot ends the intake user's sessions, the idling one among them.
+doveadm -c "$SRV/dv/dovecot.conf" kick rra@cmes.example >/dev/null 2>&1
+ok "drop: the lost IDLE session is logged, the folder polled" \
+	wait_log "imap applicants: the IDLE session failed; polling until it is opened again before the next cycle" 1 10
+ok "drop: the watch is opened again before a later cycle" \
+	wait_log "imap applicants: watching INBOX with IDLE between cycles again" 1 10
+is "drop: the loss is logged once" "$(grep -c 'the IDLE session failed\|the IDLE session cannot be opened' "$LOG")" 1
+wait_log "waiting: next cycle in 3 s.*new mail is announced (IDLE)" "$(($(grep -c 'waiting: next cycle' "$LOG") + 1))" 10
+sed 's/^Message-ID: <20261102.ceng-complete@/Message-ID: <latency-drop-1@/' "$S/mail/01-ceng-complete.eml" >"$WORK/m1.eml"
+srv_mail_in "$WORK/m1.eml" rra@cmes.example
+ok "drop: new mail announced on the new session" wait_log "imap applicants: new mail announced in INBOX" 1 10
+stop_daemon TERM
+is "drop: SIGTERM exits 0" "$RC" 0
+
 # ---- 4. idle = no: polled ----
 write_conf 2 "idle = no"
 start_daemon
@@ -204,5 +223,5 @@ wait_log " cycle: " 3 10
 is "without IDLE: said once" "$(grep -c 'offers no IDLE' "$LOG")" 1
 stop_daemon TERM
 is "without IDLE: SIGTERM exits 0" "$RC" 0
-is "every packet's message processed once" "$(srv_count rra@cmes.example Processed)" 3
+is "every packet's message processed once" "$(srv_count rra@cmes.example Processed)" 4
 ok "no sanitizer report from any daemon" bash -c "! cat '$LOG'* | grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error'"
