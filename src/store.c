@@ -308,7 +308,8 @@ void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t len)
 		snprintf(out, len, "%s", t ? (const char *)t : "");
 }
 
-void *store_grow(void *p, size_t *alloc, size_t n, size_t size)
+/* Room for one more element at index n of a growing array. */
+static void *grow(void *p, size_t *alloc, size_t n, size_t size)
 {
 	if (n < *alloc)
 		return p;
@@ -325,7 +326,7 @@ int store_rows(store *s, sqlite3_stmt *st, const store_row_kind *k, void *ctx, v
 	if (st == NULL)
 		goto out;
 	while ((rc = store_sql_step(s, st)) == 1) {
-		rows = store_grow(rows, &alloc, *n, k->size);
+		rows = grow(rows, &alloc, *n, k->size);
 		memset(rows + *n * k->size, 0, k->size);
 		k->fill(st, rows + *n * k->size, ctx);
 		(*n)++;
@@ -338,6 +339,14 @@ out:
 		store_rows_free(k, rowsp, n);
 	return rc;
 }
+
+static void id_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	(void)ctx;
+	*(int64_t *)row = sqlite3_column_int64(st, 0);
+}
+
+const store_row_kind store_id_kind = {sizeof(int64_t), id_fill, NULL};
 
 int store_rows_query(store *s, const store_row_kind *k, void *rowsp, size_t *n, const char *sql, const char *types,
 		     ...)
@@ -596,45 +605,44 @@ int store_outbox_add(store *s, int64_t application_id, const char *kind, const c
 	"SELECT id, application_id, kind, message_id, recipients, body, state, attempts," \
 	" CASE WHEN state = 'sent' THEN NULL ELSE last_error END, created_at FROM outbox"
 
+static void outmail_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_outmail *m = row;
+	const void *body = sqlite3_column_blob(st, 5);
+	size_t len = (size_t)sqlite3_column_bytes(st, 5);
+	(void)ctx;
+	m->id = sqlite3_column_int64(st, 0);
+	m->application_id = sqlite3_column_int64(st, 1);
+	m->kind = store_col_dup(st, 2);
+	m->message_id = store_col_dup(st, 3);
+	m->recipients = store_col_dup(st, 4);
+	m->body = xcalloc(1, len + 1);
+	if (body)
+		memcpy(m->body, body, len);
+	m->body_len = len;
+	m->state = store_col_dup(st, 6);
+	m->attempts = sqlite3_column_int(st, 7);
+	m->last_error = store_col_dup(st, 8);
+	m->created_at = store_col_dup(st, 9);
+}
+
+static void outmail_drop(void *row)
+{
+	store_outmail *m = row;
+	free(m->kind);
+	free(m->message_id);
+	free(m->recipients);
+	free(m->body);
+	free(m->state);
+	free(m->last_error);
+	free(m->created_at);
+}
+
+static const store_row_kind outmail_kind = {sizeof(store_outmail), outmail_fill, outmail_drop};
+
 static int outbox_load(store *s, sqlite3_stmt *st, store_outmail **rows, size_t *n)
 {
-	size_t alloc = 0;
-	int rc = -1;
-	*rows = NULL;
-	*n = 0;
-	if (st == NULL)
-		goto out;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_outmail *m;
-		const void *body;
-		size_t len;
-		*rows = store_grow(*rows, &alloc, *n, sizeof **rows);
-		m = &(*rows)[(*n)++];
-		memset(m, 0, sizeof *m);
-		m->id = sqlite3_column_int64(st, 0);
-		m->application_id = sqlite3_column_int64(st, 1);
-		m->kind = store_col_dup(st, 2);
-		m->message_id = store_col_dup(st, 3);
-		m->recipients = store_col_dup(st, 4);
-		body = sqlite3_column_blob(st, 5);
-		len = (size_t)sqlite3_column_bytes(st, 5);
-		m->body = xcalloc(1, len + 1);
-		if (body)
-			memcpy(m->body, body, len);
-		m->body_len = len;
-		m->state = store_col_dup(st, 6);
-		m->attempts = sqlite3_column_int(st, 7);
-		m->last_error = store_col_dup(st, 8);
-		m->created_at = store_col_dup(st, 9);
-	}
-out:
-	sqlite3_finalize(st);
-	if (rc != 0) {
-		store_outmail_free(*rows, *n);
-		*rows = NULL;
-		*n = 0;
-	}
-	return rc;
+	return store_rows(s, st, &outmail_kind, NULL, rows, n);
 }
 
 int store_outbox_due(store *s, time_t now, int64_t after, size_t max, store_outmail **rows, size_t *n)
@@ -697,14 +705,5 @@ int store_outbox_failed(store *s, int64_t id, const char *error)
 
 void store_outmail_free(store_outmail *rows, size_t n)
 {
-	for (size_t i = 0; rows && i < n; i++) {
-		free(rows[i].kind);
-		free(rows[i].message_id);
-		free(rows[i].recipients);
-		free(rows[i].body);
-		free(rows[i].state);
-		free(rows[i].last_error);
-		free(rows[i].created_at);
-	}
-	free(rows);
+	store_rows_free(&outmail_kind, &rows, &n);
 }

@@ -430,84 +430,99 @@ static enum finding_severity severity_parse(const char *name)
 	return SEV_ERROR;
 }
 
-static int load_files(store *s, store_application *a)
+static void file_fill(sqlite3_stmt *st, void *row, void *ctx)
 {
-	sqlite3_stmt *st = store_sql_prep(s,
-					  "SELECT name, sha256, type, doc, lang, stored_path, copy, size, raw_name_hex FROM files"
-					  " WHERE application_id = ? AND superseded = 0 ORDER BY id",
-					  "i", a->id);
-	size_t alloc = 0;
-	int rc = -1;
-	if (st == NULL)
-		goto out;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_file *f;
-		a->files = store_grow(a->files, &alloc, a->nfiles, sizeof *a->files);
-		f = &a->files[a->nfiles++];
-		f->name = store_col_dup(st, 0);
-		f->sha256 = store_col_dup(st, 1);
-		f->type = store_col_dup(st, 2);
-		f->doc = store_col_dup(st, 3);
-		f->lang = store_col_dup(st, 4);
-		f->stored_path = store_col_dup(st, 5);
-		f->copy = sqlite3_column_int(st, 6);
-		f->size = sqlite3_column_int64(st, 7);
-		f->raw_name_hex = store_col_dup(st, 8);
-	}
-out:
-	sqlite3_finalize(st);
-	return rc;
+	store_file *f = row;
+	(void)ctx;
+	f->name = store_col_dup(st, 0);
+	f->sha256 = store_col_dup(st, 1);
+	f->type = store_col_dup(st, 2);
+	f->doc = store_col_dup(st, 3);
+	f->lang = store_col_dup(st, 4);
+	f->stored_path = store_col_dup(st, 5);
+	f->copy = sqlite3_column_int(st, 6);
+	f->size = sqlite3_column_int64(st, 7);
+	f->raw_name_hex = store_col_dup(st, 8);
 }
 
-static int load_findings(store *s, const rules *r, store_application *a)
+static void file_drop(void *row)
 {
-	sqlite3_stmt *st = store_sql_prep(s,
-					  "SELECT code, severity, doc, lang, message_zh, message_en FROM findings"
-					  " WHERE application_id = ? ORDER BY id",
-					  "i", a->id);
-	size_t alloc = 0;
-	int rc = -1;
-	if (st == NULL)
-		goto out;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		finding *f;
-		a->findings = store_grow(a->findings, &alloc, a->nfindings, sizeof *a->findings);
-		f = &a->findings[a->nfindings++];
-		f->code = store_col_dup(st, 0);
-		f->severity = severity_parse((const char *)sqlite3_column_text(st, 1));
-		f->doc = doc_index(r, (const char *)sqlite3_column_text(st, 2));
-		f->lang = lang_index(r, (const char *)sqlite3_column_text(st, 3));
-		f->message_zh = store_col_dup(st, 4);
-		f->message_en = store_col_dup(st, 5);
-	}
-out:
-	sqlite3_finalize(st);
-	return rc;
+	store_file *f = row;
+	free(f->name);
+	free(f->sha256);
+	free(f->type);
+	free(f->doc);
+	free(f->lang);
+	free(f->stored_path);
+	free(f->raw_name_hex);
 }
 
-static int load_history(store *s, store_application *a)
+static const store_row_kind file_kind = {sizeof(store_file), file_fill, file_drop};
+
+/* ctx: the rules, whose indexes doc and lang become */
+static void finding_fill(sqlite3_stmt *st, void *row, void *ctx)
 {
-	sqlite3_stmt *st = store_sql_prep(s,
-					  "SELECT at, from_state, to_state, \"by\", reason FROM history"
-					  " WHERE application_id = ? ORDER BY id",
-					  "i", a->id);
-	size_t alloc = 0;
-	int rc = -1;
-	if (st == NULL)
-		goto out;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_history *h;
-		a->history = store_grow(a->history, &alloc, a->nhistory, sizeof *a->history);
-		h = &a->history[a->nhistory++];
-		h->at = store_col_dup(st, 0);
-		h->from_state = store_col_dup(st, 1);
-		h->to_state = store_col_dup(st, 2);
-		h->by = store_col_dup(st, 3);
-		h->reason = store_col_dup(st, 4);
-	}
-out:
-	sqlite3_finalize(st);
-	return rc;
+	finding *f = row;
+	const rules *r = ctx;
+	f->code = store_col_dup(st, 0);
+	f->severity = severity_parse((const char *)sqlite3_column_text(st, 1));
+	f->doc = doc_index(r, (const char *)sqlite3_column_text(st, 2));
+	f->lang = lang_index(r, (const char *)sqlite3_column_text(st, 3));
+	f->message_zh = store_col_dup(st, 4);
+	f->message_en = store_col_dup(st, 5);
+}
+
+static void finding_drop(void *row)
+{
+	finding *f = row;
+	free(f->code);
+	free(f->message_zh);
+	free(f->message_en);
+}
+
+static const store_row_kind finding_kind = {sizeof(finding), finding_fill, finding_drop};
+
+static void history_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_history *h = row;
+	(void)ctx;
+	h->at = store_col_dup(st, 0);
+	h->from_state = store_col_dup(st, 1);
+	h->to_state = store_col_dup(st, 2);
+	h->by = store_col_dup(st, 3);
+	h->reason = store_col_dup(st, 4);
+}
+
+static void history_drop(void *row)
+{
+	store_history *h = row;
+	free(h->at);
+	free(h->from_state);
+	free(h->to_state);
+	free(h->by);
+	free(h->reason);
+}
+
+static const store_row_kind history_kind = {sizeof(store_history), history_fill, history_drop};
+
+static int load_lists(store *s, const rules *r, store_application *a)
+{
+	if (store_rows_query(s, &file_kind, &a->files, &a->nfiles,
+			     "SELECT name, sha256, type, doc, lang, stored_path, copy, size, raw_name_hex FROM files"
+			     " WHERE application_id = ? AND superseded = 0 ORDER BY id",
+			     "i", a->id) != 0)
+		return -1;
+	if (store_rows(s,
+		       store_sql_prep(s,
+				      "SELECT code, severity, doc, lang, message_zh, message_en FROM findings"
+				      " WHERE application_id = ? ORDER BY id",
+				      "i", a->id),
+		       &finding_kind, (void *)r, &a->findings, &a->nfindings) != 0)
+		return -1;
+	return store_rows_query(s, &history_kind, &a->history, &a->nhistory,
+				"SELECT at, from_state, to_state, \"by\", reason FROM history"
+				" WHERE application_id = ? ORDER BY id",
+				"i", a->id);
 }
 
 #define APP_COLS \
@@ -541,7 +556,7 @@ int store_application_get(store *s, const rules *r, int64_t id, const char *numb
 	out->message_id = store_col_dup(st, 10);
 	out->reply_to = store_col_dup(st, 11);
 	out->reply_to_header = store_col_dup(st, 12);
-	if (load_files(s, out) != 0 || load_findings(s, r, out) != 0 || load_history(s, out) != 0)
+	if (load_lists(s, r, out) != 0)
 		rc = -1;
 out:
 	sqlite3_finalize(st);
@@ -566,57 +581,18 @@ void store_application_free(store_application *a)
 	free(a->message_id);
 	free(a->reply_to);
 	free(a->reply_to_header);
-	for (size_t i = 0; i < a->nfiles; i++) {
-		store_file *f = &a->files[i];
-		free(f->name);
-		free(f->sha256);
-		free(f->type);
-		free(f->doc);
-		free(f->lang);
-		free(f->stored_path);
-		free(f->raw_name_hex);
-	}
-	free(a->files);
-	for (size_t i = 0; i < a->nfindings; i++) {
-		free(a->findings[i].code);
-		free(a->findings[i].message_zh);
-		free(a->findings[i].message_en);
-	}
-	free(a->findings);
-	for (size_t i = 0; i < a->nhistory; i++) {
-		store_history *h = &a->history[i];
-		free(h->at);
-		free(h->from_state);
-		free(h->to_state);
-		free(h->by);
-		free(h->reason);
-	}
-	free(a->history);
+	store_rows_free(&file_kind, &a->files, &a->nfiles);
+	store_rows_free(&finding_kind, &a->findings, &a->nfindings);
+	store_rows_free(&history_kind, &a->history, &a->nhistory);
 	memset(a, 0, sizeof *a);
 }
 
 int store_application_list(store *s, const char *state, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *st = state ? store_sql_prep(s, "SELECT id FROM applications WHERE state = ? ORDER BY id", "t", state)
-				 : store_sql_prep(s, "SELECT id FROM applications ORDER BY id", "");
-	size_t alloc = 0;
-	int rc = -1;
-	*ids = NULL;
-	*n = 0;
-	if (st == NULL)
-		goto out;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		*ids = store_grow(*ids, &alloc, *n, sizeof **ids);
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-out:
-	sqlite3_finalize(st);
-	if (rc != 0) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-	}
-	return rc;
+	if (state)
+		return store_rows_query(s, &store_id_kind, ids, n,
+					"SELECT id FROM applications WHERE state = ? ORDER BY id", "t", state);
+	return store_rows_query(s, &store_id_kind, ids, n, "SELECT id FROM applications ORDER BY id", "");
 }
 
 

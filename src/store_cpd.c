@@ -65,44 +65,40 @@ int store_cpd_registered(store *s, const char *cmes_no, int64_t *id)
 			       "t", cmes_no);
 }
 
+static void cpd_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_cpd_row *r = row;
+	(void)ctx;
+	r->year = sqlite3_column_int(st, 0);
+	r->hours = sqlite3_column_double(st, 1);
+	r->source = store_col_text(st, 2);
+	r->ref = store_col_text(st, 3);
+	r->by = store_col_text(st, 4);
+	r->at = store_col_text(st, 5);
+}
+
+static void cpd_drop(void *row)
+{
+	store_cpd_row *r = row;
+	free(r->source);
+	free(r->ref);
+	free(r->by);
+	free(r->at);
+}
+
+static const store_row_kind cpd_kind = {sizeof(store_cpd_row), cpd_fill, cpd_drop};
+
 int store_cpd_list_get(store *s, int64_t id, store_cpd_list *out)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-	st = store_sql_prep(s, "SELECT year, hours, source, ref, \"by\", at FROM cpd_hours c"
-			       " WHERE application_id = ? AND id = (" CPD_LATEST ") ORDER BY year",
-			    "i", id);
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_cpd_row *r;
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		r = &out->rows[out->n++];
-		r->year = sqlite3_column_int(st, 0);
-		r->hours = sqlite3_column_double(st, 1);
-		r->source = store_col_text(st, 2);
-		r->ref = store_col_text(st, 3);
-		r->by = store_col_text(st, 4);
-		r->at = store_col_text(st, 5);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_cpd_list_free(out);
-	return rc;
+	return store_rows_query(s, &cpd_kind, &out->rows, &out->n,
+				"SELECT year, hours, source, ref, \"by\", at FROM cpd_hours c"
+				" WHERE application_id = ? AND id = (" CPD_LATEST ") ORDER BY year",
+				"i", id);
 }
 
 void store_cpd_list_free(store_cpd_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->rows[i].source);
-		free(l->rows[i].ref);
-		free(l->rows[i].by);
-		free(l->rows[i].at);
-	}
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&cpd_kind, &l->rows, &l->n);
 }
 
 int store_pay_unsent_drop(store *s, int64_t id)
@@ -120,41 +116,37 @@ int store_pay_unsent_drop(store *s, int64_t id)
 			     "i", id);
 }
 
+static void payment_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_payment_row *r = row;
+	(void)ctx;
+	r->item = store_col_text(st, 0);
+	r->amount = (long)sqlite3_column_int64(st, 1);
+	r->ref = store_col_text(st, 2);
+	r->at = store_col_text(st, 3);
+}
+
+static void payment_drop(void *row)
+{
+	store_payment_row *r = row;
+	free(r->item);
+	free(r->ref);
+	free(r->at);
+}
+
+static const store_row_kind payment_kind = {sizeof(store_payment_row), payment_fill, payment_drop};
+
 int store_pay_unlisted(store *s, int64_t id, store_payment_list *out)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-	st = store_sql_prep(s, "SELECT item, amount, ref, at FROM payments WHERE application_id = ? AND notice IS NULL"
-			       " ORDER BY id",
-			    "i", id);
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_payment_row *r;
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		r = &out->rows[out->n++];
-		r->item = store_col_text(st, 0);
-		r->amount = (long)sqlite3_column_int64(st, 1);
-		r->ref = store_col_text(st, 2);
-		r->at = store_col_text(st, 3);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_payment_list_free(out);
-	return rc;
+	return store_rows_query(s, &payment_kind, &out->rows, &out->n,
+				"SELECT item, amount, ref, at FROM payments WHERE application_id = ? AND notice IS NULL"
+				" ORDER BY id",
+				"i", id);
 }
 
 void store_payment_list_free(store_payment_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->rows[i].item);
-		free(l->rows[i].ref);
-		free(l->rows[i].at);
-	}
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&payment_kind, &l->rows, &l->n);
 }
 
 int store_pay_mark_listed(store *s, int64_t id)
@@ -165,95 +157,78 @@ int store_pay_mark_listed(store *s, int64_t id)
 			     "i", id);
 }
 
+static void purge_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_purge_row *r = row;
+	(void)ctx;
+	r->id = sqlite3_column_int64(st, 0);
+	r->number = store_col_text(st, 1);
+	r->state = store_col_text(st, 2);
+	r->since = store_col_text(st, 3);
+}
+
+static void purge_drop(void *row)
+{
+	store_purge_row *r = row;
+	free(r->number);
+	free(r->state);
+	free(r->since);
+}
+
+static const store_row_kind purge_kind = {sizeof(store_purge_row), purge_fill, purge_drop};
+
 int store_purge_candidates(store *s, store_purge_list *out)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-	st = store_sql_prep(
-		s,
-		"SELECT a.id, a.number, a.state, CASE WHEN a.state IN ('certified', 're_registration_due')"
-		"  THEN (SELECT min(at) FROM history WHERE application_id = a.id AND to_state = 'certified'"
-		"        AND coalesce(from_state, '') <> 'certified')"
-		"  ELSE (SELECT max(at) FROM history WHERE application_id = a.id AND to_state = a.state"
-		"        AND coalesce(from_state, '') <> a.state) END"
-		" FROM applications a"
-		" WHERE a.state IN ('certified', 're_registration_due', 'rejected', 'returned', 'interview_failed',"
-		"  'no_show')"
-		" AND EXISTS (SELECT 1 FROM files WHERE application_id = a.id AND purged_at IS NULL"
-		"  AND coalesce(stored_path, '') <> '')"
-		" ORDER BY a.id",
-		"");
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_purge_row *r;
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		r = &out->rows[out->n++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->number = store_col_text(st, 1);
-		r->state = store_col_text(st, 2);
-		r->since = store_col_text(st, 3);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_purge_list_free(out);
-	return rc;
+	return store_rows_query(s, &purge_kind, &out->rows, &out->n,
+				"SELECT a.id, a.number, a.state, CASE WHEN a.state IN ('certified', 're_registration_due')"
+				"  THEN (SELECT min(at) FROM history WHERE application_id = a.id AND to_state = 'certified'"
+				"        AND coalesce(from_state, '') <> 'certified')"
+				"  ELSE (SELECT max(at) FROM history WHERE application_id = a.id AND to_state = a.state"
+				"        AND coalesce(from_state, '') <> a.state) END"
+				" FROM applications a"
+				" WHERE a.state IN ('certified', 're_registration_due', 'rejected', 'returned', 'interview_failed',"
+				"  'no_show')"
+				" AND EXISTS (SELECT 1 FROM files WHERE application_id = a.id AND purged_at IS NULL"
+				"  AND coalesce(stored_path, '') <> '')"
+				" ORDER BY a.id",
+				"");
 }
 
 void store_purge_list_free(store_purge_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->rows[i].number);
-		free(l->rows[i].state);
-		free(l->rows[i].since);
-	}
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&purge_kind, &l->rows, &l->n);
 }
 
-/* Steps st, a query of (id, path, shared) rows (NULL when it could not
- * be prepared), into out; finalizes it. */
-static int path_rows(store *s, sqlite3_stmt *st, store_path_list *out)
+static void path_fill(sqlite3_stmt *st, void *row, void *ctx)
 {
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_path_row *r;
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		r = &out->rows[out->n++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->path = store_col_text(st, 1);
-		r->shared = (long)sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_path_list_free(out);
-	return rc;
+	store_path_row *r = row;
+	(void)ctx;
+	r->id = sqlite3_column_int64(st, 0);
+	r->path = store_col_text(st, 1);
+	r->shared = (long)sqlite3_column_int64(st, 2);
 }
+
+static void path_drop(void *row)
+{
+	free(((store_path_row *)row)->path);
+}
+
+/* Rows of (id, path, shared). */
+static const store_row_kind path_kind = {sizeof(store_path_row), path_fill, path_drop};
 
 void store_path_list_free(store_path_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->rows[i].path);
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&path_kind, &l->rows, &l->n);
 }
 
 int store_purge_paths(store *s, int64_t id, store_path_list *out)
 {
-	sqlite3_stmt *st =
-		store_sql_prep(s,
-			       "SELECT 0, f.stored_path, (SELECT count(*) FROM files g WHERE g.stored_path = f.stored_path"
-			       "  AND g.application_id <> f.application_id AND g.purged_at IS NULL)"
-			       " FROM files f WHERE f.application_id = ? AND f.purged_at IS NULL"
-			       " AND coalesce(f.stored_path, '') <> '' GROUP BY f.stored_path ORDER BY min(f.id)",
-			       "i", id);
-	return path_rows(s, st, out);
+	return store_rows_query(s, &path_kind, &out->rows, &out->n,
+				"SELECT 0, f.stored_path, (SELECT count(*) FROM files g WHERE g.stored_path = f.stored_path"
+				"  AND g.application_id <> f.application_id AND g.purged_at IS NULL)"
+				" FROM files f WHERE f.application_id = ? AND f.purged_at IS NULL"
+				" AND coalesce(f.stored_path, '') <> '' GROUP BY f.stored_path ORDER BY min(f.id)",
+				"i", id);
 }
 
 int store_purge_mark(store *s, int64_t id, time_t now)
@@ -264,46 +239,41 @@ int store_purge_mark(store *s, int64_t id, time_t now)
 			     id);
 }
 
+static void purged_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_purged_row *r = row;
+	(void)ctx;
+	r->sha256 = store_col_text(st, 0);
+	r->purged_at = store_col_text(st, 1);
+}
+
+static void purged_drop(void *row)
+{
+	store_purged_row *r = row;
+	free(r->sha256);
+	free(r->purged_at);
+}
+
+static const store_row_kind purged_kind = {sizeof(store_purged_row), purged_fill, purged_drop};
+
 int store_purge_files(store *s, int64_t id, store_purged_list *out)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-	st = store_sql_prep(s,
-			    "SELECT DISTINCT sha256, purged_at FROM files WHERE application_id = ? AND superseded = 0"
-			    " AND purged_at IS NOT NULL",
-			    "i", id);
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		out->rows[out->n].sha256 = store_col_text(st, 0);
-		out->rows[out->n++].purged_at = store_col_text(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_purged_list_free(out);
-	return rc;
+	return store_rows_query(s, &purged_kind, &out->rows, &out->n,
+				"SELECT DISTINCT sha256, purged_at FROM files WHERE application_id = ? AND superseded = 0"
+				" AND purged_at IS NOT NULL",
+				"i", id);
 }
 
 void store_purged_list_free(store_purged_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->rows[i].sha256);
-		free(l->rows[i].purged_at);
-	}
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&purged_kind, &l->rows, &l->n);
 }
 
 int store_purge_transmittals(store *s, store_path_list *out)
 {
-	sqlite3_stmt *st =
-		store_sql_prep(s,
-			       "SELECT t.id, t.file, 0 FROM transmittals t WHERE NOT EXISTS (SELECT 1 FROM transmittal_items i"
-			       " JOIN files f ON f.application_id = i.application_id WHERE i.transmittal_id = t.id"
-			       " AND f.purged_at IS NULL AND coalesce(f.stored_path, '') <> '') ORDER BY t.id",
-			       "");
-	return path_rows(s, st, out);
+	return store_rows_query(s, &path_kind, &out->rows, &out->n,
+				"SELECT t.id, t.file, 0 FROM transmittals t WHERE NOT EXISTS (SELECT 1 FROM transmittal_items i"
+				" JOIN files f ON f.application_id = i.application_id WHERE i.transmittal_id = t.id"
+				" AND f.purged_at IS NULL AND coalesce(f.stored_path, '') <> '') ORDER BY t.id",
+				"");
 }

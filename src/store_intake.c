@@ -13,31 +13,12 @@
 
 int store_apps_of_address(store *s, const char *addr, const char *number, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int r = -1;
-	*ids = NULL;
-	*n = 0;
 	/* The address its notices go to, or the applicant's own email. */
-	st = store_sql_prep(s,
-			    "SELECT a.id FROM applications a JOIN applicants p ON p.id = a.applicant_id"
-			    " WHERE (a.reply_to = ? COLLATE NOCASE OR p.email = ? COLLATE NOCASE)"
-			    " AND (? IS NULL OR a.number = ?) ORDER BY a.id",
-			    "tttt", addr, addr, number, number);
-	if (st == NULL)
-		return -1;
-	while ((r = store_sql_step(s, st)) == 1) {
-		*ids = store_grow(*ids, &alloc, *n, sizeof **ids);
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (r < 0) {
-		free(*ids);
-		*ids = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return store_rows_query(s, &store_id_kind, ids, n,
+				"SELECT a.id FROM applications a JOIN applicants p ON p.id = a.applicant_id"
+				" WHERE (a.reply_to = ? COLLATE NOCASE OR p.email = ? COLLATE NOCASE)"
+				" AND (? IS NULL OR a.number = ?) ORDER BY a.id",
+				"tttt", addr, addr, number, number);
 }
 
 int store_answers_since(store *s, int64_t id, const char *kind, const char *recipient, time_t since, int64_t *n)

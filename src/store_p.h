@@ -32,8 +32,6 @@ int store_sql_int64(store *s, int64_t *out, const char *sql, const char *types, 
 char *store_col_dup(sqlite3_stmt *st, int i);                          /* NULL for SQL NULL */
 char *store_col_text(sqlite3_stmt *st, int i);                         /* "" for SQL NULL */
 void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t len);   /* "" for SQL NULL */
-/* Room for one more element at index n of a growing array. */
-void *store_grow(void *p, size_t *alloc, size_t n, size_t size);
 /* How the store fills a typed list: the size of one row, how a row is
  * read from a statement's current row (ctx is the caller's), and what a
  * row owns (drop frees it, not the row itself; NULL: nothing). */
@@ -51,6 +49,8 @@ int store_rows_query(store *s, const store_row_kind *k, void *rowsp, size_t *n, 
 		     ...);
 /* Frees every row of a list store_rows filled, and the array. */
 void store_rows_free(const store_row_kind *k, void *rowsp, size_t *n);
+/* Rows of one int64_t: the first column (ids). */
+extern const store_row_kind store_id_kind;
 /* A SAVEPOINT around one multi-row write; store_op_end(s, rc) releases it
  * when rc is 0, else rolls it back, and returns 0 or -1. */
 int store_op_begin(store *s);

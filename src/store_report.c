@@ -24,40 +24,53 @@
 #define RP_TAIL ", count(*) OVER ()"
 #define RP_APP RP_TAIL ", a.id, '', ''"
 
+static void report_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_report_row *r = row;
+	r->number = store_col_text(st, 0);
+	r->name_zh = store_col_text(st, 1);
+	r->name_en = store_col_text(st, 2);
+	r->state = store_col_text(st, 3);
+	r->at = store_col_text(st, 4);
+	r->detail = store_col_text(st, 5);
+	r->value = store_col_text(st, 6);
+	*(long *)ctx = (long)sqlite3_column_int64(st, 7);
+	r->app_id = sqlite3_column_int64(st, 8);
+	r->kind = store_col_text(st, 9);
+	r->recipients = store_col_text(st, 10);
+}
+
+static void report_drop(void *row)
+{
+	store_report_row *r = row;
+	free(r->number);
+	free(r->name_zh);
+	free(r->name_en);
+	free(r->state);
+	free(r->at);
+	free(r->detail);
+	free(r->value);
+	free(r->kind);
+	free(r->recipients);
+}
+
+static const store_row_kind report_kind = {sizeof(store_report_row), report_fill, report_drop};
+
 /* Runs a list query (number, name_zh, name_en, state, at, detail, value,
  * total, app_id, kind, recipients) into out. */
 static int query(store *s, store_report_list *out, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
 	va_list ap;
-	size_t alloc = 0;
-	int rc;
 	memset(out, 0, sizeof *out);
 	va_start(ap, types);
 	st = store_sql_vprep(s, sql, types, ap);
 	va_end(ap);
-	if (st == NULL)
+	if (store_rows(s, st, &report_kind, &out->total, &out->rows, &out->n) != 0) {
+		out->total = 0;
 		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_report_row *r;
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		r = &out->rows[out->n++];
-		r->number = store_col_text(st, 0);
-		r->name_zh = store_col_text(st, 1);
-		r->name_en = store_col_text(st, 2);
-		r->state = store_col_text(st, 3);
-		r->at = store_col_text(st, 4);
-		r->detail = store_col_text(st, 5);
-		r->value = store_col_text(st, 6);
-		out->total = (long)sqlite3_column_int64(st, 7);
-		r->app_id = sqlite3_column_int64(st, 8);
-		r->kind = store_col_text(st, 9);
-		r->recipients = store_col_text(st, 10);
 	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_report_list_free(out);
-	return rc;
+	return 0;
 }
 
 static char *dup_or_empty(const char *v)
@@ -86,20 +99,8 @@ void store_report_list_add(store_report_list *l, int64_t app_id, const char *num
 
 void store_report_list_free(store_report_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		store_report_row *r = &l->rows[i];
-		free(r->number);
-		free(r->name_zh);
-		free(r->name_en);
-		free(r->state);
-		free(r->at);
-		free(r->detail);
-		free(r->value);
-		free(r->kind);
-		free(r->recipients);
-	}
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&report_kind, &l->rows, &l->n);
+	l->total = 0;
 }
 
 int store_rp_no_result(store *s, const char *now, int64_t limit, store_report_list *out)

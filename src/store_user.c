@@ -62,27 +62,18 @@ out:
 	return rc;
 }
 
+static void user_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	(void)ctx;
+	user_row(st, row);
+}
+
+static const store_row_kind user_kind = {sizeof(store_user), user_fill, NULL};
+
 int store_user_list(store *s, store_user **users, size_t *n)
 {
-	sqlite3_stmt *st = store_sql_prep(s, "SELECT id, name, role, hash, created_at FROM users ORDER BY name", "");
-	size_t alloc = 0;
-	int rc = -1;
-	*users = NULL;
-	*n = 0;
-	if (st == NULL)
-		goto out;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		*users = store_grow(*users, &alloc, *n, sizeof **users);
-		user_row(st, &(*users)[(*n)++]);
-	}
-out:
-	sqlite3_finalize(st);
-	if (rc != 0) {
-		free(*users);
-		*users = NULL;
-		*n = 0;
-	}
-	return rc;
+	return store_rows_query(s, &user_kind, users, n, "SELECT id, name, role, hash, created_at FROM users ORDER BY name",
+				"");
 }
 
 int store_session_add(store *s, const char *id_sha256, int64_t user_id, const char *csrf, const char *address,

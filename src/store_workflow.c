@@ -191,158 +191,142 @@ int store_wf_transmittal_item(store *s, int64_t tid, int64_t app_id)
 #define NAME_COLS \
 	" coalesce(json_extract(applicant_json, '$.name_zh'), ''), coalesce(json_extract(applicant_json, '$.name_en'), '')"
 
+static void count_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_count_row *r = row;
+	(void)ctx;
+	r->key = store_col_text(st, 0);
+	r->count = (long)sqlite3_column_int64(st, 1);
+}
+
+static void count_drop(void *row)
+{
+	free(((store_count_row *)row)->key);
+}
+
+static const store_row_kind count_kind = {sizeof(store_count_row), count_fill, count_drop};
+
 int store_wf_counts(store *s, const char *by, store_count_list *out)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
 	if (strcmp(by, "state") == 0)
-		st = store_sql_prep(s, "SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
-	else
-		st = store_sql_prep(s,
-				    "SELECT coalesce(json_extract(applicant_json, '$.province'), '-') AS p, count(*)"
-				    " FROM applications GROUP BY p ORDER BY p",
-				    "");
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		out->rows[out->n].key = store_col_text(st, 0);
-		out->rows[out->n++].count = (long)sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_count_list_free(out);
-	return rc;
+		return store_rows_query(s, &count_kind, &out->rows, &out->n,
+					"SELECT state, count(*) FROM applications GROUP BY state ORDER BY state", "");
+	return store_rows_query(s, &count_kind, &out->rows, &out->n,
+				"SELECT coalesce(json_extract(applicant_json, '$.province'), '-') AS p, count(*)"
+				" FROM applications GROUP BY p ORDER BY p",
+				"");
 }
 
 void store_count_list_free(store_count_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->rows[i].key);
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&count_kind, &l->rows, &l->n);
 }
+
+static void interview_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_interview_row *r = row;
+	(void)ctx;
+	r->id = sqlite3_column_int64(st, 0);
+	r->number = store_col_text(st, 1);
+	r->name_zh = store_col_text(st, 2);
+	r->name_en = store_col_text(st, 3);
+	r->starts_at = store_col_text(st, 4);
+	r->minutes = (long)sqlite3_column_int64(st, 5);
+	r->place = store_col_text(st, 6);
+	r->created_at = store_col_text(st, 7);
+}
+
+static void interview_drop(void *row)
+{
+	store_interview_row *r = row;
+	free(r->number);
+	free(r->name_zh);
+	free(r->name_en);
+	free(r->starts_at);
+	free(r->place);
+	free(r->created_at);
+}
+
+static const store_row_kind interview_kind = {sizeof(store_interview_row), interview_fill, interview_drop};
 
 int store_wf_interviews(store *s, const char *from, const char *to, store_interview_list *out)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-	st = store_sql_prep(s,
-			    "SELECT a.id, a.number," NAME_COLS ", i.starts_at, i.minutes, i.place, i.created_at"
-			    " FROM applications a JOIN interviews i ON i.id ="
-			    "  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
-			    " WHERE a.state = 'interview_planned' AND i.starts_at >= ? AND i.starts_at < ?"
-			    " ORDER BY i.starts_at, a.id",
-			    "tt", from, to);
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_interview_row *r;
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		r = &out->rows[out->n++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->number = store_col_text(st, 1);
-		r->name_zh = store_col_text(st, 2);
-		r->name_en = store_col_text(st, 3);
-		r->starts_at = store_col_text(st, 4);
-		r->minutes = (long)sqlite3_column_int64(st, 5);
-		r->place = store_col_text(st, 6);
-		r->created_at = store_col_text(st, 7);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_interview_list_free(out);
-	return rc;
+	return store_rows_query(s, &interview_kind, &out->rows, &out->n,
+				"SELECT a.id, a.number," NAME_COLS ", i.starts_at, i.minutes, i.place, i.created_at"
+				" FROM applications a JOIN interviews i ON i.id ="
+				"  (SELECT max(id) FROM interviews WHERE application_id = a.id)"
+				" WHERE a.state = 'interview_planned' AND i.starts_at >= ? AND i.starts_at < ?"
+				" ORDER BY i.starts_at, a.id",
+				"tt", from, to);
 }
 
 void store_interview_list_free(store_interview_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		store_interview_row *r = &l->rows[i];
-		free(r->number);
-		free(r->name_zh);
-		free(r->name_en);
-		free(r->starts_at);
-		free(r->place);
-		free(r->created_at);
-	}
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&interview_kind, &l->rows, &l->n);
 }
+
+static void history_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_history_row *r = row;
+	(void)ctx;
+	r->at = store_col_dup(st, 0);
+	r->from = store_col_dup(st, 1);
+	r->to = store_col_dup(st, 2);
+	r->by = store_col_dup(st, 3);
+	r->reason = store_col_dup(st, 4);
+	r->event = store_col_dup(st, 5);
+}
+
+static void history_drop(void *row)
+{
+	store_history_row *r = row;
+	free(r->at);
+	free(r->from);
+	free(r->to);
+	free(r->by);
+	free(r->reason);
+	free(r->event);
+}
+
+static const store_row_kind history_kind = {sizeof(store_history_row), history_fill, history_drop};
 
 int store_wf_history(store *s, int64_t id, store_history_list *out)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-	st = store_sql_prep(s, "SELECT at, from_state, to_state, \"by\", reason, event FROM history"
-			       " WHERE application_id = ? ORDER BY id",
-			    "i", id);
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		store_history_row *r;
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		r = &out->rows[out->n++];
-		r->at = store_col_dup(st, 0);
-		r->from = store_col_dup(st, 1);
-		r->to = store_col_dup(st, 2);
-		r->by = store_col_dup(st, 3);
-		r->reason = store_col_dup(st, 4);
-		r->event = store_col_dup(st, 5);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_history_list_free(out);
-	return rc;
+	return store_rows_query(s, &history_kind, &out->rows, &out->n,
+				"SELECT at, from_state, to_state, \"by\", reason, event FROM history"
+				" WHERE application_id = ? ORDER BY id",
+				"i", id);
 }
 
 void store_history_list_free(store_history_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		store_history_row *r = &l->rows[i];
-		free(r->at);
-		free(r->from);
-		free(r->to);
-		free(r->by);
-		free(r->reason);
-		free(r->event);
-	}
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&history_kind, &l->rows, &l->n);
 }
+
+static void id_fill(sqlite3_stmt *st, void *row, void *ctx)
+{
+	store_id_row *r = row;
+	(void)ctx;
+	r->id = sqlite3_column_int64(st, 0);
+	r->number = store_col_text(st, 1);
+}
+
+static void id_drop(void *row)
+{
+	free(((store_id_row *)row)->number);
+}
+
+static const store_row_kind id_kind = {sizeof(store_id_row), id_fill, id_drop};
 
 int store_wf_ids_in(store *s, const char *state, store_id_list *out)
 {
-	sqlite3_stmt *st;
-	size_t alloc = 0;
-	int rc;
-	memset(out, 0, sizeof *out);
-	st = store_sql_prep(s, "SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
-	if (st == NULL)
-		return -1;
-	while ((rc = store_sql_step(s, st)) == 1) {
-		out->rows = store_grow(out->rows, &alloc, out->n, sizeof *out->rows);
-		out->rows[out->n].id = sqlite3_column_int64(st, 0);
-		out->rows[out->n++].number = store_col_text(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (rc != 0)
-		store_id_list_free(out);
-	return rc;
+	return store_rows_query(s, &id_kind, &out->rows, &out->n,
+				"SELECT id, number FROM applications WHERE state = ? ORDER BY id", "t", state);
 }
 
 void store_id_list_free(store_id_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->rows[i].number);
-	free(l->rows);
-	memset(l, 0, sizeof *l);
+	store_rows_free(&id_kind, &l->rows, &l->n);
 }
 
 void store_wf_iso(time_t t, char out[32])
