@@ -245,20 +245,6 @@ out:
 	return rc;
 }
 
-/* "12", "12.5": hours with at most one decimal. */
-static int parse_hours(const char *s, double *out)
-{
-	char *end;
-	const char *dot;
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	dot = strchr(s, '.');
-	if (dot && strlen(dot + 1) > 1)
-		return -1;
-	*out = strtod(s, &end);
-	return *end == '\0' && *out >= 0 && *out <= 2000 ? 0 : -1;
-}
-
 static int cpd_cmd(workflow *w, const opts *o)
 {
 	const texts *t = &w->ctx->conf->texts;
@@ -271,7 +257,7 @@ static int cpd_cmd(workflow *w, const opts *o)
 		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "year", "value", o->year, (const char *)NULL));
 		return 1;
 	}
-	if (parse_hours(o->hours, &hours) != 0) {
+	if (cpd_parse_hours(o->hours, &hours) != 0) {
 		refusal_print(stderr, refusal_say(t, msg, sizeof msg, "hours", "value", o->hours, (const char *)NULL));
 		return 1;
 	}

@@ -7,6 +7,19 @@
 
 #include "log.h"
 
+int cpd_parse_hours(const char *s, double *out)
+{
+	char *end;
+	const char *dot;
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	dot = strchr(s, '.');
+	if (dot && strlen(dot + 1) > 1)
+		return -1;
+	*out = strtod(s, &end);
+	return *end == '\0' && *out >= 0 && *out <= 2000 ? 0 : -1;
+}
+
 void cpd_hours_text(double h, char *out, size_t len)
 {
 	snprintf(out, len, "%.1f", h);

@@ -21,6 +21,9 @@ typedef struct cpd_status {
 
 /* The CPD standing of application id as of ctx->now: 0, or -1 on error. */
 int cpd_status_of(packetd_ctx *ctx, int64_t id, cpd_status *out);
+/* The centre's figure of hours as typed (`packetd cpd`, the desk): "48"
+ * or "12.5", 0 to 2000, one decimal at most. 0, or -1 when it is not. */
+int cpd_parse_hours(const char *s, double *out);
 /* "48" or "12.5": hours as notices print them, into out. */
 void cpd_hours_text(double h, char *out, size_t len);
 

@@ -35,14 +35,6 @@
 #define SANDBOX_EXIT_NOMEM 4
 #define MB (1024ull * 1024)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANDBOX_NO_AS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANDBOX_NO_AS 1
-#endif
-#endif
-
 #if defined(__x86_64__)
 #define SANDBOX_ARCH AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)

@@ -18,6 +18,16 @@
 
 #include "config.h"
 
+/* Defined when the build leaves RLIMIT_AS unset (AddressSanitizer), for
+ * the code and the tests that depend on the memory limit. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_NO_AS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_NO_AS 1
+#endif
+#endif
+
 enum sandbox_status {
 	SANDBOX_OK = 0,        /* the work ran; *result is its JSON */
 	SANDBOX_LIMIT = 1,     /* memory, CPU or wall time exceeded: why says which */

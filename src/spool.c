@@ -148,17 +148,17 @@ static int add_once(strlist *l, const char *s)
 
 /* Whether one of the first i files to keep has the bytes of the ith: the
  * one copy will do for both. */
-static int seen_before(const char *const *sha256, const unsigned char *todo, size_t i)
+static int seen_before(const char *const *sha256, const unsigned char *to_keep, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (todo[j] && strcmp(sha256[j], sha256[i]) == 0)
+		if (to_keep[j] && strcmp(sha256[j], sha256[i]) == 0)
 			return 1;
 	return 0;
 }
 
 int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored)
 {
-	unsigned char *todo = xcalloc(n + 1, 1);
+	unsigned char *to_keep = xcalloc(n + 1, 1);
 	strlist dirs = {0};
 	struct stat st;
 	int rc = -1;
@@ -171,9 +171,9 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		dir = keep_dir(spool, sha256[i]);
 		stored[i] = util_path_join(dir, sha256[i]);
 		free(dir);
-		if (lstat(stored[i], &st) == 0 || seen_before(sha256, todo, i))
+		if (lstat(stored[i], &st) == 0 || seen_before(sha256, to_keep, i))
 			continue;
-		todo[i] = 1;
+		to_keep[i] = 1;
 		fd = open(src[i], O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
@@ -182,7 +182,7 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 	}
 	/* 2: every file's bytes on disk before any name refers to them */
 	for (size_t i = 0; i < n; i++)
-		if (todo[i] && src[i] != NULL && util_fsync_file(src[i]) != 0) {
+		if (to_keep[i] && src[i] != NULL && util_fsync_file(src[i]) != 0) {
 			log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
 			goto out;
 		}
@@ -190,7 +190,7 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 	for (size_t i = 0; i < n; i++) {
 		char *dir, *parent;
 		int fresh, bad;
-		if (!todo[i] || src[i] == NULL)   /* todo implies a source: said for the analyzer */
+		if (!to_keep[i] || src[i] == NULL)   /* to_keep implies a source: said for the analyzer */
 			continue;
 		dir = keep_dir(spool, sha256[i]);
 		fresh = lstat(dir, &st) != 0;
@@ -216,7 +216,7 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 	rc = 0;
 out:
 	strlist_free(&dirs);
-	free(todo);
+	free(to_keep);
 	return rc;
 }
 

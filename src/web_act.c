@@ -58,20 +58,6 @@ static int parse_amount(const char *s, long *out)
 	return util_parse_long(tmp, 1, 10000000, out);
 }
 
-/* "48" or "12.5": hours 0 to 2000, one decimal at most, as `packetd cpd`. */
-static int parse_hours(const char *s, double *out)
-{
-	char *end;
-	const char *dot;
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	dot = strchr(s, '.');
-	if (dot && strlen(dot + 1) > 1)
-		return -1;
-	*out = strtod(s, &end);
-	return *end == '\0' && *out >= 0 && *out <= 2000 ? 0 : -1;
-}
-
 static int flag(const web_req *q, const char *name)
 {
 	const char *v = web_field_get(q, name);
@@ -218,7 +204,7 @@ void web_app_action(web *w, web_req *q, web_resp *p, const char *number, const c
 			refuse(w, q, p, &wf, number, action, "year", "value", year, NULL, NULL);
 			return;
 		}
-		if (parse_hours(hours, &h) != 0) {
+		if (cpd_parse_hours(hours, &h) != 0) {
 			refuse(w, q, p, &wf, number, action, "hours", "value", hours, NULL, NULL);
 			return;
 		}

@@ -18,14 +18,6 @@
 #include "sandbox.h"
 #include "util.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_AS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NO_AS 1
-#endif
-#endif
-
 struct fx {
 	char base[64];
 	char *work;
@@ -86,7 +78,7 @@ static json_t *work_write(void *arg)
 	return json_pack("{s:b}", "written", fd >= 0);
 }
 
-#ifndef NO_AS
+#ifndef SANDBOX_NO_AS
 static json_t *work_memory(void *arg)
 {
 	(void)arg;
@@ -174,7 +166,7 @@ static void test_limits(void **state)
 	struct fx *f = *state;
 	json_t *r = NULL;
 	char why[256];
-#ifndef NO_AS
+#ifndef SANDBOX_NO_AS
 	f->lim.sandbox_cpu = 20;
 	f->lim.sandbox_wall = 30;
 	assert_int_equal(sandbox_run(&f->lim, f->work, work_memory, NULL, &r, why, sizeof why), SANDBOX_LIMIT);

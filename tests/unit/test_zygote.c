@@ -19,16 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "util.h"
 #include "zygote.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_AS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NO_AS 1
-#endif
-#endif
 
 struct fx {
 	char base[64];
@@ -85,7 +78,7 @@ static json_t *job_hang(const zygote_job *job, const void *env)
 	return NULL;
 }
 
-#ifndef NO_AS
+#ifndef SANDBOX_NO_AS
 static json_t *job_memory(const zygote_job *job, const void *env)
 {
 	(void)job;
@@ -100,7 +93,7 @@ static json_t *job_memory(const zygote_job *job, const void *env)
 
 static const zygote_kind kinds[] = {
 	{"pids", job_pids}, {"null", job_null}, {"net", job_net}, {"crash", job_crash}, {"hang", job_hang},
-#ifndef NO_AS
+#ifndef SANDBOX_NO_AS
 	{"memory", job_memory},
 #endif
 };
@@ -192,7 +185,7 @@ static void test_limits(void **state)
 	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_DIED);
 	assert_non_null(strstr(why, "signal 11"));
 	assert_null(r);
-#ifndef NO_AS
+#ifndef SANDBOX_NO_AS
 	f->job.kind = "memory";
 	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
 	assert_non_null(strstr(why, "96 MB"));
