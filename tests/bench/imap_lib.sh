@@ -5,6 +5,9 @@
 # defines the helpers below. Run as root (the servers need it).
 : "${PACKETD:=$TOP/build/packetd}"
 export PACKETD PACKETD_TOP=$TOP
+# the contenders beside packetd (mbsync: Debian's isync) and what measures them
+sh "$TOP/tests/deps.sh" isync time python3 || exit 1
+[ -x "$PACKETD" ] || { echo "$PACKETD: not built (make all)" >&2; exit 1; }
 source "$TOP/tests/servers/servers.sh"
 servers_start || exit 1
 WORK=$(mktemp -d /tmp/packetd-bench.XXXXXX)
