@@ -112,6 +112,7 @@ static const ckey keys[] = {
 	{ KS_LIMITS, "sandbox_memory", KT_SIZE, 64 * MB, 64 * 1024 * MB, L(sandbox_memory), 0, "512M" },
 	{ KS_LIMITS, "sandbox_cpu", KT_UINT, 1, 3600, L(sandbox_cpu), 0, "60" },
 	{ KS_LIMITS, "sandbox_wall", KT_UINT, 1, 7200, L(sandbox_wall), 0, "120" },
+	{ KS_LIMITS, "sandbox_jobs", KT_UINT, 1, 1000, L(sandbox_jobs), 0, "32" },
 	{ KS_WEB, "listen", KT_STR, 0, 0, C(web_listen), 0, "127.0.0.1:8080" },
 	{ KS_WEB, "cert", KT_PATH, 0, 0, C(web_cert), 0, NULL },
 	{ KS_WEB, "key", KT_PATH, 0, 0, C(web_key), 0, NULL },

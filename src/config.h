@@ -46,6 +46,7 @@ typedef struct config_limits {
 	uint64_t sandbox_memory;  /* address space of the unpacking child (RLIMIT_AS) */
 	uint64_t sandbox_cpu;     /* its CPU seconds (RLIMIT_CPU) */
 	uint64_t sandbox_wall;    /* its wall-clock seconds, enforced by the parent */
+	uint64_t sandbox_jobs;    /* packets one sandboxed worker serves before it is replaced (1: a child each) */
 } config_limits;
 
 typedef struct config {

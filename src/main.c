@@ -141,6 +141,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	store *db = NULL;
 	wait_set *ws = NULL;
 	zygote zy;
+	char *work_root = NULL;   /* owned: where the sandbox's workers may write */
 	char err[512];
 	static const struct option opts[] = {{"once", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 	int ch;
@@ -174,6 +175,8 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	}
 	/* The sandbox helper forks while packetd is still small: before the
 	 * database, the sources and their buffers (zygote.h). */
+	work_root = util_path_join(c->conf.spool, "work");
+	zy.work_root = work_root;
 	if (zygote_start(&zy) != 0)
 		log_warn("sandbox helper not started: every packet forks packetd itself");
 	if (open_store(c, &db) != 0)
@@ -228,6 +231,9 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 				c->conf_loaded = c->rules_loaded = 1;
 				/* the helper holds the rules it was forked with */
 				zygote_stop(&zy);
+				free(work_root);
+				work_root = util_path_join(c->conf.spool, "work");
+				zy.work_root = work_root;
 				if (zygote_start(&zy) != 0)
 					log_warn("sandbox helper not restarted: every packet forks packetd itself");
 				/* after the fork: the helper must not hold the watches' sockets */
@@ -246,6 +252,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 out:
 	wait_close(ws);
 	zygote_stop(&zy);
+	free(work_root);
 	if (db)
 		store_close(db);
 	if (lock_fd >= 0)

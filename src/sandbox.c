@@ -31,8 +31,6 @@
 #include "util.h"
 
 #define SANDBOX_RESULT ".sandbox-result.json"
-#define SANDBOX_EXIT_SYSERR 3
-#define SANDBOX_EXIT_NOMEM 4
 #define MB (1024ull * 1024)
 
 #if defined(__x86_64__)
@@ -195,22 +193,16 @@ int sandbox_cut_network(void)
 	return 0;
 }
 
-/* In the child: confine, run, write the result, exit. Never returns.
- * result_path is the child's copy to free (for valgrind's leak check).
- * net_cut: this process already called sandbox_cut_network, and the
- * child inherits its namespace and filter. */
-static void sandbox_child(const config_limits *lim, const char *workdir, char *result_path, sandbox_fn fn,
-			  void *arg, pid_t parent, int fresh_arena, int net_cut)
+int sandbox_confine(const config_limits *lim, const char *scope, pid_t parent, int net_cut, uint64_t cpu_hard)
 {
 	static const int dfl[] = {SIGTERM, SIGHUP, SIGINT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGPIPE, SIGCHLD};
-	json_t *res;
 	struct sigaction sa;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* a parent gone before the line above sent no signal: nobody would
 	 * enforce the wall time */
 	if (getppid() != parent)
-		_exit(SANDBOX_EXIT_SYSERR);
+		return -1;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	/* the parent's handlers are not the child's: a crash must end it */
@@ -221,25 +213,64 @@ static void sandbox_child(const config_limits *lim, const char *workdir, char *r
 	/* crash points belong to packetd's own process, not to this child */
 	unsetenv("PACKETD_FAULT");
 	sandbox_limit(RLIMIT_CORE, 0, 0);
-	sandbox_limit(RLIMIT_CPU, (rlim_t)lim->sandbox_cpu, (rlim_t)lim->sandbox_cpu + 1);
+	sandbox_limit(RLIMIT_CPU, (rlim_t)lim->sandbox_cpu,
+		      (rlim_t)(cpu_hard > lim->sandbox_cpu ? cpu_hard : lim->sandbox_cpu + 1));
 #ifndef SANDBOX_NO_AS
 	sandbox_limit(RLIMIT_AS, (rlim_t)lim->sandbox_memory, (rlim_t)lim->sandbox_memory);
 #endif
 	if (!net_cut && sandbox_cut_network() != 0)
-		_exit(SANDBOX_EXIT_SYSERR);
-	if (sandbox_landlock(workdir) != 0)
+		return -1;
+	if (sandbox_landlock(scope) != 0)
 		log_debug("sandbox: Landlock unavailable; writes rely on the unpacker's own rules");
+	return 0;
+}
+
+int sandbox_cpu_from_now(const config_limits *lim, uint64_t cpu_hard)
+{
+	struct rusage ru;
+	struct rlimit r;
+	uint64_t used_us, soft;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return -1;
+	used_us = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
+		  (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+	/* whole seconds, rounded up, as the kernel counts them: the job gets
+	 * its sandbox_cpu seconds and less than one more, as a fresh child */
+	soft = (used_us + 999999u) / 1000000u + lim->sandbox_cpu;
+	r.rlim_cur = (rlim_t)(soft < cpu_hard ? soft : cpu_hard);
+	r.rlim_max = (rlim_t)cpu_hard;
+	return setrlimit(RLIMIT_CPU, &r);
+}
+
+int sandbox_put_result(json_t *res, const char *workdir)
+{
+	char *result_path = util_path_join(workdir, SANDBOX_RESULT);
+	int rc = json_dump_file(res, result_path, JSON_COMPACT);
+	int e = errno;
+	free(result_path);
+	errno = e;
+	return rc == 0 ? 0 : -1;
+}
+
+/* In the child: confine, run, write the result, exit. Never returns.
+ * net_cut: this process already called sandbox_cut_network, and the
+ * child inherits its namespace and filter. */
+static void sandbox_child(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, pid_t parent,
+			  int fresh_arena, int net_cut)
+{
+	json_t *res;
+	if (sandbox_confine(lim, workdir, parent, net_cut, 0) != 0)
+		_exit(SANDBOX_EXIT_SYSERR);
 	res = sandbox_call_fn(fn, arg, fresh_arena);
 	if (res == NULL)
 		_exit(SANDBOX_EXIT_SYSERR);
-	if (json_dump_file(res, result_path, JSON_COMPACT) != 0)
+	if (sandbox_put_result(res, workdir) != 0)
 		_exit(errno == ENOMEM ? SANDBOX_EXIT_NOMEM : SANDBOX_EXIT_SYSERR);
 	json_decref(res);
-	free(result_path);
 	_exit(0);
 }
 
-static int sandbox_pidfd(pid_t pid)
+int sandbox_pidfd(pid_t pid)
 {
 #ifdef __NR_pidfd_open
 	return (int)syscall(__NR_pidfd_open, pid, 0);
@@ -254,6 +285,39 @@ static double sandbox_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sandbox_judge(int status, int killed, const config_limits *lim, char *why, size_t whylen)
+{
+	if (whylen)
+		why[0] = '\0';
+	if (killed) {
+		snprintf(why, whylen, "took longer than %llu s / 超过 %llu 秒", (unsigned long long)lim->sandbox_wall,
+			 (unsigned long long)lim->sandbox_wall);
+		return SANDBOX_LIMIT;
+	}
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		if (sig == SIGXCPU || sig == SIGKILL) {
+			snprintf(why, whylen, "more than %llu s of CPU time / 超过 %llu 秒 CPU 时间",
+				 (unsigned long long)lim->sandbox_cpu, (unsigned long long)lim->sandbox_cpu);
+			return SANDBOX_LIMIT;
+		}
+		snprintf(why, whylen, "the reader stopped with signal %d (%s) / 读取程序异常终止", sig, strsignal(sig));
+		return SANDBOX_DIED;
+	}
+	if (WEXITSTATUS(status) == SANDBOX_EXIT_NOMEM) {
+		snprintf(why, whylen, "more than %llu MB of memory / 超过 %llu MB 内存",
+			 (unsigned long long)(lim->sandbox_memory / MB), (unsigned long long)(lim->sandbox_memory / MB));
+		return SANDBOX_LIMIT;
+	}
+	if (WEXITSTATUS(status) == SANDBOX_EXIT_SYSERR)
+		return SANDBOX_ERROR;
+	if (WEXITSTATUS(status) != 0) {
+		snprintf(why, whylen, "the reader stopped with status %d / 读取程序异常终止", WEXITSTATUS(status));
+		return SANDBOX_DIED;
+	}
+	return SANDBOX_OK;
 }
 
 static int sandbox_fork(const config_limits *lim, const char *workdir, sandbox_fn fn, void *arg, int fresh_arena,
@@ -275,7 +339,7 @@ static int sandbox_fork(const config_limits *lim, const char *workdir, sandbox_f
 		goto out;
 	}
 	if (pid == 0)
-		sandbox_child(lim, workdir, result_path, fn, arg, parent, fresh_arena, net_cut);
+		sandbox_child(lim, workdir, fn, arg, parent, fresh_arena, net_cut);
 	/* a pidfd wakes the parent the moment the child ends; without one
 	 * (kernel < 5.3) it polls with a growing nap */
 	pfd = sandbox_pidfd(pid);
@@ -301,38 +365,7 @@ static int sandbox_fork(const config_limits *lim, const char *workdir, sandbox_f
 		if (nap.tv_nsec < 20 * 1000 * 1000)
 			nap.tv_nsec += 2 * 1000 * 1000;
 	}
-	if (killed) {
-		snprintf(why, whylen, "took longer than %llu s / 超过 %llu 秒", (unsigned long long)lim->sandbox_wall,
-			 (unsigned long long)lim->sandbox_wall);
-		rc = SANDBOX_LIMIT;
-		goto out;
-	}
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		if (sig == SIGXCPU || sig == SIGKILL) {
-			snprintf(why, whylen, "more than %llu s of CPU time / 超过 %llu 秒 CPU 时间",
-				 (unsigned long long)lim->sandbox_cpu, (unsigned long long)lim->sandbox_cpu);
-			rc = SANDBOX_LIMIT;
-		} else {
-			snprintf(why, whylen, "the reader stopped with signal %d (%s) / 读取程序异常终止", sig, strsignal(sig));
-			rc = SANDBOX_DIED;
-		}
-		goto out;
-	}
-	if (WEXITSTATUS(status) == SANDBOX_EXIT_NOMEM) {
-		snprintf(why, whylen, "more than %llu MB of memory / 超过 %llu MB 内存",
-			 (unsigned long long)(lim->sandbox_memory / MB), (unsigned long long)(lim->sandbox_memory / MB));
-		rc = SANDBOX_LIMIT;
-		goto out;
-	}
-	if (WEXITSTATUS(status) != 0) {
-		if (WEXITSTATUS(status) != SANDBOX_EXIT_SYSERR) {
-			snprintf(why, whylen, "the reader stopped with status %d / 读取程序异常终止", WEXITSTATUS(status));
-			rc = SANDBOX_DIED;
-		}
-		goto out;
-	}
-	rc = SANDBOX_OK;
+	rc = sandbox_judge(status, killed, lim, why, whylen);
 out:
 	if (pfd >= 0)
 		close(pfd);

@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "config.h"
 
@@ -34,6 +36,11 @@ enum sandbox_status {
 	SANDBOX_DIED = 2,      /* the child died otherwise (a signal): why says how */
 	SANDBOX_ERROR = -1     /* fork, pipe or the result could not be had: retry later */
 };
+
+/* A child's exit status for a system error (SANDBOX_ERROR) and for
+ * memory that ran out (SANDBOX_LIMIT), as sandbox_judge reads them. */
+#define SANDBOX_EXIT_SYSERR 3
+#define SANDBOX_EXIT_NOMEM 4
 
 /* The work done in the child: returns its result (owned by the caller), or
  * NULL on a system error (temporary). */
@@ -60,6 +67,25 @@ int sandbox_exec(const config_limits *lim, const char *workdir, sandbox_fn fn, v
 		 size_t whylen);
 int sandbox_take(const config_limits *lim, const char *workdir, json_t **result);
 void sandbox_discard(const char *workdir);
+
+/* The pieces of sandbox_exec, for a child that serves several jobs
+ * (zygote.c's worker). sandbox_confine applies, in the calling child of
+ * parent, everything above but the wall time: default handlers for fatal
+ * signals, RLIMIT_CORE 0, RLIMIT_CPU (soft lim->sandbox_cpu, hard cpu_hard,
+ * or one second more than the soft when cpu_hard is 0), RLIMIT_AS, the
+ * network cut (unless net_cut) and Landlock below scope. Returns 0, or -1
+ * (the child must exit). sandbox_cpu_from_now moves the soft CPU limit to
+ * lim->sandbox_cpu seconds past what the process has used so far (never
+ * past cpu_hard). sandbox_put_result writes a job's result where
+ * sandbox_take finds it (0, or -1 with errno). sandbox_judge tells, from a
+ * child's wait status (and killed: the wall time ran out), the status
+ * sandbox_exec would return, filling why. sandbox_pidfd: a pidfd for pid,
+ * or -1 when the kernel has none. */
+int sandbox_confine(const config_limits *lim, const char *scope, pid_t parent, int net_cut, uint64_t cpu_hard);
+int sandbox_cpu_from_now(const config_limits *lim, uint64_t cpu_hard);
+int sandbox_put_result(json_t *res, const char *workdir);
+int sandbox_judge(int status, int killed, const config_limits *lim, char *why, size_t whylen);
+int sandbox_pidfd(pid_t pid);
 
 /* Puts the calling process in a new network namespace (when allowed) and
  * under the seccomp filter that fails socket(2), with no new privileges.

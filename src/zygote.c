@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <locale.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -16,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -26,6 +29,7 @@
 
 #define ZYGOTE_MSG_MAX (64 * 1024)
 #define ZYGOTE_MAGIC 0x7a796731u
+#define ZYGOTE_KEEP_FREE (8u << 20)   /* free heap bytes a worker keeps between jobs */
 #define ZYGOTE_GRACE 30   /* seconds past the child's wall limit before the helper counts as hung */
 
 typedef struct zygote_head {
@@ -49,6 +53,17 @@ typedef struct zygote_warm {
 } zygote_warm;
 
 static const char *const zygote_charsets[] = {"GB18030", "UTF-16LE", "UTF-16BE", "ISO-8859-1"};
+
+/* A child of the helper that serves up to lim.sandbox_jobs jobs one after
+ * another (zygote.h): the fork, the faults of a fresh image and the exit
+ * were two thirds of a packet's cost. */
+typedef struct zygote_worker {
+	pid_t pid;           /* 0 when none runs */
+	int fd;              /* the helper's end of its socket, or -1 */
+	int pidfd;           /* -1 without one: the wait then naps */
+	uint64_t served;     /* jobs sent to it */
+	config_limits lim;   /* what it was confined with */
+} zygote_worker;
 
 typedef struct zygote_call {
 	zygote_fn fn;
@@ -150,6 +165,201 @@ static void zygote_warm_free(zygote_warm *w)
 			iconv_close(w->cd[i]);
 }
 
+
+/* The worker's CPU ceiling for its whole life: every job may use its
+ * sandbox_cpu seconds (sandbox_cpu_from_now moves the soft limit). */
+static uint64_t zygote_cpu_hard(const config_limits *lim)
+{
+	return (lim->sandbox_cpu + 2) * (lim->sandbox_jobs + 1);
+}
+
+/* The worker's life: one job at a time, lim->sandbox_jobs at most, until
+ * the helper closes its end or a job fails. Never returns. A job that
+ * breaks a limit or crashes ends the worker with it (the helper reads its
+ * wait status, as for a child of its own). */
+static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim, pid_t helper, int net_cut)
+{
+	uint64_t hard = zygote_cpu_hard(lim), served = 0;
+	char *msg = xcalloc(1, ZYGOTE_MSG_MAX);
+	prctl(PR_SET_NAME, "packetd-worker");
+	if (sandbox_confine(lim, z->work_root, helper, net_cut, hard) != 0)
+		_exit(SANDBOX_EXIT_SYSERR);
+	while (served < lim->sandbox_jobs) {
+		zygote_answer a;
+		zygote_job job;
+		zygote_fn fn;
+		json_t *res;
+		ssize_t n = recv(fd, msg, ZYGOTE_MSG_MAX, MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		served++;
+		memset(&a, 0, sizeof a);
+		a.status = SANDBOX_ERROR;
+		if ((size_t)n > ZYGOTE_MSG_MAX || zygote_decode(msg, (size_t)n, &job) != 0 ||
+		    (fn = zygote_find(z, job.kind)) == NULL || sandbox_cpu_from_now(lim, hard) != 0) {
+			log_error("sandbox worker: a job it cannot run (%zd bytes)", n);
+		} else if ((res = fn(&job, z->env)) != NULL) {
+			if (sandbox_put_result(res, job.workdir) == 0)
+				a.status = SANDBOX_OK;
+			else if (errno == ENOMEM)
+				_exit(SANDBOX_EXIT_NOMEM);
+			json_decref(res);
+		}
+		/* A big job's freed heap goes back to the system; a usual job's is
+		 * kept, as trimming after each cost the next one its page faults
+		 * again (about 3 ms a packet). */
+		if (mallinfo2().fordblks > ZYGOTE_KEEP_FREE)
+			malloc_trim(0);
+		if (send(fd, &a, sizeof a, MSG_NOSIGNAL) != (ssize_t)sizeof a || a.status != SANDBOX_OK)
+			break;
+	}
+	free(msg);
+	_exit(0);
+}
+
+static int zygote_worker_start(const zygote *z, zygote_worker *w, const config_limits *lim, int net_cut)
+{
+	int sv[2];
+	pid_t helper = getpid(), pid;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_error("sandbox helper: socketpair: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_error("sandbox helper: fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* the worker talks to the helper only, never to the daemon */
+		if (sv[1] > 3)
+			close_range(3, (unsigned)sv[1] - 1, 0);
+		close_range((unsigned)(sv[1] >= 3 ? sv[1] + 1 : 3), ~0u, 0);
+		zygote_worker_main(z, sv[1], lim, helper, net_cut);
+	}
+	close(sv[1]);
+	w->pid = pid;
+	w->fd = sv[0];
+	w->pidfd = sandbox_pidfd(pid);
+	w->served = 0;
+	w->lim = *lim;
+	return 0;
+}
+
+/* Ends the worker (killing it first when kill_it) and reaps it; *status
+ * gets its wait status when status is not NULL. */
+static void zygote_worker_end(zygote_worker *w, int kill_it, int *status)
+{
+	int st = 0;
+	if (w->pid > 0 && kill_it)
+		kill(w->pid, SIGKILL);
+	if (w->fd >= 0)
+		close(w->fd);
+	/* without its socket an idle worker leaves at once */
+	while (w->pid > 0 && waitpid(w->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	if (status != NULL)
+		*status = st;
+	w->pid = 0;
+	w->fd = w->pidfd = -1;
+}
+
+/* Waits for the worker's answer to the job just sent, at most the job's
+ * wall time. Returns the job's status as sandbox_exec would. */
+static int zygote_worker_wait(zygote_worker *w, const config_limits *lim, char *why, size_t whylen)
+{
+	struct timespec t0, t;
+	zygote_answer a;
+	int status = 0, rc;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p[2] = {{.fd = w->fd, .events = POLLIN}, {.fd = w->pidfd, .events = POLLIN}};
+		long long spent;
+		int left, r;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		spent = (long long)(t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (spent >= (long long)lim->sandbox_wall * 1000) {
+			zygote_worker_end(w, 1, &status);
+			return sandbox_judge(status, 1, lim, why, whylen);
+		}
+		left = (int)((long long)lim->sandbox_wall * 1000 - spent);
+		/* without a pidfd a worker that died is seen by its socket's hangup */
+		r = poll(p, w->pidfd >= 0 ? 2 : 1, left);
+		if (r < 0 && errno != EINTR) {
+			log_error("sandbox helper: poll: %s", strerror(errno));
+			zygote_worker_end(w, 1, NULL);
+			return SANDBOX_ERROR;
+		}
+		if (r <= 0)
+			continue;
+		if (p[0].revents & POLLIN) {
+			ssize_t n = recv(w->fd, &a, sizeof a, 0);
+			if (n == (ssize_t)sizeof a)
+				break;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR) || p[1].revents) {
+			/* gone without an answer: its wait status says why */
+			zygote_worker_end(w, 0, &status);
+			rc = sandbox_judge(status, 0, lim, why, whylen);
+			return rc == SANDBOX_OK ? SANDBOX_ERROR : rc;
+		}
+	}
+	a.why[sizeof a.why - 1] = '\0';
+	snprintf(why, whylen, "%s", a.why);
+	if (a.status != SANDBOX_OK || w->served >= lim->sandbox_jobs)
+		zygote_worker_end(w, 0, NULL);
+	return a.status == SANDBOX_OK ? SANDBOX_OK : SANDBOX_ERROR;
+}
+
+/* Runs the job (msg, len bytes; job decoded from it) on the worker,
+ * starting one when none runs or the running one was confined with other
+ * limits. Returns the status as sandbox_exec does. */
+static int zygote_worker_run(const zygote *z, zygote_worker *w, const char *msg, size_t len,
+			     const zygote_job *job, int net_cut, char *why, size_t whylen)
+{
+	if (w->pid > 0 && memcmp(&w->lim, &job->lim, sizeof w->lim) != 0)
+		zygote_worker_end(w, 0, NULL);
+	if (whylen)
+		why[0] = '\0';
+	/* one that ended idle (killed) would take the job to its grave */
+	if (w->pid > 0 && w->pidfd >= 0) {
+		struct pollfd p = {.fd = w->pidfd, .events = POLLIN};
+		if (poll(&p, 1, 0) > 0)
+			zygote_worker_end(w, 0, NULL);
+	}
+	for (int attempt = 0;; attempt++) {
+		if (w->pid <= 0 && zygote_worker_start(z, w, &job->lim, net_cut) != 0)
+			return SANDBOX_ERROR;
+		if (send(w->fd, msg, len, MSG_NOSIGNAL) == (ssize_t)len)
+			break;
+		/* it died idle (the OOM killer): a new one takes the job */
+		zygote_worker_end(w, 1, NULL);
+		if (attempt == 1)
+			return SANDBOX_ERROR;
+	}
+	w->served++;
+	return zygote_worker_wait(w, &job->lim, why, whylen);
+}
+
+/* A job the worker may take: workers are wanted, and the job's folder is
+ * below the one the worker's Landlock rule lets it write in. */
+static int zygote_servable(const zygote *z, const zygote_job *job)
+{
+	size_t n;
+	if (job->lim.sandbox_jobs <= 1 || z->work_root == NULL)
+		return 0;
+	n = strlen(z->work_root);
+	return strncmp(job->workdir, z->work_root, n) == 0 && job->workdir[n] == '/' &&
+	       strstr(job->workdir + n, "/..") == NULL;
+}
+
 /* The helper's life: one job at a time until the daemon closes its end or
  * dies. Never returns. */
 static void zygote_helper(const zygote *z, int fd, pid_t daemon)
@@ -158,6 +368,7 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 	char *msg = xcalloc(1, ZYGOTE_MSG_MAX);
 	struct sigaction sa;
 	zygote_warm w;
+	zygote_worker wk = {.pid = 0, .fd = -1, .pidfd = -1};
 	int net_cut;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -198,8 +409,11 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 		} else {
 			call.job = &job;
 			call.env = z->env;
-			a.status = sandbox_exec(&job.lim, job.workdir, zygote_call_fn, &call, net_cut, a.why,
-						sizeof a.why);
+			if (zygote_servable(z, &job))
+				a.status = zygote_worker_run(z, &wk, msg, (size_t)n, &job, net_cut, a.why, sizeof a.why);
+			else
+				a.status = sandbox_exec(&job.lim, job.workdir, zygote_call_fn, &call, net_cut, a.why,
+							sizeof a.why);
 		}
 		/* the test's kill of the helper in mid-job: the child has written
 		 * its result, the daemon is still waiting for the answer */
@@ -207,6 +421,7 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 		if (send(fd, &a, sizeof a, MSG_NOSIGNAL) != (ssize_t)sizeof a)
 			break;
 	}
+	zygote_worker_end(&wk, 0, NULL);
 	zygote_warm_free(&w);
 	free(msg);
 	_exit(0);

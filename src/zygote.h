@@ -14,6 +14,17 @@
  * answers with the status and why; the result file stays in the work
  * folder, where the daemon takes it (sandbox_take).
  *
+ * Most jobs do not need a fork each: when the job's limits ask for
+ * sandbox_jobs > 1 and its work folder is below z->work_root, the helper
+ * hands it to a worker, a child of its own confined as sandbox.h says but
+ * with Landlock on work_root rather than on one work folder, that serves
+ * jobs one after another (each with its own CPU and wall time) and is
+ * replaced after sandbox_jobs of them, after any job that did not end well,
+ * and when the limits change. What that costs in isolation: a job that took
+ * the worker over could touch the next jobs of the same worker (their
+ * results, their work folders), and nothing else. sandbox_jobs = 1 gives a
+ * fresh child to every job.
+ *
  * The helper has the rules it was forked with: restart it (zygote_stop,
  * zygote_start) when they are reloaded. If it dies, the job it ran fails
  * with SANDBOX_ERROR (the item is retried next cycle) and the next job
@@ -56,6 +67,7 @@ typedef struct zygote {
 	size_t nkinds;
 	const void *env;            /* foreign: handed to every job */
 	int wanted;                 /* started by its owner: restart it when it ends */
+	const char *work_root;      /* foreign, or NULL: see below */
 } zygote;
 
 /* Fills z for kinds; no helper runs yet (jobs fork here until zygote_start). */

@@ -2,7 +2,10 @@
  * caller, with the sandbox's limits told apart as sandbox_run tells them;
  * the helper's own env reaches the job; a helper killed between jobs or
  * during one loses nothing but that job (SANDBOX_ERROR, to be retried) and
- * the next job starts a new helper; without a helper a job forks here. */
+ * the next job starts a new helper; without a helper a job forks here.
+ * Workers (sandbox_jobs > 1): jobs share one until its count is served,
+ * a job that fails or breaks a limit ends it, each job has its own CPU
+ * seconds, a worker writes only below its root and dies with the helper. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -91,8 +94,35 @@ static json_t *job_memory(const zygote_job *job, const void *env)
 }
 #endif
 
+/* Spends about arg[0] milliseconds of CPU, then says its pid. */
+static json_t *job_burn(const zygote_job *job, const void *env)
+{
+	struct timespec t0, t;
+	long ms = atol(job->arg[0] ? job->arg[0] : "0"), spent = 0;
+	volatile unsigned long x = 0;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	while (spent < ms) {
+		for (int i = 0; i < 100000; i++)
+			x += (unsigned long)i;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+		spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+	}
+	return job_pids(job, env);
+}
+
+/* Tries to create the file arg[0]. */
+static json_t *job_write(const zygote_job *job, const void *env)
+{
+	FILE *fp = fopen(job->arg[0], "w");
+	(void)env;
+	if (fp != NULL)
+		fclose(fp);
+	return json_pack("{s:b}", "written", fp != NULL);
+}
+
 static const zygote_kind kinds[] = {
 	{"pids", job_pids}, {"null", job_null}, {"net", job_net}, {"crash", job_crash}, {"hang", job_hang},
+	{"burn", job_burn}, {"write", job_write},
 #ifndef SANDBOX_NO_AS
 	{"memory", job_memory},
 #endif
@@ -285,6 +315,170 @@ static void test_without_helper(void **state)
 	assert_int_equal(ppid, (long)getpid());
 }
 
+
+/* Workers: the fixture's jobs run below f->base, the workers' root. */
+static void use_workers(struct fx *f, uint64_t jobs)
+{
+	f->z.work_root = f->base;
+	f->job.lim.sandbox_jobs = jobs;
+	assert_int_equal(zygote_start(&f->z), 0);
+}
+
+static void test_worker_serves_jobs(void **state)
+{
+	struct fx *f = *state;
+	long pid[5], ppid;
+	use_workers(f, 3);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(run(f, &pid[i], &ppid), SANDBOX_OK);
+		assert_int_equal(ppid, (long)f->z.pid);
+		assert_true(pid[i] != (long)f->z.pid && pid[i] != (long)getpid());
+	}
+	/* three jobs on one worker, then a fresh one */
+	assert_int_equal(pid[1], pid[0]);
+	assert_int_equal(pid[2], pid[0]);
+	assert_true(pid[3] != pid[0]);
+	assert_int_equal(pid[4], pid[3]);
+	/* a worker that died idle is replaced, the job not lost */
+	kill((pid_t)pid[4], SIGKILL);
+	usleep(100 * 1000);
+	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
+	assert_true(pid[0] != pid[4]);
+	/* other limits: another worker */
+	f->job.lim.sandbox_wall = 11;
+	assert_int_equal(run(f, &pid[1], &ppid), SANDBOX_OK);
+	assert_true(pid[1] != pid[0]);
+	/* a job whose folder is outside the workers' root gets a child of its own */
+	f->z.work_root = "/nonexistent";
+	zygote_stop(&f->z);
+	assert_int_equal(zygote_start(&f->z), 0);
+	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
+	assert_int_equal(run(f, &pid[1], &ppid), SANDBOX_OK);
+	assert_true(pid[1] != pid[0]);
+}
+
+static void test_one_job_per_child(void **state)
+{
+	struct fx *f = *state;
+	long pid[2], ppid;
+	use_workers(f, 1);
+	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
+	assert_int_equal(run(f, &pid[1], &ppid), SANDBOX_OK);
+	assert_true(pid[1] != pid[0]);
+	assert_int_equal(ppid, (long)f->z.pid);
+}
+
+/* A job that breaks a limit or crashes ends its worker, is told apart as
+ * a child of its own would be, and the next job gets a new worker. */
+static void test_worker_limits(void **state)
+{
+	struct fx *f = *state;
+	json_t *r = NULL;
+	char why[256];
+	long pid[2], ppid;
+	use_workers(f, 10);
+	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
+	f->job.kind = "net";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_OK);
+	assert_true(json_integer_value(json_object_get(r, "fd")) < 0);
+	json_decref(r);
+	f->job.kind = "crash";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_DIED);
+	assert_non_null(strstr(why, "signal 11"));
+	assert_null(r);
+	f->job.kind = "pids";
+	assert_int_equal(run(f, &pid[1], &ppid), SANDBOX_OK);
+	assert_true(pid[1] != pid[0]);
+	f->job.kind = "null";
+	assert_int_equal(run(f, NULL, NULL), SANDBOX_ERROR);
+	f->job.kind = "pids";
+	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
+	assert_true(pid[1] != pid[0]);
+#ifndef SANDBOX_NO_AS
+	f->job.kind = "memory";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
+	assert_non_null(strstr(why, "96 MB"));
+#endif
+	f->job.kind = "hang";
+	f->job.lim.sandbox_wall = 1;
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
+	assert_non_null(strstr(why, "1 s"));
+	f->job.kind = "pids";
+	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
+}
+
+/* Each job has its own CPU seconds: two jobs that each use most of the
+ * limit pass on one worker, a spin is stopped. */
+static void test_worker_cpu_per_job(void **state)
+{
+	struct fx *f = *state;
+	json_t *r = NULL;
+	char why[256];
+	long pid[2], ppid;
+	f->job.lim.sandbox_cpu = 1;
+	use_workers(f, 10);
+	f->job.kind = "burn";
+	f->job.arg[0] = "700";
+	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
+	assert_int_equal(run(f, &pid[1], &ppid), SANDBOX_OK);
+	assert_int_equal(pid[1], pid[0]);
+	f->job.arg[0] = "60000";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
+	assert_non_null(strstr(why, "CPU"));
+}
+
+/* A worker writes below its root only (when the kernel has Landlock). */
+static void test_worker_writes(void **state)
+{
+	struct fx *f = *state;
+	char outside[96], desc[128], why[256], *inside = util_path_join(f->work, "m0001");
+	json_t *r = NULL;
+	snprintf(outside, sizeof outside, "%s-escaped", f->base);
+	use_workers(f, 10);
+	f->job.kind = "write";
+	f->job.arg[0] = inside;
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_OK);
+	assert_true(json_is_true(json_object_get(r, "written")));
+	json_decref(r);
+	sandbox_describe(desc, sizeof desc);
+	if (strstr(desc, "landlock") != NULL) {
+		f->job.arg[0] = outside;
+		assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_OK);
+		assert_false(json_is_true(json_object_get(r, "written")));
+		assert_int_equal(access(outside, F_OK), -1);
+		json_decref(r);
+	} else {
+		print_message("# Landlock unavailable (%s): write confinement not checked\n", desc);
+	}
+	unlink(outside);
+	free(inside);
+}
+
+/* The helper killed while its worker runs a job: the worker goes too. */
+static void test_worker_helper_killed(void **state)
+{
+	struct fx *f = *state;
+	long pid, ppid, first;
+	pid_t killer;
+	use_workers(f, 10);
+	first = (long)f->z.pid;
+	killer = fork();
+	assert_true(killer >= 0);
+	if (killer == 0) {
+		usleep(300 * 1000);
+		kill((pid_t)first, SIGKILL);
+		_exit(0);
+	}
+	f->job.kind = "hang";
+	assert_int_equal(run(f, NULL, NULL), SANDBOX_ERROR);
+	waitpid(killer, NULL, 0);
+	assert_int_equal(gone_within(hang_pid(f), 5), 0);
+	f->job.kind = "pids";
+	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
+	assert_true((long)f->z.pid != first);
+	assert_int_equal(ppid, (long)f->z.pid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +487,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_killed_between_jobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_during_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_helper, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_serves_jobs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_one_job_per_child, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_cpu_per_job, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_helper_killed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
