@@ -1,6 +1,7 @@
 /* cycle.c — one cycle of `packetd run`. See cycle.h. */
 #include "cycle.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "batch.h"
@@ -14,11 +15,29 @@
 #include "transport.h"
 #include "workflow.h"
 
+/* Takes one fetched item to its end: recorded and moved, or left. */
+static void take_item(packetd_ctx *ctx, source *src, source_item *it, pipeline_prep *pp)
+{
+	enum item_result rc = it->is_batch ? batch_run(ctx, src, it) : pipeline_message(ctx, src, it, pp);
+	if (rc == ITEM_TEMPORARY) {
+		log_warn("source %s: %s not finished; retrying next cycle", src->conf->name, it->ref);
+		return;
+	}
+	fault_point("committed");
+	if (src->ops->done(src, it, rc == ITEM_FINAL) != 0)
+		log_warn("source %s: %s processed but not moved; it will be recognised next cycle", src->conf->name,
+			 it->ref);
+}
+
+/* Items go one after another, each recorded before the next, but a
+ * message is read one item ahead (pipeline_prepare): its packet is in the
+ * sandbox while packetd records the one before. */
 static int run_source(packetd_ctx *ctx, const config_source *cs)
 {
 	source src;
 	source_item *items = NULL;
-	size_t n = 0;
+	pipeline_prep ahead[2];
+	size_t n = 0, waiting = SIZE_MAX;
 	if (source_open(&src, cs, ctx->conf->spool) != 0)
 		return -1;
 	src.db = ctx->db;
@@ -29,7 +48,6 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 		return -1;
 	}
 	for (size_t i = 0; i < n && !(ctx->stop && *ctx->stop); i++) {
-		enum item_result rc;
 		ctx->stats.items++;
 		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
 			     ctx->stats.applications);
@@ -39,16 +57,19 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 			continue;
 		}
 		fault_point("fetched");
-		rc = items[i].is_batch ? batch_run(ctx, &src, &items[i]) : pipeline_message(ctx, &src, &items[i]);
-		if (rc == ITEM_TEMPORARY) {
-			log_warn("source %s: %s not finished; retrying next cycle", cs->name, items[i].ref);
-			continue;
-		}
-		fault_point("committed");
-		if (src.ops->done(&src, &items[i], rc == ITEM_FINAL) != 0)
-			log_warn("source %s: %s processed but not moved; it will be recognised next cycle", cs->name,
-				 items[i].ref);
+		if (!items[i].is_batch)
+			pipeline_prepare(ctx, &items[i], &ahead[i % 2]);
+		if (waiting != SIZE_MAX)
+			take_item(ctx, &src, &items[waiting], &ahead[waiting % 2]);
+		waiting = SIZE_MAX;
+		if (items[i].is_batch)
+			take_item(ctx, &src, &items[i], NULL);
+		else
+			waiting = i;
 	}
+	/* the last one read ahead is finished even when stopping: it was fetched */
+	if (waiting != SIZE_MAX)
+		take_item(ctx, &src, &items[waiting], &ahead[waiting % 2]);
 	log_progress_end();
 	source_items_free(items, n);
 	source_close(&src);

@@ -190,45 +190,97 @@ void intake_zygote_init(zygote *z, const rules *r)
  * sandbox_* bounds (sandbox.h): a library bug or a bomb that blows up
  * inside libarchive costs the child, and the packet is rejected with a
  * finding that says which limit it broke. */
-int intake_archive(const intake_options *o, const char *path, const char *name, const char *workdir,
-		   packet *p)
+int intake_archive_start(const intake_options *o, const char *path, const char *name, const char *workdir,
+			 const char *sha256, intake_pending *pend)
 {
-	zygote here, *zy = o->zy;
-	zygote_job job = {.kind = "intake", .lim = *o->lim, .depth = o->depth, .workdir = workdir,
-			  .arg = {path, name, p->archive_sha256, NULL}};
+	memset(pend, 0, sizeof *pend);
+	pend->path = xstrdup(path);
+	pend->name = xstrdup(name);
+	pend->workdir = xstrdup(workdir);
+	if (sha256 != NULL && sha256[0] != '\0')
+		snprintf(pend->sha256, sizeof pend->sha256, "%s", sha256);
+	else if (util_sha256_file_hex(path, pend->sha256) != 0)
+		goto fail;
+	pend->zy = o->zy;
+	if (pend->zy == NULL) {
+		intake_zygote_init(&pend->here, o->r);
+		pend->zy = &pend->here;
+	}
+	pend->job = (zygote_job){.kind = "intake", .lim = *o->lim, .depth = o->depth, .workdir = pend->workdir,
+				 .arg = {pend->path, pend->name, pend->sha256, NULL}};
+	zygote_submit(pend->zy, &pend->job, &pend->ticket);
+	pend->active = 1;
+	return 0;
+fail:
+	intake_pending_free(pend);
+	return -1;
+}
+
+void intake_pending_free(intake_pending *pend)
+{
+	free(pend->path);
+	free(pend->name);
+	free(pend->workdir);
+	memset(pend, 0, sizeof *pend);
+}
+
+void intake_archive_drop(intake_pending *pend)
+{
 	json_t *res = NULL;
 	char why[256];
-	int rc;
+	if (pend->active)
+		zygote_collect(pend->zy, &pend->job, &pend->ticket, &res, why, sizeof why);
+	json_decref(res);
+	intake_pending_free(pend);
+}
+
+int intake_archive_finish(const intake_options *o, intake_pending *pend, packet *p)
+{
+	json_t *res = NULL;
+	char why[256];
+	int rc, st;
+	if (!pend->active)
+		return -1;
+	pend->active = 0;
 	free(p->archive_name);
-	p->archive_name = xstrdup(name);
-	if (p->archive_sha256[0] == '\0' && util_sha256_file_hex(path, p->archive_sha256) != 0)
-		return -1;
-	if (zy == NULL) {
-		intake_zygote_init(&here, o->r);
-		zy = &here;
+	p->archive_name = xstrdup(pend->name);
+	snprintf(p->archive_sha256, sizeof p->archive_sha256, "%s", pend->sha256);
+	st = zygote_collect(pend->zy, &pend->job, &pend->ticket, &res, why, sizeof why);
+	if (st == SANDBOX_ERROR) {
+		rc = -1;
+		goto out;
 	}
-	rc = zygote_run(zy, &job, &res, why, sizeof why);
-	if (rc == SANDBOX_ERROR)
-		return -1;
-	if (rc != SANDBOX_OK) {
-		rules_var v[] = {{"detail", why}, {"file", name}};
-		log_warn("intake: %s: %s", name, why);
+	if (st != SANDBOX_OK) {
+		rules_var v[] = {{"detail", why}, {"file", pend->name}};
+		log_warn("intake: %s: %s", pend->name, why);
 		/* whatever the child wrote goes; the folder stays for the caller */
-		if (util_rmtree(workdir) != 0 || util_mkdirs(workdir, 0700) != 0)
-			return -1;
-		finding_add(p, o->r, rc == SANDBOX_LIMIT ? "archive_resources" : "archive_reader_crashed", -1, -1,
-			       v, 2);
-		p->outcome = PACKET_REJECTED;
-		return 0;
+		rc = util_rmtree(pend->workdir) != 0 || util_mkdirs(pend->workdir, 0700) != 0 ? -1 : 0;
+		if (rc == 0) {
+			finding_add(p, o->r, st == SANDBOX_LIMIT ? "archive_resources" : "archive_reader_crashed", -1,
+				    -1, v, 2);
+			p->outcome = PACKET_REJECTED;
+		}
+		goto out;
 	}
 	rc = packet_wire_load(p, json_object_get(res, "packet"));
 	json_decref(res);
 	if (rc != 0)
-		return -1;
+		goto out;
 	/* the crash point of packetd's own process, once per member written */
 	for (size_t i = 0; i < p->nfiles; i++)
 		fault_point("unpack");
-	return 0;
+out:
+	intake_pending_free(pend);
+	return rc;
+}
+
+int intake_archive(const intake_options *o, const char *path, const char *name, const char *workdir,
+		   packet *p)
+{
+	intake_pending pend;
+	if (intake_archive_start(o, path, name, workdir, p->archive_sha256, &pend) != 0)
+		return -1;
+	return intake_archive_finish(o, &pend, p);
 }
 
 static char *field_after(const char *s, const char *prefix)

@@ -34,6 +34,29 @@ void intake_zygote_init(zygote *z, const rules *r);
 int intake_archive(const intake_options *o, const char *path, const char *name, const char *workdir,
 		   packet *p);
 
+/* intake_archive in two steps, so that packetd goes on while the sandbox
+ * reads the packet: intake_archive_start copies its arguments into pend
+ * and hands the job to the sandbox helper (sha256 may be NULL or empty:
+ * it is computed); intake_archive_finish waits for it and fills p as
+ * intake_archive does; intake_archive_drop waits for it and throws the
+ * result away (the item was decided otherwise). Every started pend is
+ * finished or dropped, in the order started (zygote.h); both free it. */
+typedef struct intake_pending {
+	int active;                 /* started, not yet finished or dropped */
+	char *path, *name, *workdir;   /* owned copies of the arguments */
+	char sha256[65];
+	zygote *zy;                 /* foreign: o->zy, or &here */
+	zygote here;                /* when o->zy is NULL: forks here */
+	zygote_job job;             /* points into the fields above */
+	zygote_ticket ticket;
+} intake_pending;
+
+int intake_archive_start(const intake_options *o, const char *path, const char *name, const char *workdir,
+			 const char *sha256, intake_pending *pend);
+int intake_archive_finish(const intake_options *o, intake_pending *pend, packet *p);
+void intake_archive_drop(intake_pending *pend);
+void intake_pending_free(intake_pending *pend);
+
 /* Fills p from members already unpacked (a folder packet in a batch). The
  * member files stay owned by the caller's unpack_result; p copies names and
  * paths. */

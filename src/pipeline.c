@@ -64,7 +64,8 @@ static char *references_of(const mime_message *m)
 }
 
 static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
-				      const mime_message *m, const mime_attachment *att, const char *workdir)
+				      const mime_message *m, const mime_attachment *att, const char *workdir,
+				      intake_pending *pend)
 {
 	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now, .zy = ctx->zy};
 	const char *to = answer_address(m);
@@ -81,7 +82,10 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 	enum item_result rc = ITEM_TEMPORARY;
 	int found;
 	packet_init(&p);
-	if (util_sha256_file_hex(att->path, sha) != 0 || util_mkdirs(unpacked, 0700) != 0)
+	/* the sandbox may already be reading it (pipeline_prepare) */
+	if (pend->active)
+		snprintf(sha, sizeof sha, "%s", pend->sha256);
+	else if (util_sha256_file_hex(att->path, sha) != 0 || util_mkdirs(unpacked, 0700) != 0)
 		goto out;
 	found = store_find_archive(ctx->db, sha, number);
 	if (found == STORE_ERROR)
@@ -109,7 +113,10 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 		goto out;
 	}
 	snprintf(p.archive_sha256, sizeof p.archive_sha256, "%s", sha);
-	if (intake_archive(&o, att->path, or_default(att->filename, "packet.zip"), unpacked, &p) != 0)
+	if (!pend->active &&
+	    intake_archive_start(&o, att->path, or_default(att->filename, "packet.zip"), unpacked, sha, pend) != 0)
+		goto out;
+	if (intake_archive_finish(&o, pend, &p) != 0)
 		goto out;
 	intake_fields_from_email(&p.app, m->from_addr, m->subject);
 	if (intake_check(&o, &p) != 0)
@@ -138,6 +145,8 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 			 ss.reply_to_header, to);
 	rc = p.outcome == PACKET_REJECTED ? ITEM_FINAL : ITEM_DONE;
 out:
+	/* decided otherwise (the same archive again) or failed before its turn */
+	intake_archive_drop(pend);
 	record_kept_free(&stored);
 	packet_free(&p);
 	free(refs);
@@ -244,10 +253,58 @@ out:
 /* The head of a message read for its header alone. */
 #define PIPELINE_HEAD_MAX (256 * 1024)
 
-enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_item *it)
+/* The first archive attached, the one answered as the packet. */
+static const mime_attachment *packet_of(const mime_message *m)
 {
-	mime_message m;
-	char err[256] = "", *workdir = NULL, *key = NULL, sha[65], status[32] = "", number[32] = "";
+	for (size_t i = 0; i < m->natts; i++)
+		if (mime_is_archive(&m->atts[i]))
+			return &m->atts[i];
+	return NULL;
+}
+
+void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp)
+{
+	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now, .zy = ctx->zy};
+	const mime_attachment *att;
+	char *unpacked = NULL;
+	memset(pp, 0, sizeof *pp);
+	pp->ready = 1;
+	pp->mrc = MIME_ERROR;
+	pp->workdir = spool_workdir(ctx->conf->spool);
+	if (pp->workdir == NULL)
+		return;
+	pp->mrc = it->header_only ? MIME_TOO_LARGE
+				  : mime_parse_file(it->path, pp->workdir, ctx->conf->limits.max_message, &pp->m,
+						    pp->err, sizeof pp->err);
+	/* Only what needs no ledger starts here: whether the item was seen
+	 * before, or its archive, is asked when its turn comes. */
+	if (pp->mrc != MIME_OK || (att = packet_of(&pp->m)) == NULL ||
+	    answer_why_not(ctx->conf, &pp->m, ANSWER_PACKET) != NULL)
+		return;
+	unpacked = util_path_join(pp->workdir, "packet");
+	if (util_mkdirs(unpacked, 0700) == 0)
+		intake_archive_start(&o, att->path, or_default(att->filename, "packet.zip"), unpacked, NULL, &pp->pend);
+	free(unpacked);
+}
+
+void pipeline_prep_free(pipeline_prep *pp)
+{
+	if (!pp->ready)
+		return;
+	intake_archive_drop(&pp->pend);
+	mime_message_free(&pp->m);
+	if (pp->workdir) {
+		util_rmtree(pp->workdir);
+		free(pp->workdir);
+	}
+	memset(pp, 0, sizeof *pp);
+}
+
+enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, pipeline_prep *pp)
+{
+	pipeline_prep own;
+	mime_message *m;
+	char *key = NULL, sha[65], status[32] = "", number[32] = "";
 	const char *why;
 	const mime_attachment *att = NULL;
 	enum answer_kind kind = ANSWER_NO_PACKET;
@@ -256,29 +313,32 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 	enum item_result rc = ITEM_TEMPORARY;
 	int mrc;
 	buf k;
-	memset(&m, 0, sizeof m);
 	buf_init(&k, 0);
-	workdir = spool_workdir(ctx->conf->spool);
-	if (workdir == NULL)
+	if (pp == NULL || !pp->ready) {
+		pp = &own;
+		pipeline_prepare(ctx, it, pp);
+	}
+	m = &pp->m;
+	if (pp->workdir == NULL)
 		goto out;
-	mrc = it->header_only ? MIME_TOO_LARGE
-			      : mime_parse_file(it->path, workdir, ctx->conf->limits.max_message, &m, err, sizeof err);
+	mrc = pp->mrc;
 	if (mrc == MIME_TOO_LARGE) {
 		/* Too large to take whole: its header says who to tell. */
 		if (size == 0 && stat(it->path, &st) == 0)
 			size = (uint64_t)st.st_size;
-		mrc = mime_parse_header(it->path, PIPELINE_HEAD_MAX, &m, err, sizeof err) == MIME_OK ? MIME_TOO_LARGE
-												 : MIME_ERROR;
+		mrc = mime_parse_header(it->path, PIPELINE_HEAD_MAX, m, pp->err, sizeof pp->err) == MIME_OK
+			      ? MIME_TOO_LARGE
+			      : MIME_ERROR;
 		kind = ANSWER_TOO_LARGE;
 	}
 	if (mrc == MIME_ERROR) {
 		/* Only a system error (disk full, unreadable file): a damaged
 		 * message is MIME_OK. Temporary, so the message stays. */
-		log_warn("%s: %s; retrying next cycle", it->ref, err);
+		log_warn("%s: %s; retrying next cycle", it->ref, pp->err);
 		goto out;
 	}
-	if (m.message_id)
-		buf_printf(&k, "mid:%s", m.message_id);
+	if (m->message_id)
+		buf_printf(&k, "mid:%s", m->message_id);
 	else if (util_sha256_file_hex(it->path, sha) == 0)
 		buf_printf(&k, "sha256:%s", sha);
 	else
@@ -298,16 +358,14 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 		log_warn("%s: database: %s; retrying next cycle", it->ref, store_errmsg(ctx->db));
 		goto out;
 	}
-	for (size_t i = 0; i < m.natts && att == NULL; i++)
-		if (mime_is_archive(&m.atts[i]))
-			att = &m.atts[i];
+	att = packet_of(m);
 	if (att != NULL)
 		kind = ANSWER_PACKET;
-	else if (kind == ANSWER_NO_PACKET && answer_status_request(&ctx->conf->texts, &m, number))
+	else if (kind == ANSWER_NO_PACKET && answer_status_request(&ctx->conf->texts, m, number))
 		kind = ANSWER_STATUS;
-	why = answer_why_not(ctx->conf, &m, kind);
+	why = answer_why_not(ctx->conf, m, kind);
 	if (kind == ANSWER_TOO_LARGE) {
-		rc = answer_too_large(ctx, src, it, key, &m, size, why);
+		rc = answer_too_large(ctx, src, it, key, m, size, why);
 		goto out;
 	}
 	if (why != NULL) {
@@ -317,19 +375,15 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 		goto out;
 	}
 	if (kind == ANSWER_STATUS)
-		rc = answer_status(ctx, src, it, key, &m, number);
+		rc = answer_status(ctx, src, it, key, m, number);
 	else if (kind == ANSWER_NO_PACKET)
-		rc = answer_no_packet(ctx, src, it, key, &m);
+		rc = answer_no_packet(ctx, src, it, key, m);
 	else
-		rc = answer_packet(ctx, src, it, key, &m, att, workdir);
+		rc = answer_packet(ctx, src, it, key, m, att, pp->workdir, &pp->pend);
 out:
 	if (rc == ITEM_TEMPORARY)
 		ctx->stats.deferred++;
-	mime_message_free(&m);
-	if (workdir) {
-		util_rmtree(workdir);
-		free(workdir);
-	}
+	pipeline_prep_free(pp);
 	buf_free(&k);
 	free(key);
 	return rc;

@@ -14,10 +14,34 @@
 #define PACKETD_PIPELINE_H
 
 #include "context.h"
+#include "intake.h"
+#include "mime.h"
 #include "source.h"
 
+/* A message read ahead of its turn (pipeline_prepare): parsed, and its
+ * packet already in the sandbox, so that packetd records the message
+ * before it while the sandbox reads this one. Nothing in it touches the
+ * ledger: whether the item or its archive was seen before is asked at its
+ * turn. Not to be copied (pend may point into itself). */
+typedef struct pipeline_prep {
+	int ready;             /* prepared, not yet taken */
+	char *workdir;         /* owned: the item's work folder, or NULL (temporary failure) */
+	mime_message m;
+	int mrc;               /* mime_parse_file's answer; MIME_TOO_LARGE for a header-only item */
+	char err[256];
+	intake_pending pend;   /* the packet's sandbox job, when one started */
+} pipeline_prep;
+
+/* Reads it (fetched) ahead of its turn into pp. Failures stay in pp for
+ * pipeline_message to answer. */
+void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp);
+
+/* Frees what pp holds (waiting for and dropping its sandbox job). */
+void pipeline_prep_free(pipeline_prep *pp);
+
 /* Processes one email item: ITEM_DONE, ITEM_FINAL (a message too large or
- * a packet rejected), or ITEM_TEMPORARY (nothing recorded). */
-enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_item *it);
+ * a packet rejected), or ITEM_TEMPORARY (nothing recorded). pp: the item
+ * read ahead by pipeline_prepare, or NULL; it is freed. */
+enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_item *it, pipeline_prep *pp);
 
 #endif

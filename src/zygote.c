@@ -30,6 +30,7 @@
 #define ZYGOTE_MSG_MAX (64 * 1024)
 #define ZYGOTE_MAGIC 0x7a796731u
 #define ZYGOTE_KEEP_FREE (8u << 20)   /* free heap bytes a worker keeps between jobs */
+#define ZYGOTE_QUEUE 2   /* jobs submitted and not yet collected */
 #define ZYGOTE_GRACE 30   /* seconds past the child's wall limit before the helper counts as hung */
 
 typedef struct zygote_head {
@@ -458,6 +459,9 @@ int zygote_start(zygote *z)
 /* Ends the helper, killing it first when it may be busy or hung. */
 static void zygote_end(zygote *z, int kill_it)
 {
+	/* answers it still owed are lost: their tickets see another life */
+	z->life++;
+	z->waiting = 0;
 	if (z->pid > 0 && kill_it)
 		kill(z->pid, SIGKILL);
 	if (z->fd >= 0)
@@ -528,54 +532,90 @@ static void zygote_ensure(zygote *z)
 		log_warn("sandbox helper: none for this job (it forks from packetd); tried again at the next");
 }
 
-int zygote_run(zygote *z, const zygote_job *job, json_t **result, char *why, size_t whylen)
+int zygote_submit(zygote *z, const zygote_job *job, zygote_ticket *t)
 {
 	char *msg = NULL;
 	size_t len;
-	zygote_answer a;
-	int rc = SANDBOX_ERROR, sent = 0;
+	int sent = 0;
 
-	*result = NULL;
-	if (whylen)
-		why[0] = '\0';
+	t->state = ZYGOTE_TICKET_FAILED;
 	zygote_ensure(z);
-	if (z->pid <= 0)
-		return zygote_here(z, job, result, why, whylen);
+	if (z->pid <= 0) {
+		t->state = ZYGOTE_TICKET_HERE;
+		return -1;
+	}
+	/* the helper answers in order; more waiting would only hold their folders */
+	if (z->waiting >= ZYGOTE_QUEUE) {
+		log_error("sandbox helper: more than %d jobs submitted at once", ZYGOTE_QUEUE);
+		return -1;
+	}
 	msg = xcalloc(1, ZYGOTE_MSG_MAX);
 	len = zygote_encode(job, msg, ZYGOTE_MSG_MAX);
 	if (len == 0) {
 		log_error("sandbox helper: the job's paths are too long");
-		goto out;
+		free(msg);
+		return -1;
 	}
-	/* a helper gone since its last job refuses the job whole: a new one takes it */
+	/* A helper gone since its last job refuses the job whole: a new one
+	 * takes it, unless it still owed answers (they are lost with it). */
 	for (int attempt = 0; attempt < 2 && !sent && z->pid > 0; attempt++) {
 		sent = send(z->fd, msg, len, MSG_NOSIGNAL) == (ssize_t)len;
 		if (!sent) {
 			log_warn("sandbox helper (pid %ld): %s", (long)z->pid, strerror(errno));
 			zygote_end(z, 1);
+			if (z->waiting > 0)
+				break;
 			zygote_ensure(z);
 		}
 	}
+	free(msg);
 	if (!sent) {
-		rc = z->pid > 0 ? SANDBOX_ERROR : zygote_here(z, job, result, why, whylen);
-		goto out;
+		if (z->pid <= 0)
+			t->state = ZYGOTE_TICKET_HERE;
+		return -1;
 	}
+	z->waiting++;
+	t->state = ZYGOTE_TICKET_SENT;
+	t->life = z->life;
+	return 0;
+}
+
+int zygote_collect(zygote *z, const zygote_job *job, zygote_ticket *t, json_t **result, char *why, size_t whylen)
+{
+	zygote_answer a;
+	*result = NULL;
+	if (whylen)
+		why[0] = '\0';
+	if (t->state != ZYGOTE_TICKET_SENT) {
+		int here = t->state == ZYGOTE_TICKET_HERE;
+		t->state = ZYGOTE_TICKET_FAILED;
+		return here ? zygote_here(z, job, result, why, whylen) : SANDBOX_ERROR;
+	}
+	t->state = ZYGOTE_TICKET_FAILED;
+	if (t->life != z->life || z->pid <= 0) {
+		/* its helper ended with an earlier job: retried next cycle */
+		sandbox_discard(job->workdir);
+		return SANDBOX_ERROR;
+	}
+	z->waiting--;
 	if (zygote_answer_wait(z, job, &a) != 0) {
 		/* The job may have half run: its item waits for the next cycle,
 		 * and the next job starts a new helper. */
 		log_warn("sandbox helper (pid %ld) ended during a job; the item is retried next cycle", (long)z->pid);
 		zygote_end(z, 1);
 		sandbox_discard(job->workdir);
-		goto out;
+		return SANDBOX_ERROR;
 	}
-	if (a.status == SANDBOX_OK) {
-		rc = sandbox_take(&job->lim, job->workdir, result);
-		goto out;
-	}
+	if (a.status == SANDBOX_OK)
+		return sandbox_take(&job->lim, job->workdir, result);
 	sandbox_discard(job->workdir);
 	snprintf(why, whylen, "%s", a.why);
-	rc = a.status == SANDBOX_LIMIT || a.status == SANDBOX_DIED ? a.status : SANDBOX_ERROR;
-out:
-	free(msg);
-	return rc;
+	return a.status == SANDBOX_LIMIT || a.status == SANDBOX_DIED ? a.status : SANDBOX_ERROR;
+}
+
+int zygote_run(zygote *z, const zygote_job *job, json_t **result, char *why, size_t whylen)
+{
+	zygote_ticket t;
+	zygote_submit(z, job, &t);
+	return zygote_collect(z, job, &t, result, why, whylen);
 }

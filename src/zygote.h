@@ -68,7 +68,15 @@ typedef struct zygote {
 	const void *env;            /* foreign: handed to every job */
 	int wanted;                 /* started by its owner: restart it when it ends */
 	const char *work_root;      /* foreign, or NULL: see below */
+	int waiting;                /* jobs submitted, answers not yet collected */
+	unsigned life;              /* counts the helpers ended: a ticket of an earlier one is void */
 } zygote;
+
+/* A job submitted (zygote_submit) and not yet collected. */
+typedef struct zygote_ticket {
+	enum { ZYGOTE_TICKET_FAILED, ZYGOTE_TICKET_HERE, ZYGOTE_TICKET_SENT } state;
+	unsigned life;              /* z->life when sent */
+} zygote_ticket;
 
 /* Fills z for kinds; no helper runs yet (jobs fork here until zygote_start). */
 void zygote_init(zygote *z, const zygote_kind *kinds, size_t nkinds, const void *env);
@@ -84,5 +92,15 @@ void zygote_stop(zygote *z);
  * On SANDBOX_OK *result is set (caller json_decref's it); why is filled for
  * SANDBOX_LIMIT and SANDBOX_DIED. */
 int zygote_run(zygote *z, const zygote_job *job, json_t **result, char *why, size_t whylen);
+
+/* zygote_run in two steps, so that packetd goes on with other work while
+ * the job runs: zygote_submit hands job to the helper (0), or says why not
+ * in t (-1: zygote_collect then runs it in a child here, or fails it);
+ * zygote_collect waits for its answer and returns what zygote_run would.
+ * job and everything it points to must stay as they are until then. At
+ * most two jobs wait at once, and they are collected in the order they
+ * were submitted; every submitted ticket is collected. */
+int zygote_submit(zygote *z, const zygote_job *job, zygote_ticket *t);
+int zygote_collect(zygote *z, const zygote_job *job, zygote_ticket *t, json_t **result, char *why, size_t whylen);
 
 #endif
