@@ -479,6 +479,53 @@ static void test_worker_helper_killed(void **state)
 	assert_int_equal(ppid, (long)f->z.pid);
 }
 
+/* Jobs submitted ahead are answered in order, two at most wait, and a
+ * helper that dies with two waiting fails both (retried next cycle). */
+static void test_submit_ahead(void **state)
+{
+	struct fx *f = *state;
+	zygote_job second;
+	zygote_ticket t1, t2, t3;
+	json_t *r = NULL;
+	char why[256], *work2 = util_path_join(f->base, "work2");
+	assert_int_equal(util_mkdirs(work2, 0700), 0);
+	use_workers(f, 10);
+	f->job.arg[0] = "first";
+	second = f->job;
+	second.arg[0] = "second";
+	second.workdir = work2;   /* the result waits in the job's own folder */
+	assert_int_equal(zygote_submit(&f->z, &f->job, &t1), 0);
+	assert_int_equal(zygote_submit(&f->z, &second, &t2), 0);
+	assert_int_equal(zygote_submit(&f->z, &second, &t3), -1);
+	assert_int_equal(zygote_collect(&f->z, &second, &t3, &r, why, sizeof why), SANDBOX_ERROR);
+	assert_int_equal(zygote_collect(&f->z, &f->job, &t1, &r, why, sizeof why), SANDBOX_OK);
+	assert_string_equal(json_string_value(json_object_get(r, "said")), "first");
+	json_decref(r);
+	assert_int_equal(zygote_collect(&f->z, &second, &t2, &r, why, sizeof why), SANDBOX_OK);
+	assert_string_equal(json_string_value(json_object_get(r, "said")), "second");
+	json_decref(r);
+	/* the helper killed while two wait */
+	f->job.kind = "hang";
+	second.kind = "pids";
+	assert_int_equal(zygote_submit(&f->z, &f->job, &t1), 0);
+	assert_int_equal(zygote_submit(&f->z, &second, &t2), 0);
+	usleep(200 * 1000);
+	kill(f->z.pid, SIGKILL);
+	assert_int_equal(zygote_collect(&f->z, &f->job, &t1, &r, why, sizeof why), SANDBOX_ERROR);
+	assert_int_equal(zygote_collect(&f->z, &second, &t2, &r, why, sizeof why), SANDBOX_ERROR);
+	assert_null(r);
+	assert_int_equal(zygote_run(&f->z, &second, &r, why, sizeof why), SANDBOX_OK);
+	assert_string_equal(json_string_value(json_object_get(r, "said")), "second");
+	json_decref(r);
+	/* without a helper a submitted job runs here when collected */
+	zygote_stop(&f->z);
+	assert_int_equal(zygote_submit(&f->z, &second, &t1), -1);
+	assert_int_equal(zygote_collect(&f->z, &second, &t1, &r, why, sizeof why), SANDBOX_OK);
+	assert_int_equal(json_integer_value(json_object_get(r, "ppid")), (json_int_t)getpid());
+	json_decref(r);
+	free(work2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +540,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worker_cpu_per_job, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_helper_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_submit_ahead, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
