@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "batch.h"
 #include "clock.h"
@@ -13,30 +14,97 @@
 #include "source.h"
 #include "spool.h"
 #include "transport.h"
+#include "util.h"
 #include "workflow.h"
 
-/* Takes one fetched item to its end: recorded and moved, or left. */
-static void take_item(packetd_ctx *ctx, source *src, source_item *it, pipeline_prep *pp)
+/* A group commit holds at most this many items, open at most this long:
+ * one durable commit for them all, and their moves after it. */
+#define CYCLE_GROUP_ITEMS 32
+#define CYCLE_GROUP_SECONDS 1.0
+
+/* Items recorded in the open group, moved at its source once the group
+ * is committed. */
+typedef struct cycle_group {
+	size_t *taken;     /* owned: indexes of the group's items */
+	unsigned char *final;
+	size_t n;
+	struct timespec began;
+} cycle_group;
+
+static double cycle_since(const struct timespec *t0)
 {
-	enum item_result rc = it->is_batch ? batch_run(ctx, src, it) : pipeline_message(ctx, src, it, pp);
-	if (rc == ITEM_TEMPORARY) {
-		log_warn("source %s: %s not finished; retrying next cycle", src->conf->name, it->ref);
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Makes the group durable — the spool's files first, then the one commit
+ * that refers to them — and only then moves its items at their source: a
+ * crash before the commit leaves them all to the next cycle. */
+static void group_close(packetd_ctx *ctx, source *src, source_item *items, cycle_group *g)
+{
+	int ok;
+	if (!store_in_group(ctx->db))
+		return;
+	ok = spool_sync(ctx->conf->spool) == 0;
+	if (ok && store_group_commit(ctx->db) != 0) {
+		log_error("database: the group of %zu items not committed: %s", g->n, store_errmsg(ctx->db));
+		ok = 0;
+	}
+	if (!ok) {
+		store_group_rollback(ctx->db);
+		log_warn("source %s: %zu items left for the next cycle", src->conf->name, g->n);
+		ctx->stats.deferred += (int)g->n;
+		g->n = 0;
 		return;
 	}
-	fault_point("committed");
-	if (src->ops->done(src, it, rc == ITEM_FINAL) != 0)
-		log_warn("source %s: %s processed but not moved; it will be recognised next cycle", src->conf->name,
-			 it->ref);
+	for (size_t k = 0; k < g->n; k++) {
+		source_item *it = &items[g->taken[k]];
+		fault_point("committed");
+		if (src->ops->done(src, it, g->final[k]) != 0)
+			log_warn("source %s: %s processed but not moved; it will be recognised next cycle",
+				 src->conf->name, it->ref);
+	}
+	g->n = 0;
+}
+
+/* Takes one fetched item to its end: recorded in the open group, or left. */
+static void take_item(packetd_ctx *ctx, source *src, source_item *items, size_t i, pipeline_prep *pp,
+		      cycle_group *g)
+{
+	source_item *it = &items[i];
+	enum item_result rc;
+	/* a batch writes receipts as it goes: it commits on its own */
+	if (it->is_batch)
+		group_close(ctx, src, items, g);
+	else if (!store_in_group(ctx->db) && store_group_begin(ctx->db) == 0)
+		clock_gettime(CLOCK_MONOTONIC, &g->began);
+	rc = it->is_batch ? batch_run(ctx, src, it) : pipeline_message(ctx, src, it, pp);
+	if (rc == ITEM_TEMPORARY) {
+		log_warn("source %s: %s not finished; retrying next cycle", src->conf->name, it->ref);
+	} else if (store_in_group(ctx->db)) {
+		g->taken[g->n] = i;
+		g->final[g->n++] = rc == ITEM_FINAL;
+	} else {
+		fault_point("committed");
+		if (src->ops->done(src, it, rc == ITEM_FINAL) != 0)
+			log_warn("source %s: %s processed but not moved; it will be recognised next cycle",
+				 src->conf->name, it->ref);
+	}
+	if (g->n >= CYCLE_GROUP_ITEMS || (g->n > 0 && cycle_since(&g->began) >= CYCLE_GROUP_SECONDS))
+		group_close(ctx, src, items, g);
 }
 
 /* Items go one after another, each recorded before the next, but a
  * message is read one item ahead (pipeline_prepare): its packet is in the
- * sandbox while packetd records the one before. */
+ * sandbox while packetd records the one before. Items are committed by
+ * groups (cycle_group). */
 static int run_source(packetd_ctx *ctx, const config_source *cs)
 {
 	source src;
 	source_item *items = NULL;
 	pipeline_prep ahead[2];
+	cycle_group g = {0};
 	size_t n = 0, waiting = SIZE_MAX;
 	if (source_open(&src, cs, ctx->conf->spool) != 0)
 		return -1;
@@ -47,6 +115,8 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 		source_close(&src);
 		return -1;
 	}
+	g.taken = xcalloc(CYCLE_GROUP_ITEMS + 1, sizeof *g.taken);
+	g.final = xcalloc(CYCLE_GROUP_ITEMS + 1, 1);
 	for (size_t i = 0; i < n && !(ctx->stop && *ctx->stop); i++) {
 		ctx->stats.items++;
 		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
@@ -60,17 +130,20 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 		if (!items[i].is_batch)
 			pipeline_prepare(ctx, &items[i], &ahead[i % 2]);
 		if (waiting != SIZE_MAX)
-			take_item(ctx, &src, &items[waiting], &ahead[waiting % 2]);
+			take_item(ctx, &src, items, waiting, &ahead[waiting % 2], &g);
 		waiting = SIZE_MAX;
 		if (items[i].is_batch)
-			take_item(ctx, &src, &items[i], NULL);
+			take_item(ctx, &src, items, i, NULL, &g);
 		else
 			waiting = i;
 	}
 	/* the last one read ahead is finished even when stopping: it was fetched */
 	if (waiting != SIZE_MAX)
-		take_item(ctx, &src, &items[waiting], &ahead[waiting % 2]);
+		take_item(ctx, &src, items, waiting, &ahead[waiting % 2], &g);
+	group_close(ctx, &src, items, &g);
 	log_progress_end();
+	free(g.taken);
+	free(g.final);
 	source_items_free(items, n);
 	source_close(&src);
 	return 0;

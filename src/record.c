@@ -99,7 +99,7 @@ int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept)
 			src[i] = p->files[i].path;
 			sha[i] = p->files[i].sha256;
 		}
-	rc = spool_keep_all(ctx->conf->spool, p->nfiles, src, sha, kept->paths);
+	rc = spool_keep_all(ctx->conf->spool, p->nfiles, src, sha, kept->paths, store_in_group(ctx->db));
 	if (rc != 0)
 		record_kept_free(kept);
 	free(src);

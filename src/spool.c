@@ -156,7 +156,8 @@ static int seen_before(const char *const *sha256, const unsigned char *to_keep, 
 	return 0;
 }
 
-int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored)
+int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored,
+		   int sync_later)
 {
 	unsigned char *to_keep = xcalloc(n + 1, 1);
 	strlist dirs = {0};
@@ -174,6 +175,8 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		if (lstat(stored[i], &st) == 0 || seen_before(sha256, to_keep, i))
 			continue;
 		to_keep[i] = 1;
+		if (sync_later)
+			continue;
 		fd = open(src[i], O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
@@ -181,7 +184,7 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		}
 	}
 	/* 2: every file's bytes on disk before any name refers to them */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && !sync_later; i++)
 		if (to_keep[i] && src[i] != NULL && util_fsync_file(src[i]) != 0) {
 			log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
 			goto out;
@@ -208,7 +211,7 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		}
 	}
 	/* 4: each folder once, after all its new entries */
-	for (size_t i = 0; i < dirs.n; i++)
+	for (size_t i = 0; i < dirs.n && !sync_later; i++)
 		if (util_fsync_dir(dirs.items[i]) != 0) {
 			log_error("spool: %s: fsync: %s", dirs.items[i], strerror(errno));
 			goto out;
@@ -217,6 +220,18 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 out:
 	strlist_free(&dirs);
 	free(to_keep);
+	return rc;
+}
+
+int spool_sync(const char *spool)
+{
+	int fd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
+	if (fd < 0 || syncfs(fd) != 0)
+		log_error("spool: %s: syncfs: %s", spool, strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 

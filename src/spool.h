@@ -27,9 +27,15 @@ int spool_keep(const char *spool, const char *src, const char *sha256, char **st
  * is waited for, and each folder is synced once, after all the links (on a
  * journalling file system, two journal commits for a packet rather than
  * two per file). src[i] NULL is skipped. stored[i] (caller frees, also on
- * failure) receives each path. */
+ * failure) receives each path. sync_later 1: nothing is synced here; the
+ * caller calls spool_sync before a commit refers to the files (a group
+ * commit, cycle.c). */
 int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256,
-		   char **stored) UTIL_WUR;
+		   char **stored, int sync_later) UTIL_WUR;
+/* Everything written to the spool's file system is on disk when it
+ * returns 0 (syncfs(2): one journal commit and one flush for all the files
+ * of a group of items, where an fsync each costs a flush each). */
+int spool_sync(const char *spool) UTIL_WUR;
 /* Keeps a rejected archive as quarantine/<sha256>, the same way. */
 int spool_quarantine(const char *spool, const char *src, const char *sha256) UTIL_WUR;
 

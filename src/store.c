@@ -496,9 +496,20 @@ int store_schema_version(store *s)
 	return (int)v;
 }
 
+/* SQLite ends a whole transaction by itself on some errors (a full disk,
+ * an I/O error): a group found so has lost its items, and none may go on
+ * in autocommit as if it were still there. */
+static int store_group_lost(store *s)
+{
+	if (!s->group || !sqlite3_get_autocommit(s->db))
+		return 0;
+	snprintf(s->err, sizeof s->err, "the group's transaction was rolled back");
+	return 1;
+}
+
 int store_begin(store *s)
 {
-	int rc = store_sql_run(s, "BEGIN IMMEDIATE", "");
+	int rc = store_group_lost(s) ? -1 : store_sql_run(s, s->group ? "SAVEPOINT item" : "BEGIN IMMEDIATE", "");
 	if (rc != 0)   /* locked or read-only: callers retry the item later */
 		log_warn("database: cannot begin a transaction: %s", s->err);
 	return rc;
@@ -507,12 +518,43 @@ int store_begin(store *s)
 int store_commit(store *s)
 {
 	fault_point("commit");   /* every row of the transaction written, none committed */
-	return store_sql_run(s, "COMMIT", "");
+	return store_sql_run(s, s->group ? "RELEASE item" : "COMMIT", "");
 }
 
 int store_rollback(store *s)
 {
+	/* ROLLBACK TO leaves the savepoint open: RELEASE closes it */
+	if (s->group)
+		return store_sql_run(s, "ROLLBACK TO item", "") == 0 && store_sql_run(s, "RELEASE item", "") == 0 ? 0 : -1;
 	return store_sql_run(s, "ROLLBACK", "");
+}
+
+int store_group_begin(store *s)
+{
+	int rc = store_sql_run(s, "BEGIN IMMEDIATE", "");
+	if (rc != 0)
+		log_warn("database: cannot begin a transaction: %s", s->err);
+	s->group = rc == 0;
+	return rc;
+}
+
+int store_group_commit(store *s)
+{
+	int lost = store_group_lost(s);
+	s->group = 0;
+	return lost ? -1 : store_sql_run(s, "COMMIT", "");
+}
+
+int store_group_rollback(store *s)
+{
+	int lost = store_group_lost(s);
+	s->group = 0;
+	return lost ? 0 : store_sql_run(s, "ROLLBACK", "");
+}
+
+int store_in_group(const store *s)
+{
+	return s->group;
 }
 
 const char *store_errmsg(store *s)

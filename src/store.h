@@ -32,6 +32,15 @@ int store_schema_version(store *s) STORE_WUR;
 int store_begin(store *s) STORE_WUR;     /* BEGIN IMMEDIATE */
 int store_commit(store *s) STORE_WUR;
 int store_rollback(store *s);
+/* A group commit: between store_group_begin and store_group_commit (or
+ * store_group_rollback) the items' store_begin/store_commit/store_rollback
+ * are savepoints of one transaction, so that several items cost one
+ * durable commit; an item that fails rolls back alone. Nothing of the
+ * group is committed before store_group_commit. */
+int store_group_begin(store *s) STORE_WUR;
+int store_group_commit(store *s) STORE_WUR;
+int store_group_rollback(store *s);
+int store_in_group(const store *s);
 /* The last SQLite error message (owned by the store). */
 const char *store_errmsg(store *s);
 

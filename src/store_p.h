@@ -13,6 +13,7 @@
 
 struct store {
 	sqlite3 *db;
+	int group;       /* a group commit is open (store_group_begin) */
 	char err[256];   /* the last failure, kept apart from sqlite3_errmsg so a rollback does not erase it */
 };
 

@@ -95,7 +95,7 @@ static void keep_all_from(const char *src_parent)
 	}
 	src[3] = NULL;
 	shas[3] = NULL;
-	assert_int_equal(spool_keep_all(spool, 4, src, shas, stored), 0);
+	assert_int_equal(spool_keep_all(spool, 4, src, shas, stored, 0), 0);
 	for (int i = 0; i < 3; i++) {
 		char *data = NULL;
 		size_t len = 0;
@@ -107,7 +107,8 @@ static void keep_all_from(const char *src_parent)
 	}
 	assert_string_equal(stored[0], stored[2]);
 	assert_null(stored[3]);
-	assert_int_equal(spool_keep_all(spool, 4, src, shas, again), 0);
+	assert_int_equal(spool_keep_all(spool, 4, src, shas, again, 1), 0);
+	assert_int_equal(spool_sync(spool), 0);
 	for (int i = 0; i < 4; i++) {
 		if (i < 3)
 			assert_string_equal(stored[i], again[i]);
