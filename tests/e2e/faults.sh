@@ -60,6 +60,18 @@ run
 run
 is "a clean run after three crashes exits 0" "$?" 0
 
+# Items are committed by groups: killed inside one (the third message's
+# rows written), the messages before it are neither in the ledger nor
+# moved out of the inbox; the rerun takes them all.
+setup
+grouped=$WORK
+crash commit:3
+is "inside a group: killed" "$?" 137
+is "inside a group: no message moved before the group's commit" "$(ls "$WORK/mailboxes/inbox/new" | wc -l)" 4
+is "inside a group: no item in the ledger" "$(sqlite3 "$WORK/spool/packetd.db" 'SELECT count(*) FROM items')" 0
+run
+is "inside a group: the rerun exits 0" "$?" 0
+
 # A stage name never reached does not fire.
 setup
 unknown=$WORK
@@ -101,3 +113,5 @@ done
 is "three crashes, then clean runs: consistent" "$(broken "$multi")" ""
 is "three crashes, then clean runs: same result" "$(summary "$multi")" "$ref"
 is "unknown stage: same result" "$(summary "$unknown")" "$ref"
+is "inside a group, then a rerun: consistent" "$(broken "$grouped")" ""
+is "inside a group, then a rerun: same result" "$(summary "$grouped")" "$ref"
