@@ -463,7 +463,10 @@ int store_open(store **out, const char *path, char *err, size_t errlen)
 		snprintf(s->err, sizeof s->err, "journal_mode is %s, not wal", mode);
 		goto fail;
 	}
-	if (store_sql_run(s, "PRAGMA synchronous = FULL", "") != 0 || store_sql_run(s, "PRAGMA foreign_keys = ON", "") != 0)
+	/* temp_store: the statement journals of a group's savepoints stay in
+	 * memory rather than in files under /var/tmp */
+	if (store_sql_run(s, "PRAGMA synchronous = FULL", "") != 0 || store_sql_run(s, "PRAGMA foreign_keys = ON", "") != 0 ||
+	    store_sql_run(s, "PRAGMA temp_store = MEMORY", "") != 0)
 		goto fail;
 	if (store_migrate(s, err, errlen) != 0)
 		goto out;

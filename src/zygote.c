@@ -152,6 +152,12 @@ static int zygote_decode(char *msg, size_t len, zygote_job *job)
 
 static void zygote_warm_up(zygote_warm *w)
 {
+	/* Without TZ, glibc stats /etc/localtime again at every localtime()
+	 * (libarchive converts each zip member's DOS time with mktime: some 70
+	 * stats a packet); named once, the zone is read once. */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 0);
+	tzset();
 	w->loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	for (size_t i = 0; i < sizeof w->cd / sizeof w->cd[0]; i++)
 		w->cd[i] = iconv_open("UTF-8", zygote_charsets[i]);
