@@ -61,6 +61,55 @@ static int sandbox_seccomp(void)
 #endif
 }
 
+/* No new processes and no other program: fork, vfork, clone without
+ * CLONE_THREAD, execve and execveat fail with EPERM; clone3, whose flags a
+ * filter cannot read, fails with ENOSYS, so that glibc makes its threads
+ * with clone. A reader taken over could otherwise leave a process behind,
+ * past its limits and its end, holding files it had open. */
+static int sandbox_seccomp_no_spawn(void)
+{
+#ifdef SANDBOX_ARCH
+	static const int denied[] = {
+		__NR_execve, __NR_execveat,
+#ifdef __NR_fork
+		__NR_fork,
+#endif
+#ifdef __NR_vfork
+		__NR_vfork,
+#endif
+	};
+	struct sock_filter f[16];
+	struct sock_fprog prog;
+	size_t n = 0, first_deny, clone_at;
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+#ifdef __NR_clone3
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 0, 1);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+#endif
+	first_deny = n;
+	for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++)
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied[i], 0, 0);
+	clone_at = n;
+	/* clone: a thread passes, a process does not */
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 2);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
+	/* the denied calls jump to the last instruction */
+	for (size_t i = first_deny; i < clone_at; i++)
+		f[i].jt = (unsigned char)(n - 1 - (i + 1));
+	prog.len = (unsigned short)n;
+	prog.filter = f;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0 ? 0 : -1;
+#else
+	return -1;
+#endif
+}
+
 static int sandbox_landlock_abi(void)
 {
 #ifdef __NR_landlock_create_ruleset
@@ -220,6 +269,8 @@ int sandbox_confine(const config_limits *lim, const char *scope, pid_t parent, i
 #endif
 	if (!net_cut && sandbox_cut_network() != 0)
 		return -1;
+	if (sandbox_seccomp_no_spawn() != 0)
+		log_debug("sandbox: no seccomp filter against new processes");
 	if (sandbox_landlock(scope) != 0)
 		log_debug("sandbox: Landlock unavailable; writes rely on the unpacker's own rules");
 	return 0;

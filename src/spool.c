@@ -2,6 +2,7 @@
 #include "spool.h"
 
 #include <dirent.h>
+#include <gnutls/crypto.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -156,6 +157,75 @@ static int seen_before(const char *const *sha256, const unsigned char *to_keep, 
 	return 0;
 }
 
+/* Copies src to a fresh file at dest (through a temporary name beside it),
+ * hashing the bytes on the way: the kept copy is an inode the sandbox
+ * never had, and a file whose bytes are not those of sha256 (changed after
+ * the reader hashed them) is refused. sync_now: fsync before the rename.
+ * 0, or -1 with errno (EILSEQ: the bytes changed). */
+static int keep_copy(const char *src, const char *dest, const char *sha256, int sync_now)
+{
+	static const char hexdigits[] = "0123456789abcdef";
+	gnutls_hash_hd_t h = NULL;
+	unsigned char d[32];
+	char got[65], *tmp = NULL, *chunk = xcalloc(1, 65536);
+	int in = -1, out = -1, rc = -1, e;
+	buf t;
+	buf_init(&t, 0);
+	buf_printf(&t, "%s.tmp.%ld", dest, (long)getpid());
+	tmp = buf_steal(&t);
+	unlink(tmp);   /* a leftover of a killed process that had our pid */
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (out < 0 || gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
+		goto out;
+	for (;;) {
+		ssize_t n = read(in, chunk, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		gnutls_hash(h, chunk, (size_t)n);
+		if (util_write_all(out, chunk, (size_t)n) != 0)
+			goto out;
+	}
+	gnutls_hash_deinit(h, d);
+	h = NULL;
+	for (size_t i = 0; i < 32; i++) {
+		got[2 * i] = hexdigits[d[i] >> 4];
+		got[2 * i + 1] = hexdigits[d[i] & 15];
+	}
+	got[64] = '\0';
+	if (strcmp(got, sha256) != 0) {
+		log_error("spool: %s changed after it was read (%.12s…, not %.12s…): not kept", src, got, sha256);
+		errno = EILSEQ;
+		goto out;
+	}
+	if ((sync_now && fsync(out) != 0) || close(out) != 0) {
+		out = -1;
+		goto out;
+	}
+	out = -1;
+	if (rename(tmp, dest) != 0)
+		goto out;
+	rc = 0;
+out:
+	e = errno;
+	if (h != NULL)
+		gnutls_hash_deinit(h, d);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	free(chunk);
+	errno = e;
+	return rc;
+}
+
 int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored,
 		   int sync_later)
 {
@@ -163,10 +233,9 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 	strlist dirs = {0};
 	struct stat st;
 	int rc = -1;
-	/* 1: what is already kept stays; the rest starts going to disk */
+	/* 1: what is already kept stays */
 	for (size_t i = 0; i < n; i++) {
 		char *dir;
-		int fd;
 		if (src[i] == NULL)
 			continue;
 		dir = keep_dir(spool, sha256[i]);
@@ -175,21 +244,9 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		if (lstat(stored[i], &st) == 0 || seen_before(sha256, to_keep, i))
 			continue;
 		to_keep[i] = 1;
-		if (sync_later)
-			continue;
-		fd = open(src[i], O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-			close(fd);
-		}
 	}
-	/* 2: every file's bytes on disk before any name refers to them */
-	for (size_t i = 0; i < n && !sync_later; i++)
-		if (to_keep[i] && src[i] != NULL && util_fsync_file(src[i]) != 0) {
-			log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
-			goto out;
-		}
-	/* 3: the names */
+	/* 2: the copies, each on disk before its name (or all at once by the
+	 * caller's spool_sync) */
 	for (size_t i = 0; i < n; i++) {
 		char *dir, *parent;
 		int fresh, bad;
@@ -199,10 +256,10 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		fresh = lstat(dir, &st) != 0;
 		parent = fresh ? util_dirname(dir) : NULL;
 		bad = util_mkdirs(dir, 0750) != 0 || (parent != NULL && add_once(&dirs, parent) != 0);
-		if (!bad && link(src[i], stored[i]) == 0)
+		if (!bad && keep_copy(src[i], stored[i], sha256[i], !sync_later) == 0)
 			bad = add_once(&dirs, dir) != 0;
-		else if (!bad && errno != EEXIST)
-			bad = util_copy_atomic(src[i], stored[i], 0640) != 0;
+		else
+			bad = 1;
 		free(parent);
 		free(dir);
 		if (bad) {
@@ -210,7 +267,7 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 			goto out;
 		}
 	}
-	/* 4: each folder once, after all its new entries */
+	/* 3: each folder once, after all its new entries */
 	for (size_t i = 0; i < dirs.n && !sync_later; i++)
 		if (util_fsync_dir(dirs.items[i]) != 0) {
 			log_error("spool: %s: fsync: %s", dirs.items[i], strerror(errno));

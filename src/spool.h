@@ -22,14 +22,14 @@ void spool_clean_work(const char *spool);
  * caller's commit may refer to it. *stored receives the path (caller
  * frees). */
 int spool_keep(const char *spool, const char *src, const char *sha256, char **stored) UTIL_WUR;
-/* spool_keep for n files at once, each as durable before it returns, with
- * the waits grouped: the writeback of every file starts before the first
- * is waited for, and each folder is synced once, after all the links (on a
- * journalling file system, two journal commits for a packet rather than
- * two per file). src[i] NULL is skipped. stored[i] (caller frees, also on
- * failure) receives each path. sync_later 1: nothing is synced here; the
- * caller calls spool_sync before a commit refers to the files (a group
- * commit, cycle.c). */
+/* spool_keep for n files written by the sandbox: each is copied (not
+ * linked) with its bytes hashed on the way, so that the kept copy is an
+ * inode the sandbox never held and one whose bytes are not sha256[i] is
+ * refused (-1, errno EILSEQ); each copy is on disk before its name, each
+ * folder synced once after all its new names. src[i] NULL is skipped.
+ * stored[i] (caller frees, also on failure) receives each path.
+ * sync_later 1: nothing is synced here; the caller calls spool_sync before
+ * a commit refers to the files (a group commit, cycle.c). */
 int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256,
 		   char **stored, int sync_later) UTIL_WUR;
 /* Everything written to the spool's file system is on disk when it

@@ -8,11 +8,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -68,6 +70,34 @@ static json_t *work_net(void *arg)
 	if (fd >= 0)
 		close(fd);
 	return json_pack("{s:i,s:i}", "fd", fd, "errno", e);
+}
+
+static void *thread_ran(void *arg)
+{
+	*(int *)arg = 1;
+	return NULL;
+}
+
+/* What happens to fork, execve and a thread in the sandbox. */
+static json_t *work_spawn(void *arg)
+{
+	char *argv[] = {"/bin/true", NULL}, *envp[] = {NULL};
+	int fork_errno = 0, exec_errno, ran = 0, threaded;
+	pthread_t t;
+	pid_t pid;
+	(void)arg;
+	pid = fork();
+	if (pid == 0)
+		_exit(0);   /* a child escaped the sandbox: the test sees the pid */
+	if (pid < 0)
+		fork_errno = errno;
+	else
+		waitpid(pid, NULL, 0);
+	execve(argv[0], argv, envp);
+	exec_errno = errno;
+	threaded = pthread_create(&t, NULL, thread_ran, &ran) == 0 && pthread_join(t, NULL) == 0;
+	return json_pack("{s:i,s:i,s:i,s:b}", "fork", (int)pid, "fork_errno", fork_errno, "exec_errno", exec_errno,
+			 "thread", threaded && ran);
 }
 
 static json_t *work_write(void *arg)
@@ -138,6 +168,19 @@ static void test_no_network(void **state)
 	json_decref(r);
 }
 
+static void test_no_spawn(void **state)
+{
+	struct fx *f = *state;
+	json_t *r = NULL;
+	char why[256];
+	assert_int_equal(sandbox_run(&f->lim, f->work, work_spawn, NULL, &r, why, sizeof why), SANDBOX_OK);
+	assert_int_equal(json_integer_value(json_object_get(r, "fork")), -1);
+	assert_int_equal(json_integer_value(json_object_get(r, "fork_errno")), EPERM);
+	assert_int_equal(json_integer_value(json_object_get(r, "exec_errno")), EPERM);
+	assert_true(json_is_true(json_object_get(r, "thread")));
+	json_decref(r);
+}
+
 static void test_writes_only_in_work(void **state)
 {
 	struct fx *f = *state;
@@ -192,6 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_result, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_network, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_spawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writes_only_in_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 	};

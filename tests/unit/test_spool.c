@@ -1,6 +1,8 @@
 /* test_spool.c — the spool: kept files are exact and idempotent (also when
  * they must be copied across file systems), work folders are cleaned, and
  * the run lock is exclusive. */
+#include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +109,14 @@ static void keep_all_from(const char *src_parent)
 	}
 	assert_string_equal(stored[0], stored[2]);
 	assert_null(stored[3]);
+	/* a copy, not a link: the sandbox's file is not the kept one */
+	{
+		struct stat a, b;
+		assert_int_equal(stat(path[0], &a), 0);
+		assert_int_equal(stat(stored[0], &b), 0);
+		assert_true(a.st_ino != b.st_ino || a.st_dev != b.st_dev);
+		assert_int_equal(a.st_nlink, 1);
+	}
 	assert_int_equal(spool_keep_all(spool, 4, src, shas, again, 1), 0);
 	assert_int_equal(spool_sync(spool), 0);
 	for (int i = 0; i < 4; i++) {
@@ -136,6 +146,45 @@ static void test_keep_all_other_fs(void **state)
 	if (stat("/dev/shm", &a) != 0 || stat("/tmp", &b) != 0 || a.st_dev == b.st_dev)
 		skip();
 	keep_all_from("/dev/shm");
+}
+
+/* A file whose bytes are no longer those its hash says (changed after the
+ * reader hashed it) is not kept. */
+static void test_keep_all_changed(void **state)
+{
+	char *spool = make_dir("/tmp"), *srcdir = make_dir("/tmp"), *path = util_path_join(srcdir, "m0001");
+	char sha[65], *stored[1] = {NULL}, *dir;
+	const char *src[1], *shas[1];
+	(void)state;
+	assert_int_equal(spool_init(spool), 0);
+	assert_int_equal(util_write_atomic(path, "as read\n", 8), 0);
+	assert_int_equal(util_sha256_file_hex(path, sha), 0);
+	assert_int_equal(util_write_atomic(path, "changed\n", 8), 0);
+	src[0] = path;
+	shas[0] = sha;
+	errno = 0;
+	assert_int_equal(spool_keep_all(spool, 1, src, shas, stored, 0), -1);
+	assert_int_equal(errno, EILSEQ);
+	assert_int_equal(access(stored[0], F_OK), -1);
+	/* nor a temporary file left beside it */
+	dir = util_dirname(stored[0]);
+	{
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		int entries = 0;
+		assert_non_null(d);
+		while ((e = readdir(d)) != NULL)
+			entries += e->d_name[0] != '.';
+		closedir(d);
+		assert_int_equal(entries, 0);
+	}
+	free(dir);
+	free(stored[0]);
+	free(path);
+	util_rmtree(srcdir);
+	util_rmtree(spool);
+	free(srcdir);
+	free(spool);
 }
 
 static void test_workdir_cleaned(void **state)
@@ -176,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_keep_other_fs),
 		cmocka_unit_test(test_keep_all_same_fs),
 		cmocka_unit_test(test_keep_all_other_fs),
+		cmocka_unit_test(test_keep_all_changed),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_lock_exclusive),
 	};
