@@ -7,9 +7,9 @@
  * message by UID (UID SEARCH) and ask the sizes of all of them in one UID
  * FETCH. Round trips, not bytes, are what a cycle waits on, so small
  * messages are fetched whole, several per UID FETCH, up to IMAP_BATCH
- * bytes (libetpan keeps a whole FETCH answer in memory: that is the memory
- * bound); a big one is streamed into the spool in partial chunks
- * (BODY.PEEK[]<offset.size>) so memory never grows with message size.
+ * bytes; a big one is fetched in partial chunks (BODY.PEEK[]<offset.size>).
+ * Either way the bodies stream into the spool as they arrive
+ * (source_imap_sink.c), so memory never grows with message size.
  * After the pipeline has committed a message it joins its folder's group;
  * each group is moved with one command per IMAP_MOVE_GROUP messages (and
  * at the end of the cycle): UID MOVE (RFC 6851) where offered, else UID
@@ -41,10 +41,10 @@
 #include "store.h"
 #include "util.h"
 
-#define IMAP_CHUNK (256 * 1024)  /* bytes per partial FETCH: the memory bound */
+#define IMAP_CHUNK (256 * 1024)  /* bytes per partial FETCH of a big message */
 #define IMAP_MAX_ITEMS 500       /* messages taken per cycle; the rest next cycle */
 #define IMAP_WHOLE (1024 * 1024) /* messages up to this size are fetched whole */
-#define IMAP_BATCH (1024 * 1024) /* bytes asked in one UID FETCH of whole messages: libetpan holds the answer, parsed, in memory */
+#define IMAP_BATCH (1024 * 1024) /* bytes asked in one UID FETCH of whole messages */
 #define IMAP_BATCH_MSGS 64       /* messages asked in one UID FETCH */
 #define IMAP_MOVE_GROUP 64       /* messages moved by one command */
 
@@ -118,9 +118,9 @@ static long imap_index(const imap_priv *p, uint32_t uid)
 	return -1;
 }
 
-/* The UID and the static attributes of one FETCH answer. */
-static void imap_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size, const char **body,
-			  size_t *blen)
+/* The UID and the static attributes of one FETCH answer; *sec is the body
+ * section (its bytes went to an imap_sink). */
+static void imap_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size, const void **sec)
 {
 	for (clistiter *i = clist_begin(att->att_list); i; i = clist_next(i)) {
 		struct mailimap_msg_att_item *item = clist_content(i);
@@ -132,11 +132,8 @@ static void imap_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t 
 			*uid = st->att_data.att_uid;
 		else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && size)
 			*size = st->att_data.att_rfc822_size;
-		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && body &&
-			 st->att_data.att_body_section->sec_body_part) {
-			*body = st->att_data.att_body_section->sec_body_part;
-			*blen = st->att_data.att_body_section->sec_length;
-		}
+		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && sec)
+			*sec = st->att_data.att_body_section;
 	}
 }
 
@@ -159,7 +156,7 @@ static int imap_sizes(source *s, imap_priv *p)
 	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
 		uint32_t uid = 0, size = 0;
 		long k;
-		imap_att_read(clist_content(m), &uid, &size, NULL, NULL);
+		imap_att_read(clist_content(m), &uid, &size, NULL);
 		k = imap_index(p, uid);
 		if (k >= 0)
 			p->sizes[k] = size;
@@ -260,46 +257,30 @@ static int imap_fetch_chunk(source *s, uint32_t uid, size_t off, int fd, size_t 
 	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	struct mailimap_section *sec = mailimap_section_new(NULL);
 	clist *res = NULL;
+	imap_sink k;
 	int r, rc = -1;
 	*got = 0;
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(
 							   sec, (uint32_t)off, IMAP_CHUNK));
 	if (size)
 		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+	imap_sink_start(&k, p, fd, 1, IMAP_CHUNK);
 	r = mailimap_uid_fetch(p->imap, set, ft, &res);
+	imap_sink_stop(&k);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "UID FETCH", r);
 		goto out;
 	}
-	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
-		struct mailimap_msg_att *att = clist_content(m);
-		for (clistiter *i = clist_begin(att->att_list); i; i = clist_next(i)) {
-			struct mailimap_msg_att_item *item = clist_content(i);
-			struct mailimap_msg_att_static *st;
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-				continue;
-			st = item->att_data.att_static;
-			if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && size)
-				*size = st->att_data.att_rfc822_size;
-			if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && st->att_data.att_body_section->sec_body_part) {
-				const char *b = st->att_data.att_body_section->sec_body_part;
-				size_t len = st->att_data.att_body_section->sec_length;
-				if (len > IMAP_CHUNK)
-					goto out;   /* more than asked: not a server to trust */
-				for (size_t done = 0; done < len;) {
-					ssize_t w = write(fd, b + done, len - done);
-					if (w < 0 && errno == EINTR)
-						continue;
-					if (w <= 0)
-						goto out;
-					done += (size_t)w;
-				}
-				*got = len;
-			}
-		}
+	if (k.failed || (k.nb && k.bodies[0].failed))
+		goto out;   /* not written, or more than asked: not a server to trust */
+	for (clistiter *m = clist_begin(res); m && size; m = clist_next(m)) {
+		uint32_t u = 0;
+		imap_att_read(clist_content(m), &u, size, NULL);
 	}
+	*got = k.nb ? k.bodies[0].len : 0;
 	rc = 0;
 out:
+	imap_sink_free(&k);
 	if (res)
 		mailimap_fetch_list_free(res);
 	mailimap_fetch_type_free(ft);
@@ -314,40 +295,19 @@ static char *imap_spool_path(const imap_priv *p, uint32_t uid, const char *ext)
 	return util_path_join(p->dir, name);
 }
 
-/* The spooled copies need no fsync: a crash empties the folder (imap_list)
- * and the messages are fetched again. The rename still makes a copy appear
- * whole or not at all. */
-static int imap_spool_put(const imap_priv *p, uint32_t uid, const char *data, size_t len)
-{
-	char *tmp = imap_spool_path(p, uid, "part"), *dest = imap_spool_path(p, uid, "eml");
-	int fd, rc = -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto out;
-	if (util_write_all(fd, data, len) != 0) {
-		close(fd);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp, dest) != 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	free(dest);
-	return rc;
-}
-
 /* Fetches the small messages from index k on (up to the first big one or
- * the batch's budget) whole, in one UID FETCH, into the spool. A message
- * whose answer does not match its listed size is left to the chunked
- * path. 0, or -1 when the command failed. */
+ * the batch's budget) whole, in one UID FETCH, into the spool (their bytes
+ * streamed there by an imap_sink). A message whose answer does not match
+ * its listed size is left to the chunked path. The spooled copies need no
+ * fsync: a crash empties the folder (imap_list) and the messages are
+ * fetched again; the rename makes a copy appear whole or not at all.
+ * 0, or -1 when the command failed. */
 static int imap_fetch_batch(source *s, imap_priv *p, size_t k)
 {
 	struct mailimap_set *set;
 	struct mailimap_fetch_type *ft;
 	clist *res = NULL;
+	imap_sink sk;
 	size_t end = k, bytes = 0, got = 0;
 	int r;
 	while (end < p->n && end - k < IMAP_BATCH_MSGS && !p->ready[end] && p->sizes[end] > 0 &&
@@ -360,27 +320,37 @@ static int imap_fetch_batch(source *s, imap_priv *p, size_t k)
 	 * says the size is. */
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(
 							   mailimap_section_new(NULL), 0, IMAP_WHOLE));
+	imap_sink_start(&sk, p, -1, end - k, IMAP_WHOLE);
 	r = mailimap_uid_fetch(p->imap, set, ft, &res);
+	imap_sink_stop(&sk);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "UID FETCH", r);
+		imap_sink_free(&sk);
 		return -1;
 	}
 	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
 		uint32_t uid = 0;
-		const char *body = NULL;
-		size_t blen = 0;
-		long i;
-		imap_att_read(clist_content(m), &uid, NULL, &body, &blen);
+		const void *sec = NULL;
+		long i, b;
+		char *from, *dest;
+		imap_att_read(clist_content(m), &uid, NULL, &sec);
 		i = imap_index(p, uid);
-		if (i < (long)k || i >= (long)end || body == NULL || blen != p->sizes[i] || p->ready[i])
+		b = sec ? imap_sink_find(&sk, sec) : -1;
+		if (i < (long)k || i >= (long)end || b < 0 || sk.bodies[b].failed || sk.bodies[b].len != p->sizes[i] ||
+		    p->ready[i])
 			continue;
-		if (imap_spool_put(p, uid, body, blen) == 0) {
+		from = imap_sink_path(&sk, (size_t)b);
+		dest = imap_spool_path(p, uid, "eml");
+		if (rename(from, dest) == 0) {
 			p->ready[i] = 1;
 			got++;
 		}
+		free(from);
+		free(dest);
 	}
+	imap_sink_free(&sk);
 	mailimap_fetch_list_free(res);
 	log_debug("imap %s: %zu messages (%zu bytes) fetched in one command", s->conf->name, got, bytes);
 	return 0;
@@ -655,6 +625,7 @@ static void imap_close(source *s)
 	free(p->uids);
 	free(p->sizes);
 	free(p->ready);
+	free(p->sink_buf);
 	free(p->host);
 	free(p->folder);
 	free(p);
