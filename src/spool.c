@@ -156,16 +156,36 @@ static int seen_before(const char *const *sha256, const unsigned char *to_keep, 
 	return 0;
 }
 
+/* Makes dir, a fan-out folder under an existing parent (one mkdir call
+ * when the parent exists): 1 when it was made now (its parent's entry then
+ * needs a sync), 0 when it was there, -1 on failure. */
+static int keep_mkdir(const char *dir)
+{
+	if (mkdir(dir, 0750) == 0)
+		return 1;
+	if (errno == EEXIST)
+		return 0;
+	return errno == ENOENT && util_mkdirs(dir, 0750) == 0 ? 1 : -1;
+}
+
+/* Files spool_keep_all holds open between their two syncs: a packet's
+ * documents, well under the descriptors a process may have. */
+#define SPOOL_KEEP_OPEN 64
+
 int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored)
 {
 	unsigned char *to_keep = xcalloc(n + 1, 1);
+	int *fds = xcalloc(n + 1, sizeof *fds);
 	strlist dirs = {0};
 	struct stat st;
+	size_t held = 0;
 	int rc = -1;
-	/* 1: what is already kept stays; the rest starts going to disk */
+	/* 1: what is already kept stays; the rest starts going to disk, the
+	 * first SPOOL_KEEP_OPEN files held open until their fsync (the others
+	 * opened again then) */
 	for (size_t i = 0; i < n; i++) {
 		char *dir;
-		int fd;
+		fds[i] = -1;
 		if (src[i] == NULL)
 			continue;
 		dir = keep_dir(spool, sha256[i]);
@@ -174,28 +194,35 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		if (lstat(stored[i], &st) == 0 || seen_before(sha256, to_keep, i))
 			continue;
 		to_keep[i] = 1;
-		fd = open(src[i], O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-			close(fd);
+		fds[i] = open(src[i], O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			continue;
+		(void)sync_file_range(fds[i], 0, 0, SYNC_FILE_RANGE_WRITE);
+		if (held < SPOOL_KEEP_OPEN) {
+			held++;
+		} else {
+			close(fds[i]);
+			fds[i] = -1;
 		}
 	}
 	/* 2: every file's bytes on disk before any name refers to them */
 	for (size_t i = 0; i < n; i++)
-		if (to_keep[i] && src[i] != NULL && util_fsync_file(src[i]) != 0) {
+		if (to_keep[i] && src[i] != NULL &&
+		    (fds[i] >= 0 ? fsync(fds[i]) : util_fsync_file(src[i])) != 0) {
 			log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
 			goto out;
 		}
 	/* 3: the names */
 	for (size_t i = 0; i < n; i++) {
-		char *dir, *parent;
+		char *dir, *parent = NULL;
 		int fresh, bad;
 		if (!to_keep[i] || src[i] == NULL)   /* to_keep implies a source: said for the analyzer */
 			continue;
 		dir = keep_dir(spool, sha256[i]);
-		fresh = lstat(dir, &st) != 0;
-		parent = fresh ? util_dirname(dir) : NULL;
-		bad = util_mkdirs(dir, 0750) != 0 || (parent != NULL && add_once(&dirs, parent) != 0);
+		fresh = keep_mkdir(dir);
+		if (fresh == 1)
+			parent = util_dirname(dir);
+		bad = fresh < 0 || (parent != NULL && add_once(&dirs, parent) != 0);
 		if (!bad && link(src[i], stored[i]) == 0)
 			bad = add_once(&dirs, dir) != 0;
 		else if (!bad && errno != EEXIST)
@@ -215,7 +242,11 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		}
 	rc = 0;
 out:
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	strlist_free(&dirs);
+	free(fds);
 	free(to_keep);
 	return rc;
 }
