@@ -19,6 +19,14 @@ typedef struct imap_group {
 	size_t n;
 } imap_group;
 
+/* A batched UID FETCH sent and not yet answered (source_imap.c): nothing
+ * else may be sent on the session before its answer is read. */
+typedef struct imap_batch {
+	int sent;
+	size_t k, end;       /* the messages [k, end) of the listing */
+	size_t bytes;        /* their listed sizes */
+} imap_batch;
+
 typedef struct imap_priv {
 	mailimap *imap;      /* owned */
 	char *host;          /* owned */
@@ -37,6 +45,7 @@ typedef struct imap_priv {
 	unsigned char *ready; /* owned, n: fetched ahead into the spool (<uid>.eml) */
 	imap_group moves[2]; /* [0] to processed, [1] to rejected */
 	char *sink_buf;      /* owned: the buffer of imap_sink, kept across commands */
+	imap_batch batch;    /* the batch in flight, if batch.sent */
 } imap_priv;
 
 /* source_imap_sink.c: a FETCH's body bytes streamed into files while
