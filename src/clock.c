@@ -71,33 +71,32 @@ time_t clock_now(void)
 	return time(NULL);
 }
 
+/* localtime_r and mktime honour a zone only through TZ; packetd is single
+ * threaded, so TZ is set to the zone asked for, and left there: nothing
+ * else in packetd reads local time, and glibc reads the zone file again
+ * on every change of TZ (two files a call when it was switched back),
+ * whereas nearly every call asks for the same zone, the configured one.
+ * Zone rules (DST, history) stay in the system's tzdata, not our code. */
+static void clock_zone(const char *tz)
+{
+	const char *want = tz && *tz ? tz : CLOCK_SCHEME_ZONE, *cur = getenv("TZ");
+	if (cur == NULL || strcmp(cur, want) != 0)
+		setenv("TZ", want, 1);
+	tzset();   /* a no-op when TZ did not change */
+}
+
 int clock_format(time_t t, const char *tz, const char *fmt, char *out, size_t outlen)
 {
-	/* localtime_r honours TZ only through the environment; packetd is single
-	 * threaded, so switching TZ around one call is safe and keeps zone rules
-	 * (DST, history) in the system's tzdata rather than in our code. */
-	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
 	struct tm tm;
-	size_t n;
-	setenv("TZ", tz && *tz ? tz : CLOCK_SCHEME_ZONE, 1);
-	tzset();
+	clock_zone(tz);
 	localtime_r(&t, &tm);
-	n = strftime(out, outlen, fmt, &tm);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
-	return n == 0 ? -1 : 0;
+	return strftime(out, outlen, fmt, &tm) == 0 ? -1 : 0;
 }
 
 int clock_local_time(const char *tz, const char *text, time_t *out)
 {
 	int y, mo, d, h, mi, n = 0;
 	struct tm tm;
-	char *saved;
 	if (text == NULL || sscanf(text, "%4d-%2d-%2d%*1[ T]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
 	    text[n] != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
 		return -1;
@@ -108,18 +107,8 @@ int clock_local_time(const char *tz, const char *text, time_t *out)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_isdst = -1;
-	/* as clock_format does: the zone through TZ, single threaded */
-	saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
-	setenv("TZ", tz && *tz ? tz : CLOCK_SCHEME_ZONE, 1);
-	tzset();
+	clock_zone(tz);
 	*out = mktime(&tm);
-	if (saved) {
-		setenv("TZ", saved, 1);
-		free(saved);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
 	/* mktime normalises 31 February into March: refuse instead */
 	return *out == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1 ? -1 : 0;
 }

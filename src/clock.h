@@ -11,13 +11,14 @@
 time_t clock_now(void);
 /* Parses "YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]" (no offset = UTC). 0 or -1. */
 int clock_parse_iso(const char *s, time_t *out);
-/* Formats t in the given time zone name (NULL: Asia/Shanghai) with strftime
- * format fmt into out. 0, or -1 when it does not fit. */
 /* The scheme's own zone: the default of [packetd] timezone (config.c's key
  * table) and the zone of clocks read where no config is at hand (a NULL
  * zone: application numbers' years, validate's CPD window). */
 #define CLOCK_SCHEME_ZONE "Asia/Shanghai"
 
+/* Formats t in the given time zone name (NULL: Asia/Shanghai) with strftime
+ * format fmt into out. 0, or -1 when it does not fit. Both calls leave TZ
+ * set to that zone (see clock.c). */
 int clock_format(time_t t, const char *tz, const char *fmt, char *out, size_t outlen);
 /* "YYYY-MM-DD HH:MM" (or "YYYY-MM-DDTHH:MM") as local time in zone tz
  * (NULL: Asia/Shanghai). 0, or -1 when it is no such time. */

@@ -7,9 +7,13 @@
  * message by UID (UID SEARCH) and ask the sizes of all of them in one UID
  * FETCH. Round trips, not bytes, are what a cycle waits on, so small
  * messages are fetched whole, several per UID FETCH, up to IMAP_BATCH
- * bytes (libetpan keeps a whole FETCH answer in memory: that is the memory
- * bound); a big one is streamed into the spool in partial chunks
- * (BODY.PEEK[]<offset.size>) so memory never grows with message size.
+ * bytes; a big one is fetched in partial chunks (BODY.PEEK[]<offset.size>).
+ * Either way the bodies stream into the spool as they arrive
+ * (source_imap_sink.c), so memory never grows with message size. The next
+ * batch is asked for as soon as a message is handed to the pipeline, and
+ * its answer read when a message of it is wanted (before any other
+ * command): the server sends while the cycle works, instead of the cycle
+ * waiting for each answer.
  * After the pipeline has committed a message it joins its folder's group;
  * each group is moved with one command per IMAP_MOVE_GROUP messages (and
  * at the end of the cycle): UID MOVE (RFC 6851) where offered, else UID
@@ -41,10 +45,10 @@
 #include "store.h"
 #include "util.h"
 
-#define IMAP_CHUNK (256 * 1024)  /* bytes per partial FETCH: the memory bound */
+#define IMAP_CHUNK (256 * 1024)  /* bytes per partial FETCH of a big message */
 #define IMAP_MAX_ITEMS 500       /* messages taken per cycle; the rest next cycle */
 #define IMAP_WHOLE (1024 * 1024) /* messages up to this size are fetched whole */
-#define IMAP_BATCH (1024 * 1024) /* bytes asked in one UID FETCH of whole messages: libetpan holds the answer, parsed, in memory */
+#define IMAP_BATCH (1024 * 1024) /* bytes asked in one UID FETCH of whole messages */
 #define IMAP_BATCH_MSGS 64       /* messages asked in one UID FETCH */
 #define IMAP_MOVE_GROUP 64       /* messages moved by one command */
 
@@ -118,9 +122,9 @@ static long imap_index(const imap_priv *p, uint32_t uid)
 	return -1;
 }
 
-/* The UID and the static attributes of one FETCH answer. */
-static void imap_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size, const char **body,
-			  size_t *blen)
+/* The UID and the static attributes of one FETCH answer; *sec is the body
+ * section (its bytes went to an imap_sink). */
+static void imap_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t *size, const void **sec)
 {
 	for (clistiter *i = clist_begin(att->att_list); i; i = clist_next(i)) {
 		struct mailimap_msg_att_item *item = clist_content(i);
@@ -132,11 +136,8 @@ static void imap_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t 
 			*uid = st->att_data.att_uid;
 		else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && size)
 			*size = st->att_data.att_rfc822_size;
-		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && body &&
-			 st->att_data.att_body_section->sec_body_part) {
-			*body = st->att_data.att_body_section->sec_body_part;
-			*blen = st->att_data.att_body_section->sec_length;
-		}
+		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && sec)
+			*sec = st->att_data.att_body_section;
 	}
 }
 
@@ -159,7 +160,7 @@ static int imap_sizes(source *s, imap_priv *p)
 	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
 		uint32_t uid = 0, size = 0;
 		long k;
-		imap_att_read(clist_content(m), &uid, &size, NULL, NULL);
+		imap_att_read(clist_content(m), &uid, &size, NULL);
 		k = imap_index(p, uid);
 		if (k >= 0)
 			p->sizes[k] = size;
@@ -260,46 +261,30 @@ static int imap_fetch_chunk(source *s, uint32_t uid, size_t off, int fd, size_t 
 	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	struct mailimap_section *sec = mailimap_section_new(NULL);
 	clist *res = NULL;
+	imap_sink k;
 	int r, rc = -1;
 	*got = 0;
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(
 							   sec, (uint32_t)off, IMAP_CHUNK));
 	if (size)
 		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+	imap_sink_start(&k, p, fd, 1, IMAP_CHUNK);
 	r = mailimap_uid_fetch(p->imap, set, ft, &res);
+	imap_sink_stop(&k);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "UID FETCH", r);
 		goto out;
 	}
-	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
-		struct mailimap_msg_att *att = clist_content(m);
-		for (clistiter *i = clist_begin(att->att_list); i; i = clist_next(i)) {
-			struct mailimap_msg_att_item *item = clist_content(i);
-			struct mailimap_msg_att_static *st;
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-				continue;
-			st = item->att_data.att_static;
-			if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && size)
-				*size = st->att_data.att_rfc822_size;
-			if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && st->att_data.att_body_section->sec_body_part) {
-				const char *b = st->att_data.att_body_section->sec_body_part;
-				size_t len = st->att_data.att_body_section->sec_length;
-				if (len > IMAP_CHUNK)
-					goto out;   /* more than asked: not a server to trust */
-				for (size_t done = 0; done < len;) {
-					ssize_t w = write(fd, b + done, len - done);
-					if (w < 0 && errno == EINTR)
-						continue;
-					if (w <= 0)
-						goto out;
-					done += (size_t)w;
-				}
-				*got = len;
-			}
-		}
+	if (k.failed || (k.nb && k.bodies[0].failed))
+		goto out;   /* not written, or more than asked: not a server to trust */
+	for (clistiter *m = clist_begin(res); m && size; m = clist_next(m)) {
+		uint32_t u = 0;
+		imap_att_read(clist_content(m), &u, size, NULL);
 	}
+	*got = k.nb ? k.bodies[0].len : 0;
 	rc = 0;
 out:
+	imap_sink_free(&k);
 	if (res)
 		mailimap_fetch_list_free(res);
 	mailimap_fetch_type_free(ft);
@@ -314,75 +299,120 @@ static char *imap_spool_path(const imap_priv *p, uint32_t uid, const char *ext)
 	return util_path_join(p->dir, name);
 }
 
-/* The spooled copies need no fsync: a crash empties the folder (imap_list)
- * and the messages are fetched again. The rename still makes a copy appear
- * whole or not at all. */
-static int imap_spool_put(const imap_priv *p, uint32_t uid, const char *data, size_t len)
+/* Whether message i may come in a batch: its size known, up to
+ * IMAP_WHOLE and max_message, and not fetched already. */
+static int imap_batchable(const source *s, const imap_priv *p, size_t i)
 {
-	char *tmp = imap_spool_path(p, uid, "part"), *dest = imap_spool_path(p, uid, "eml");
-	int fd, rc = -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto out;
-	if (util_write_all(fd, data, len) != 0) {
-		close(fd);
+	return !p->ready[i] && p->sizes[i] > 0 && p->sizes[i] <= IMAP_WHOLE &&
+	       !(s->limits && p->sizes[i] > s->limits->max_message);
+}
+
+/* Sends, without waiting for its answer, one UID FETCH of the messages
+ * from index k on (up to the first that may not come in a batch, or the
+ * batch's budget) whole. The answer is read by imap_batch_read, before
+ * any other command: the server fills the socket with it meanwhile, so
+ * the cycle does not wait for it while it handles the messages before.
+ * 0, or -1 when it could not be sent. */
+static int imap_batch_send(source *s, imap_priv *p, size_t k)
+{
+	size_t end = k, bytes = 0;
+	buf cmd;
+	int r, rc = -1;
+	while (end < p->n && end - k < IMAP_BATCH_MSGS && imap_batchable(s, p, end) &&
+	       (end == k || bytes + p->sizes[end] <= IMAP_BATCH))
+		bytes += p->sizes[end++];
+	buf_init(&cmd, 0);
+	buf_adds(&cmd, "UID FETCH ");
+	for (size_t i = k; i < end;) {
+		size_t j = i;
+		while (j + 1 < end && p->uids[j + 1] == p->uids[j] + 1)
+			j++;
+		buf_printf(&cmd, i > k ? ",%" PRIu32 : "%" PRIu32, p->uids[i]);
+		if (j > i)
+			buf_printf(&cmd, ":%" PRIu32, p->uids[j]);
+		i = j + 1;
+	}
+	/* Partial, so that no answer is larger than asked whatever the server
+	 * says the size is. */
+	buf_printf(&cmd, " (UID BODY.PEEK[]<0.%d>)\r\n", IMAP_WHOLE);
+	if (p->imap->imap_state != MAILIMAP_STATE_SELECTED) {
+		imap_fail(s, "UID FETCH", MAILIMAP_ERROR_BAD_STATE);
 		goto out;
 	}
-	if (close(fd) != 0 || rename(tmp, dest) != 0)
+	r = mailimap_send_current_tag(p->imap);
+	if (r == MAILIMAP_NO_ERROR && (mailstream_write(p->imap->imap_stream, cmd.data, cmd.len) != (ssize_t)cmd.len ||
+				       mailstream_flush(p->imap->imap_stream) != 0))
+		r = MAILIMAP_ERROR_STREAM;
+	if (r != MAILIMAP_NO_ERROR) {
+		imap_fail(s, "UID FETCH", r);
 		goto out;
+	}
+	p->batch = (imap_batch){.sent = 1, .k = k, .end = end, .bytes = bytes};
 	rc = 0;
 out:
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	free(dest);
+	buf_free(&cmd);
 	return rc;
 }
 
-/* Fetches the small messages from index k on (up to the first big one or
- * the batch's budget) whole, in one UID FETCH, into the spool. A message
- * whose answer does not match its listed size is left to the chunked
- * path. 0, or -1 when the command failed. */
-static int imap_fetch_batch(source *s, imap_priv *p, size_t k)
+/* Reads the answer of the batch in flight, if any: its bodies stream into
+ * the spool (imap_sink) and each becomes <uid>.eml, ready. A message whose
+ * answer does not match its listed size is left to the chunked path. The
+ * spooled copies need no fsync: a crash empties the folder (imap_list) and
+ * the messages are fetched again; the rename makes a copy appear whole or
+ * not at all. 0, or -1 when the command failed. */
+static int imap_batch_read(source *s, imap_priv *p)
 {
-	struct mailimap_set *set;
-	struct mailimap_fetch_type *ft;
+	imap_batch b = p->batch;
+	struct mailimap_response *resp = NULL;
 	clist *res = NULL;
-	size_t end = k, bytes = 0, got = 0;
+	imap_sink sk;
+	size_t got = 0;
 	int r;
-	while (end < p->n && end - k < IMAP_BATCH_MSGS && !p->ready[end] && p->sizes[end] > 0 &&
-	       p->sizes[end] <= IMAP_WHOLE && (end == k || bytes + p->sizes[end] <= IMAP_BATCH))
-		bytes += p->sizes[end++];
-	set = imap_uid_set(p->uids + k, end - k);
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
-	/* Partial, so that no answer is larger than asked whatever the server
-	 * says the size is. */
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(
-							   mailimap_section_new(NULL), 0, IMAP_WHOLE));
-	r = mailimap_uid_fetch(p->imap, set, ft, &res);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
+	if (!b.sent)
+		return 0;
+	p->batch.sent = 0;
+	imap_sink_start(&sk, p, -1, b.end - b.k, IMAP_WHOLE);
+	r = mailimap_read_line(p->imap) == NULL ? MAILIMAP_ERROR_STREAM : mailimap_parse_response(p->imap, &resp);
+	imap_sink_stop(&sk);
+	if (r == MAILIMAP_NO_ERROR) {
+		res = p->imap->imap_response_info->rsp_fetch_list;
+		p->imap->imap_response_info->rsp_fetch_list = NULL;
+		if (clist_count(res) == 0 &&
+		    resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type != MAILIMAP_RESP_COND_STATE_OK)
+			r = MAILIMAP_ERROR_UID_FETCH;
+	}
+	if (resp)
+		mailimap_response_free(resp);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "UID FETCH", r);
+		if (res)
+			mailimap_fetch_list_free(res);
+		imap_sink_free(&sk);
 		return -1;
 	}
 	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
 		uint32_t uid = 0;
-		const char *body = NULL;
-		size_t blen = 0;
-		long i;
-		imap_att_read(clist_content(m), &uid, NULL, &body, &blen);
+		const void *sec = NULL;
+		long i, j;
+		char *from, *dest;
+		imap_att_read(clist_content(m), &uid, NULL, &sec);
 		i = imap_index(p, uid);
-		if (i < (long)k || i >= (long)end || body == NULL || blen != p->sizes[i] || p->ready[i])
+		j = sec ? imap_sink_find(&sk, sec) : -1;
+		if (i < (long)b.k || i >= (long)b.end || j < 0 || sk.bodies[j].failed ||
+		    sk.bodies[j].len != p->sizes[i] || p->ready[i])
 			continue;
-		if (imap_spool_put(p, uid, body, blen) == 0) {
+		from = imap_sink_path(&sk, (size_t)j);
+		dest = imap_spool_path(p, uid, "eml");
+		if (rename(from, dest) == 0) {
 			p->ready[i] = 1;
 			got++;
 		}
+		free(from);
+		free(dest);
 	}
+	imap_sink_free(&sk);
 	mailimap_fetch_list_free(res);
-	log_debug("imap %s: %zu messages (%zu bytes) fetched in one command", s->conf->name, got, bytes);
+	log_debug("imap %s: %zu messages (%zu bytes) fetched in one command", s->conf->name, got, b.bytes);
 	return 0;
 }
 
@@ -484,6 +514,10 @@ static int imap_fetch(source *s, source_item *it)
 	if (p == NULL || p->imap == NULL || p->broken)
 		return -1;
 	k = imap_index(p, uid);
+	/* the batch in flight first: it may hold this message, and no other
+	 * command may be sent before its answer is read */
+	if ((k < 0 || !p->ready[k]) && imap_batch_read(s, p) != 0 && p->broken)
+		return -1;
 	if (k >= 0 && s->limits && p->sizes[k] > s->limits->max_message) {
 		/* Too large to take: its header alone, so that its sender can be told. */
 		int fd;
@@ -504,8 +538,8 @@ static int imap_fetch(source *s, source_item *it)
 		it->path = path;
 		return 0;
 	}
-	if (k >= 0 && !p->ready[k] && p->sizes[k] > 0 && p->sizes[k] <= IMAP_WHOLE &&
-	    imap_fetch_batch(s, p, (size_t)k) != 0)
+	if (k >= 0 && imap_batchable(s, p, (size_t)k) &&
+	    (imap_batch_send(s, p, (size_t)k) != 0 || imap_batch_read(s, p) != 0))
 		return -1;
 	if (k >= 0 && p->ready[k]) {
 		p->ready[k] = 0;   /* the item owns the copy now */
@@ -515,6 +549,15 @@ static int imap_fetch(source *s, source_item *it)
 	}
 	free(it->path);
 	it->path = path;
+	/* The next messages are asked for now, to arrive while this one is
+	 * handled. A failure to send is the next fetch's to see. */
+	if (!p->batch.sent && !p->broken) {
+		size_t next = k >= 0 ? (size_t)k + 1 : p->n;
+		while (next < p->n && p->ready[next])
+			next++;
+		if (next < p->n && imap_batchable(s, p, next))
+			(void)imap_batch_send(s, p, next);
+	}
 	return 0;
 }
 
@@ -560,6 +603,10 @@ static int imap_move_group(source *s, int rejected)
 	if (g->n == 0)
 		return 0;
 	if (p->imap == NULL || p->broken)
+		goto out;
+	/* a batch in flight is answered first; failed, it only leaves its
+	 * messages to be fetched again */
+	if (imap_batch_read(s, p) != 0 && p->broken)
 		goto out;
 	if (imap_ensure_folder(s, target) != 0)
 		goto out;
@@ -638,6 +685,8 @@ static void imap_close(source *s)
 	imap_priv *p = s->priv;
 	if (p == NULL)
 		return;
+	if (p->imap && !p->broken)
+		(void)imap_batch_read(s, p);   /* the stream in step before the moves and LOGOUT */
 	imap_move_group(s, 0);
 	imap_move_group(s, 1);
 	if (p->imap) {
@@ -655,6 +704,7 @@ static void imap_close(source *s)
 	free(p->uids);
 	free(p->sizes);
 	free(p->ready);
+	free(p->sink_buf);
 	free(p->host);
 	free(p->folder);
 	free(p);

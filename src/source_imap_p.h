@@ -19,6 +19,14 @@ typedef struct imap_group {
 	size_t n;
 } imap_group;
 
+/* A batched UID FETCH sent and not yet answered (source_imap.c): nothing
+ * else may be sent on the session before its answer is read. */
+typedef struct imap_batch {
+	int sent;
+	size_t k, end;       /* the messages [k, end) of the listing */
+	size_t bytes;        /* their listed sizes */
+} imap_batch;
+
 typedef struct imap_priv {
 	mailimap *imap;      /* owned */
 	char *host;          /* owned */
@@ -36,7 +44,44 @@ typedef struct imap_priv {
 	uint32_t *sizes;     /* owned, n: RFC822.SIZE, 0 when unknown */
 	unsigned char *ready; /* owned, n: fetched ahead into the spool (<uid>.eml) */
 	imap_group moves[2]; /* [0] to processed, [1] to rejected */
+	char *sink_buf;      /* owned: the buffer of imap_sink, kept across commands */
+	imap_batch batch;    /* the batch in flight, if batch.sent */
 } imap_priv;
+
+/* source_imap_sink.c: a FETCH's body bytes streamed into files while
+ * libetpan parses the answer, never held whole in memory. */
+typedef struct imap_sink_body {
+	const void *sec;     /* foreign: libetpan's body-section object, compared only */
+	size_t len;          /* bytes received */
+	int failed;          /* not written whole, or over the cap */
+} imap_sink_body;
+
+typedef struct imap_sink {
+	imap_priv *p;        /* foreign */
+	char *buf;           /* foreign: p->sink_buf */
+	size_t used;
+	int fd;              /* where the current body goes, -1 none */
+	int own_fd;          /* each body has its own file (imap_sink_path) */
+	int dropping;        /* the current body is past max: its bytes are dropped */
+	int failed;          /* a write without a body record failed */
+	const void *sec;     /* foreign: the body being received */
+	size_t max, cap;     /* bodies kept; bytes one body may have */
+	imap_sink_body *bodies;  /* owned, max */
+	size_t nb;
+} imap_sink;
+
+/* Until imap_sink_stop, the session's body bytes go to k: with fd >= 0
+ * all of them appended to fd (the caller's), else each body into its own
+ * file imap_sink_path(k, i), i its order in the answer, up to max bodies.
+ * A body over cap bytes is marked failed. */
+void imap_sink_start(imap_sink *k, imap_priv *p, int fd, size_t max, size_t cap);
+void imap_sink_stop(imap_sink *k);
+/* The index of the body whose section object is sec, or -1. */
+long imap_sink_find(const imap_sink *k, const void *sec);
+/* The file of the i-th body (caller frees). */
+char *imap_sink_path(const imap_sink *k, size_t i);
+/* Unlinks the bodies' files left (not renamed away) and frees k's lists. */
+void imap_sink_free(imap_sink *k);
 
 /* The server's text of the last tagged answer, for logs (never our command). */
 const char *imap_answer(const imap_priv *p);

@@ -157,6 +157,18 @@ static int seen_before(const char *const *sha256, const unsigned char *to_keep, 
 	return 0;
 }
 
+/* Makes dir, a fan-out folder under an existing parent (one mkdir call
+ * when the parent exists): 1 when it was made now (its parent's entry then
+ * needs a sync), 0 when it was there, -1 on failure. */
+static int keep_mkdir(const char *dir)
+{
+	if (mkdir(dir, 0750) == 0)
+		return 1;
+	if (errno == EEXIST)
+		return 0;
+	return errno == ENOENT && util_mkdirs(dir, 0750) == 0 ? 1 : -1;
+}
+
 /* Copies src to a fresh file at dest (through a temporary name beside it),
  * hashing the bytes on the way: the kept copy is an inode the sandbox
  * never had, and a file whose bytes are not those of sha256 (changed after
@@ -253,9 +265,9 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		if (!to_keep[i] || src[i] == NULL)   /* to_keep implies a source: said for the analyzer */
 			continue;
 		dir = keep_dir(spool, sha256[i]);
-		fresh = lstat(dir, &st) != 0;
-		parent = fresh ? util_dirname(dir) : NULL;
-		bad = util_mkdirs(dir, 0750) != 0 || (parent != NULL && add_once(&dirs, parent) != 0);
+		fresh = keep_mkdir(dir);
+		parent = fresh == 1 ? util_dirname(dir) : NULL;
+		bad = fresh < 0 || (parent != NULL && add_once(&dirs, parent) != 0);
 		if (!bad && keep_copy(src[i], stored[i], sha256[i], !sync_later) == 0)
 			bad = add_once(&dirs, dir) != 0;
 		else
@@ -263,7 +275,8 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		free(parent);
 		free(dir);
 		if (bad) {
-			log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
+			if (errno != EILSEQ)   /* keep_copy said why */
+				log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
 			goto out;
 		}
 	}

@@ -194,10 +194,54 @@ void store_fail(store *s)
 	snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
 }
 
+/* A free cached statement of sql, or a new one (cached when a slot is
+ * free or can be freed). SQLITE_OK or the prepare's error. */
+static int stmt_take(store *s, const char *sql, sqlite3_stmt **out)
+{
+	store_stmt *slot = NULL;
+	int rc;
+	*out = NULL;
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+		store_stmt *c = &s->cache[i];
+		if (c->sql && !c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = 1;
+			c->used = ++s->uses;
+			*out = c->st;
+			return SQLITE_OK;
+		}
+		/* the slot to fill: a free one, else the least recently used idle one */
+		if (!c->busy && (slot == NULL || (slot->sql && (c->sql == NULL || c->used < slot->used))))
+			slot = c;
+	}
+	rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+	if (rc != SQLITE_OK || *out == NULL || slot == NULL)
+		return rc;
+	if (slot->sql) {
+		sqlite3_finalize(slot->st);
+		free(slot->sql);
+	}
+	*slot = (store_stmt){.sql = xstrdup(sql), .st = *out, .busy = 1, .used = ++s->uses};
+	return SQLITE_OK;
+}
+
+void store_sql_done(store *s, sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++)
+		if (s->cache[i].st == st && s->cache[i].busy) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
 sqlite3_stmt *store_sql_vprep(store *s, const char *sql, const char *types, va_list ap)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	int rc = stmt_take(s, sql, &st);
 	for (int i = 0; rc == SQLITE_OK && types[i] != '\0'; i++) {
 		const char *t;
 		const void *b;
@@ -227,7 +271,7 @@ sqlite3_stmt *store_sql_vprep(store *s, const char *sql, const char *types, va_l
 	}
 	if (rc != SQLITE_OK) {
 		store_fail(s);
-		sqlite3_finalize(st);
+		store_sql_done(s, st);
 		st = NULL;
 	}
 	return st;
@@ -267,7 +311,7 @@ int store_sql_run(store *s, const char *sql, const char *types, ...)
 	while ((rc = store_sql_step(s, st)) == 1)
 		;
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -285,7 +329,7 @@ int store_sql_int64(store *s, int64_t *out, const char *sql, const char *types, 
 	if (rc == 1)
 		*out = sqlite3_column_int64(st, 0);
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -332,7 +376,7 @@ int store_rows(store *s, sqlite3_stmt *st, const store_row_kind *k, void *ctx, v
 		(*n)++;
 	}
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	/* rowsp is a T ** of the caller's list; a copy keeps the types apart */
 	memcpy(rowsp, &rows, sizeof rows);
 	if (rc != 0)
@@ -446,6 +490,13 @@ int store_open(store **out, const char *path, char *err, size_t errlen)
 	int rc = -1;
 
 	*out = NULL;
+	/* The statement journal of a SAVEPOINT inside a transaction (store_op)
+	 * spills into a temporary file past 64 KiB by default, which an
+	 * application's commit passes: a file made, written and removed in
+	 * the temporary folder per message. It stays in memory up to 4 MiB.
+	 * Only possible before SQLite is initialised: the process's first
+	 * store_open; later calls answer SQLITE_MISUSE, ignored. */
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 4 * 1024 * 1024);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto out;
@@ -456,17 +507,14 @@ int store_open(store **out, const char *path, char *err, size_t errlen)
 	if (st == NULL || store_sql_step(s, st) != 1)
 		goto fail;
 	store_col_copy(st, 0, mode, sizeof mode);
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	st = NULL;
 	/* an in-memory database has no WAL; anything else must have it */
 	if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0) {
 		snprintf(s->err, sizeof s->err, "journal_mode is %s, not wal", mode);
 		goto fail;
 	}
-	/* temp_store: the statement journals of a group's savepoints stay in
-	 * memory rather than in files under /var/tmp */
-	if (store_sql_run(s, "PRAGMA synchronous = FULL", "") != 0 || store_sql_run(s, "PRAGMA foreign_keys = ON", "") != 0 ||
-	    store_sql_run(s, "PRAGMA temp_store = MEMORY", "") != 0)
+	if (store_sql_run(s, "PRAGMA synchronous = FULL", "") != 0 || store_sql_run(s, "PRAGMA foreign_keys = ON", "") != 0)
 		goto fail;
 	if (store_migrate(s, err, errlen) != 0)
 		goto out;
@@ -475,7 +523,7 @@ int store_open(store **out, const char *path, char *err, size_t errlen)
 fail:
 	snprintf(err, errlen, "%s: %s", path, s->err);
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	if (rc == 0)
 		*out = s;
 	else
@@ -487,6 +535,10 @@ void store_close(store *s)
 {
 	if (s == NULL)
 		return;
+	for (size_t i = 0; i < STORE_STMT_CACHE; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -581,7 +633,7 @@ int store_item_get(store *s, const char *key, char *status_out, size_t len, int6
 	if (rc == 1 && application_id)
 		*application_id = sqlite3_column_int64(st, 1);
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -618,7 +670,7 @@ int store_cursor_get(store *s, const char *source, const char *name, char **valu
 		rc = 0;
 	}
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 

@@ -60,7 +60,7 @@ int store_find_archive(store *s, const char *sha256, char number[32])
 	if (rc == 1)
 		store_col_copy(st, 0, number, 32);
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -85,7 +85,7 @@ int store_find_open_by_cmes(store *s, const char *cmes_no, int64_t *id, char num
 		store_col_copy(st, 1, number, 32);
 	}
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -338,7 +338,7 @@ static int app_state(store *s, int64_t id, char state[64])
 	else if (rc == 0)
 		snprintf(s->err, sizeof s->err, "no application with id %lld", (long long)id);
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -559,7 +559,7 @@ int store_application_get(store *s, const rules *r, int64_t id, const char *numb
 	if (load_lists(s, r, out) != 0)
 		rc = -1;
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	if (rc != 1)
 		store_application_free(out);
 	return rc;
@@ -626,6 +626,6 @@ int store_application_each(store *s, const char *state, store_app_row_fn fn, voi
 	}
 	rc = r == 0 ? 0 : -1;
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }

@@ -28,7 +28,7 @@ int store_cpd_add(store *s, int64_t id, int year, double hours, const char *sour
 out:
 	if (rc != 0 && st)
 		store_fail(s);
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -51,7 +51,7 @@ int store_cpd_hours(store *s, int64_t id, int year, double *hours)
 	rc = store_sql_step(s, st);
 	if (rc == 1)
 		*hours = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 

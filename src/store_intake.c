@@ -87,7 +87,7 @@ int store_cycle_count(store *s, const store_cycle_marks *m, store_cycle_counts *
 		c->too_large = sqlite3_column_int64(st, 6);
 		c->batches = sqlite3_column_int64(st, 7);
 	}
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	if (r != 1)
 		return -1;
 	/* The applications the cycle's packets made or supplemented, by the
@@ -110,7 +110,7 @@ int store_cycle_count(store *s, const store_cycle_marks *m, store_cycle_counts *
 		c->incomplete = sqlite3_column_int64(st, 3);
 		c->rejected = sqlite3_column_int64(st, 4);
 	}
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	if (r != 1)
 		return -1;
 	if (store_sql_int64(s, &c->queued, "SELECT count(*) FROM outbox WHERE id > ?", "i", m->outbox) < 0 ||

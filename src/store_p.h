@@ -11,19 +11,37 @@
 
 #include "store.h"
 
+/* Prepared statements kept for reuse, keyed by their SQL text: preparing
+ * (parsing and planning) cost more than running most of them. */
+#define STORE_STMT_CACHE 64
+
+typedef struct store_stmt {
+	char *sql;           /* owned; NULL: a free slot */
+	sqlite3_stmt *st;    /* owned */
+	int busy;            /* handed out, not yet back through store_sql_done */
+	uint64_t used;       /* when last handed out (s->uses), for eviction */
+} store_stmt;
+
 struct store {
 	sqlite3 *db;
 	int group;       /* a group commit is open (store_group_begin) */
 	char err[256];   /* the last failure, kept apart from sqlite3_errmsg so a rollback does not erase it */
+	store_stmt cache[STORE_STMT_CACHE];
+	uint64_t uses;
 };
 
 /* Copies sqlite3_errmsg into s->err. */
 void store_fail(store *s);
 /* Prepares sql and binds the arguments described by types, one letter each:
  * t text (NULL binds NULL), i int64_t, z int64_t with 0 bound as NULL,
- * b blob (const void *, size_t). NULL on failure, with s->err set. */
+ * b blob (const void *, size_t). NULL on failure, with s->err set. The
+ * statement may come from s's cache: give it back with store_sql_done,
+ * never sqlite3_finalize. */
 sqlite3_stmt *store_sql_vprep(store *s, const char *sql, const char *types, va_list ap);
 sqlite3_stmt *store_sql_prep(store *s, const char *sql, const char *types, ...);
+/* Gives back a statement of store_sql_prep (reset for its next use, or
+ * finalized); NULL does nothing. */
+void store_sql_done(store *s, sqlite3_stmt *st);
 /* 1 on a row, 0 when done, -1 on error (s->err set). */
 int store_sql_step(store *s, sqlite3_stmt *st);
 /* Runs a statement to its end, ignoring rows: 0 or -1. */

@@ -197,7 +197,7 @@ int store_rp_packet_counts(store *s, const char *from, const char *to, int64_t *
 	int rc = st ? store_sql_step(s, st) : -1;
 	*fresh = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
 	*supplements = rc == 1 ? sqlite3_column_int64(st, 1) - *fresh : 0;
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc < 0 ? -1 : 0;
 }
 

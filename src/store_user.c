@@ -58,7 +58,7 @@ int store_user_get(store *s, const char *name, store_user *out)
 	if (rc == 1)
 		user_row(st, out);
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -118,7 +118,7 @@ int store_session_get(store *s, const char *id_sha256, time_t now, store_session
 	if (clock_parse_iso(text, &out->created_at) != 0)
 		out->created_at = 0;
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 

@@ -74,7 +74,7 @@ int store_wf_entered_at(store *s, int64_t id, const char *state, int first, time
 			rc = -1;
 	}
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -136,7 +136,7 @@ int store_wf_interview_get(store *s, int64_t id, store_interview *out)
 		rc = -1;
 	out->plans = sqlite3_column_int(st, 5);
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }
 
@@ -380,6 +380,6 @@ int store_wf_fee_rows(store *s, store_fee_row_fn fn, void *ctx)
 	}
 	rc = r == 0 ? 0 : -1;
 out:
-	sqlite3_finalize(st);
+	store_sql_done(s, st);
 	return rc;
 }

@@ -82,10 +82,10 @@ printf '\n| source | messages | size each | packetd peak RSS | wall |%s mbsync p
 printf '| --- | --- | --- | --- | --- |%s --- |\n' "${BEFORE:+ --- |}"
 for src in imap maildir; do
 	for c in $CASES; do
-		read -r ms kb <"$WORK/$src.$c.now.times"
-		read -r _ mkb <"$WORK/mbsync.$c.times"
+		read -r ms kb _ <"$WORK/$src.$c.now.times"
+		read -r _ mkb _ <"$WORK/mbsync.$c.times"
 		bkb=
-		[ -z "${BEFORE:-}" ] || { read -r _ bkb <"$WORK/$src.$c.before.times"; bkb=" $(mib "$bkb") MiB |"; }
+		[ -z "${BEFORE:-}" ] || { read -r _ bkb _ <"$WORK/$src.$c.before.times"; bkb=" $(mib "$bkb") MiB |"; }
 		[ "$kb" -lt "$LIMIT_KB" ] || over=$((over + 1))
 		printf '| %s | %s | %s | %s MiB | %.1f s |%s %s |\n' "$([ $src = imap ] && echo IMAPS || echo Maildir)" \
 			"$(ls "$WORK/$c/new" | wc -l)" "$(size_of "$c")$(note "$c")" \

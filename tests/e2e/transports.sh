@@ -162,6 +162,40 @@ ok "too large notice: the limit, and how to send less" \
 	"$(srv_fetch_all huang.yong@example.com INBOX)"
 write_conf "$IMAP_URL" "$SMTP_URL"
 
+# Seven messages in one cycle: the small ones come several per UID FETCH,
+# each batch asked for while the messages before it are handled; between
+# them a 1.5 MB message comes in partial FETCHes and a 4 MB one, over
+# max_message, by its header alone. Each is handled once, in UID order.
+printf '\n[limits]\nmax_message = 3M\n' >>"$WORK/config/packetd.conf"
+python3 - "$WORK" <<'PY'
+import base64, os, sys
+for name, n in (("mid", 1100000), ("huge", 3000000)):
+    body = base64.encodebytes(os.urandom(n)).decode().replace('\n', '\r\n')
+    open(os.path.join(sys.argv[1], name + ".eml"), 'w').write(
+        'From: Huang Yong <huang.yong@example.com>\r\nTo: rra@cmes.example\r\nSubject: CEng packet (%s)\r\n'
+        'Message-ID: <%s.2@mail.example.com>\r\nMIME-Version: 1.0\r\n'
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nscans\r\n'
+        '--b\r\nContent-Type: application/zip; name="scans.zip"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        % (name, name) + body + '--b--\r\n')
+PY
+items_before=$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items")
+for f in "$S/mail/04-incomplete-wrong-language.eml" "$S/mail/07-forwarded-mac-wrapped.eml" "$WORK/mid.eml" \
+	"$S/mail/08-incomplete-not-eligible.eml" "$WORK/huge.eml" "$S/mail/10-incomplete-no-manifest.eml" \
+	"$S/mail/11-no-attachment.eml"; do
+	srv_mail_in "$f" rra@cmes.example
+done
+srv_wait_count rra@cmes.example INBOX 7
+run_once seven
+is "seven messages: the INBOX emptied in one cycle" "$(srv_count rra@cmes.example INBOX)" 0
+is "seven messages: each recorded once" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) - $items_before, count(DISTINCT key) - $items_before FROM items")" "7|7"
+ok "seven messages: the one over max_message by its header alone" grep -q "over max_message (3145728): header only" \
+	"$WORK/seven.log"
+uids=$(sed -n 's/^packetd: [a-z]*: [0-9]*:\([0-9]*\): \(application\|no packet\|message of\).*/\1/p' "$WORK/seven.log")
+is "seven messages: handled in UID order" "$(sort -n <<<"$uids" | tr '\n' ' ')" "$(tr '\n' ' ' <<<"$uids")"
+is "seven messages: every one handled" "$(wc -l <<<"$uids")" 7
+write_conf "$IMAP_URL" "$SMTP_URL"
+
 # ---- 2. a provincial batch by SFTP ----
 DROP=$SRV/sftp/jiangsu/drop
 sftp_do() {  # sftp batch commands on stdin, as the society
