@@ -184,7 +184,15 @@ static uint64_t zygote_cpu_hard(const config_limits *lim)
  * the helper closes its end or a job fails. Never returns. A job that
  * breaks a limit or crashes ends the worker with it (the helper reads its
  * wait status, as for a child of its own). */
-static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim, pid_t helper, int net_cut)
+/* What the worker inherits of the helper's own and gives back before it
+ * ends (for valgrind's leak check: nothing of the helper's is lost). */
+typedef struct zygote_inherited {
+	char *msg;          /* the helper's job buffer */
+	zygote_warm *warm;  /* the helper's locale and converters, used by the worker too */
+} zygote_inherited;
+
+static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim, pid_t helper, int net_cut,
+			       const zygote_inherited *inh)
 {
 	uint64_t hard = zygote_cpu_hard(lim), served = 0;
 	char *msg = xcalloc(1, ZYGOTE_MSG_MAX);
@@ -223,10 +231,13 @@ static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim
 			break;
 	}
 	free(msg);
+	free(inh->msg);
+	zygote_warm_free(inh->warm);
 	_exit(0);
 }
 
-static int zygote_worker_start(const zygote *z, zygote_worker *w, const config_limits *lim, int net_cut)
+static int zygote_worker_start(const zygote *z, zygote_worker *w, const config_limits *lim, int net_cut,
+			       const zygote_inherited *inh)
 {
 	int sv[2];
 	pid_t helper = getpid(), pid;
@@ -247,7 +258,7 @@ static int zygote_worker_start(const zygote *z, zygote_worker *w, const config_l
 		if (sv[1] > 3)
 			close_range(3, (unsigned)sv[1] - 1, 0);
 		close_range((unsigned)(sv[1] >= 3 ? sv[1] + 1 : 3), ~0u, 0);
-		zygote_worker_main(z, sv[1], lim, helper, net_cut);
+		zygote_worker_main(z, sv[1], lim, helper, net_cut, inh);
 	}
 	close(sv[1]);
 	w->pid = pid;
@@ -329,7 +340,7 @@ static int zygote_worker_wait(zygote_worker *w, const config_limits *lim, char *
  * starting one when none runs or the running one was confined with other
  * limits. Returns the status as sandbox_exec does. */
 static int zygote_worker_run(const zygote *z, zygote_worker *w, const char *msg, size_t len,
-			     const zygote_job *job, int net_cut, char *why, size_t whylen)
+			     const zygote_job *job, int net_cut, const zygote_inherited *inh, char *why, size_t whylen)
 {
 	if (w->pid > 0 && memcmp(&w->lim, &job->lim, sizeof w->lim) != 0)
 		zygote_worker_end(w, 0, NULL);
@@ -342,7 +353,7 @@ static int zygote_worker_run(const zygote *z, zygote_worker *w, const char *msg,
 			zygote_worker_end(w, 0, NULL);
 	}
 	for (int attempt = 0;; attempt++) {
-		if (w->pid <= 0 && zygote_worker_start(z, w, &job->lim, net_cut) != 0)
+		if (w->pid <= 0 && zygote_worker_start(z, w, &job->lim, net_cut, inh) != 0)
 			return SANDBOX_ERROR;
 		if (send(w->fd, msg, len, MSG_NOSIGNAL) == (ssize_t)len)
 			break;
@@ -376,6 +387,7 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 	struct sigaction sa;
 	zygote_warm w;
 	zygote_worker wk = {.pid = 0, .fd = -1, .pidfd = -1};
+	zygote_inherited inh = {msg, &w};
 	int net_cut;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -417,7 +429,8 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 			call.job = &job;
 			call.env = z->env;
 			if (zygote_servable(z, &job))
-				a.status = zygote_worker_run(z, &wk, msg, (size_t)n, &job, net_cut, a.why, sizeof a.why);
+				a.status = zygote_worker_run(z, &wk, msg, (size_t)n, &job, net_cut, &inh, a.why,
+							     sizeof a.why);
 			else
 				a.status = sandbox_exec(&job.lim, job.workdir, zygote_call_fn, &call, net_cut, a.why,
 							sizeof a.why);
