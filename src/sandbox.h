@@ -5,7 +5,8 @@
  * The child gets: RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_CORE 0, no new
  * privileges, death with its parent; no network (a new network namespace
  * when the kernel lets packetd make one, and always a seccomp filter that
- * fails socket(2) with EACCES); writes only below the work folder (Landlock,
+ * fails socket(2) with EACCES); no new process or program (fork, clone
+ * but for threads, execve fail); writes only below the work folder (Landlock,
  * when the kernel offers it). The parent enforces the wall time (SIGKILL).
  * Under AddressSanitizer RLIMIT_AS is not set (its shadow memory needs
  * terabytes of address space); the other limits hold.
