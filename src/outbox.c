@@ -87,12 +87,10 @@ long outbox_backoff(int attempts)
 	return s > 6 * 3600 ? 6 * 3600 : s;
 }
 
-/* Sends one row and records how that went; -1 when the store failed. */
-static int outbox_deliver(store *db, transport *t, time_t now, const store_outmail *row, outbox_stats *stats)
+/* Records how a row's delivery went; -1 when the store failed. */
+static int outbox_record(store *db, time_t now, const store_outmail *row, enum transport_result r, const char *err,
+			 outbox_stats *stats)
 {
-	char err[512] = "";
-	enum transport_result r = t->ops->send(t, row->message_id, row->recipients, row->body, row->body_len, err,
-					       sizeof err);
 	if (r == TRANSPORT_SENT) {
 		fault_point("delivered");
 		if (store_outbox_sent(db, row->id, now) != 0)
@@ -113,6 +111,53 @@ static int outbox_deliver(store *db, transport *t, time_t now, const store_outma
 	return 0;
 }
 
+/* Delivers a page of rows. A transport that stages (the Maildir) gets the
+ * whole page, made durable by one sync, and the rows are marked in one
+ * transaction; any other sends and marks one row at a time, so that a
+ * crash can repeat at most one delivery. -1 when the store failed. */
+static int outbox_page(store *db, transport *t, time_t now, const store_outmail *rows, size_t n,
+		       outbox_stats *stats)
+{
+	enum transport_result r[OUTBOX_PAGE], staged_res[OUTBOX_PAGE];
+	char err[OUTBOX_PAGE][512], sync_err[512] = "";
+	size_t staged[OUTBOX_PAGE], k = 0;
+	int in_tx = 0, rc = -1;
+	t->staging = t->ops->sync != NULL;
+	for (size_t i = 0; i < n; i++) {
+		err[i][0] = '\0';
+		r[i] = t->ops->send(t, rows[i].message_id, rows[i].recipients, rows[i].body, rows[i].body_len, err[i],
+				    sizeof err[i]);
+		if (r[i] == TRANSPORT_STAGED)
+			staged[k++] = i;
+		else if (!t->staging && outbox_record(db, now, &rows[i], r[i], err[i], stats) != 0)
+			goto out;
+	}
+	if (!t->staging) {
+		rc = 0;
+		goto out;
+	}
+	if (k > 0)
+		t->ops->sync(t, staged_res, k, sync_err, sizeof sync_err);
+	for (size_t j = 0; j < k; j++) {
+		r[staged[j]] = staged_res[j];
+		snprintf(err[staged[j]], sizeof err[staged[j]], "%s", sync_err);
+	}
+	/* one commit for the page's marks; without it, one each */
+	in_tx = store_begin(db) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (outbox_record(db, now, &rows[i], r[i], err[i], stats) != 0)
+			goto out;
+	if (in_tx && store_commit(db) != 0)
+		goto out;
+	in_tx = 0;
+	rc = 0;
+out:
+	if (in_tx)
+		store_rollback(db);
+	t->staging = 0;
+	return rc;
+}
+
 int outbox_flush(store *db, transport *t, time_t now, outbox_stats *stats)
 {
 	store_outmail *rows = NULL;
@@ -125,11 +170,10 @@ int outbox_flush(store *db, transport *t, time_t now, outbox_stats *stats)
 			log_error("outbox: %s", store_errmsg(db));
 			return -1;
 		}
-		for (size_t i = 0; i < n; i++) {
-			if (outbox_deliver(db, t, now, &rows[i], stats) != 0)
-				goto out;
-			after = rows[i].id;
-		}
+		if (n > 0 && outbox_page(db, t, now, rows, n, stats) != 0)
+			goto out;
+		if (n > 0)
+			after = rows[n - 1].id;
 		taken += n;
 		store_outmail_free(rows, n);
 		rows = NULL;

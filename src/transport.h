@@ -11,6 +11,7 @@ enum transport_result {
 	TRANSPORT_SENT = 0,
 	TRANSPORT_TEMPORARY = 1,   /* try again later (connection, 4xx, disk full) */
 	TRANSPORT_PERMANENT = 2,   /* give up: the row is marked failed (5xx) */
+	TRANSPORT_STAGED = 3,      /* t->staging: delivered by the next sync */
 };
 
 struct transport;
@@ -27,12 +28,20 @@ typedef struct transport_ops {
 	 * with the reason in err. */
 	int (*probe)(struct transport *t, char *err, size_t errlen);
 	void (*close)(struct transport *t);
+	/* Optional, for a transport whose repeated delivery of a message is
+	 * harmless (the Maildir: one file per Message-ID). While t->staging
+	 * is set, send may answer TRANSPORT_STAGED: the message is written
+	 * but neither durable nor delivered; sync then delivers the n staged
+	 * messages at once (one sync of the disk for them all) and fills
+	 * res[i] (SENT or TEMPORARY, with err) in the order they were sent. */
+	void (*sync)(struct transport *t, enum transport_result *res, size_t n, char *err, size_t errlen);
 } transport_ops;
 
 typedef struct transport {
 	const transport_ops *ops;
 	const config *conf;    /* foreign */
 	void *priv;            /* owned by the backend */
+	int staging;           /* the outbox asks for TRANSPORT_STAGED where ops->sync exists */
 } transport;
 
 /* Chooses SMTP when [smtp] url is set and built in, else the outbox Maildir. */

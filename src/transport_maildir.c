@@ -17,16 +17,23 @@
 #include "log.h"
 #include "util.h"
 
+/* Messages written to tmp/ while staging, renamed into new/ by the sync. */
+typedef struct maildir_staged {
+	strlist tmp, dest;     /* the same index in both */
+	char *newdir;          /* owned */
+} maildir_staged;
+
 /* Writes tmp/NAME itself (tmp/ is Maildir's staging folder: a file left
- * there by a crash is replaced by the next attempt under the same name). */
-static int maildir_write(const char *path, const char *data, size_t len)
+ * there by a crash is replaced by the next attempt under the same name).
+ * durable 0: no fsync (the sync of a staged page makes it durable). */
+static int maildir_write(const char *path, const char *data, size_t len, int durable)
 {
 	int fd, rc = -1;
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	if (util_write_all(fd, data, len) != 0 || fsync(fd) != 0)
+	if (util_write_all(fd, data, len) != 0 || (durable && fsync(fd) != 0))
 		goto out;
 	rc = 0;
 out:
@@ -65,12 +72,26 @@ static enum transport_result maildir_send(transport *t, const char *message_id, 
 		rc = TRANSPORT_SENT;
 		goto out;
 	}
-	if (maildir_write(tmp, data, len) != 0) {
+	if (maildir_write(tmp, data, len, !t->staging) != 0) {
 		snprintf(err, errlen, "outbox maildir %s: %s", root, strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
 	fault_point("maildir-tmp");
+	if (t->staging) {
+		maildir_staged *sg = t->priv;
+		if (sg == NULL) {
+			sg = t->priv = xcalloc(1, sizeof *sg);
+			sg->newdir = xstrdup(newdir);
+		}
+		if (strlist_add(&sg->tmp, tmp) != 0 || strlist_add(&sg->dest, dest) != 0) {
+			snprintf(err, errlen, "outbox maildir %s: too many staged messages", root);
+			unlink(tmp);
+			goto out;
+		}
+		rc = TRANSPORT_STAGED;
+		goto out;
+	}
 	if (rename(tmp, dest) != 0) {
 		snprintf(err, errlen, "outbox maildir %s: %s", root, strerror(errno));
 		unlink(tmp);
@@ -91,8 +112,55 @@ out:
 	return rc;
 }
 
+static void maildir_staged_free(transport *t)
+{
+	maildir_staged *sg = t->priv;
+	if (sg == NULL)
+		return;
+	strlist_free(&sg->tmp);
+	strlist_free(&sg->dest);
+	free(sg->newdir);
+	free(sg);
+	t->priv = NULL;
+}
+
+/* The staged messages' bytes on disk (one syncfs for the page, where an
+ * fsync each cost a flush each), then their names in new/, then new/. */
+static void maildir_sync(transport *t, enum transport_result *res, size_t n, char *err, size_t errlen)
+{
+	maildir_staged *sg = t->priv;
+	int fd, synced;
+	for (size_t i = 0; i < n; i++)
+		res[i] = TRANSPORT_TEMPORARY;
+	if (sg == NULL || sg->tmp.n != n) {
+		snprintf(err, errlen, "outbox maildir: %zu messages staged, %zu expected", sg ? sg->tmp.n : 0, n);
+		goto out;
+	}
+	fd = open(sg->newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	synced = fd >= 0 && syncfs(fd) == 0;
+	if (!synced)
+		snprintf(err, errlen, "outbox maildir %s: syncfs: %s", sg->newdir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	for (size_t i = 0; i < n; i++) {
+		if (!synced || rename(sg->tmp.items[i], sg->dest.items[i]) != 0) {
+			if (synced)
+				snprintf(err, errlen, "outbox maildir %s: %s", sg->newdir, strerror(errno));
+			unlink(sg->tmp.items[i]);
+			continue;
+		}
+		res[i] = TRANSPORT_SENT;
+	}
+	/* Delivered; lost in a crash, the rows are delivered again under the same names. */
+	if (synced && util_fsync_dir(sg->newdir) != 0)
+		log_warn("outbox maildir %s: fsync: %s", sg->newdir, strerror(errno));
+out:
+	maildir_staged_free(t);
+}
+
 const transport_ops transport_maildir_ops = {
 	.kind = "maildir",
 	.send = maildir_send,
-	.close = NULL,
+	.close = maildir_staged_free,
+	.sync = maildir_sync,
 };

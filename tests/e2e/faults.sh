@@ -72,6 +72,21 @@ is "inside a group: no item in the ledger" "$(sqlite3 "$WORK/spool/packetd.db" '
 run
 is "inside a group: the rerun exits 0" "$?" 0
 
+# The outbox delivers the Maildir's notices a page at a time: killed after
+# the second was delivered, the page's files are all in new/ (one sync for
+# them) and none is marked sent yet (one commit for the marks); the rerun
+# marks them without a second copy.
+setup
+paged=$WORK
+crash delivered:2
+is "outbox page: killed" "$?" 137
+ok "outbox page: the page's notices are delivered together" \
+	test "$(ls "$WORK/mailboxes/outbox/new" | wc -l)" -ge 3
+is "outbox page: none marked sent before the page's commit" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM outbox WHERE state = 'sent'")" 0
+run
+is "outbox page: the rerun exits 0" "$?" 0
+
 # A stage name never reached does not fire.
 setup
 unknown=$WORK
@@ -113,5 +128,7 @@ done
 is "three crashes, then clean runs: consistent" "$(broken "$multi")" ""
 is "three crashes, then clean runs: same result" "$(summary "$multi")" "$ref"
 is "unknown stage: same result" "$(summary "$unknown")" "$ref"
+is "outbox page, then a rerun: consistent" "$(broken "$paged")" ""
+is "outbox page, then a rerun: same result" "$(summary "$paged")" "$ref"
 is "inside a group, then a rerun: consistent" "$(broken "$grouped")" ""
 is "inside a group, then a rerun: same result" "$(summary "$grouped")" "$ref"
