@@ -185,9 +185,11 @@ static int keep_copy(const char *src, const char *dest, const char *sha256, int 
 	buf_init(&t, 0);
 	buf_printf(&t, "%s.tmp.%ld", dest, (long)getpid());
 	tmp = buf_steal(&t);
-	unlink(tmp);   /* a leftover of a killed process that had our pid */
 	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	/* a leftover of a killed process that had our pid: no live writer owns it */
+	if (out < 0 && in >= 0 && errno == EEXIST && unlink(tmp) == 0)
+		out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 	if (out < 0 || gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
 		goto out;
 	for (;;) {

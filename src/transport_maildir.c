@@ -29,8 +29,9 @@ typedef struct maildir_staged {
 static int maildir_write(const char *path, const char *data, size_t len, int durable)
 {
 	int fd, rc = -1;
-	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST && unlink(path) == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	if (util_write_all(fd, data, len) != 0 || (durable && fsync(fd) != 0))
