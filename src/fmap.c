@@ -6,9 +6,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* A mapping of at most one step is never dropped in part (fmap_release):
+ * it is read whole, its pages made present in the one mmap call rather
+ * than a fault at a time, and unmapped whole. */
 int fmap_open(fmap *m, int fd, size_t len)
 {
-	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | (len <= FMAP_STEP ? MAP_POPULATE : 0), fd, 0);
 	m->base = NULL;
 	m->len = 0;
 	if (p == MAP_FAILED)
@@ -30,7 +33,7 @@ void fmap_release(const fmap *m, const char *p, size_t len)
 {
 	uintptr_t base = (uintptr_t)m->base, end = base + m->len, lo, hi;
 	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	if (m->base == NULL || (uintptr_t)p < base || (uintptr_t)p + len > end || pg == 0)
+	if (m->base == NULL || m->len <= FMAP_STEP || (uintptr_t)p < base || (uintptr_t)p + len > end || pg == 0)
 		return;
 	lo = ((uintptr_t)p + pg - 1) & ~(pg - 1);
 	hi = ((uintptr_t)p + len) & ~(pg - 1);
@@ -53,6 +56,36 @@ const char *fmap_find(const fmap *m, const char *hay, size_t len, const char *ne
 			return hit;
 		fmap_release(m, hay + off, win);
 		off += win;
+	}
+	return NULL;
+}
+
+const char *fmap_find_by(const fmap *m, const char *hay, size_t len, const char *needle, size_t nlen, size_t k)
+{
+	size_t off, last, wstart = 0;
+	if (nlen == 0)
+		return hay;
+	if (len < nlen)
+		return NULL;
+	if (k >= nlen)
+		k = 0;
+	/* needle[k] is looked for at hay[k .. last], the needle then inside */
+	last = len - nlen + k;
+	off = k;
+	while (off <= last) {
+		size_t stop = wstart + FMAP_STEP < last + 1 ? wstart + FMAP_STEP : last + 1;
+		const char *p = off < stop ? memchr(hay + off, (unsigned char)needle[k], stop - off) : NULL;
+		if (p == NULL) {
+			if (stop == last + 1)
+				break;
+			fmap_release(m, hay + wstart, stop - wstart);
+			wstart = stop;
+			off = stop > off ? stop : off;
+			continue;
+		}
+		if (memcmp(p - k, needle, nlen) == 0)
+			return p - k;
+		off = (size_t)(p - hay) + 1;
 	}
 	return NULL;
 }
