@@ -1,19 +1,48 @@
 /* fmap.c — mappings read with their pages dropped behind (fmap.h). */
 #include "fmap.h"
 
+#include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* A mapping of at most one step is never dropped in part (fmap_release):
- * it is read whole, its pages made present in the one mmap call rather
- * than a fault at a time, and unmapped whole. */
+#include "util.h"
+
+/* A file of at most one step is never dropped in part (fmap_release): it
+ * is read whole into memory instead of mapped. Memory the allocator hands
+ * out again message after message is already in the page tables, whereas
+ * each new mapping's pages are set up afresh on first touch, a fault or a
+ * hypervisor exit each on a virtual machine. */
 int fmap_open(fmap *m, int fd, size_t len)
 {
-	void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | (len <= FMAP_STEP ? MAP_POPULATE : 0), fd, 0);
+	void *p;
 	m->base = NULL;
 	m->len = 0;
+	m->heap = 0;
+	if (len <= FMAP_STEP) {
+		char *b = xrealloc(NULL, len + 1);   /* NUL after, as a mapping's last page has */
+		size_t got = 0;
+		b[len] = '\0';
+		while (got < len) {
+			ssize_t r = pread(fd, b + got, len - got, (off_t)got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				if (r == 0)
+					errno = EIO;   /* the file shrank under us */
+				free(b);
+				return -1;
+			}
+			got += (size_t)r;
+		}
+		m->base = b;
+		m->len = len;
+		m->heap = 1;
+		return 0;
+	}
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	m->base = p;
@@ -23,10 +52,13 @@ int fmap_open(fmap *m, int fd, size_t len)
 
 void fmap_close(fmap *m)
 {
-	if (m->base != NULL)
+	if (m->base != NULL && m->heap)
+		free((void *)(uintptr_t)m->base);
+	else if (m->base != NULL)
 		munmap((void *)(uintptr_t)m->base, m->len);
 	m->base = NULL;
 	m->len = 0;
+	m->heap = 0;
 }
 
 void fmap_release(const fmap *m, const char *p, size_t len)

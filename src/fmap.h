@@ -9,17 +9,18 @@
 #include <stddef.h>
 
 typedef struct fmap {
-	const char *base;   /* owned mapping; NULL for bytes held in memory, which are never dropped */
+	const char *base;   /* owned mapping (or copy, when heap); NULL for bytes held in memory, which are never dropped */
 	size_t len;
+	int heap;           /* base is the file read into memory (a file of at most FMAP_STEP bytes) */
 } fmap;
 
 /* Bytes read between two drops of the pages behind. */
 #define FMAP_STEP (1024 * 1024)
 
-/* Maps the first len (> 0) bytes of the open file fd. 0, or -1 with errno
- * set and m->base NULL. */
+/* Maps the first len (> 0) bytes of the open file fd (reads them into
+ * memory when len <= FMAP_STEP). 0, or -1 with errno set and m->base NULL. */
 int fmap_open(fmap *m, int fd, size_t len);
-/* Unmaps what fmap_open mapped; m is zeroed. */
+/* Unmaps (or frees) what fmap_open made; m is zeroed. */
 void fmap_close(fmap *m);
 /* Drops the pages wholly inside [p, p + len) of m's mapping (nothing when
  * m->base is NULL, the mapping is at most FMAP_STEP bytes long — it goes

@@ -466,7 +466,7 @@ out:
  * never whole in memory either. */
 static int mime_encoded_message(mime_walk *w, const char *body, size_t len, int enc, int depth, int msg_depth)
 {
-	fmap outer = w->map, map = {NULL, 0};
+	fmap outer = w->map, map = {NULL, 0, 0};
 	char name[32], *path;
 	uint64_t size = 0;
 	int fd = -1, damaged = 0, rc = -1;

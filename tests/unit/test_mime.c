@@ -527,7 +527,7 @@ static void test_find_by(void **state)
 	static const char needle[] = "\n--b0und";
 	size_t n = 2 * FMAP_STEP + 4096, nl = sizeof needle - 1;
 	char *hay = xcalloc(1, n);
-	fmap m = {NULL, 0};
+	fmap m = {NULL, 0, 0};
 	unsigned seed = 7;
 	(void)state;
 	for (int round = 0; round < 40; round++) {
