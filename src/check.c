@@ -57,7 +57,16 @@ int check_text_language(const char *utf8, int *han, int *latin)
 	len = strlen(utf8);
 	while (i < len) {
 		uint32_t cp;
-		size_t n = util_utf8_next(utf8 + i, len - i, &cp);
+		size_t n;
+		unsigned char c = (unsigned char)utf8[i];
+		if (c < 0x80) {   /* ASCII, most of an English text: no decoding */
+			l += (unsigned char)((c | 0x20) - 'a') < 26;
+			i++;
+			if (l >= 0x3FFFFFFF)
+				break;
+			continue;
+		}
+		n = util_utf8_next(utf8 + i, len - i, &cp);
 		if (n == 0) {
 			i++;
 			continue;

@@ -64,13 +64,27 @@ void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = {"debug", "info", "warn", "error"};
 	static const int priorities[] = {7, 6, 4, 3};
+	char line[1024];
+	int head, n;
 	va_list ap;
 	if (level < min_level)
 		return;
 	clear_progress();
+	/* The line in one write when it fits (stderr is unbuffered): one call
+	 * instead of three, and whole amid the sandbox's own lines. */
 	if (stderr_is_journal())
-		fprintf(stderr, "<%d>", priorities[level]);
-	fprintf(stderr, "packetd: %s: ", names[level]);
+		head = snprintf(line, sizeof line, "<%d>packetd: %s: ", priorities[level], names[level]);
+	else
+		head = snprintf(line, sizeof line, "packetd: %s: ", names[level]);
+	va_start(ap, fmt);
+	n = vsnprintf(line + head, sizeof line - (size_t)head, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)head + (size_t)n + 1 < sizeof line) {
+		line[head + n] = '\n';
+		fwrite(line, 1, (size_t)head + (size_t)n + 1, stderr);
+		return;
+	}
+	fwrite(line, 1, (size_t)head, stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

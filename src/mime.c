@@ -394,7 +394,7 @@ static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, in
 /* Splits a multipart body on its boundary (RFC 2046 5.1.1: a delimiter
  * line is "--boundary" plus optional blanks, the closing one ends in "--";
  * the line break before it belongs to the delimiter). Delimiters are found
- * with memmem over the whole body, not line by line. */
+ * over the whole body by their first '-' (fmap_find_by), not line by line. */
 static int mime_multipart(mime_walk *w, const char *body, size_t len, const char *boundary,
 			  int depth, int msg_depth, int digest)
 {
@@ -412,7 +412,8 @@ static int mime_multipart(mime_walk *w, const char *body, size_t len, const char
 		if (pos == 0 && len >= blen + 2 && memcmp(body, needle + 1, blen + 2) == 0) {
 			hit = body;
 		} else {
-			hit = fmap_find(&w->map, body + pos, len - pos, needle, blen + 3);
+			/* '-': never in base64, seldom in other text */
+			hit = fmap_find_by(&w->map, body + pos, len - pos, needle, blen + 3, 1);
 			if (hit == NULL)
 				break;
 			hit++;
@@ -465,7 +466,7 @@ out:
  * never whole in memory either. */
 static int mime_encoded_message(mime_walk *w, const char *body, size_t len, int enc, int depth, int msg_depth)
 {
-	fmap outer = w->map, map = {NULL, 0};
+	fmap outer = w->map, map = {NULL, 0, 0};
 	char name[32], *path;
 	uint64_t size = 0;
 	int fd = -1, damaged = 0, rc = -1;

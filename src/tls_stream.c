@@ -20,11 +20,18 @@
 #include "util.h"
 
 #define TLS_IO_TIMEOUT 60   /* seconds one read or write may wait */
+/* Bytes taken off the socket at once under TLS. GnuTLS asks its transport
+ * for a record's 5-byte header, then for its body: two calls a record, and
+ * servers send records of 4 KiB (Dovecot) as well as 16 KiB. Read ahead,
+ * those calls are served from memory: one recv for many records. */
+#define TLS_READ_AHEAD (64 * 1024)
 
 typedef struct tls_conn {
 	int fd;
 	gnutls_session_t session;            /* NULL while in clear */
 	gnutls_certificate_credentials_t cred;
+	unsigned char *in;                   /* owned, TLS_READ_AHEAD: received, not yet taken by GnuTLS */
+	size_t in_off, in_len;
 } tls_conn;
 
 static int connect_one(const struct addrinfo *ai, int timeout)
@@ -85,6 +92,61 @@ int tls_stream_connect(const char *host, int port, int timeout, char *err, size_
 		snprintf(err, errlen, "cannot connect to %s:%d: %s", host, port, strerror(errno));
 	freeaddrinfo(res);
 	return fd;
+}
+
+/* GnuTLS's transport under TLS: reads from the read-ahead buffer, filled
+ * by one recv when empty; errors go to GnuTLS by errno. */
+static ssize_t conn_pull(gnutls_transport_ptr_t ptr, void *b, size_t n)
+{
+	tls_conn *c = ptr;
+	if (c->in_len == 0) {
+		ssize_t r;
+		do
+			r = recv(c->fd, c->in, TLS_READ_AHEAD, 0);
+		while (r < 0 && errno == EINTR);
+		if (r <= 0) {
+			if (r < 0)
+				gnutls_transport_set_errno(c->session, errno);
+			return r;
+		}
+		c->in_off = 0;
+		c->in_len = (size_t)r;
+	}
+	if (n > c->in_len)
+		n = c->in_len;
+	memcpy(b, c->in + c->in_off, n);
+	c->in_off += n;
+	c->in_len -= n;
+	return (ssize_t)n;
+}
+
+static int conn_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	tls_conn *c = ptr;
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+	int r;
+	if (c->in_len > 0)
+		return 1;
+	do
+		r = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		gnutls_transport_set_errno(c->session, errno);
+	return r;
+}
+
+/* MSG_NOSIGNAL: a write to a connection the server reset fails with EPIPE
+ * instead of killing the daemon with SIGPIPE. */
+static ssize_t conn_push(gnutls_transport_ptr_t ptr, const void *b, size_t n)
+{
+	tls_conn *c = ptr;
+	ssize_t r;
+	do
+		r = send(c->fd, b, n, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		gnutls_transport_set_errno(c->session, errno);
+	return r;
 }
 
 static ssize_t conn_read(mailstream_low *s, void *b, size_t n)
@@ -152,6 +214,7 @@ static void conn_free(mailstream_low *s)
 		gnutls_certificate_free_credentials(c->cred);
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->in);
 	free(c);
 	s->data = NULL;
 	free(s);
@@ -242,7 +305,12 @@ int tls_stream_start(mailstream_low *low, const char *host, const char *ca_file,
 		goto gnutls_fail;
 	/* The handshake fails unless the chain verifies and names host. */
 	gnutls_session_set_verify_cert(c->session, host, 0);
-	gnutls_transport_set_int(c->session, c->fd);
+	c->in = xrealloc(c->in, TLS_READ_AHEAD);
+	c->in_len = 0;
+	gnutls_transport_set_ptr(c->session, c);
+	gnutls_transport_set_pull_function(c->session, conn_pull);
+	gnutls_transport_set_pull_timeout_function(c->session, conn_pull_timeout);
+	gnutls_transport_set_push_function(c->session, conn_push);
 	gnutls_handshake_set_timeout(c->session, TLS_IO_TIMEOUT * 1000);
 	do
 		r = gnutls_handshake(c->session);
@@ -269,5 +337,5 @@ size_t tls_stream_pending(mailstream_low *low)
 	if (low == NULL || low->driver != &tls_driver)
 		return 0;
 	c = low->data;
-	return c->session ? gnutls_record_check_pending(c->session) : 0;
+	return c->session ? gnutls_record_check_pending(c->session) + c->in_len : 0;
 }

@@ -22,7 +22,8 @@ mailstream_low *tls_stream_low_new(int fd);
  * verification failure spelled out); after -1 the stream is unusable. */
 int tls_stream_start(mailstream_low *low, const char *host, const char *ca_file, char *err, size_t errlen);
 /* Bytes already taken off the socket by TLS and not yet read through low
- * (the rest of a record): poll(2) on the socket cannot see them. */
+ * (the rest of a record, records read ahead): poll(2) on the socket cannot
+ * see them. */
 size_t tls_stream_pending(mailstream_low *low);
 
 #endif

@@ -574,28 +574,36 @@ void util_base64(buf *out, const void *in, size_t len, size_t line_len)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = in;
-	size_t col = 0;
+	char chunk[262];   /* the output gathered, one buf_add per chunk rather than per quad */
+	size_t col = 0, k = 0;
 	for (size_t i = 0; i < len; i += 3) {
 		uint32_t v = (uint32_t)p[i] << 16;
 		size_t n = len - i < 3 ? len - i : 3;
-		char q[4];
 		if (n > 1)
 			v |= (uint32_t)p[i + 1] << 8;
 		if (n > 2)
 			v |= p[i + 2];
-		q[0] = tab[(v >> 18) & 63];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = n > 1 ? tab[(v >> 6) & 63] : '=';
-		q[3] = n > 2 ? tab[v & 63] : '=';
-		buf_add(out, q, 4);
+		chunk[k++] = tab[(v >> 18) & 63];
+		chunk[k++] = tab[(v >> 12) & 63];
+		chunk[k++] = n > 1 ? tab[(v >> 6) & 63] : '=';
+		chunk[k++] = n > 2 ? tab[v & 63] : '=';
 		col += 4;
 		if (line_len && col >= line_len) {
-			buf_adds(out, "\r\n");
+			chunk[k++] = '\r';
+			chunk[k++] = '\n';
 			col = 0;
 		}
+		if (k > sizeof chunk - 6) {
+			buf_add(out, chunk, k);
+			k = 0;
+		}
 	}
-	if (line_len && col > 0)
-		buf_adds(out, "\r\n");
+	if (line_len && col > 0) {
+		chunk[k++] = '\r';
+		chunk[k++] = '\n';
+	}
+	if (k > 0)
+		buf_add(out, chunk, k);
 }
 
 static void hex_of(const unsigned char *d, size_t n, char *out)

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "fmap.h"
 #include "mime.h"
 #include "util.h"
 
@@ -518,6 +519,38 @@ static void test_window_seam(void **state)
 	}
 }
 
+/* fmap_find_by finds what memmem finds, first match first, in text full of
+ * near misses ('-' everywhere, the needle cut short), across the 1 MiB
+ * windows' seams and at both ends. */
+static void test_find_by(void **state)
+{
+	static const char needle[] = "\n--b0und";
+	size_t n = 2 * FMAP_STEP + 4096, nl = sizeof needle - 1;
+	char *hay = xcalloc(1, n);
+	fmap m = {NULL, 0, 0};
+	unsigned seed = 7;
+	(void)state;
+	for (int round = 0; round < 40; round++) {
+		size_t at;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			hay[i] = "ab-\n-b0un"[(seed >> 16) % 10];
+		}
+		/* one true match, at a seam, an end or anywhere */
+		seed = seed * 1103515245u + 12345u;
+		at = round % 4 == 0 ? FMAP_STEP - (size_t)(round / 4) : round % 4 == 1 ? n - nl
+		   : round % 4 == 2 ? 0 : (seed >> 8) % (n - nl);
+		if (round % 8 != 7)
+			memcpy(hay + at, needle, nl);
+		for (size_t k = 0; k < nl; k++)
+			assert_ptr_equal(fmap_find_by(&m, hay, n, needle, nl, k), memmem(hay, n, needle, nl));
+		assert_ptr_equal(fmap_find_by(&m, hay + 5, n - 5, needle, nl, 1), memmem(hay + 5, n - 5, needle, nl));
+	}
+	assert_null(fmap_find_by(&m, hay, nl - 1, needle, nl, 1));
+	assert_ptr_equal(fmap_find_by(&m, hay, 3, "", 0, 1), hay);
+	free(hay);
+}
+
 static void test_is_archive(void **state)
 {
 	(void)state;
@@ -562,6 +595,7 @@ int main(void)
 		T(test_decoding_edges),
 		T(test_long_header_line),
 		cmocka_unit_test(test_is_archive),
+		cmocka_unit_test(test_find_by),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
