@@ -105,7 +105,8 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	source_item *items = NULL;
 	pipeline_prep ahead[2];
 	cycle_group g = {0};
-	size_t n = 0, waiting = SIZE_MAX;
+	size_t n = 0, waiting = SIZE_MAX;   /* the item read ahead, in ahead[there] */
+	int here, there = 0;
 	if (source_open(&src, cs, ctx->conf->spool) != 0)
 		return -1;
 	src.db = ctx->db;
@@ -127,19 +128,24 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 			continue;
 		}
 		fault_point("fetched");
+		/* the slot the waiting item does not hold (not i's parity: an
+		 * item that could not be fetched leaves a gap) */
+		here = waiting == SIZE_MAX ? 0 : 1 - there;
 		if (!items[i].is_batch)
-			pipeline_prepare(ctx, &items[i], &ahead[i % 2]);
+			pipeline_prepare(ctx, &items[i], &ahead[here]);
 		if (waiting != SIZE_MAX)
-			take_item(ctx, &src, items, waiting, &ahead[waiting % 2], &g);
+			take_item(ctx, &src, items, waiting, &ahead[there], &g);
 		waiting = SIZE_MAX;
-		if (items[i].is_batch)
+		if (items[i].is_batch) {
 			take_item(ctx, &src, items, i, NULL, &g);
-		else
+		} else {
 			waiting = i;
+			there = here;
+		}
 	}
 	/* the last one read ahead is finished even when stopping: it was fetched */
 	if (waiting != SIZE_MAX)
-		take_item(ctx, &src, items, waiting, &ahead[waiting % 2], &g);
+		take_item(ctx, &src, items, waiting, &ahead[there], &g);
 	group_close(ctx, &src, items, &g);
 	log_progress_end();
 	free(g.taken);
