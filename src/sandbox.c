@@ -245,7 +245,8 @@ int sandbox_cut_network(void)
 
 int sandbox_confine(const config_limits *lim, const char *scope, pid_t parent, int net_cut, uint64_t cpu_hard)
 {
-	static const int dfl[] = {SIGTERM, SIGHUP, SIGINT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGPIPE, SIGCHLD};
+	static const int dfl[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGPIPE, SIGCHLD};
+	static const int ign[] = {SIGTERM, SIGHUP, SIGINT};
 	struct sigaction sa;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -258,6 +259,14 @@ int sandbox_confine(const config_limits *lim, const char *scope, pid_t parent, i
 	/* the parent's handlers are not the child's: a crash must end it */
 	for (size_t i = 0; i < sizeof dfl / sizeof dfl[0]; i++)
 		sigaction(dfl[i], &sa, NULL);
+	/* A stop of the whole service (systemd signals every process of its
+	 * cgroup) is packetd's to handle: the reader finishes its packet, or
+	 * dies with packetd. Ending here, it would reject the packet as a
+	 * crash of its reader. */
+	sa.sa_handler = SIG_IGN;
+	for (size_t i = 0; i < sizeof ign / sizeof ign[0]; i++)
+		sigaction(ign[i], &sa, NULL);
+	sa.sa_handler = SIG_DFL;
 	sa.sa_handler = sandbox_on_abort;
 	sigaction(SIGABRT, &sa, NULL);
 	/* crash points belong to packetd's own process, not to this child */

@@ -526,6 +526,31 @@ static void test_submit_ahead(void **state)
 	free(work2);
 }
 
+/* A stop signal sent to every process of the service (systemd's SIGTERM to
+ * the cgroup) does not end a reader in mid-packet: the packet is not
+ * rejected as a crash; here the hang runs into its wall time instead. */
+static void test_worker_ignores_stop(void **state)
+{
+	struct fx *f = *state;
+	json_t *r = NULL;
+	char why[256];
+	pid_t killer;
+	use_workers(f, 10);
+	f->job.kind = "hang";
+	f->job.lim.sandbox_wall = 2;
+	killer = fork();
+	assert_true(killer >= 0);
+	if (killer == 0) {
+		usleep(700 * 1000);
+		kill((pid_t)hang_pid(f), SIGTERM);
+		kill((pid_t)hang_pid(f), SIGHUP);
+		_exit(0);
+	}
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
+	assert_non_null(strstr(why, "2 s"));
+	waitpid(killer, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_worker_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_helper_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_ignores_stop, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
