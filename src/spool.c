@@ -2,7 +2,6 @@
 #include "spool.h"
 
 #include <dirent.h>
-#include <gnutls/crypto.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -176,10 +175,7 @@ static int keep_mkdir(const char *dir)
  * 0, or -1 with errno (EILSEQ: the bytes changed). */
 static int keep_copy(const char *src, const char *dest, const char *sha256, int sync_now)
 {
-	static const char hexdigits[] = "0123456789abcdef";
-	gnutls_hash_hd_t h = NULL;
-	unsigned char d[32];
-	char got[65], *tmp = NULL, *chunk = xcalloc(1, 65536);
+	char got[65], *tmp = NULL;
 	int in = -1, out = -1, rc = -1, e;
 	buf t;
 	buf_init(&t, 0);
@@ -190,27 +186,8 @@ static int keep_copy(const char *src, const char *dest, const char *sha256, int 
 	/* a leftover of a killed process that had our pid: no live writer owns it */
 	if (out < 0 && in >= 0 && errno == EEXIST && unlink(tmp) == 0)
 		out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (out < 0 || gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
+	if (out < 0 || util_sha256_copy_fd(in, out, got) != 0)
 		goto out;
-	for (;;) {
-		ssize_t n = read(in, chunk, 65536);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		gnutls_hash(h, chunk, (size_t)n);
-		if (util_write_all(out, chunk, (size_t)n) != 0)
-			goto out;
-	}
-	gnutls_hash_deinit(h, d);
-	h = NULL;
-	for (size_t i = 0; i < 32; i++) {
-		got[2 * i] = hexdigits[d[i] >> 4];
-		got[2 * i + 1] = hexdigits[d[i] & 15];
-	}
-	got[64] = '\0';
 	if (strcmp(got, sha256) != 0) {
 		log_error("spool: %s changed after it was read (%.12s…, not %.12s…): not kept", src, got, sha256);
 		errno = EILSEQ;
@@ -226,8 +203,6 @@ static int keep_copy(const char *src, const char *dest, const char *sha256, int 
 	rc = 0;
 out:
 	e = errno;
-	if (h != NULL)
-		gnutls_hash_deinit(h, d);
 	if (in >= 0)
 		close(in);
 	if (out >= 0)
@@ -235,7 +210,6 @@ out:
 	if (rc != 0)
 		unlink(tmp);
 	free(tmp);
-	free(chunk);
 	errno = e;
 	return rc;
 }

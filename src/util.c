@@ -625,21 +625,17 @@ int util_sha256_hex(const void *data, size_t len, char out[65])
 	return 0;
 }
 
-int util_sha256_file_hex(const char *path, char out[65])
+int util_sha256_copy_fd(int in, int copy, char out[65])
 {
 	gnutls_hash_hd_t h;
 	unsigned char d[32];
-	char chunk[65536];
-	int fd, rc = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	char *chunk;
+	int rc = -1;
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
 		return -1;
-	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0) {
-		close(fd);
-		return -1;
-	}
+	chunk = xcalloc(1, 65536);
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
+		ssize_t n = read(in, chunk, 65536);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -647,13 +643,27 @@ int util_sha256_file_hex(const char *path, char out[65])
 		if (n == 0)
 			break;
 		gnutls_hash(h, chunk, (size_t)n);
+		if (copy >= 0 && util_write_all(copy, chunk, (size_t)n) != 0)
+			goto out;
 	}
 	rc = 0;
 out:
 	gnutls_hash_deinit(h, d);
-	close(fd);
+	free(chunk);
 	if (rc == 0)
 		hex_of(d, 32, out);
+	return rc;
+}
+
+int util_sha256_file_hex(const char *path, char out[65])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, e;
+	if (fd < 0)
+		return -1;
+	rc = util_sha256_copy_fd(fd, -1, out);
+	e = errno;
+	close(fd);
+	errno = e;
 	return rc;
 }
 

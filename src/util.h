@@ -118,6 +118,9 @@ void util_base64(buf *out, const void *in, size_t len, size_t line_len);
 /* SHA-256 as 64 lowercase hex digits + NUL. */
 int util_sha256_hex(const void *data, size_t len, char out[65]) UTIL_WUR;
 int util_sha256_file_hex(const char *path, char out[65]) UTIL_WUR;
+/* Hashes what is read from in to its end, writing the same bytes to copy
+ * when copy >= 0 (one pass for a copy and its hash). 0, or -1 with errno. */
+int util_sha256_copy_fd(int in, int copy, char out[65]) UTIL_WUR;
 
 /* True when s is valid UTF-8. */
 int util_utf8_valid(const char *s, size_t len);

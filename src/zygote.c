@@ -236,33 +236,51 @@ static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim
 	_exit(0);
 }
 
-static int zygote_worker_start(const zygote *z, zygote_worker *w, const config_limits *lim, int net_cut,
-			       const zygote_inherited *inh)
+/* Forks a process joined to this one by a SOCK_SEQPACKET pair. Returns,
+ * in the parent, the child's pid with *fd its end of the pair; in the
+ * child, 0 with *fd the child's end and every other descriptor but 0-2
+ * closed (it talks to its parent only); -1 (logged as what's) when it
+ * could not. */
+static pid_t zygote_fork_pair(const char *what, int *fd)
 {
 	int sv[2];
-	pid_t helper = getpid(), pid;
+	pid_t pid;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_error("sandbox helper: socketpair: %s", strerror(errno));
+		log_warn("%s: socketpair: %s", what, strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		log_error("sandbox helper: fork: %s", strerror(errno));
+		log_warn("%s: fork: %s", what, strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
 	}
 	if (pid == 0) {
-		/* the worker talks to the helper only, never to the daemon */
 		if (sv[1] > 3)
 			close_range(3, (unsigned)sv[1] - 1, 0);
 		close_range((unsigned)(sv[1] >= 3 ? sv[1] + 1 : 3), ~0u, 0);
-		zygote_worker_main(z, sv[1], lim, helper, net_cut, inh);
+		*fd = sv[1];
+		return 0;
 	}
 	close(sv[1]);
+	*fd = sv[0];
+	return pid;
+}
+
+static int zygote_worker_start(const zygote *z, zygote_worker *w, const config_limits *lim, int net_cut,
+			       const zygote_inherited *inh)
+{
+	pid_t helper = getpid(), pid;
+	int fd;
+	pid = zygote_fork_pair("sandbox worker", &fd);
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		zygote_worker_main(z, fd, lim, helper, net_cut, inh);
 	w->pid = pid;
-	w->fd = sv[0];
+	w->fd = fd;
 	w->pidfd = sandbox_pidfd(pid);
 	w->served = 0;
 	w->lim = *lim;
@@ -402,10 +420,8 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 		sigaction(ign[i], &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
-	/* nothing of the daemon's (database, spool lock, connections) stays open here */
-	if (fd > 3)
-		close_range(3, (unsigned)fd - 1, 0);
-	close_range((unsigned)(fd >= 3 ? fd + 1 : 3), ~0u, 0);
+	/* nothing of the daemon's (database, spool lock, connections) is open
+	 * here: zygote_fork_pair closed it */
 	zygote_warm_up(&w);
 	/* once for all the children: a namespace and a filter each cost more
 	 * than the rest of the confinement together */
@@ -449,27 +465,15 @@ static void zygote_helper(const zygote *z, int fd, pid_t daemon)
 
 int zygote_start(zygote *z)
 {
-	int sv[2];
 	pid_t daemon = getpid(), pid;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_warn("sandbox helper: socketpair: %s; children fork from packetd", strerror(errno));
+	int fd;
+	pid = zygote_fork_pair("sandbox helper", &fd);
+	if (pid < 0)
 		return -1;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_warn("sandbox helper: fork: %s; children fork from packetd", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		zygote_helper(z, sv[1], daemon);
-	}
-	close(sv[1]);
+	if (pid == 0)
+		zygote_helper(z, fd, daemon);
 	z->pid = pid;
-	z->fd = sv[0];
+	z->fd = fd;
 	z->wanted = 1;
 	log_debug("sandbox helper started (pid %ld)", (long)pid);
 	return 0;
