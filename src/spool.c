@@ -77,11 +77,58 @@ void spool_clean_work(const char *spool)
 	free(work);
 }
 
+/* Copies src to a fresh file at dest (through a temporary name beside it),
+ * hashing the bytes on the way: the kept copy is an inode the sandbox
+ * never had, and a file whose bytes are not those of sha256 (changed after
+ * the reader hashed them) is refused. sync_now: fsync before the rename.
+ * 0, or -1 with errno (EILSEQ: the bytes changed). */
+static int keep_copy(const char *src, const char *dest, const char *sha256, int sync_now)
+{
+	char got[65], *tmp = NULL;
+	int in = -1, out = -1, rc = -1, e;
+	buf t;
+	buf_init(&t, 0);
+	buf_printf(&t, "%s.tmp.%ld", dest, (long)getpid());
+	tmp = buf_steal(&t);
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	/* a leftover of a killed process that had our pid: no live writer owns it */
+	if (out < 0 && in >= 0 && errno == EEXIST && unlink(tmp) == 0)
+		out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (out < 0 || util_sha256_copy_fd(in, out, got) != 0)
+		goto out;
+	if (strcmp(got, sha256) != 0) {
+		log_error("spool: %s changed after it was read (%.12s…, not %.12s…): not kept", src, got, sha256);
+		errno = EILSEQ;
+		goto out;
+	}
+	if ((sync_now && fsync(out) != 0) || close(out) != 0) {
+		out = -1;
+		goto out;
+	}
+	out = -1;
+	if (rename(tmp, dest) != 0)
+		goto out;
+	rc = 0;
+out:
+	e = errno;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	errno = e;
+	return rc;
+}
+
 /* Keeps src as sub/[aa/]sha256, durably before the caller's commit refers
  * to it (OpenSMTPD's queue_fs order): the bytes on disk, then the name
- * (a hard link, or an atomic copy when the spool spans file systems), then
- * the folder, and the folder's own entry when it is new. An existing copy
- * is kept: the name is the content's hash. */
+ * (a copy hashed on the way, as spool_keep_all's: never a link to a file
+ * in the work folder, which the sandbox can reach), then the folder, and
+ * the folder's own entry when it is new. An existing copy is kept: the
+ * name is the content's hash. */
 static int keep_in(const char *spool, const char *sub, const char *src, const char *sha256, int fan,
 		   char **stored)
 {
@@ -104,16 +151,8 @@ static int keep_in(const char *spool, const char *sub, const char *src, const ch
 			goto out;
 	}
 	buf_printf(&b, "/%s", sha256);
-	if (lstat(b.data, &st) != 0) {
-		if (util_fsync_file(src) != 0)
-			goto out;
-		if (link(src, b.data) == 0) {
-			if (util_fsync_dir(dir) != 0)
-				goto out;
-		} else if (util_copy_atomic(src, b.data, 0640) != 0) {
-			goto out;
-		}
-	}
+	if (lstat(b.data, &st) != 0 && (keep_copy(src, b.data, sha256, 1) != 0 || util_fsync_dir(dir) != 0))
+		goto out;
 	rc = 0;
 	if (stored)
 		*stored = buf_steal(&b);
@@ -166,52 +205,6 @@ static int keep_mkdir(const char *dir)
 	if (errno == EEXIST)
 		return 0;
 	return errno == ENOENT && util_mkdirs(dir, 0750) == 0 ? 1 : -1;
-}
-
-/* Copies src to a fresh file at dest (through a temporary name beside it),
- * hashing the bytes on the way: the kept copy is an inode the sandbox
- * never had, and a file whose bytes are not those of sha256 (changed after
- * the reader hashed them) is refused. sync_now: fsync before the rename.
- * 0, or -1 with errno (EILSEQ: the bytes changed). */
-static int keep_copy(const char *src, const char *dest, const char *sha256, int sync_now)
-{
-	char got[65], *tmp = NULL;
-	int in = -1, out = -1, rc = -1, e;
-	buf t;
-	buf_init(&t, 0);
-	buf_printf(&t, "%s.tmp.%ld", dest, (long)getpid());
-	tmp = buf_steal(&t);
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	/* a leftover of a killed process that had our pid: no live writer owns it */
-	if (out < 0 && in >= 0 && errno == EEXIST && unlink(tmp) == 0)
-		out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (out < 0 || util_sha256_copy_fd(in, out, got) != 0)
-		goto out;
-	if (strcmp(got, sha256) != 0) {
-		log_error("spool: %s changed after it was read (%.12s…, not %.12s…): not kept", src, got, sha256);
-		errno = EILSEQ;
-		goto out;
-	}
-	if ((sync_now && fsync(out) != 0) || close(out) != 0) {
-		out = -1;
-		goto out;
-	}
-	out = -1;
-	if (rename(tmp, dest) != 0)
-		goto out;
-	rc = 0;
-out:
-	e = errno;
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	errno = e;
-	return rc;
 }
 
 int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored,
