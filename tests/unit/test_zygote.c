@@ -201,6 +201,24 @@ static void test_runs_in_helper(void **state)
 	free(left);
 }
 
+/* The memory limit (where it can be set) and the wall time, told apart in
+ * why; the job's kind is left at "hang". */
+static void breaks_limits(struct fx *f)
+{
+	json_t *r = NULL;
+	char why[256];
+#ifndef SANDBOX_NO_AS
+	f->job.kind = "memory";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
+	assert_non_null(strstr(why, "96 MB"));
+#endif
+	f->job.kind = "hang";
+	f->job.lim.sandbox_wall = 1;
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
+	assert_non_null(strstr(why, "1 s"));
+	assert_null(r);
+}
+
 static void test_limits(void **state)
 {
 	struct fx *f = *state;
@@ -215,15 +233,7 @@ static void test_limits(void **state)
 	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_DIED);
 	assert_non_null(strstr(why, "signal 11"));
 	assert_null(r);
-#ifndef SANDBOX_NO_AS
-	f->job.kind = "memory";
-	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
-	assert_non_null(strstr(why, "96 MB"));
-#endif
-	f->job.kind = "hang";
-	f->job.lim.sandbox_wall = 1;
-	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
-	assert_non_null(strstr(why, "1 s"));
+	breaks_limits(f);
 }
 
 static void test_killed_between_jobs(void **state)
@@ -399,15 +409,7 @@ static void test_worker_limits(void **state)
 	f->job.kind = "pids";
 	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
 	assert_true(pid[1] != pid[0]);
-#ifndef SANDBOX_NO_AS
-	f->job.kind = "memory";
-	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
-	assert_non_null(strstr(why, "96 MB"));
-#endif
-	f->job.kind = "hang";
-	f->job.lim.sandbox_wall = 1;
-	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_LIMIT);
-	assert_non_null(strstr(why, "1 s"));
+	breaks_limits(f);
 	f->job.kind = "pids";
 	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
 }
