@@ -390,7 +390,7 @@ enum item_result batch_run(packetd_ctx *ctx, source *src, const source_item *it)
 		log_warn("batch %s: database: %s; retrying next cycle", it->name, store_errmsg(ctx->db));
 		goto out;
 	}
-	workdir = spool_workdir(ctx->conf->spool);
+	workdir = spool_workdir(ctx->conf->scratch);
 	if (workdir == NULL)
 		goto out;
 	inner = util_path_join(workdir, "batch");

@@ -68,6 +68,7 @@ typedef struct ckey {
 
 static const ckey keys[] = {
 	{ KS_PACKETD, "spool", KT_PATH, 0, 0, C(spool), 0, NULL },
+	{ KS_PACKETD, "scratch", KT_PATH, 0, 0, C(scratch), 0, NULL },
 	{ KS_PACKETD, "database", KT_PATH, 0, 0, C(database), 0, NULL },
 	{ KS_PACKETD, "rules", KT_PATH, 0, 0, C(rules), 0, "requirements.ini" },
 	{ KS_PACKETD, "templates", KT_PATH, 0, 0, C(templates), 0, "templates" },
@@ -559,6 +560,8 @@ static int check_complete(config_ctx *x)
 		fail_at(x, pline, "database", "missing in [packetd]");
 		return -1;
 	}
+	if (c->scratch == NULL)
+		c->scratch = xstrdup(c->spool);
 	for (int sec = 0; sec < KS_N; sec++)
 		if (sec != KS_SOURCE && apply_defaults(x, (enum ksec)sec, c, &x->fixed[sec], 0) != 0)
 			return -1;
@@ -721,6 +724,7 @@ void config_free(config *c)
 	free(c->file);
 	free(c->dir);
 	free(c->spool);
+	free(c->scratch);
 	free(c->database);
 	free(c->rules);
 	free(c->templates);

@@ -53,6 +53,7 @@ typedef struct config {
 	char *file;           /* owned: the config's path as given */
 	char *dir;            /* owned: its folder, base of relative paths */
 	char *spool;
+	char *scratch;            /* fetched copies and work folders: the spool unless named */
 	char *database;
 	char *rules;
 	char *templates;

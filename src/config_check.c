@@ -159,6 +159,7 @@ size_t config_check_files(const config *c, FILE *out)
 	char sect[256], err[1024];
 	char *dbdir = util_dirname(c->database);
 	check_folder(&k, "packetd", "spool", c->spool, 0, 0);
+	check_folder(&k, "packetd", "scratch", c->scratch, 0, 0);
 	check_folder(&k, "packetd", "database", dbdir, 0, 0);
 	free(dbdir);
 	for (size_t i = 0; i < c->nsources; i++) {
@@ -203,7 +204,7 @@ size_t config_check_connect(const config *c, FILE *out)
 		source_item *items = NULL;
 		size_t n = 0;
 		const char *where = cs->url ? cs->url : cs->path;
-		if (source_open(&src, cs, c->spool) != 0) {
+		if (source_open(&src, cs, c->scratch) != 0) {
 			fprintf(out, "source %s (%s %s): cannot be set up\n", cs->name, config_source_kind_name(cs->kind),
 				where);
 			failed++;

@@ -107,7 +107,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	cycle_group g = {0};
 	size_t n = 0, waiting = SIZE_MAX;   /* the item read ahead, in ahead[there] */
 	int here, there = 0;
-	if (source_open(&src, cs, ctx->conf->spool) != 0)
+	if (source_open(&src, cs, ctx->conf->scratch) != 0)
 		return -1;
 	src.db = ctx->db;
 	src.limits = &ctx->conf->limits;
@@ -192,7 +192,7 @@ int cycle_run(packetd_ctx *ctx)
 		log_warn("database: %s; retrying next cycle", store_errmsg(ctx->db));
 		return -1;
 	}
-	spool_clean_work(ctx->conf->spool);
+	spool_clean_work(ctx->conf->scratch);
 	for (size_t i = 0; i < ctx->conf->nsources && !(ctx->stop && *ctx->stop); i++)
 		run_source(ctx, &ctx->conf->sources[i]);
 	/* reminders, re-registration, the nightly report: queued before the flush */

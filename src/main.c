@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -134,6 +135,22 @@ static int open_store(cli_env *c, store **db)
 	return 0;
 }
 
+static int same_folder(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The daemon holds the locks, the sandbox's root and the fetched copies of
+ * the folders it started with: moving them needs a restart. */
+static int same_places(const config *now, const config *fresh)
+{
+	if (strcmp(now->spool, fresh->spool) == 0 && strcmp(now->scratch, fresh->scratch) == 0)
+		return 1;
+	log_error("spool and scratch are taken at start; restart packetd to move them");
+	return 0;
+}
+
 static int cmd_run(cli_env *c, int argc, char **argv)
 {
 	int once = 0, lock_fd = -1, rc = 1, watchdog;
@@ -142,6 +159,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 	wait_set *ws = NULL;
 	zygote zy;
 	char *work_root = NULL;   /* owned: where the sandbox's workers may write */
+	int scratch_lock_fd = -1;
 	char err[512];
 	static const struct option opts[] = {{"once", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 	int ch;
@@ -167,15 +185,21 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 		fprintf(stderr, "packetd: %s: the templates above must be fixed first\n", c->conf.templates);
 		return 1;
 	}
-	if (spool_init(c->conf.spool) != 0)
+	if (spool_init(c->conf.spool, c->conf.scratch) != 0)
 		return 1;
 	if (spool_lock(c->conf.spool, &lock_fd) != 0) {
 		fprintf(stderr, "packetd: another packetd run holds the lock of spool %s\n", c->conf.spool);
 		return 1;
 	}
+	/* two spools sharing one scratch folder would clear each other's work */
+	if (!same_folder(c->conf.spool, c->conf.scratch) && spool_lock(c->conf.scratch, &scratch_lock_fd) != 0) {
+		fprintf(stderr, "packetd: another packetd run holds the lock of scratch %s\n", c->conf.scratch);
+		close(lock_fd);
+		return 1;
+	}
 	/* The sandbox helper forks while packetd is still small: before the
 	 * database, the sources and their buffers (zygote.h). */
-	work_root = util_path_join(c->conf.spool, "work");
+	work_root = util_path_join(c->conf.scratch, "work");
 	zy.work_root = work_root;
 	if (zygote_start(&zy) != 0)
 		log_warn("sandbox helper not started: every packet forks packetd itself");
@@ -222,7 +246,8 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 			reload_requested = 0;
 			log_info("signal SIGHUP received: reloading %s", c->conf.file);
 			sd_notify(0, "RELOADING=1");
-			if (cli_load(&fresh) == 0 && texts_check(&fresh.conf.texts, stderr) == 0) {
+			if (cli_load(&fresh) == 0 && texts_check(&fresh.conf.texts, stderr) == 0 &&
+			    same_places(&c->conf, &fresh.conf)) {
 				/* the watches point into the old config's sources */
 				wait_close(ws);
 				cli_unload(c);
@@ -232,7 +257,7 @@ static int cmd_run(cli_env *c, int argc, char **argv)
 				/* the helper holds the rules it was forked with */
 				zygote_stop(&zy);
 				free(work_root);
-				work_root = util_path_join(c->conf.spool, "work");
+				work_root = util_path_join(c->conf.scratch, "work");
 				zy.work_root = work_root;
 				if (zygote_start(&zy) != 0)
 					log_warn("sandbox helper not restarted: every packet forks packetd itself");
@@ -257,6 +282,8 @@ out:
 		store_close(db);
 	if (lock_fd >= 0)
 		close(lock_fd);
+	if (scratch_lock_fd >= 0)
+		close(scratch_lock_fd);
 	return rc;
 }
 

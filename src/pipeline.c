@@ -270,7 +270,7 @@ void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp
 	memset(pp, 0, sizeof *pp);
 	pp->ready = 1;
 	pp->mrc = MIME_ERROR;
-	pp->workdir = spool_workdir(ctx->conf->spool);
+	pp->workdir = spool_workdir(ctx->conf->scratch);
 	if (pp->workdir == NULL)
 		return;
 	pp->mrc = it->header_only ? MIME_TOO_LARGE

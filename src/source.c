@@ -22,19 +22,19 @@ static const source_ops *source_ops_of(enum source_kind kind)
 	}
 }
 
-int source_open(source *s, const config_source *conf, const char *spool)
+int source_open(source *s, const config_source *conf, const char *scratch)
 {
 	s->conf = conf;
 	s->priv = NULL;
 	s->db = NULL;
 	s->limits = NULL;
-	s->spool = xstrdup(spool);
+	s->scratch = xstrdup(scratch);
 	s->ops = source_ops_of(conf->kind);
 	if (s->ops)
 		return 0;
 	log_warn("source %s: type %s is not available in this build", conf->name, config_source_kind_name(conf->kind));
-	free(s->spool);
-	s->spool = NULL;
+	free(s->scratch);
+	s->scratch = NULL;
 	return -1;
 }
 
@@ -42,8 +42,8 @@ void source_close(source *s)
 {
 	if (s->ops && s->ops->close)
 		s->ops->close(s);
-	free(s->spool);
-	s->spool = NULL;
+	free(s->scratch);
+	s->scratch = NULL;
 	s->ops = NULL;
 }
 

@@ -71,14 +71,14 @@ typedef struct source_ops {
 typedef struct source {
 	const source_ops *ops;
 	const config_source *conf;   /* foreign: owned by the config */
-	char *spool;                 /* owned: spool folder for fetched copies */
+	char *scratch;               /* owned: folder for fetched copies ([packetd] scratch) */
 	struct store *db;            /* foreign: cursors of network sources; set by the caller, may be NULL */
 	const config_limits *limits; /* foreign: caps what a fetch takes; set by the caller, may be NULL */
 	void *priv;                  /* owned by the backend */
 } source;
 
 /* Sets up the backend for conf's kind. Returns -1 for kinds not built in. */
-int source_open(source *s, const config_source *conf, const char *spool);
+int source_open(source *s, const config_source *conf, const char *scratch);
 void source_close(source *s);
 void source_items_free(source_item *items, size_t n);
 

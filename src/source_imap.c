@@ -186,7 +186,7 @@ static int imap_list(source *s, source_item **items, size_t *n)
 	*items = NULL;
 	*n = 0;
 	s->priv = p;
-	p->dir = util_path_join(s->spool, "incoming");
+	p->dir = util_path_join(s->scratch, "incoming");
 	{
 		char *d = p->dir;
 		buf b;

@@ -222,7 +222,7 @@ static int sftp_open_priv(source *s)
 		free(p->pubkey);
 		p->pubkey = NULL;
 	}
-	buf_printf(&b, "%s/incoming/sftp-%s", s->spool, s->conf->name);
+	buf_printf(&b, "%s/incoming/sftp-%s", s->scratch, s->conf->name);
 	p->spooldir = buf_steal(&b);
 	util_rmtree(p->spooldir);   /* downloads left by a crash: fetched again */
 	if (util_mkdirs(p->spooldir, 0700) != 0)

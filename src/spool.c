@@ -14,11 +14,11 @@
 #include "log.h"
 #include "util.h"
 
-int spool_init(const char *spool)
+int spool_init(const char *spool, const char *scratch)
 {
 	static const char *const subs[] = {"work", "files", "quarantine"};
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-		char *d = util_path_join(spool, subs[i]);
+		char *d = util_path_join(i == 0 ? scratch : spool, subs[i]);
 		int rc = util_mkdirs(d, 0750);
 		if (rc != 0)
 			log_error("spool: cannot create %s: %s", d, strerror(errno));
@@ -46,22 +46,22 @@ int spool_lock(const char *spool, int *fd)
 	return 0;
 }
 
-char *spool_workdir(const char *spool)
+char *spool_workdir(const char *scratch)
 {
 	buf b;
 	buf_init(&b, 0);
-	buf_printf(&b, "%s/work/item.XXXXXX", spool);
+	buf_printf(&b, "%s/work/item.XXXXXX", scratch);
 	if (mkdtemp(b.data) == NULL) {
-		log_error("spool: cannot create a work folder under %s: %s", spool, strerror(errno));
+		log_error("spool: cannot create a work folder under %s: %s", scratch, strerror(errno));
 		buf_free(&b);
 		return NULL;
 	}
 	return buf_steal(&b);
 }
 
-void spool_clean_work(const char *spool)
+void spool_clean_work(const char *scratch)
 {
-	char *work = util_path_join(spool, "work");
+	char *work = util_path_join(scratch, "work");
 	DIR *d = opendir(work);
 	struct dirent *e;
 	if (d != NULL) {

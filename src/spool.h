@@ -1,5 +1,7 @@
-/* spool.h — packetd's working folder: work/ (one temporary folder per item,
- * removed after it), files/ (accepted documents, content-addressed by
+/* spool.h — packetd's working folders. In the scratch folder ([packetd]
+ * scratch, the spool itself unless named): work/ (one temporary folder per
+ * item, removed after it) and incoming/ (the sources' fetched copies). In
+ * the spool: files/ (accepted documents, content-addressed by
  * SHA-256, kept for re-checks and for the transmittal to SOEHK),
  * quarantine/ (rejected archives, for the centre to inspect), and the lock
  * that keeps one `packetd run` per spool. */
@@ -8,15 +10,16 @@
 
 #include "util.h"
 
-int spool_init(const char *spool) UTIL_WUR;
+/* Creates the spool's folders and scratch/work. */
+int spool_init(const char *spool, const char *scratch) UTIL_WUR;
 /* Takes the spool's lock; -1 (errno EWOULDBLOCK) when another run holds it.
  * The lock lives as long as *fd stays open. */
 int spool_lock(const char *spool, int *fd) UTIL_WUR;
 /* A fresh empty folder under work/; caller frees the path and removes the
  * folder with util_rmtree when done. */
-char *spool_workdir(const char *spool);
+char *spool_workdir(const char *scratch);
 /* Removes work/ folders left by an interrupted run. */
-void spool_clean_work(const char *spool);
+void spool_clean_work(const char *scratch);
 /* Keeps src under files/<aa>/<sha256> (idempotent: an existing copy is
  * kept), on disk with its folder entry before it returns, so that the
  * caller's commit may refer to it. *stored receives the path (caller

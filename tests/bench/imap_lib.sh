@@ -69,6 +69,7 @@ database = ../spool/packetd.db
 rules = requirements.ini
 templates = templates
 intake_address = $USER_
+${PK_SCRATCH:+scratch = $PK_SCRATCH}
 [source.applicants]
 type = imap
 url = imaps://127.0.0.1:$IMAPS_PORT/INBOX

@@ -40,6 +40,15 @@ round() {  # DIR TAG
 	[ "$got" = "$N" ] || echo "# packetd moved $got of $N" >&2
 	got=$(ls "$d/pk/mailboxes/outbox/new" | wc -l)
 	[ "$got" = "$N" ] || echo "# packetd answered $got of $N" >&2
+	if [ "$tag" != shm ]; then
+		# the same, with [packetd] scratch (fetched copies, work folders) on tmpfs
+		PK_SCRATCH=$(mktemp -d /dev/shm/packetd-sbs-scratch.XXXXXX) setup_scratch "$d.scr"
+		SCR+=("$(sed -n 's/^scratch = //p' "$d.scr/pk/config/packetd.conf")")
+		restore
+		timed "pk+shm.$tag" env PACKETD_CONFIG="$d.scr/pk/config/packetd.conf" "$PACKETD" run --once
+		got=$(ls "$d.scr/pk/mailboxes/outbox/new" | wc -l)
+		[ "$got" = "$N" ] || echo "# packetd (scratch on tmpfs) answered $got of $N" >&2
+	fi
 	if [ -n "${BEFORE:-}" ]; then
 		setup_scratch "$d" "${BEFORE_CONFIG:-}"; restore
 		timed "before.$tag" env PACKETD_CONFIG="$d/pk/config/packetd.conf" "$BEFORE" run --once
@@ -52,12 +61,15 @@ for place in $SCRATCH; do
 	SCR+=("$d")
 	for r in $(seq 1 "$ROUNDS"); do
 		echo "# $place round $r/$ROUNDS"
-		round "$d/s" "$tag"
+		# a fresh folder each round, all removed at the end: a mass delete just
+		# before a run would make ext4 skip over the freed inodes at every create
+		# (without a journal it avoids reusing them for a minute or more)
+		round "$d/s$r" "$tag"
 	done
 	m=$(median "$WORK/mbsync.$tag.times" 1)
 	echo "scratch $place ($N messages, $ROUNDS rounds, medians):"
 	printf '  %-8s %8s %9s %10s %10s %14s\n' contender wall "× mbsync" "CPU" "peak RSS" "runs (s)"
-	for c in mbsync naive packetd ${BEFORE:+before}; do
+	for c in mbsync naive packetd $([ "$tag" != shm ] && echo pk+shm) ${BEFORE:+before}; do
 		w=$(median "$WORK/$c.$tag.times" 1)
 		rss=$(median "$WORK/$c.$tag.times" 2)
 		cpu=$(median "$WORK/$c.$tag.times" 3)
@@ -67,4 +79,9 @@ for place in $SCRATCH; do
 	done
 	w=$(median "$WORK/packetd.$tag.times" 1)
 	printf '  the script takes %.2f× packetd'"'"'s time\n' "$(echo "$(median "$WORK/naive.$tag.times" 1)/$w" | bc -l)"
+	if [ "$tag" != shm ]; then
+		w=$(median "$WORK/pk+shm.$tag.times" 1)
+		printf '  the script takes %.2f× the time of packetd with scratch on tmpfs\n' \
+			"$(echo "$(median "$WORK/naive.$tag.times" 1)/$w" | bc -l)"
+	fi
 done

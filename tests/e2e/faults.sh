@@ -109,6 +109,25 @@ for st in zygote:2 zygote:3; do
 	is "$st: the rerun exits 0" "$?" 0
 done
 
+# [packetd] scratch names another folder: the work folders are made there,
+# never in the spool; a kill in the middle of an unpacking leaves them
+# there, the rerun clears them and ends as a run without a crash. The
+# scratch folder has its own lock: two spools must not share one.
+setup
+scratched=$WORK
+sed -i 's|^spool = .*|&\nscratch = ../scratch|' "$PACKETD_CONFIG"
+crash unpack:20
+is "scratch: killed while unpacking" "$?" 137
+ok "scratch: the killed packet's members are in the scratch folder" \
+	test -n "$(find "$WORK/scratch/work" -path '*/item.*' -type f 2>/dev/null)"
+ok "scratch: no work folder in the spool" test ! -e "$WORK/spool/work"
+flock "$WORK/scratch/lock" "$PACKETD" run --once >/dev/null 2>"$WORK/locked.log"
+is "scratch: a run whose scratch folder is locked exits 1" "$?" 1
+ok "scratch: the refusal names the scratch folder's lock" grep -q "holds the lock of scratch" "$WORK/locked.log"
+run
+is "scratch: the rerun exits 0" "$?" 0
+is "scratch: the work folder is empty after the rerun" "$(find "$WORK/scratch/work" -mindepth 1 | wc -l)" 0
+
 # One Python call for every installation (it starts slowly).
 python3 "$STATE" "${works[@]}"
 summary() { grep -v '^BAD ' "$1/state.txt"; }
@@ -130,5 +149,7 @@ is "three crashes, then clean runs: same result" "$(summary "$multi")" "$ref"
 is "unknown stage: same result" "$(summary "$unknown")" "$ref"
 is "outbox page, then a rerun: consistent" "$(broken "$paged")" ""
 is "outbox page, then a rerun: same result" "$(summary "$paged")" "$ref"
+is "scratch elsewhere, killed, then a rerun: consistent" "$(broken "$scratched")" ""
+is "scratch elsewhere, killed, then a rerun: same result" "$(summary "$scratched")" "$ref"
 is "inside a group, then a rerun: consistent" "$(broken "$grouped")" ""
 is "inside a group, then a rerun: same result" "$(summary "$grouped")" "$ref"

@@ -84,6 +84,13 @@ ok "daemon alive after the bad config" alive "$d1"
 deliver "$S/mail/02-ieng-complete-gbk.eml" hup
 ok "daemon still processes mail with the old config" wait_for "application RRA-" "$WORK/d1.log"
 cp "$WORK/good.conf" "$CONF"
+# the spool and the scratch folder are locked and cleared at start: a reload
+# that moves one is refused rather than half taken
+sed -i 's|^spool = .*|&\nscratch = ../elsewhere|' "$CONF"
+kill -HUP "$d1"
+ok "SIGHUP moving the scratch folder: refused" wait_for "restart packetd to move them" "$WORK/d1.log"
+ok "the refused scratch folder was not made" test ! -e "$WORK/elsewhere"
+cp "$WORK/good.conf" "$CONF"
 
 # ---- SIGTERM while idle: prompt exit 0 ----
 kill -TERM "$d1"

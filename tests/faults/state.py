@@ -90,8 +90,10 @@ def state(work, emit):
             p = os.path.realpath(os.path.join(root, f))
             if p not in stored:
                 bad.append('files: %s kept but not recorded' % p)
-    if files_in(os.path.join(spool, 'work')):
-        bad.append('work folder not cleaned: %s' % files_in(os.path.join(spool, 'work')))
+    # [packetd] scratch, when the installation names one, is WORK/scratch
+    for d in (os.path.join(spool, 'work'), os.path.join(work, 'scratch', 'work')):
+        if files_in(d):
+            bad.append('work folder not cleaned: %s' % files_in(d))
     for sub in ('inbox/new', 'inbox/cur', 'outbox/tmp'):
         left = files_in(os.path.join(work, 'mailboxes', sub))
         if left:

@@ -42,7 +42,7 @@ static void keep_from(const char *src_parent)
 	src = util_path_join(srcdir, "doc.pdf");
 	assert_int_equal(util_write_atomic(src, big.data, big.len), 0);
 	assert_int_equal(util_sha256_file_hex(src, sha), 0);
-	assert_int_equal(spool_init(spool), 0);
+	assert_int_equal(spool_init(spool, spool), 0);
 	assert_int_equal(spool_keep(spool, src, sha, &stored), 0);
 	assert_non_null(strstr(stored, sha));
 	assert_int_equal(util_read_file(stored, 0, &data, &len), 0);
@@ -85,7 +85,7 @@ static void keep_all_from(const char *src_parent)
 	const char *text[3] = {"the first document\n", "the second one\n", "the first document\n"};
 	const char *src[4], *shas[4];
 	char *stored[4] = {NULL, NULL, NULL, NULL}, *again[4] = {NULL, NULL, NULL, NULL};
-	assert_int_equal(spool_init(spool), 0);
+	assert_int_equal(spool_init(spool, spool), 0);
 	for (int i = 0; i < 3; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "m%04d", i + 1);
@@ -156,7 +156,7 @@ static void test_keep_all_changed(void **state)
 	char sha[65], *stored[1] = {NULL}, *dir;
 	const char *src[1], *shas[1];
 	(void)state;
-	assert_int_equal(spool_init(spool), 0);
+	assert_int_equal(spool_init(spool, spool), 0);
 	assert_int_equal(util_write_atomic(path, "as read\n", 8), 0);
 	assert_int_equal(util_sha256_file_hex(path, sha), 0);
 	assert_int_equal(util_write_atomic(path, "changed\n", 8), 0);
@@ -192,7 +192,7 @@ static void test_workdir_cleaned(void **state)
 	char *spool = make_dir("/tmp"), *w;
 	struct stat st;
 	(void)state;
-	assert_int_equal(spool_init(spool), 0);
+	assert_int_equal(spool_init(spool, spool), 0);
 	w = spool_workdir(spool);
 	assert_non_null(w);
 	assert_int_equal(stat(w, &st), 0);
@@ -208,7 +208,7 @@ static void test_lock_exclusive(void **state)
 	char *spool = make_dir("/tmp");
 	int fd1 = -1, fd2 = -1;
 	(void)state;
-	assert_int_equal(spool_init(spool), 0);
+	assert_int_equal(spool_init(spool, spool), 0);
 	assert_int_equal(spool_lock(spool, &fd1), 0);
 	assert_int_equal(spool_lock(spool, &fd2), -1);
 	close(fd1);
