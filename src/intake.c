@@ -89,7 +89,9 @@ static int add_member(const intake_options *o, packet *p, const unpack_member *m
 	f->raw_name_hex = mem->raw_differs && mem->raw_name != NULL ? hex_of(mem->raw_name) : NULL;
 	f->path = xstrdup(mem->path);
 	f->size = mem->size;
-	if (util_sha256_file_hex(mem->path, f->sha256) != 0)
+	if (mem->sha256[0] != '\0')
+		memcpy(f->sha256, mem->sha256, sizeof f->sha256);
+	else if (util_sha256_file_hex(mem->path, f->sha256) != 0)
 		return -1;
 	return sniff_file(f);
 }

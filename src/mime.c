@@ -342,7 +342,7 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 		     const char *body, size_t len, int msg_depth)
 {
 	mime_params cd = {0};
-	char *name = NULL, *path = NULL, attname[32];
+	char *name = NULL, *path = NULL, attname[32], sha[65];
 	uint64_t size = 0;
 	const char *v = mime_field(f, "Content-Disposition");
 	mime_attachment *a;
@@ -364,7 +364,7 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 	}
 	snprintf(attname, sizeof(attname), "att-%zu", w->out->natts + 1);
 	path = util_path_join(w->workdir, attname);
-	if (mime_decode_file(&w->map, body, len, mime_encoding(f), path, &size, &damaged) != 0) {
+	if (mime_decode_file(&w->map, body, len, mime_encoding(f), path, &size, &damaged, sha) != 0) {
 		mime_seterr(w, "writing", path);
 		goto out;
 	}
@@ -378,6 +378,7 @@ static int mime_leaf(mime_walk *w, struct mailimf_fields *f, const mime_params *
 	a->content_type = xstrdup(ct->type);
 	a->path = path;
 	a->size = size;
+	memcpy(a->sha256, sha, sizeof a->sha256);
 	a->depth = msg_depth;
 	name = path = NULL;
 	rc = 0;
@@ -473,7 +474,7 @@ static int mime_encoded_message(mime_walk *w, const char *body, size_t len, int 
 
 	snprintf(name, sizeof name, "msg-%zu", w->nparts);
 	path = util_path_join(w->workdir, name);
-	if (mime_decode_file(&w->map, body, len, enc, path, &size, &damaged) != 0) {
+	if (mime_decode_file(&w->map, body, len, enc, path, &size, &damaged, NULL) != 0) {
 		mime_seterr(w, "writing", path);
 		goto out;
 	}

@@ -24,6 +24,7 @@ typedef struct mime_attachment {
 	char *content_type;  /* owned: lower-case "type/subtype" */
 	char *path;          /* owned: the decoded body, written to workdir as att-N (never by the attachment's name) */
 	uint64_t size;       /* bytes in path */
+	char sha256[65];     /* their SHA-256, hashed as they were decoded */
 	int depth;           /* 0 top-level, 1 inside a forwarded message/rfc822, ... */
 } mime_attachment;
 

@@ -17,6 +17,7 @@
 typedef struct mime_sink {
 	int fd;
 	int failed;
+	util_sha256 sha;   /* of the bytes written, when asked for */
 	uint64_t written;
 	size_t n;
 	char buf[MIME_SINK_SIZE];
@@ -24,6 +25,7 @@ typedef struct mime_sink {
 
 static void mime_sink_flush(mime_sink *s)
 {
+	util_sha256_add(&s->sha, s->buf, s->n);
 	if (!s->failed && s->n > 0 && util_write_all(s->fd, s->buf, s->n) != 0)
 		s->failed = 1;
 	s->written += s->n;
@@ -154,13 +156,15 @@ static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const fmap
 }
 
 int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
-		     int *damaged)
+		     int *damaged, char sha256[65])
 {
 	mime_sink *s = xcalloc(1, sizeof *s);
 	int rc = -1;
 	*damaged = 0;
+	if (sha256 != NULL)
+		sha256[0] = '\0';
 	s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (s->fd < 0)
+	if (s->fd < 0 || (sha256 != NULL && util_sha256_begin(&s->sha) != 0))
 		goto out;
 	if (enc == MAILMIME_MECHANISM_BASE64) {
 		*damaged = mime_b64_stream(body, len, s, m);
@@ -169,6 +173,7 @@ int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const
 	} else {
 		for (size_t off = 0; off < len && !s->failed; off += FMAP_STEP) {
 			size_t n = len - off < FMAP_STEP ? len - off : FMAP_STEP;
+			util_sha256_add(&s->sha, body + off, n);
 			if (util_write_all(s->fd, body + off, n) != 0)
 				s->failed = 1;
 			s->written += n;
@@ -182,6 +187,7 @@ int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const
 out:
 	if (s->fd >= 0 && close(s->fd) != 0)
 		rc = -1;
+	util_sha256_end(&s->sha, rc == 0 ? sha256 : NULL);
 	free(s);
 	return rc;
 }

@@ -23,9 +23,10 @@ char *mime_first_word(const char *v);
 /* Decodes body (enc a MAILMIME_MECHANISM_*: base64, quoted-printable,
  * anything else copied) into a new file at path, in bounded blocks. *size
  * receives the bytes written; *damaged is set when base64 damage was
- * skipped. 0, or -1 with errno set. */
+ * skipped; sha256, unless NULL, their hash (one pass: the file is not read
+ * again for it). 0, or -1 with errno set. */
 int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
-		     int *damaged);
+		     int *damaged, char sha256[65]);
 /* Fills m's header members from the top-level fields f (may be NULL). */
 void mime_read_headers(mime_message *m, struct mailimf_fields *f);
 

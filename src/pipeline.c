@@ -85,7 +85,11 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 	/* the sandbox may already be reading it (pipeline_prepare) */
 	if (pend->active)
 		snprintf(sha, sizeof sha, "%s", pend->sha256);
-	else if (util_sha256_file_hex(att->path, sha) != 0 || util_mkdirs(unpacked, 0700) != 0)
+	else if (att->sha256[0] != '\0')
+		snprintf(sha, sizeof sha, "%s", att->sha256);
+	else if (util_sha256_file_hex(att->path, sha) != 0)
+		goto out;
+	if (!pend->active && util_mkdirs(unpacked, 0700) != 0)
 		goto out;
 	found = store_find_archive(ctx->db, sha, number);
 	if (found == STORE_ERROR)
@@ -283,7 +287,8 @@ void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp
 		return;
 	unpacked = util_path_join(pp->workdir, "packet");
 	if (util_mkdirs(unpacked, 0700) == 0)
-		intake_archive_start(&o, att->path, or_default(att->filename, "packet.zip"), unpacked, NULL, &pp->pend);
+		intake_archive_start(&o, att->path, or_default(att->filename, "packet.zip"), unpacked, att->sha256,
+				     &pp->pend);
 	free(unpacked);
 }
 

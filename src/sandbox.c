@@ -306,11 +306,26 @@ int sandbox_cpu_from_now(const config_limits *lim, uint64_t cpu_hard)
 int sandbox_put_result(json_t *res, const char *workdir)
 {
 	char *result_path = util_path_join(workdir, SANDBOX_RESULT);
-	int rc = json_dump_file(res, result_path, JSON_COMPACT);
-	int e = errno;
+	/* in memory first: one write, not one per 4 KiB of stdio buffer */
+	char *text = json_dumps(res, JSON_COMPACT);
+	int fd = -1, rc = -1, e;
+	if (text == NULL) {
+		errno = ENOMEM;
+		goto out;
+	}
+	fd = open(result_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0 && util_write_all(fd, text, strlen(text)) == 0)
+		rc = 0;
+out:
+	e = errno;
+	if (fd >= 0 && close(fd) != 0 && rc == 0) {
+		e = errno;
+		rc = -1;
+	}
+	free(text);
 	free(result_path);
 	errno = e;
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 /* In the child: confine, run, write the result, exit. Never returns.

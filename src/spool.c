@@ -14,6 +14,32 @@
 #include "log.h"
 #include "util.h"
 
+/* files/00 … files/ff, so that keeping a document needs no mkdir; the
+ * new ones' entries on disk before any document refers to them. */
+static int spool_fan_out(const char *spool)
+{
+	char *files = util_path_join(spool, "files"), *dir = NULL;
+	int made = 0, rc = -1;
+	for (int i = 0; i < 256; i++) {
+		char sub[3];
+		snprintf(sub, sizeof sub, "%02x", i);
+		dir = util_path_join(files, sub);
+		if (mkdir(dir, 0750) == 0)
+			made = 1;
+		else if (errno != EEXIST) {
+			log_error("spool: cannot create %s: %s", dir, strerror(errno));
+			goto out;
+		}
+		free(dir);
+		dir = NULL;
+	}
+	rc = made ? util_fsync_dir(files) : 0;
+out:
+	free(dir);
+	free(files);
+	return rc;
+}
+
 int spool_init(const char *spool, const char *scratch)
 {
 	static const char *const subs[] = {"work", "files", "quarantine"};
@@ -26,7 +52,7 @@ int spool_init(const char *spool, const char *scratch)
 		if (rc != 0)
 			return -1;
 	}
-	return 0;
+	return spool_fan_out(spool);
 }
 
 int spool_lock(const char *spool, int *fd)
@@ -82,13 +108,13 @@ void spool_clean_work(const char *scratch)
  * never had, and a file whose bytes are not those of sha256 (changed after
  * the reader hashed them) is refused. sync_now: fsync before the rename.
  * 0, or -1 with errno (EILSEQ: the bytes changed). */
-static int keep_copy(const char *src, const char *dest, const char *sha256, int sync_now)
+static int keep_copy(const char *src, const char *dest, const char *sha256, int sync_now, long pid)
 {
 	char got[65], *tmp = NULL;
 	int in = -1, out = -1, rc = -1, e;
 	buf t;
 	buf_init(&t, 0);
-	buf_printf(&t, "%s.tmp.%ld", dest, (long)getpid());
+	buf_printf(&t, "%s.tmp.%ld", dest, pid);
 	tmp = buf_steal(&t);
 	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
@@ -151,7 +177,8 @@ static int keep_in(const char *spool, const char *sub, const char *src, const ch
 			goto out;
 	}
 	buf_printf(&b, "/%s", sha256);
-	if (lstat(b.data, &st) != 0 && (keep_copy(src, b.data, sha256, 1) != 0 || util_fsync_dir(dir) != 0))
+	if (lstat(b.data, &st) != 0 &&
+	    (keep_copy(src, b.data, sha256, 1, (long)getpid()) != 0 || util_fsync_dir(dir) != 0))
 		goto out;
 	rc = 0;
 	if (stored)
@@ -213,6 +240,7 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 	unsigned char *to_keep = xcalloc(n + 1, 1);
 	strlist dirs = {0};
 	struct stat st;
+	long pid = (long)getpid();
 	int rc = -1;
 	/* 1: what is already kept stays */
 	for (size_t i = 0; i < n; i++) {
@@ -229,15 +257,21 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 	/* 2: the copies, each on disk before its name (or all at once by the
 	 * caller's spool_sync) */
 	for (size_t i = 0; i < n; i++) {
-		char *dir, *parent;
-		int fresh, bad;
+		char *dir, *parent = NULL;
+		int copied, bad = 0;
 		if (!to_keep[i] || src[i] == NULL)   /* to_keep implies a source: said for the analyzer */
 			continue;
 		dir = keep_dir(spool, sha256[i]);
-		fresh = keep_mkdir(dir);
-		parent = fresh == 1 ? util_dirname(dir) : NULL;
-		bad = fresh < 0 || (parent != NULL && add_once(&dirs, parent) != 0);
-		if (!bad && keep_copy(src[i], stored[i], sha256[i], !sync_later) == 0)
+		/* spool_init made the fan-out folders: one is made here only
+		 * when it has gone since */
+		copied = keep_copy(src[i], stored[i], sha256[i], !sync_later, pid) == 0;
+		if (!copied && errno == ENOENT) {
+			int fresh = keep_mkdir(dir);
+			parent = fresh == 1 ? util_dirname(dir) : NULL;
+			bad = fresh < 0 || (parent != NULL && add_once(&dirs, parent) != 0);
+			copied = !bad && keep_copy(src[i], stored[i], sha256[i], !sync_later, pid) == 0;
+		}
+		if (copied)
 			bad = add_once(&dirs, dir) != 0;
 		else
 			bad = 1;

@@ -184,11 +184,15 @@ static int unpack_write_all(int fd, const char *p, size_t n)
 static int unpack_copy_data(struct unpack_ctx *c, struct archive *a, unpack_member *m)
 {
 	const config_limits *lim = c->lim;
+	util_sha256 sha;
 	int fd, rc = -1;
 
 	fd = open(m->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
+	/* the reader would hash the file again otherwise: a second pass */
+	if (util_sha256_begin(&sha) != 0)
+		sha.h = NULL;
 	for (;;) {
 		la_ssize_t n = archive_read_data(a, c->block, UNPACK_BLOCK);
 		if (n == 0)
@@ -221,6 +225,7 @@ static int unpack_copy_data(struct unpack_ctx *c, struct archive *a, unpack_memb
 			rc = 1;
 			goto out;
 		}
+		util_sha256_add(&sha, c->block, (size_t)n);
 		if (unpack_write_all(fd, c->block, (size_t)n) != 0)
 			goto out;
 	}
@@ -228,6 +233,7 @@ static int unpack_copy_data(struct unpack_ctx *c, struct archive *a, unpack_memb
 out:
 	if (close(fd) != 0 && rc == 0)
 		rc = -1;
+	util_sha256_end(&sha, rc == 0 ? m->sha256 : NULL);
 	return rc;
 }
 
@@ -341,6 +347,7 @@ static int unpack_entry(struct unpack_ctx *c, struct archive *a, struct archive_
 	m->raw_differs = strcmp(raw, name) != 0;
 	m->path = util_path_join(c->workdir, file);
 	m->size = 0;
+	m->sha256[0] = '\0';
 	rc = unpack_copy_data(c, a, m);
 	fault_point("unpack");
 out:

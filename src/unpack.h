@@ -31,6 +31,7 @@ typedef struct unpack_member {
 	int raw_differs; /* raw_name's bytes are not those of the decoded name (before the wrapper is stripped) */
 	char *path;   /* owned: file in workdir holding the bytes ("m0001"...) */
 	uint64_t size;
+	char sha256[65]; /* of those bytes, hashed as they were written; "" when not */
 } unpack_member;
 
 typedef struct unpack_result {

@@ -85,25 +85,25 @@ static int unicode_path(const unsigned char *x, size_t xlen, const char *raw, si
  * sets its span. Returns 0, 1 rejected, 2 a Zip64 local header. */
 static int check_local(int fd, uint64_t size, unpack_zip_entry *e, unpack_result *out)
 {
-	unsigned char h[ZIP_LOCAL_LEN], dd[16];
+	unsigned char *h, dd[16];
 	uint32_t method = e->method, crc = e->crc, csize = e->csize, usize = e->usize;
 	uint64_t phys = e->start;
-	size_t nlen, xlen, rawlen = strlen(e->raw);
-	char *lname = NULL;
+	size_t nlen, xlen, rawlen = strlen(e->raw), got;
 	uint64_t data;
 	int rc = 1;
 
-	if (phys + ZIP_LOCAL_LEN > size || read_at(fd, h, sizeof h, phys) != 0 || memcmp(h, "PK\3\4", 4) != 0) {
+	/* the header and the name it must hold, in one read */
+	got = phys + ZIP_LOCAL_LEN + rawlen <= size ? ZIP_LOCAL_LEN + rawlen : ZIP_LOCAL_LEN;
+	h = xcalloc(1, ZIP_LOCAL_LEN + rawlen + 1);
+	if (phys + ZIP_LOCAL_LEN > size || read_at(fd, h, got, phys) != 0 || memcmp(h, "PK\3\4", 4) != 0) {
 		char *s = shown(e->raw);
 		unpack_reject(out, "archive_inconsistent", "%s: no local header where the central directory points", s);
 		free(s);
-		return 1;
+		goto out;
 	}
 	nlen = le(h + 26, 2);
 	xlen = le(h + 28, 2);
-	lname = xcalloc(1, nlen + 1);
-	if (phys + ZIP_LOCAL_LEN + nlen > size || read_at(fd, lname, nlen, phys + ZIP_LOCAL_LEN) != 0 ||
-	    nlen != rawlen || memcmp(lname, e->raw, nlen) != 0) {
+	if (got < ZIP_LOCAL_LEN + rawlen || nlen != rawlen || memcmp(h + ZIP_LOCAL_LEN, e->raw, nlen) != 0) {
 		char *s = shown(e->raw);
 		unpack_reject(out, "archive_inconsistent", "%s: central directory and local headers disagree", s);
 		free(s);
@@ -149,7 +149,7 @@ static int check_local(int fd, uint64_t size, unpack_zip_entry *e, unpack_result
 	}
 	rc = 0;
 out:
-	free(lname);
+	free(h);
 	return rc;
 }
 

@@ -655,6 +655,36 @@ out:
 	return rc;
 }
 
+int util_sha256_begin(util_sha256 *s)
+{
+	gnutls_hash_hd_t h;
+	s->h = NULL;
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
+		return -1;
+	s->h = h;
+	return 0;
+}
+
+void util_sha256_add(util_sha256 *s, const void *data, size_t len)
+{
+	if (s->h != NULL && len > 0)
+		gnutls_hash((gnutls_hash_hd_t)s->h, data, len);
+}
+
+void util_sha256_end(util_sha256 *s, char out[65])
+{
+	unsigned char d[32];
+	if (s->h == NULL) {
+		if (out != NULL)
+			out[0] = '\0';
+		return;
+	}
+	gnutls_hash_deinit((gnutls_hash_hd_t)s->h, d);
+	s->h = NULL;
+	if (out != NULL)
+		hex_of(d, 32, out);
+}
+
 int util_sha256_file_hex(const char *path, char out[65])
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, e;

@@ -121,6 +121,15 @@ int util_sha256_file_hex(const char *path, char out[65]) UTIL_WUR;
 /* Hashes what is read from in to its end, writing the same bytes to copy
  * when copy >= 0 (one pass for a copy and its hash). 0, or -1 with errno. */
 int util_sha256_copy_fd(int in, int copy, char out[65]) UTIL_WUR;
+/* SHA-256 of bytes seen as they pass (written elsewhere): begin, add each
+ * piece, then end (which frees it; out NULL when the hash is not wanted
+ * after all, on an error path). */
+typedef struct util_sha256 {
+	void *h;   /* owned: the hash state, NULL when begin failed */
+} util_sha256;
+int util_sha256_begin(util_sha256 *s) UTIL_WUR;
+void util_sha256_add(util_sha256 *s, const void *data, size_t len);
+void util_sha256_end(util_sha256 *s, char out[65]);
 
 /* True when s is valid UTF-8. */
 int util_utf8_valid(const char *s, size_t len);
