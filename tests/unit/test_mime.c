@@ -61,6 +61,12 @@ static void assert_packet(const mime_attachment *a)
 	assert_int_equal(a->size, wl);
 	assert_int_equal(gl, wl);
 	assert_memory_equal(got, want, wl);
+	/* hashed as it was decoded: the same as the file's hash */
+	{
+		char sha[65];
+		assert_int_equal(util_sha256_hex(want, wl, sha), 0);
+		assert_string_equal(a->sha256, sha);
+	}
 	assert_true(mime_is_archive(a));
 	free(want);
 	free(got);

@@ -187,6 +187,47 @@ static void test_keep_all_changed(void **state)
 	free(spool);
 }
 
+/* spool_init makes the 256 fan-out folders, so keeping needs no mkdir; one
+ * removed since is made again when a document needs it. The scratch folder
+ * gets work/, the spool none. */
+static void test_fan_out(void **state)
+{
+	char *spool = make_dir("/tmp"), *scratch = make_dir("/tmp"), *srcdir = make_dir("/tmp");
+	char *path = util_path_join(srcdir, "m0001"), sha[65], *stored[1] = {NULL}, *dir, probe[512];
+	const char *src[1], *shas[1];
+	struct stat st;
+	(void)state;
+	assert_int_equal(spool_init(spool, scratch), 0);
+	snprintf(probe, sizeof probe, "%s/files/00", spool);
+	assert_int_equal(stat(probe, &st), 0);
+	snprintf(probe, sizeof probe, "%s/files/ff", spool);
+	assert_int_equal(stat(probe, &st), 0);
+	snprintf(probe, sizeof probe, "%s/work", scratch);
+	assert_int_equal(stat(probe, &st), 0);
+	snprintf(probe, sizeof probe, "%s/work", spool);
+	assert_int_not_equal(stat(probe, &st), 0);
+	assert_int_equal(util_write_atomic(path, "a document\n", 11), 0);
+	assert_int_equal(util_sha256_file_hex(path, sha), 0);
+	snprintf(probe, sizeof probe, "%s/files/%.2s", spool, sha);
+	assert_int_equal(rmdir(probe), 0);
+	src[0] = path;
+	shas[0] = sha;
+	assert_int_equal(spool_keep_all(spool, 1, src, shas, stored, 0), 0);
+	dir = util_dirname(stored[0]);
+	assert_string_equal(dir, probe);
+	assert_int_equal(stat(stored[0], &st), 0);
+	assert_int_equal((int)st.st_size, 11);
+	free(dir);
+	free(stored[0]);
+	free(path);
+	util_rmtree(srcdir);
+	util_rmtree(scratch);
+	util_rmtree(spool);
+	free(srcdir);
+	free(scratch);
+	free(spool);
+}
+
 static void test_workdir_cleaned(void **state)
 {
 	char *spool = make_dir("/tmp"), *w;
@@ -226,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_keep_all_same_fs),
 		cmocka_unit_test(test_keep_all_other_fs),
 		cmocka_unit_test(test_keep_all_changed),
+		cmocka_unit_test(test_fan_out),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_lock_exclusive),
 	};

@@ -117,6 +117,12 @@ static void assert_member_bytes(const unpack_member *m, const char *expect)
 	assert_int_equal(len, strlen(expect));
 	assert_int_equal(m->size, len);
 	assert_memory_equal(data, expect, len);
+	/* hashed as it was written: the same as the file's hash */
+	{
+		char sha[65];
+		assert_int_equal(util_sha256_hex(expect, len, sha), 0);
+		assert_string_equal(m->sha256, sha);
+	}
 	free(data);
 }
 
