@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "batch.h"
@@ -30,6 +31,19 @@ typedef struct cycle_group {
 	size_t n;
 	struct timespec began;
 } cycle_group;
+
+/* Messages read ahead of the one being recorded: their packets wait in the
+ * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). */
+#define CYCLE_AHEAD 2
+
+/* The messages read ahead, oldest first, each in a slot of prep. */
+typedef struct cycle_ahead {
+	pipeline_prep prep[CYCLE_AHEAD + 1];
+	unsigned char busy[CYCLE_AHEAD + 1];
+	size_t item[CYCLE_AHEAD + 1];   /* the items' indexes */
+	int slot[CYCLE_AHEAD + 1];      /* and their slots */
+	size_t queued;
+} cycle_ahead;
 
 static double cycle_since(const struct timespec *t0)
 {
@@ -95,18 +109,29 @@ static void take_item(packetd_ctx *ctx, source *src, source_item *items, size_t 
 		group_close(ctx, src, items, g);
 }
 
-/* Items go one after another, each recorded before the next, but a
- * message is read one item ahead (pipeline_prepare): its packet is in the
+/* The oldest message read ahead: recorded now, its slot freed. */
+static void take_oldest(packetd_ctx *ctx, source *src, source_item *items, cycle_ahead *a, cycle_group *g)
+{
+	int slot = a->slot[0];
+	take_item(ctx, src, items, a->item[0], &a->prep[slot], g);
+	a->busy[slot] = 0;
+	a->queued--;
+	memmove(a->item, a->item + 1, a->queued * sizeof a->item[0]);
+	memmove(a->slot, a->slot + 1, a->queued * sizeof a->slot[0]);
+}
+
+/* Items are recorded one after another, in order, but messages are read
+ * CYCLE_AHEAD items ahead (pipeline_prepare): their packets are in the
  * sandbox while packetd records the one before. Items are committed by
  * groups (cycle_group). */
 static int run_source(packetd_ctx *ctx, const config_source *cs)
 {
 	source src;
 	source_item *items = NULL;
-	pipeline_prep ahead[2];
+	cycle_ahead a;
 	cycle_group g = {0};
-	size_t n = 0, waiting = SIZE_MAX;   /* the item read ahead, in ahead[there] */
-	int here, there = 0;
+	size_t n = 0;
+	memset(&a, 0, sizeof a);
 	if (source_open(&src, cs, ctx->conf->scratch) != 0)
 		return -1;
 	src.db = ctx->db;
@@ -119,6 +144,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	g.taken = xcalloc(CYCLE_GROUP_ITEMS + 1, sizeof *g.taken);
 	g.final = xcalloc(CYCLE_GROUP_ITEMS + 1, 1);
 	for (size_t i = 0; i < n && !(ctx->stop && *ctx->stop); i++) {
+		int slot = 0;
 		ctx->stats.items++;
 		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
 			     ctx->stats.applications);
@@ -128,24 +154,27 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 			continue;
 		}
 		fault_point("fetched");
-		/* the slot the waiting item does not hold (not i's parity: an
-		 * item that could not be fetched leaves a gap) */
-		here = waiting == SIZE_MAX ? 0 : 1 - there;
-		if (!items[i].is_batch)
-			pipeline_prepare(ctx, &items[i], &ahead[here]);
-		if (waiting != SIZE_MAX)
-			take_item(ctx, &src, items, waiting, &ahead[there], &g);
-		waiting = SIZE_MAX;
 		if (items[i].is_batch) {
+			/* in order: what was read ahead first */
+			while (a.queued > 0)
+				take_oldest(ctx, &src, items, &a, &g);
 			take_item(ctx, &src, items, i, NULL, &g);
-		} else {
-			waiting = i;
-			there = here;
+			continue;
 		}
+		/* a free slot, not one by i's place: an item that could not be
+		 * fetched leaves a gap */
+		while (a.busy[slot])
+			slot++;
+		pipeline_prepare(ctx, &items[i], &a.prep[slot]);
+		a.busy[slot] = 1;
+		a.item[a.queued] = i;
+		a.slot[a.queued++] = slot;
+		if (a.queued > CYCLE_AHEAD)
+			take_oldest(ctx, &src, items, &a, &g);
 	}
-	/* the last one read ahead is finished even when stopping: it was fetched */
-	if (waiting != SIZE_MAX)
-		take_item(ctx, &src, items, waiting, &ahead[there], &g);
+	/* those read ahead are finished even when stopping: they were fetched */
+	while (a.queued > 0)
+		take_oldest(ctx, &src, items, &a, &g);
 	group_close(ctx, &src, items, &g);
 	log_progress_end();
 	free(g.taken);

@@ -99,7 +99,7 @@ int zygote_run(zygote *z, const zygote_job *job, json_t **result, char *why, siz
  * zygote_collect waits for its answer and returns what zygote_run would.
  * job and everything it points to must stay as they are until then, and
  * each waiting job has a work folder of its own (the result waits there). At
- * most two jobs wait at once, and they are collected in the order they
+ * most four jobs wait at once, and they are collected in the order they
  * were submitted; every submitted ticket is collected. */
 int zygote_submit(zygote *z, const zygote_job *job, zygote_ticket *t);
 int zygote_collect(zygote *z, const zygote_job *job, zygote_ticket *t, json_t **result, char *why, size_t whylen);

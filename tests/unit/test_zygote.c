@@ -469,31 +469,36 @@ static void test_worker_helper_killed(void **state)
 	killed_during_job(f);
 }
 
-/* Jobs submitted ahead are answered in order, two at most wait, and a
- * helper that dies with two waiting fails both (retried next cycle). */
+/* Jobs submitted ahead are answered in order, four at most wait (the
+ * cycle reads three ahead at most), and a helper that dies with two
+ * waiting fails both (retried next cycle). */
 static void test_submit_ahead(void **state)
 {
+	static const char *const said[] = {"first", "second", "third", "fourth"};
 	struct fx *f = *state;
-	zygote_job second;
-	zygote_ticket t1, t2, t3;
+	zygote_job second, ahead[4];
+	zygote_ticket t1, t2, t[5];
 	json_t *r = NULL;
-	char why[256], *work2 = util_path_join(f->base, "work2");
-	assert_int_equal(util_mkdirs(work2, 0700), 0);
+	char why[256], *work[4];
 	use_workers(f, 10);
-	f->job.arg[0] = "first";
-	second = f->job;
-	second.arg[0] = "second";
-	second.workdir = work2;   /* the result waits in the job's own folder */
-	assert_int_equal(zygote_submit(&f->z, &f->job, &t1), 0);
-	assert_int_equal(zygote_submit(&f->z, &second, &t2), 0);
-	assert_int_equal(zygote_submit(&f->z, &second, &t3), -1);
-	assert_int_equal(zygote_collect(&f->z, &second, &t3, &r, why, sizeof why), SANDBOX_ERROR);
-	assert_int_equal(zygote_collect(&f->z, &f->job, &t1, &r, why, sizeof why), SANDBOX_OK);
-	assert_string_equal(json_string_value(json_object_get(r, "said")), "first");
-	json_decref(r);
-	assert_int_equal(zygote_collect(&f->z, &second, &t2, &r, why, sizeof why), SANDBOX_OK);
-	assert_string_equal(json_string_value(json_object_get(r, "said")), "second");
-	json_decref(r);
+	for (int i = 0; i < 4; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "work%d", i + 1);
+		work[i] = util_path_join(f->base, name);
+		assert_int_equal(util_mkdirs(work[i], 0700), 0);
+		ahead[i] = f->job;
+		ahead[i].arg[0] = said[i];
+		ahead[i].workdir = work[i];   /* the result waits in the job's own folder */
+		assert_int_equal(zygote_submit(&f->z, &ahead[i], &t[i]), 0);
+	}
+	assert_int_equal(zygote_submit(&f->z, &ahead[3], &t[4]), -1);
+	assert_int_equal(zygote_collect(&f->z, &ahead[3], &t[4], &r, why, sizeof why), SANDBOX_ERROR);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(zygote_collect(&f->z, &ahead[i], &t[i], &r, why, sizeof why), SANDBOX_OK);
+		assert_string_equal(json_string_value(json_object_get(r, "said")), said[i]);
+		json_decref(r);
+	}
+	second = ahead[1];
 	/* the helper killed while two wait */
 	f->job.kind = "hang";
 	second.kind = "pids";
@@ -513,7 +518,8 @@ static void test_submit_ahead(void **state)
 	assert_int_equal(zygote_collect(&f->z, &second, &t1, &r, why, sizeof why), SANDBOX_OK);
 	assert_int_equal(json_integer_value(json_object_get(r, "ppid")), (json_int_t)getpid());
 	json_decref(r);
-	free(work2);
+	for (int i = 0; i < 4; i++)
+		free(work[i]);
 }
 
 /* A stop signal sent to every process of the service (systemd's SIGTERM to
