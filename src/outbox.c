@@ -15,7 +15,7 @@
 
 #define OUTBOX_MAX_ATTEMPTS 12
 /* Rows (with their bodies) loaded at a time by a flush. */
-#define OUTBOX_PAGE 8
+#define OUTBOX_PAGE 32
 
 const char *outbox_domain(const config *c)
 {
