@@ -148,7 +148,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 		ctx->stats.items++;
 		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
 			     ctx->stats.applications);
-		if (src.ops->fetch(&src, &items[i]) != 0) {
+		if (fault_fails("fetch") || src.ops->fetch(&src, &items[i]) != 0) {
 			log_warn("source %s: cannot fetch %s; next cycle", cs->name, items[i].ref);
 			ctx->stats.deferred++;
 			continue;

@@ -29,6 +29,11 @@
  *                A helper started anew counts its own hits from zero.
  * A new backend adds its own points with fault_point("NAME") and lists them
  * here (for example imap-move, sftp-rename, smtp-data).
+ *
+ * PACKETD_FAIL=STAGE[:N] makes fault_fails("STAGE") answer 1 at its Nth
+ * hit (once): a failure no test server can be made to give on one item.
+ *   fetch        the source's fetch of an item fails (the item is left for
+ *                the next cycle while the ones read ahead go on)
  */
 #ifndef PACKETD_FAULT_H
 #define PACKETD_FAULT_H
@@ -36,5 +41,8 @@
 /* Kills the process with SIGKILL when PACKETD_FAULT selects this stage and
  * hit; otherwise returns at once. */
 void fault_point(const char *stage);
+
+/* 1 when PACKETD_FAIL selects this stage and hit, else 0. */
+int fault_fails(const char *stage);
 
 #endif

@@ -128,6 +128,26 @@ run
 is "scratch: the rerun exits 0" "$?" 0
 is "scratch: the work folder is empty after the rerun" "$(find "$WORK/scratch/work" -mindepth 1 | wc -l)" 0
 
+# A fetch that fails between messages read ahead (PACKETD_FAIL, fault.h):
+# the item is left in the inbox for the next cycle, the others are still
+# recorded in their order, and the rerun takes it; the end is the same as
+# without the failure. First, middle and last of the four messages.
+declare -A gap_dir
+for n in 1 2 4; do
+	setup
+	gap_dir[$n]=$WORK
+	PACKETD_FAIL=fetch:$n "$PACKETD" run --once >/dev/null 2>>"$WORK/runs.log"
+	is "fetch $n fails: the run exits 0" "$?" 0
+	ok "fetch $n fails: said in the log" grep -q "fault injection: fetch fails (hit $n)" "$WORK/runs.log"
+	is "fetch $n fails: that message alone is left in the inbox" "$(ls "$WORK/mailboxes/inbox/new" | wc -l)" 1
+	# the reference run's messages in their order, but the nth
+	is "fetch $n fails: the other three recorded, in their order" \
+		"$(sqlite3 "$WORK/spool/packetd.db" "SELECT key FROM items WHERE key LIKE 'mid:%' ORDER BY id")" \
+		"$(sqlite3 "$ref_work/spool/packetd.db" "SELECT key FROM items WHERE key LIKE 'mid:%' ORDER BY id" | sed "${n}d")"
+	run
+	is "fetch $n fails: the rerun exits 0" "$?" 0
+done
+
 # One Python call for every installation (it starts slowly).
 python3 "$STATE" "${works[@]}"
 summary() { grep -v '^BAD ' "$1/state.txt"; }
@@ -149,6 +169,10 @@ is "three crashes, then clean runs: same result" "$(summary "$multi")" "$ref"
 is "unknown stage: same result" "$(summary "$unknown")" "$ref"
 is "outbox page, then a rerun: consistent" "$(broken "$paged")" ""
 is "outbox page, then a rerun: same result" "$(summary "$paged")" "$ref"
+for n in 1 2 4; do
+	is "fetch $n failed, then a rerun: consistent" "$(broken "${gap_dir[$n]}")" ""
+	is "fetch $n failed, then a rerun: same result" "$(summary "${gap_dir[$n]}")" "$ref"
+done
 is "scratch elsewhere, killed, then a rerun: consistent" "$(broken "$scratched")" ""
 is "scratch elsewhere, killed, then a rerun: same result" "$(summary "$scratched")" "$ref"
 is "inside a group, then a rerun: consistent" "$(broken "$grouped")" ""
