@@ -159,7 +159,8 @@ size_t config_check_files(const config *c, FILE *out)
 	char sect[256], err[1024];
 	char *dbdir = util_dirname(c->database);
 	check_folder(&k, "packetd", "spool", c->spool, 0, 0);
-	check_folder(&k, "packetd", "scratch", c->scratch, 0, 0);
+	if (strcmp(c->scratch, c->spool) != 0)   /* the default: the spool, checked above */
+		check_folder(&k, "packetd", "scratch", c->scratch, 0, 0);
 	check_folder(&k, "packetd", "database", dbdir, 0, 0);
 	free(dbdir);
 	for (size_t i = 0; i < c->nsources; i++) {
