@@ -50,8 +50,9 @@ round() {  # DIR TAG
 		[ "$got" = "$N" ] || echo "# packetd (scratch on tmpfs) answered $got of $N" >&2
 	fi
 	if [ -n "${BEFORE:-}" ]; then
-		setup_scratch "$d" "${BEFORE_CONFIG:-}"; restore
-		timed "before.$tag" env PACKETD_CONFIG="$d/pk/config/packetd.conf" "$BEFORE" run --once
+		# a folder of its own, as every contender's this round
+		setup_scratch "$d.before" "${BEFORE_CONFIG:-}"; restore
+		timed "before.$tag" env PACKETD_CONFIG="$d.before/pk/config/packetd.conf" "$BEFORE" run --once
 	fi
 }
 
