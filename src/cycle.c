@@ -36,13 +36,11 @@ typedef struct cycle_group {
  * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). */
 #define CYCLE_AHEAD 2
 
-/* The messages read ahead, oldest first, each in a slot of prep. */
+/* The messages read ahead: a ring, the oldest at first. */
 typedef struct cycle_ahead {
 	pipeline_prep prep[CYCLE_AHEAD + 1];
-	unsigned char busy[CYCLE_AHEAD + 1];
-	size_t item[CYCLE_AHEAD + 1];   /* the items' indexes */
-	int slot[CYCLE_AHEAD + 1];      /* and their slots */
-	size_t queued;
+	size_t item[CYCLE_AHEAD + 1];   /* the items' indexes, beside their prep */
+	size_t first, queued;
 } cycle_ahead;
 
 static double cycle_since(const struct timespec *t0)
@@ -109,15 +107,12 @@ static void take_item(packetd_ctx *ctx, source *src, source_item *items, size_t 
 		group_close(ctx, src, items, g);
 }
 
-/* The oldest message read ahead: recorded now, its slot freed. */
+/* The oldest message read ahead: recorded now, its place freed. */
 static void take_oldest(packetd_ctx *ctx, source *src, source_item *items, cycle_ahead *a, cycle_group *g)
 {
-	int slot = a->slot[0];
-	take_item(ctx, src, items, a->item[0], &a->prep[slot], g);
-	a->busy[slot] = 0;
+	take_item(ctx, src, items, a->item[a->first], &a->prep[a->first], g);
+	a->first = (a->first + 1) % (CYCLE_AHEAD + 1);
 	a->queued--;
-	memmove(a->item, a->item + 1, a->queued * sizeof a->item[0]);
-	memmove(a->slot, a->slot + 1, a->queued * sizeof a->slot[0]);
 }
 
 /* Items are recorded one after another, in order, but messages are read
@@ -144,7 +139,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	g.taken = xcalloc(CYCLE_GROUP_ITEMS + 1, sizeof *g.taken);
 	g.final = xcalloc(CYCLE_GROUP_ITEMS + 1, 1);
 	for (size_t i = 0; i < n && !(ctx->stop && *ctx->stop); i++) {
-		int slot = 0;
+		size_t last;
 		ctx->stats.items++;
 		log_progress("packetd: source %s: item %zu of %zu (%d applications so far)", cs->name, i + 1, n,
 			     ctx->stats.applications);
@@ -161,14 +156,9 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 			take_item(ctx, &src, items, i, NULL, &g);
 			continue;
 		}
-		/* a free slot, not one by i's place: an item that could not be
-		 * fetched leaves a gap */
-		while (a.busy[slot])
-			slot++;
-		pipeline_prepare(ctx, &items[i], &a.prep[slot]);
-		a.busy[slot] = 1;
-		a.item[a.queued] = i;
-		a.slot[a.queued++] = slot;
+		last = (a.first + a.queued++) % (CYCLE_AHEAD + 1);
+		a.item[last] = i;
+		pipeline_prepare(ctx, &items[i], &a.prep[last]);
 		if (a.queued > CYCLE_AHEAD)
 			take_oldest(ctx, &src, items, &a, &g);
 	}

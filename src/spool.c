@@ -103,49 +103,16 @@ void spool_clean_work(const char *scratch)
 	free(work);
 }
 
-/* Copies src to a fresh file at dest (through a temporary name beside it),
- * hashing the bytes on the way: the kept copy is an inode the sandbox
- * never had, and a file whose bytes are not those of sha256 (changed after
- * the reader hashed them) is refused. sync_now: fsync before the rename.
- * 0, or -1 with errno (EILSEQ: the bytes changed). */
-static int keep_copy(const char *src, const char *dest, const char *sha256, int sync_now, long pid)
+/* Copies src to dest, a fresh inode the sandbox never had, with the bytes
+ * sha256 names (util_copy_atomic); says so when they changed after the
+ * reader hashed them. 0, or -1 with errno (EILSEQ: the bytes changed). */
+static int keep_copy(const char *src, const char *dest, const char *sha256, enum util_sync sync)
 {
-	char got[65], *tmp = NULL;
-	int in = -1, out = -1, rc = -1, e;
-	buf t;
-	buf_init(&t, 0);
-	buf_printf(&t, "%s.tmp.%ld", dest, pid);
-	tmp = buf_steal(&t);
-	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	out = in < 0 ? -1 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	/* a leftover of a killed process that had our pid: no live writer owns it */
-	if (out < 0 && in >= 0 && errno == EEXIST && unlink(tmp) == 0)
-		out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (out < 0 || util_sha256_copy_fd(in, out, got) != 0)
-		goto out;
-	if (strcmp(got, sha256) != 0) {
-		log_error("spool: %s changed after it was read (%.12s…, not %.12s…): not kept", src, got, sha256);
-		errno = EILSEQ;
-		goto out;
+	int rc = util_copy_atomic(src, dest, 0640, sha256, sync);
+	if (rc != 0 && errno == EILSEQ) {
+		log_error("spool: %s changed after it was read (not %.12s…): not kept", src, sha256);
+		errno = EILSEQ;   /* the caller tells this failure from others */
 	}
-	if ((sync_now && fsync(out) != 0) || close(out) != 0) {
-		out = -1;
-		goto out;
-	}
-	out = -1;
-	if (rename(tmp, dest) != 0)
-		goto out;
-	rc = 0;
-out:
-	e = errno;
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	errno = e;
 	return rc;
 }
 
@@ -177,8 +144,7 @@ static int keep_in(const char *spool, const char *sub, const char *src, const ch
 			goto out;
 	}
 	buf_printf(&b, "/%s", sha256);
-	if (lstat(b.data, &st) != 0 &&
-	    (keep_copy(src, b.data, sha256, 1, (long)getpid()) != 0 || util_fsync_dir(dir) != 0))
+	if (lstat(b.data, &st) != 0 && keep_copy(src, b.data, sha256, UTIL_SYNC_ALL) != 0)
 		goto out;
 	rc = 0;
 	if (stored)
@@ -238,9 +204,11 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		   int sync_later)
 {
 	unsigned char *to_keep = xcalloc(n + 1, 1);
+	/* each folder is synced once after its files (step 3), or the caller's
+	 * spool_sync does it all */
+	enum util_sync sync = sync_later ? UTIL_SYNC_NONE : UTIL_SYNC_FILE;
 	strlist dirs = {0};
 	struct stat st;
-	long pid = (long)getpid();
 	int rc = -1;
 	/* 1: what is already kept stays */
 	for (size_t i = 0; i < n; i++) {
@@ -264,12 +232,12 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		dir = keep_dir(spool, sha256[i]);
 		/* spool_init made the fan-out folders: one is made here only
 		 * when it has gone since */
-		copied = keep_copy(src[i], stored[i], sha256[i], !sync_later, pid) == 0;
+		copied = keep_copy(src[i], stored[i], sha256[i], sync) == 0;
 		if (!copied && errno == ENOENT) {
 			int fresh = keep_mkdir(dir);
 			parent = fresh == 1 ? util_dirname(dir) : NULL;
 			bad = fresh < 0 || (parent != NULL && add_once(&dirs, parent) != 0);
-			copied = !bad && keep_copy(src[i], stored[i], sha256[i], !sync_later, pid) == 0;
+			copied = !bad && keep_copy(src[i], stored[i], sha256[i], sync) == 0;
 		}
 		if (copied)
 			bad = add_once(&dirs, dir) != 0;

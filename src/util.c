@@ -395,13 +395,15 @@ char *util_dirname(const char *path)
 }
 
 /* The one crash-safe write (OpenSMTPD's queue_fs order): a temporary name
- * in the same folder (O_EXCL), the bytes (data, or read from src_fd when it
- * is >= 0), fsync, rename over path, fsync of the folder. Only then may a
- * commit refer to path. */
-static int write_atomic(const char *path, int mode, const void *data, size_t len, int src_fd)
+ * in the same folder (O_EXCL), the bytes (data, or copied from src_fd when
+ * it is >= 0, hashed on the way: they must hash to want_sha256), fsync,
+ * rename over path, fsync of the folder. Only then may a commit refer to
+ * path, unless sync says the caller does it (util.h). */
+static int write_atomic(const char *path, int mode, const void *data, size_t len, int src_fd,
+			const char *want_sha256, enum util_sync sync)
 {
 	char *dir = util_dirname(path);
-	char *tmp = NULL, chunk[65536];
+	char *tmp = NULL, got[65];
 	int fd = -1, rc = -1, e;
 	buf t;
 	buf_init(&t, 0);
@@ -415,25 +417,20 @@ static int write_atomic(const char *path, int mode, const void *data, size_t len
 		goto out;
 	if (src_fd < 0 && util_write_all(fd, data, len) != 0)
 		goto out;
-	while (src_fd >= 0) {
-		ssize_t n = read(src_fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
+	if (src_fd >= 0) {
+		if (util_sha256_copy_fd(src_fd, fd, got) != 0)
 			goto out;
-		if (n == 0)
-			break;
-		if (util_write_all(fd, chunk, (size_t)n) != 0)
+		if (strcmp(got, want_sha256) != 0) {
+			errno = EILSEQ;
 			goto out;
+		}
 	}
-	if (fsync(fd) != 0)
-		goto out;
-	if (close(fd) != 0) {
+	if ((sync != UTIL_SYNC_NONE && fsync(fd) != 0) || close(fd) != 0) {
 		fd = -1;
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0 || util_fsync_dir(dir) != 0)
+	if (rename(tmp, path) != 0 || (sync == UTIL_SYNC_ALL && util_fsync_dir(dir) != 0))
 		goto out;
 	rc = 0;
 out:
@@ -450,15 +447,15 @@ out:
 
 int util_write_atomic(const char *path, const void *data, size_t len)
 {
-	return write_atomic(path, 0644, data, len, -1);
+	return write_atomic(path, 0644, data, len, -1, NULL, UTIL_SYNC_ALL);
 }
 
-int util_copy_atomic(const char *src, const char *dest, int mode)
+int util_copy_atomic(const char *src, const char *dest, int mode, const char *sha256, enum util_sync sync)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC), rc, e;
+	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, e;
 	if (in < 0)
 		return -1;
-	rc = write_atomic(dest, mode, NULL, 0, in);
+	rc = write_atomic(dest, mode, NULL, 0, in, sha256, sync);
 	e = errno;
 	close(in);
 	errno = e;

@@ -95,9 +95,15 @@ int util_read_file(const char *path, size_t max, char **data, size_t *len) UTIL_
 /* Writes data to path crash-safely: temp file in the same folder (O_EXCL),
  * fsync, rename, fsync of the folder. */
 int util_write_atomic(const char *path, const void *data, size_t len) UTIL_WUR;
-/* Copies the file src to dest in the same crash-safe steps, in chunks (an
- * archive may be as large as max_message); dest gets mode. */
-int util_copy_atomic(const char *src, const char *dest, int mode) UTIL_WUR;
+/* What util_copy_atomic syncs: all (as util_write_atomic), the file but not
+ * its folder (the caller syncs each folder once after several files), or
+ * nothing (the caller syncs the whole file system before its commit). */
+enum util_sync { UTIL_SYNC_NONE, UTIL_SYNC_FILE, UTIL_SYNC_ALL };
+/* Copies the file src (not a symbolic link) to dest in the same crash-safe
+ * steps, in chunks (an archive may be as large as max_message), hashing the
+ * bytes on the way: they must hash to sha256, else -1 with errno EILSEQ and
+ * nothing at dest (a file changed after it was hashed). dest gets mode. */
+int util_copy_atomic(const char *src, const char *dest, int mode, const char *sha256, enum util_sync sync) UTIL_WUR;
 /* Flushes the bytes of the file at path to disk. */
 int util_fsync_file(const char *path) UTIL_WUR;
 int util_mkdirs(const char *path, int mode) UTIL_WUR;

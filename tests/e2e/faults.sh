@@ -156,24 +156,16 @@ ref=$(summary "$ref_work")
 is "reference run is consistent" "$(broken "$ref_work")" ""
 ok "reference run recorded 4 messages and 3 batch rows" test "$(grep -c '^item ' <<<"$ref")" = 8
 ok "reference run delivered at least 8 notices" test "$(sed -n 's/^outbox maildir files //p' <<<"$ref")" -ge 8
-for st in $stages; do
-	is "$st: consistent after the rerun" "$(broken "${dir_of[$st]}")" ""
-	is "$st: same result as without the crash" "$(summary "${dir_of[$st]}")" "$ref"
-done
-for st in zygote:2 zygote:3; do
-	is "$st: consistent after the rerun" "$(broken "${zy_dir[$st]}")" ""
-	is "$st: same result as without the helper's deaths" "$(summary "${zy_dir[$st]}")" "$ref"
-done
-is "three crashes, then clean runs: consistent" "$(broken "$multi")" ""
-is "three crashes, then clean runs: same result" "$(summary "$multi")" "$ref"
+# LABEL DIR: the installation is consistent and ends as the reference run.
+as_reference() {
+	is "$1: consistent after the rerun" "$(broken "$2")" ""
+	is "$1: same result as the reference run" "$(summary "$2")" "$ref"
+}
+for st in $stages; do as_reference "$st" "${dir_of[$st]}"; done
+for st in zygote:2 zygote:3; do as_reference "$st" "${zy_dir[$st]}"; done
+as_reference "three crashes, then clean runs" "$multi"
 is "unknown stage: same result" "$(summary "$unknown")" "$ref"
-is "outbox page, then a rerun: consistent" "$(broken "$paged")" ""
-is "outbox page, then a rerun: same result" "$(summary "$paged")" "$ref"
-for n in 1 2 4; do
-	is "fetch $n failed, then a rerun: consistent" "$(broken "${gap_dir[$n]}")" ""
-	is "fetch $n failed, then a rerun: same result" "$(summary "${gap_dir[$n]}")" "$ref"
-done
-is "scratch elsewhere, killed, then a rerun: consistent" "$(broken "$scratched")" ""
-is "scratch elsewhere, killed, then a rerun: same result" "$(summary "$scratched")" "$ref"
-is "inside a group, then a rerun: consistent" "$(broken "$grouped")" ""
-is "inside a group, then a rerun: same result" "$(summary "$grouped")" "$ref"
+as_reference "outbox page" "$paged"
+for n in 1 2 4; do as_reference "fetch $n failed" "${gap_dir[$n]}"; done
+as_reference "scratch elsewhere, killed" "$scratched"
+as_reference "inside a group" "$grouped"

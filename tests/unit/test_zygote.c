@@ -203,6 +203,21 @@ static void test_runs_in_helper(void **state)
 
 /* The memory limit (where it can be set) and the wall time, told apart in
  * why; the job's kind is left at "hang". */
+/* A job sees no network; a job that crashes is said to, by its signal. */
+static void no_network_and_crash(struct fx *f)
+{
+	json_t *r = NULL;
+	char why[256];
+	f->job.kind = "net";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_OK);
+	assert_true(json_integer_value(json_object_get(r, "fd")) < 0);
+	json_decref(r);
+	f->job.kind = "crash";
+	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_DIED);
+	assert_non_null(strstr(why, "signal 11"));
+	assert_null(r);
+}
+
 static void breaks_limits(struct fx *f)
 {
 	json_t *r = NULL;
@@ -222,17 +237,8 @@ static void breaks_limits(struct fx *f)
 static void test_limits(void **state)
 {
 	struct fx *f = *state;
-	json_t *r = NULL;
-	char why[256];
 	assert_int_equal(zygote_start(&f->z), 0);
-	f->job.kind = "net";
-	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_OK);
-	assert_true(json_integer_value(json_object_get(r, "fd")) < 0);
-	json_decref(r);
-	f->job.kind = "crash";
-	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_DIED);
-	assert_non_null(strstr(why, "signal 11"));
-	assert_null(r);
+	no_network_and_crash(f);
 	breaks_limits(f);
 }
 
@@ -388,19 +394,10 @@ static void test_one_job_per_child(void **state)
 static void test_worker_limits(void **state)
 {
 	struct fx *f = *state;
-	json_t *r = NULL;
-	char why[256];
 	long pid[2], ppid;
 	use_workers(f, 10);
 	assert_int_equal(run(f, &pid[0], &ppid), SANDBOX_OK);
-	f->job.kind = "net";
-	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_OK);
-	assert_true(json_integer_value(json_object_get(r, "fd")) < 0);
-	json_decref(r);
-	f->job.kind = "crash";
-	assert_int_equal(zygote_run(&f->z, &f->job, &r, why, sizeof why), SANDBOX_DIED);
-	assert_non_null(strstr(why, "signal 11"));
-	assert_null(r);
+	no_network_and_crash(f);
 	f->job.kind = "pids";
 	assert_int_equal(run(f, &pid[1], &ppid), SANDBOX_OK);
 	assert_true(pid[1] != pid[0]);
