@@ -183,6 +183,14 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE files ADD COLUMN raw_name_hex TEXT;",
 	/* 7: a Reply-To that names someone else is kept, never answered (answer.h) */
 	"ALTER TABLE applications ADD COLUMN reply_to_header TEXT;",
+	/* 8: a notice's message in a table of its own: marking a row sent
+	 * changed its size, and SQLite then rewrote the whole row, the 40 KB
+	 * message with it (about a third of the database's writes a packet) */
+	"CREATE TABLE outbox_bodies ("
+	" id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,"
+	" body BLOB NOT NULL);"
+	"INSERT INTO outbox_bodies (id, body) SELECT id, body FROM outbox;"
+	"ALTER TABLE outbox DROP COLUMN body;",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -684,23 +692,42 @@ int store_cursor_set(store *s, const char *source, const char *name, const char 
 
 /* ---- outbox ---- */
 
+/* Undoes a half-made outbox row, keeping the first error's message. */
+static void outbox_add_undo(store *s)
+{
+	char err[sizeof s->err];
+	memcpy(err, s->err, sizeof err);
+	if (sqlite3_exec(s->db, "ROLLBACK TO outbox_add; RELEASE outbox_add", NULL, NULL, NULL) != SQLITE_OK)
+		log_error("store: outbox: cannot undo a half-made row: %s", sqlite3_errmsg(s->db));
+	memcpy(s->err, err, sizeof err);
+}
+
 int store_outbox_add(store *s, int64_t application_id, const char *kind, const char *message_id,
 		     const char *recipients, const char *body, size_t body_len, time_t now)
 {
 	char at[32];
 	store_iso_utc(now, at);
-	return store_sql_run(s,
-			     "INSERT INTO outbox (application_id, kind, message_id, recipients, body, state,"
-			     " attempts, next_attempt, created_at) VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
-			     "ztttbtt", application_id, kind, message_id, recipients, (const void *)body, body_len,
-			     at, at);
+	/* a savepoint: the row and its message together, in or out of a
+	 * transaction */
+	if (store_sql_run(s, "SAVEPOINT outbox_add", "") != 0)
+		return -1;
+	if (store_sql_run(s,
+			  "INSERT INTO outbox (application_id, kind, message_id, recipients, state,"
+			  " attempts, next_attempt, created_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?)",
+			  "zttttt", application_id, kind, message_id, recipients, at, at) != 0 ||
+	    store_sql_run(s, "INSERT INTO outbox_bodies (id, body) VALUES (last_insert_rowid(), ?)", "b",
+			  (const void *)body, body_len) != 0) {
+		outbox_add_undo(s);
+		return -1;
+	}
+	return store_sql_run(s, "RELEASE outbox_add", "");
 }
 
 /* A row once sent has no error to show: an error of an earlier attempt
  * (rows sent before store_outbox_sent cleared it) is left out. */
 #define OUTBOX_COLS \
 	"SELECT id, application_id, kind, message_id, recipients, body, state, attempts," \
-	" CASE WHEN state = 'sent' THEN NULL ELSE last_error END, created_at FROM outbox"
+	" CASE WHEN state = 'sent' THEN NULL ELSE last_error END, created_at FROM outbox JOIN outbox_bodies USING (id)"
 
 static void outmail_fill(sqlite3_stmt *st, void *row, void *ctx)
 {

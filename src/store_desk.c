@@ -316,7 +316,7 @@ int store_desk_notices(store *s, int64_t app_id, store_desk_notice_list *out)
 {
 	return store_rows_query(s, &notice_kind, &out->rows, &out->n,
 				"SELECT id, kind, state, recipients, created_at, attempts, coalesce(last_error, ''), body"
-				" FROM outbox WHERE application_id = ? ORDER BY id",
+				" FROM outbox JOIN outbox_bodies USING (id) WHERE application_id = ? ORDER BY id",
 				"i", app_id);
 }
 

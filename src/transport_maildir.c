@@ -20,7 +20,7 @@
 /* Messages written to tmp/ while staging, renamed into new/ by the sync. */
 typedef struct maildir_staged {
 	strlist tmp, dest;     /* the same index in both */
-	char *newdir;          /* owned */
+	char *root, *newdir;   /* owned */
 } maildir_staged;
 
 /* Writes tmp/NAME itself (tmp/ is Maildir's staging folder: a file left
@@ -41,6 +41,31 @@ out:
 	if (close(fd) != 0)
 		rc = -1;
 	return rc;
+}
+
+/* Makes root's tmp/, new/ and cur/. Done only when a write or a rename
+ * finds one missing (three calls a notice otherwise, every one EEXIST);
+ * a folder removed while packetd runs is made again the same way. */
+static int maildir_folders(const char *root)
+{
+	static const char *const sub[] = {"tmp", "new", "cur"};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof sub / sizeof sub[0] && rc == 0; i++) {
+		char *dir = util_path_join(root, sub[i]);
+		rc = util_mkdirs(dir, 0700);
+		free(dir);
+	}
+	return rc;
+}
+
+/* rename(from, to), making the maildir's folders once if one is missing. */
+static int maildir_rename(const char *root, const char *from, const char *to)
+{
+	if (rename(from, to) == 0)
+		return 0;
+	if (errno != ENOENT || maildir_folders(root) != 0)
+		return -1;
+	return rename(from, to);
 }
 
 /* Maildir file names must not contain '/' or ':'. */
@@ -65,15 +90,12 @@ static enum transport_result maildir_send(transport *t, const char *message_id, 
 	enum transport_result rc = TRANSPORT_TEMPORARY;
 	struct stat st;
 	(void)recipients;
-	if (util_mkdirs(tmpdir, 0700) != 0 || util_mkdirs(newdir, 0700) != 0 || util_mkdirs(curdir, 0700) != 0) {
-		snprintf(err, errlen, "outbox maildir %s: %s", root, strerror(errno));
-		goto out;
-	}
 	if (lstat(dest, &st) == 0 || lstat(seen, &st) == 0) {   /* delivered before */
 		rc = TRANSPORT_SENT;
 		goto out;
 	}
-	if (maildir_write(tmp, data, len, !t->staging) != 0) {
+	if (maildir_write(tmp, data, len, !t->staging) != 0 &&
+	    (errno != ENOENT || maildir_folders(root) != 0 || maildir_write(tmp, data, len, !t->staging) != 0)) {
 		snprintf(err, errlen, "outbox maildir %s: %s", root, strerror(errno));
 		unlink(tmp);
 		goto out;
@@ -83,6 +105,7 @@ static enum transport_result maildir_send(transport *t, const char *message_id, 
 		maildir_staged *sg = t->priv;
 		if (sg == NULL) {
 			sg = t->priv = xcalloc(1, sizeof *sg);
+			sg->root = xstrdup(root);
 			sg->newdir = xstrdup(newdir);
 		}
 		if (strlist_add(&sg->tmp, tmp) != 0 || strlist_add(&sg->dest, dest) != 0) {
@@ -93,7 +116,7 @@ static enum transport_result maildir_send(transport *t, const char *message_id, 
 		rc = TRANSPORT_STAGED;
 		goto out;
 	}
-	if (rename(tmp, dest) != 0) {
+	if (maildir_rename(root, tmp, dest) != 0) {
 		snprintf(err, errlen, "outbox maildir %s: %s", root, strerror(errno));
 		unlink(tmp);
 		goto out;
@@ -120,6 +143,7 @@ static void maildir_staged_free(transport *t)
 		return;
 	strlist_free(&sg->tmp);
 	strlist_free(&sg->dest);
+	free(sg->root);
 	free(sg->newdir);
 	free(sg);
 	t->priv = NULL;
@@ -137,14 +161,15 @@ static void maildir_sync(transport *t, enum transport_result *res, size_t n, cha
 		snprintf(err, errlen, "outbox maildir: %zu messages staged, %zu expected", sg ? sg->tmp.n : 0, n);
 		goto out;
 	}
-	fd = open(sg->newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* the root, not new/: new/ may have gone, and the renames make it again */
+	fd = open(sg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	synced = fd >= 0 && syncfs(fd) == 0;
 	if (!synced)
-		snprintf(err, errlen, "outbox maildir %s: syncfs: %s", sg->newdir, strerror(errno));
+		snprintf(err, errlen, "outbox maildir %s: syncfs: %s", sg->root, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	for (size_t i = 0; i < n; i++) {
-		if (!synced || rename(sg->tmp.items[i], sg->dest.items[i]) != 0) {
+		if (!synced || maildir_rename(sg->root, sg->tmp.items[i], sg->dest.items[i]) != 0) {
 			if (synced)
 				snprintf(err, errlen, "outbox maildir %s: %s", sg->newdir, strerror(errno));
 			unlink(sg->tmp.items[i]);

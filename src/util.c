@@ -409,10 +409,11 @@ static int write_atomic(const char *path, int mode, const void *data, size_t len
 	buf_init(&t, 0);
 	buf_printf(&t, "%s.tmp.%ld", path, (long)getpid());
 	tmp = buf_steal(&t);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
 	/* A file of this name is a leftover of a killed process that had our
 	 * pid (pids are reused): no live writer can own it. */
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
 		goto out;
 	if (src_fd < 0 && util_write_all(fd, data, len) != 0)

@@ -38,7 +38,7 @@ notice() {  # notice ADDRESS KIND
 import email, sqlite3, sys
 from email import policy
 db = sqlite3.connect(sys.argv[1])
-row = db.execute("SELECT body FROM outbox WHERE recipients = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+row = db.execute("SELECT body FROM outbox JOIN outbox_bodies USING (id) WHERE recipients = ? AND kind = ? ORDER BY id DESC LIMIT 1",
                  (sys.argv[2], sys.argv[3])).fetchone()
 if row is None:
     print("NO NOTICE"); sys.exit(0)

@@ -61,7 +61,7 @@ html_part() {  # html_part KIND [ADDRESS]
 import email, sqlite3, sys
 from email import policy
 db = sqlite3.connect(sys.argv[1])
-sql = "SELECT body FROM outbox WHERE kind = ?" + (" AND recipients = ?" if sys.argv[3] else "") + " ORDER BY id DESC LIMIT 1"
+sql = "SELECT body FROM outbox JOIN outbox_bodies USING (id) WHERE kind = ?" + (" AND recipients = ?" if sys.argv[3] else "") + " ORDER BY id DESC LIMIT 1"
 row = db.execute(sql, (sys.argv[2], sys.argv[3]) if sys.argv[3] else (sys.argv[2],)).fetchone()
 m = email.message_from_bytes(bytes(row[0]), policy=policy.default)
 print(next(p.get_content() for p in m.walk() if p.get_content_type() == 'text/html'))
@@ -138,7 +138,7 @@ is "ack text part unchanged: the plain checklist" \
 	"$(python3 -c "
 import email, sqlite3, sys
 from email import policy
-b = sqlite3.connect('$DB').execute(\"SELECT body FROM outbox WHERE kind='ack' AND recipients='wang.fang@example.com'\").fetchone()[0]
+b = sqlite3.connect('$DB').execute(\"SELECT body FROM outbox JOIN outbox_bodies USING (id) WHERE kind='ack' AND recipients='wang.fang@example.com'\").fetchone()[0]
 m = email.message_from_bytes(bytes(b), policy=policy.default)
 t = next(p.get_content() for p in m.walk() if p.get_content_type() == 'text/plain')
 print(('材料清单' in t) and ('<' not in t) and ('  ✗ ' in t))")" True

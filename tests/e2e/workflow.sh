@@ -43,7 +43,7 @@ notice() {  # notice ADDRESS KIND
 import email, sqlite3, sys
 from email import policy
 db = sqlite3.connect(sys.argv[1])
-row = db.execute("SELECT body FROM outbox WHERE recipients = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+row = db.execute("SELECT body FROM outbox JOIN outbox_bodies USING (id) WHERE recipients = ? AND kind = ? ORDER BY id DESC LIMIT 1",
                  (sys.argv[2], sys.argv[3])).fetchone()
 if row is None:
     print("NO NOTICE"); sys.exit(0)
@@ -231,7 +231,7 @@ has "interview.ics attached: UTC start and end, stable UID, place" "$text" "ATTA
 python3 - "$DB" >"$WORK/ics.txt" <<'EOF'
 import email, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-body = db.execute("SELECT body FROM outbox WHERE kind = 'interview' AND recipients = 'zhang.wei@example.com'").fetchone()[0]
+body = db.execute("SELECT body FROM outbox JOIN outbox_bodies USING (id) WHERE kind = 'interview' AND recipients = 'zhang.wei@example.com'").fetchone()[0]
 m = email.message_from_bytes(bytes(body))
 for p in m.walk():
     if p.get_filename() == 'interview.ics':

@@ -71,7 +71,7 @@ python3 - "$work/spool/packetd.db" "$out" <<'EOF'
 import email, sqlite3, sys
 from email import policy
 db = sqlite3.connect(sys.argv[1])
-rows = db.execute("""SELECT o.kind, o.body, a.state FROM outbox o LEFT JOIN applications a ON a.id = o.application_id
+rows = db.execute("""SELECT o.kind, b.body, a.state FROM outbox o JOIN outbox_bodies b ON b.id = o.id LEFT JOIN applications a ON a.id = o.application_id
                      ORDER BY o.id""").fetchall()
 seen = {}
 for kind, body, state in rows:

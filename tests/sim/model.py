@@ -241,7 +241,7 @@ class Model:
 
     def intake_notices(self):
         out = collections.defaultdict(list)
-        for kind, body in self.w.sql("SELECT kind, body FROM outbox WHERE kind IN (%s)" %
+        for kind, body in self.w.sql("SELECT kind, body FROM outbox JOIN outbox_bodies USING (id) WHERE kind IN (%s)" %
                                      ",".join("'%s'" % k for k in INTAKE_KINDS)):
             head = bytes(body).split(b"\r\n\r\n", 1)[0]
             m = re.search(rb"^In-Reply-To:\s*<([^>]+)>", head, re.M | re.I)

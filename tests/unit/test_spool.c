@@ -228,6 +228,48 @@ static void test_fan_out(void **state)
 	free(spool);
 }
 
+/* A temporary copy left by a killed process whose pid we now have is
+ * replaced, not appended to, and gone afterwards. */
+static void test_keep_over_leftover(void **state)
+{
+	char *spool = make_dir("/tmp"), *src, *stored, *leftover, *data = NULL, sha[65], name[32];
+	size_t len = 0;
+	struct stat st;
+	(void)state;
+	assert_non_null(spool);
+	assert_int_equal(spool_init(spool, spool), 0);
+	src = util_path_join(spool, "doc.txt");
+	assert_int_equal(util_write_atomic(src, "the kept bytes", 14), 0);
+	assert_int_equal(util_sha256_file_hex(src, sha), 0);
+	{
+		buf b;
+		buf_init(&b, 0);
+		buf_printf(&b, "%s/files/%.2s/%s", spool, sha, sha);
+		stored = buf_steal(&b);
+	}
+	snprintf(name, sizeof name, ".tmp.%ld", (long)getpid());
+	leftover = xcalloc(1, strlen(stored) + sizeof name);
+	strcpy(leftover, stored);
+	strcat(leftover, name);
+	assert_int_equal(util_write_atomic(leftover, "junk of a killed process, longer than the copy", 47), 0);
+	{
+		char *got = NULL;
+		assert_int_equal(spool_keep(spool, src, sha, &got), 0);
+		assert_string_equal(got, stored);
+		free(got);
+	}
+	assert_int_equal(util_read_file(stored, 0, &data, &len), 0);
+	assert_int_equal(len, 14);
+	assert_memory_equal(data, "the kept bytes", 14);
+	assert_int_equal(lstat(leftover, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	free(data);
+	free(leftover);
+	free(stored);
+	free(src);
+	util_rmtree(spool);
+}
+
 static void test_workdir_cleaned(void **state)
 {
 	char *spool = make_dir("/tmp"), *w;
@@ -268,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_keep_all_other_fs),
 		cmocka_unit_test(test_keep_all_changed),
 		cmocka_unit_test(test_fan_out),
+		cmocka_unit_test(test_keep_over_leftover),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_lock_exclusive),
 	};

@@ -114,6 +114,15 @@ static long long raw_int(const fixture *f, const char *sql)
 	return v;
 }
 
+/* One statement on the database file beside the store's own handle. */
+static void raw_exec(const fixture *f, const char *sql)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void add_file(packet *p, const char *name, char hexdigit, int doc, int lang, int copy)
 {
 	packet_file *pf = packet_add_file(p);
@@ -185,6 +194,37 @@ static void test_open_schema(void **state)
 				    " ('applicants', 'applications', 'application_archives', 'files', 'findings',"
 				    " 'history', 'items', 'cursors', 'outbox', 'sequences')"),
 			 10);
+}
+
+/* A database of schema 7 (the message in the outbox row) gets its
+ * messages moved to outbox_bodies, none lost. */
+static void test_migrate_outbox_bodies(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	sqlite3 *db = NULL;
+	store_outmail *rows = NULL;
+	size_t n = 0;
+	static const char body[] = "Subject: kept\r\n\r\nacross the migration";
+	assert_int_equal(store_outbox_add(s, 0, "ack", "<m7@cmes>", "a@example.com", body, sizeof body - 1, T2026), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "ALTER TABLE outbox ADD COLUMN body BLOB;"
+				      "UPDATE outbox SET body = (SELECT body FROM outbox_bodies b WHERE b.id = outbox.id);"
+				      "DROP TABLE outbox_bodies; PRAGMA user_version = 7;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok(f);
+	assert_true(store_schema_version(s) >= 8);
+	assert_int_equal(store_outbox_due(s, T2026, 0, STORE_OUTBOX_DUE_MAX, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].body_len, sizeof body - 1);
+	assert_memory_equal(rows[0].body, body, sizeof body - 1);
+	store_outmail_free(rows, n);
+	store_close(s);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'body'"), 0);
 }
 
 static void test_open_wal_and_newer_schema(void **state)
@@ -525,6 +565,13 @@ static void test_outbox(void **state)
 	assert_int_equal(store_outbox_add(s, 0, "ack", "<a3@cmes>", "c@example.com", "", 0, T2026 + 2), 0);
 	/* the Message-ID is stable and unique */
 	assert_int_equal(store_outbox_add(s, 0, "ack", "<a1@cmes>", "x@example.com", "X", 1, T2026), -1);
+	/* a row whose message cannot be stored is not left behind without it */
+	raw_exec(f, "CREATE TRIGGER no_room BEFORE INSERT ON outbox_bodies BEGIN SELECT RAISE(ABORT, 'no room'); END");
+	assert_int_equal(store_outbox_add(s, 0, "ack", "<a4@cmes>", "d@example.com", "D", 1, T2026), -1);
+	assert_non_null(strstr(store_errmsg(s), "no room"));
+	raw_exec(f, "DROP TRIGGER no_room");
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox"), 3);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox_bodies"), 3);
 
 	assert_int_equal(store_outbox_due(s, T2026 - 1, 0, STORE_OUTBOX_DUE_MAX, &rows, &n), 0);
 	assert_int_equal(n, 0);
@@ -698,6 +745,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_open_schema, test_setup),
 		cmocka_unit_test_setup(test_open_wal_and_newer_schema, test_setup),
+		cmocka_unit_test_setup(test_migrate_outbox_bodies, test_setup),
 		cmocka_unit_test_setup(test_numbers, test_setup),
 		cmocka_unit_test_setup(test_round_trip, test_setup),
 		cmocka_unit_test_setup(test_applicant_upsert, test_setup),
