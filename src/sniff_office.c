@@ -165,93 +165,192 @@ static const struct sniff_doc_names sniff_docx_names = {
 static const struct sniff_doc_names sniff_odt_names = {
 	"p", "h", "table-cell", "covered-table-cell", "table-row", "tab", "line-break", "s", NULL, 1};
 
-struct sniff_walk {
+/* The text of a DOCX or ODT body, read by SAX events as the parser meets
+ * them: no tree is built (a tree of every element was most of a packet's
+ * reading time). A stack of open elements, one frame each, restores what
+ * a table cell, row or paragraph changed when it ends. */
+enum sniff_frame_kind { SNIFF_PLAIN, SNIFF_CELL, SNIFF_ROW, SNIFF_PARA };
+
+struct sniff_frame {
+	unsigned char kind;
+	int saved, saved_paras;
+};
+
+struct sniff_sax {
 	const struct sniff_doc_names *nm;
 	sniff_text *t;
+	int depth;       /* elements open: the next one opened is at this depth */
+	int skip_from;   /* depth of an element whose content is not text (delText …, too deep), or -1 */
+	int text_from;   /* depth of the text element (w:t) being read, or -1 */
 	int in_cell;
 	int in_para;
 	int cells;
-	int paras;    /* paragraphs so far in the current cell */
+	int paras;       /* paragraphs so far in the current cell */
+	struct sniff_frame frame[SNIFF_XML_DEPTH + 1];
 };
 
-static int sniff_name_is(const xmlNode *n, const char *name)
+static int sniff_local_is(const xmlChar *local, const char *name)
 {
-	return name != NULL && sniff_is(n, name);
+	return name != NULL && strcmp((const char *)local, name) == 0;
 }
 
-static void sniff_doc_walk(struct sniff_walk *w, const xmlNode *node, int depth)
+static void sniff_sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
+			    int nns, const xmlChar **ns, int nattr, int ndefaulted, const xmlChar **attrs)
 {
-	const struct sniff_doc_names *nm = w->nm;
-	for (const xmlNode *c = node; c != NULL && !w->t->full; c = c->next) {
-		if (c->type == XML_TEXT_NODE) {
-			if (nm->text_nodes && w->in_para && c->content != NULL)
-				sniff_text_add_cell(w->t, (const char *)c->content,
-						    strlen((const char *)c->content));
-			continue;
-		}
-		if (c->type != XML_ELEMENT_NODE || depth > SNIFF_XML_DEPTH)
-			continue;
-		if (sniff_is(c, "delText") || sniff_is(c, "instrText") || sniff_is(c, "annotation")) {
-			continue;
-		} else if (sniff_name_is(c, nm->text)) {
-			sniff_node_text(c, w->t, depth);
-		} else if (sniff_name_is(c, nm->tab)) {
-			sniff_text_add(w->t, w->in_cell ? " " : "\t", 1);
-		} else if (sniff_name_is(c, nm->brk)) {
-			if (w->in_cell)
-				sniff_text_add(w->t, " ", 1);
-			else
-				sniff_text_add(w->t, "\n", 1);
-		} else if (sniff_name_is(c, nm->space)) {
-			sniff_text_add(w->t, " ", 1);
-		} else if (sniff_name_is(c, nm->cell) || sniff_name_is(c, nm->cover)) {
-			int saved = w->in_cell, saved_paras = w->paras;
-			if (w->cells++ > 0)
-				sniff_text_add(w->t, "\t", 1);
-			w->in_cell = 1;
-			w->paras = 0;
-			sniff_doc_walk(w, c->children, depth + 1);
-			w->in_cell = saved;
-			w->paras = saved_paras;
-		} else if (sniff_name_is(c, nm->row)) {
-			int saved = w->cells;
-			sniff_text_newline(w->t);
-			w->cells = 0;
-			sniff_doc_walk(w, c->children, depth + 1);
-			w->cells = saved;
-			sniff_text_add(w->t, "\n", 1);
-		} else if (sniff_name_is(c, nm->para) || sniff_name_is(c, nm->head)) {
-			int saved = w->in_para;
-			if (w->in_cell && w->paras++ > 0)
-				sniff_text_add(w->t, " ", 1);
-			w->in_para = 1;
-			sniff_doc_walk(w, c->children, depth + 1);
-			w->in_para = saved;
-			if (!w->in_cell)
-				sniff_text_newline(w->t);
-		} else {
-			sniff_doc_walk(w, c->children, depth + 1);
-		}
+	struct sniff_sax *x = ctx;
+	const struct sniff_doc_names *nm = x->nm;
+	int d = x->depth++;
+	struct sniff_frame *f;
+	(void)prefix; (void)uri; (void)nns; (void)ns; (void)nattr; (void)ndefaulted; (void)attrs;
+	if (x->skip_from >= 0)
+		return;
+	if (d > SNIFF_XML_DEPTH) {
+		x->skip_from = d;
+		return;
 	}
+	f = &x->frame[d];
+	f->kind = SNIFF_PLAIN;
+	if (x->text_from >= 0) {   /* inside w:t: all text but a ruby's reading */
+		if (sniff_local_is(local, "rPh"))
+			x->skip_from = d;
+		return;
+	}
+	if (sniff_local_is(local, "delText") || sniff_local_is(local, "instrText") ||
+	    sniff_local_is(local, "annotation")) {
+		x->skip_from = d;
+	} else if (sniff_local_is(local, nm->text)) {
+		x->text_from = d;
+	} else if (sniff_local_is(local, nm->tab)) {
+		sniff_text_add(x->t, x->in_cell ? " " : "\t", 1);
+		x->skip_from = d;
+	} else if (sniff_local_is(local, nm->brk)) {
+		sniff_text_add(x->t, x->in_cell ? " " : "\n", 1);
+		x->skip_from = d;
+	} else if (sniff_local_is(local, nm->space)) {
+		sniff_text_add(x->t, " ", 1);
+		x->skip_from = d;
+	} else if (sniff_local_is(local, nm->cell) || sniff_local_is(local, nm->cover)) {
+		if (x->cells++ > 0)
+			sniff_text_add(x->t, "\t", 1);
+		*f = (struct sniff_frame){SNIFF_CELL, x->in_cell, x->paras};
+		x->in_cell = 1;
+		x->paras = 0;
+	} else if (sniff_local_is(local, nm->row)) {
+		*f = (struct sniff_frame){SNIFF_ROW, x->cells, 0};
+		sniff_text_newline(x->t);
+		x->cells = 0;
+	} else if (sniff_local_is(local, nm->para) || sniff_local_is(local, nm->head)) {
+		*f = (struct sniff_frame){SNIFF_PARA, x->in_para, 0};
+		if (x->in_cell && x->paras++ > 0)
+			sniff_text_add(x->t, " ", 1);
+		x->in_para = 1;
+	}
+}
+
+static void sniff_sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri)
+{
+	struct sniff_sax *x = ctx;
+	int d = --x->depth;
+	const struct sniff_frame *f;
+	(void)local; (void)prefix; (void)uri;
+	if (x->skip_from >= 0) {
+		if (d == x->skip_from)
+			x->skip_from = -1;
+		return;
+	}
+	if (x->text_from >= 0) {
+		if (d == x->text_from)
+			x->text_from = -1;
+		return;
+	}
+	if (d < 0 || d > SNIFF_XML_DEPTH)
+		return;
+	f = &x->frame[d];
+	switch (f->kind) {
+	case SNIFF_CELL:
+		x->in_cell = f->saved;
+		x->paras = f->saved_paras;
+		break;
+	case SNIFF_ROW:
+		x->cells = f->saved;
+		sniff_text_add(x->t, "\n", 1);
+		break;
+	case SNIFF_PARA:
+		x->in_para = f->saved;
+		if (!x->in_cell)
+			sniff_text_newline(x->t);
+		break;
+	default:
+		break;
+	}
+}
+
+static void sniff_sax_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct sniff_sax *x = ctx;
+	if (x->skip_from >= 0 || len <= 0)
+		return;
+	/* text is taken in w:t, or (ODT) anywhere in a paragraph */
+	if (x->text_from >= 0 || (x->nm->text_nodes && x->in_para))
+		sniff_text_add_cell(x->t, (const char *)ch, (size_t)len);
+}
+
+static void sniff_sax_cdata(void *ctx, const xmlChar *ch, int len)
+{
+	struct sniff_sax *x = ctx;
+	if (x->skip_from < 0 && x->text_from >= 0 && len > 0)
+		sniff_text_add_cell(x->t, (const char *)ch, (size_t)len);
+}
+
+static void sniff_sax_quiet(void *ctx, const xmlError *e)
+{
+	(void)ctx;
+	(void)e;
 }
 
 static char *sniff_doc_text(const struct sniff_zmember *m, const struct sniff_doc_names *nm,
 			    int *damaged)
 {
-	xmlDoc *doc;
+	xmlSAXHandler sax;
+	xmlParserCtxtPtr ctxt;
 	sniff_text t;
-	struct sniff_walk w = {nm, &t, 0, 0, 0, 0};
+	struct sniff_sax *x;
+	int ok;
 
 	if (m == NULL || m->data == NULL)
 		return NULL;
-	doc = sniff_xml(m);
-	if (doc == NULL) {
+	if (m->len > SNIFF_MAX_XML) {
 		*damaged = 1;
 		return NULL;
 	}
+	memset(&sax, 0, sizeof sax);
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sniff_sax_start;
+	sax.endElementNs = sniff_sax_end;
+	sax.characters = sniff_sax_chars;
+	sax.ignorableWhitespace = sniff_sax_chars;   /* blanks are text, as in a tree */
+	sax.cdataBlock = sniff_sax_cdata;
+	sax.serror = (xmlStructuredErrorFunc)sniff_sax_quiet;
+	x = xcalloc(1, sizeof *x);   /* the frame stack is too big for the stack */
+	*x = (struct sniff_sax){.nm = nm, .t = &t, .skip_from = -1, .text_from = -1};
 	sniff_text_init(&t);
-	sniff_doc_walk(&w, xmlDocGetRootElement(doc), 0);
-	xmlFreeDoc(doc);
+	ctxt = xmlCreatePushParserCtxt(&sax, x, NULL, 0, NULL);
+	ok = ctxt != NULL;
+	if (ok) {
+		/* No XML_PARSE_NOENT / DTDLOAD: entities stay unexpanded, nothing fetched. */
+		xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+		ok = xmlParseChunk(ctxt, m->data, (int)m->len, 1) == 0 && ctxt->wellFormed;
+		/* made by libxml2 for a DTD's declarations, even without a tree */
+		if (ctxt->myDoc != NULL)
+			xmlFreeDoc(ctxt->myDoc);
+		xmlFreeParserCtxt(ctxt);
+	}
+	free(x);
+	if (!ok) {
+		*damaged = 1;
+		buf_free(&t.b);
+		return NULL;
+	}
 	return sniff_text_finish(&t);
 }
 

@@ -84,6 +84,13 @@ static void test_docx_text(void **state)
 	assert_string_equal(t, "Application form 申请表\nSecond \tline\nName\t张伟\n"
 			       "Grade\tmember since 2020\nEnd & done\n");
 	free(t);
+	/* field codes and ruby readings are not text, nor what is nested past
+	 * the reader's depth; a table in a cell keeps its cells apart */
+	t = text_of("marks.docx", "docx");
+	assert_string_equal(t, "kept\nnext\ninner\tcell\n\touter x\nlast\n");
+	free(t);
+	/* an entity declared in a DTD, which OPC forbids in a part: damaged */
+	expect("dtd.docx", "docx", 0, 1);
 	/* document.xml over 20 MB: not read, and not called damaged */
 	packet_file f = sniffed("big.docx");
 	assert_string_equal(f.type, "docx");

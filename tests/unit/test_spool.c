@@ -268,6 +268,7 @@ static void test_keep_over_leftover(void **state)
 	free(stored);
 	free(src);
 	util_rmtree(spool);
+	free(spool);
 }
 
 static void test_workdir_cleaned(void **state)

@@ -35,6 +35,21 @@ def docx():
     big = ('<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>' % W
            + ' ' * (21 * 1024 * 1024) + '</w:t></w:r></w:p></w:body></w:document>')
     zwrite('big.docx', [('word/document.xml', big)])
+    # what is not text: field codes, ruby readings, elements nested past
+    # the reader's depth; cells of a table in a cell stay cells
+    marks = ('<w:document xmlns:w="%s"><w:body>'
+             '<w:p><w:r><w:instrText>PAGE</w:instrText><w:t>kept<w:rPh><w:t>ruby</w:t></w:rPh></w:t>'
+             '<w:br/><w:t>next</w:t></w:r></w:p>'
+             '<w:tbl><w:tr><w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>inner</w:t></w:r></w:p></w:tc>'
+             '<w:tc><w:p><w:r><w:t>cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc>'
+             '<w:tc><w:p><w:r><w:t>outer</w:t><w:tab/><w:t>x</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+             + '<w:sdt>' * 210 + '<w:p><w:r><w:t>too deep</w:t></w:r></w:p>' + '</w:sdt>' * 210
+             + '<w:p><w:r><w:t>last</w:t></w:r></w:p></w:body></w:document>') % W
+    zwrite('marks.docx', [('[Content_Types].xml', '<Types/>'), ('word/document.xml', marks)])
+    # a DTD declaring an entity: OPC (ISO/IEC 29500-2) forbids DTDs in parts
+    dtd = ('<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY e "expanded">]>'
+           '<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>a &e; b</w:t></w:r></w:p></w:body></w:document>') % W
+    zwrite('dtd.docx', [('[Content_Types].xml', '<Types/>'), ('word/document.xml', dtd)])
 
 
 def odt():
