@@ -1,10 +1,13 @@
 /* intake.c — builds and checks one packet. See intake.h. */
 #include "intake.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "classify.h"
@@ -174,11 +177,42 @@ static json_t *intake_child(const zygote_job *job, const void *env)
 	snprintf(p.archive_sha256, sizeof p.archive_sha256, "%s", job->arg[2]);
 	rc = intake_archive_here(&o, job->arg[0], job->arg[1], job->workdir, &p);
 	if (rc == 0) {
+		buf strings;
+		char *path = util_path_join(job->workdir, PACKET_WIRE_STRINGS);
+		int fd;
+		buf_init(&strings, 0);
 		out = json_object();
-		json_object_set_new(out, "packet", packet_wire_dump(&p));
+		json_object_set_new(out, "packet", packet_wire_dump(&p, &strings));
+		/* no result without its strings: the job then fails as a whole */
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 || buf_error(&strings) || util_write_all(fd, strings.data ? strings.data : "", strings.len) != 0) {
+			json_decref(out);
+			out = NULL;
+		}
+		if (fd >= 0 && close(fd) != 0) {
+			json_decref(out);
+			out = NULL;
+		}
+		buf_free(&strings);
+		free(path);
 	}
 	packet_free(&p);
 	return out;
+}
+
+/* The long strings the child wrote beside its result (packet_wire.h), read
+ * whole and removed; *data owned by the caller. 0, or -1. */
+static int take_strings(const char *workdir, const config_limits *lim, char **data, size_t *len)
+{
+	char *path = util_path_join(workdir, PACKET_WIRE_STRINGS);
+	/* bounded by what the child may write: a text a member, and findings */
+	uint64_t members = lim->max_members < 100000 ? lim->max_members : 100000;
+	int rc = util_read_file(path, (size_t)(members * SNIFF_MAX_TEXT) + 64u * 1024 * 1024, data, len);
+	if (rc != 0)
+		log_error("intake: %s: %s", path, strerror(errno));
+	unlink(path);
+	free(path);
+	return rc;
 }
 
 static const zygote_kind intake_kinds[] = {{"intake", intake_child}, {"unpack", unpack_box_job}};
@@ -264,7 +298,16 @@ int intake_archive_finish(const intake_options *o, intake_pending *pend, packet 
 		}
 		goto out;
 	}
-	rc = packet_wire_load(p, json_object_get(res, "packet"));
+	{
+		char *strings = NULL;
+		size_t len = 0;
+		rc = take_strings(pend->workdir, o->lim, &strings, &len);
+		if (rc == 0 && packet_wire_load(p, json_object_get(res, "packet"), strings, len) != 0) {
+			log_error("intake: %s: the reader's result is not a packet", pend->name);
+			rc = -1;
+		}
+		free(strings);
+	}
 	json_decref(res);
 	if (rc != 0)
 		goto out;

@@ -10,12 +10,22 @@
 #include <jansson.h>
 
 #include "packet.h"
+#include "util.h"
 
-/* Returns a new JSON object (caller decrefs). */
-json_t *packet_wire_dump(const packet *p);
+/* The file holding the long strings (texts, findings' messages) beside
+ * the result in the child's work folder: raw UTF-8, each named in the JSON
+ * by [offset, length]. Parsing them as JSON strings, a character at a
+ * time, was a tenth of packetd's own time a packet. */
+#define PACKET_WIRE_STRINGS ".packet-strings"
+
+/* Returns a new JSON object (caller decrefs); the long strings go to
+ * strings (an initialised buf, appended to). */
+json_t *packet_wire_dump(const packet *p, buf *strings);
 
 /* Adds what j holds to p (a fresh packet: archive_sha256 and workdir are
- * kept). Returns 0, or -1 when j is not a packet. */
-int packet_wire_load(packet *p, const json_t *j);
+ * kept), its long strings taken from strings[0, len). Returns 0, or -1
+ * when j is not a packet or names bytes that are not there, not UTF-8 or
+ * hold a NUL. */
+int packet_wire_load(packet *p, const json_t *j, const char *strings, size_t len);
 
 #endif
