@@ -4,10 +4,16 @@
  * always verified).
  *
  * One session per cycle: connect, log in, SELECT the folder, list every
- * message by UID (UID SEARCH) and ask the sizes of all of them in one UID
- * FETCH. Round trips, not bytes, are what a cycle waits on, so small
- * messages are fetched whole, several per UID FETCH, up to IMAP_BATCH
- * bytes; a big one is fetched in partial chunks (BODY.PEEK[]<offset.size>).
+ * message by UID (UID SEARCH). Round trips, not bytes, are what a cycle
+ * waits on, so messages are fetched whole, several per UID FETCH, up to
+ * IMAP_WHOLE bytes each and about IMAP_BATCH bytes a command; each answer
+ * carries the sizes (RFC822.SIZE) with the bytes. The sizes are not asked
+ * beforehand: a server that does not keep them reads every message to
+ * count them (Dovecot: 0.2 ms a message, all before the first byte), and
+ * the batch's bound uses the sizes learnt so far. A message over
+ * IMAP_WHOLE continues from there in partial chunks
+ * (BODY.PEEK[]<offset.size>); one over max_message is then taken by its
+ * header alone.
  * Either way the bodies stream into the spool as they arrive
  * (source_imap_sink.c), so memory never grows with message size. The next
  * batch is asked for as soon as a message is handed to the pipeline, and
@@ -38,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -141,34 +148,6 @@ static void imap_att_read(struct mailimap_msg_att *att, uint32_t *uid, uint32_t 
 	}
 }
 
-/* The sizes of every listed message, in one command. */
-static int imap_sizes(source *s, imap_priv *p)
-{
-	struct mailimap_set *set = imap_uid_set(p->uids, p->n);
-	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	clist *res = NULL;
-	int r;
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
-	r = mailimap_uid_fetch(p->imap, set, ft, &res);
-	mailimap_fetch_type_free(ft);
-	mailimap_set_free(set);
-	if (r != MAILIMAP_NO_ERROR) {
-		imap_fail(s, "UID FETCH (sizes)", r);
-		return -1;
-	}
-	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
-		uint32_t uid = 0, size = 0;
-		long k;
-		imap_att_read(clist_content(m), &uid, &size, NULL);
-		k = imap_index(p, uid);
-		if (k >= 0)
-			p->sizes[k] = size;
-	}
-	mailimap_fetch_list_free(res);
-	return 0;
-}
-
 static int uid_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -233,9 +212,7 @@ static int imap_list(source *s, source_item **items, size_t *n)
 	uids = NULL;
 	p->sizes = xcalloc(nu + 1, sizeof *p->sizes);
 	p->ready = xcalloc(nu + 1, 1);
-	/* Without the sizes every message takes the chunked path. */
-	if (nu)
-		imap_sizes(s, p);
+	p->have = xcalloc(nu + 1, sizeof *p->have);
 	rc = 0;
 out:
 	if (key)
@@ -299,12 +276,33 @@ static char *imap_spool_path(const imap_priv *p, uint32_t uid, const char *ext)
 	return util_path_join(p->dir, name);
 }
 
-/* Whether message i may come in a batch: its size known, up to
- * IMAP_WHOLE and max_message, and not fetched already. */
+/* Whether message i may come in a batch: not fetched already, nor begun,
+ * and its size unknown or up to IMAP_WHOLE and max_message. */
 static int imap_batchable(const source *s, const imap_priv *p, size_t i)
 {
-	return !p->ready[i] && p->sizes[i] > 0 && p->sizes[i] <= IMAP_WHOLE &&
-	       !(s->limits && p->sizes[i] > s->limits->max_message);
+	return !p->ready[i] && p->have[i] == 0 &&
+	       (p->sizes[i] == 0 || (p->sizes[i] <= IMAP_WHOLE && !(s->limits && p->sizes[i] > s->limits->max_message)));
+}
+
+/* The most bytes of one message a batch asks for. */
+static uint64_t imap_whole_cap(const source *s)
+{
+	return s->limits && s->limits->max_message < IMAP_WHOLE ? s->limits->max_message + 1 : IMAP_WHOLE;
+}
+
+/* Message i's size for a batch's bound: known, or the mean of those seen
+ * (a quarter of the batch before any). */
+static uint64_t imap_size_guess(const imap_priv *p, size_t i)
+{
+	if (p->sizes[i] > 0)
+		return p->sizes[i];
+	return p->seen ? p->seen_bytes / p->seen : IMAP_BATCH / 4;
+}
+
+/* Whether message i is over max_message, by the size its server gave. */
+static int imap_oversize(const source *s, const imap_priv *p, size_t i)
+{
+	return s->limits && p->sizes[i] > s->limits->max_message;
 }
 
 /* Sends, without waiting for its answer, one UID FETCH of the messages
@@ -319,8 +317,8 @@ static int imap_batch_send(source *s, imap_priv *p, size_t k)
 	buf cmd;
 	int r, rc = -1;
 	while (end < p->n && end - k < IMAP_BATCH_MSGS && imap_batchable(s, p, end) &&
-	       (end == k || bytes + p->sizes[end] <= IMAP_BATCH))
-		bytes += p->sizes[end++];
+	       (end == k || bytes + imap_size_guess(p, end) <= IMAP_BATCH))
+		bytes += imap_size_guess(p, end++);
 	buf_init(&cmd, 0);
 	buf_adds(&cmd, "UID FETCH ");
 	for (size_t i = k; i < end;) {
@@ -333,8 +331,10 @@ static int imap_batch_send(source *s, imap_priv *p, size_t k)
 		i = j + 1;
 	}
 	/* Partial, so that no answer is larger than asked whatever the server
-	 * says the size is. */
-	buf_printf(&cmd, " (UID BODY.PEEK[]<0.%d>)\r\n", IMAP_WHOLE);
+	 * says the size is; the size tells a whole message from a cut one.
+	 * Never more than max_message + 1 bytes: one over it is taken by its
+	 * header (imap_fetch). */
+	buf_printf(&cmd, " (UID RFC822.SIZE BODY.PEEK[]<0.%llu>)\r\n", (unsigned long long)imap_whole_cap(s));
 	if (p->imap->imap_state != MAILIMAP_STATE_SELECTED) {
 		imap_fail(s, "UID FETCH", MAILIMAP_ERROR_BAD_STATE);
 		goto out;
@@ -355,8 +355,9 @@ out:
 }
 
 /* Reads the answer of the batch in flight, if any: its bodies stream into
- * the spool (imap_sink) and each becomes <uid>.eml, ready. A message whose
- * answer does not match its listed size is left to the chunked path. The
+ * the spool (imap_sink) and each whole one becomes <uid>.eml, ready; the
+ * first IMAP_WHOLE bytes of a bigger one become <uid>.part, which the
+ * chunked path continues. Any other answer is left to the chunked path. The
  * spooled copies need no fsync: a crash empties the folder (imap_list) and
  * the messages are fetched again; the rename makes a copy appear whole or
  * not at all. 0, or -1 when the command failed. */
@@ -391,20 +392,34 @@ static int imap_batch_read(source *s, imap_priv *p)
 		return -1;
 	}
 	for (clistiter *m = clist_begin(res); m; m = clist_next(m)) {
-		uint32_t uid = 0;
+		uint32_t uid = 0, size = 0;
 		const void *sec = NULL;
 		long i, j;
+		int whole, begun;
 		char *from, *dest;
-		imap_att_read(clist_content(m), &uid, NULL, &sec);
+		imap_att_read(clist_content(m), &uid, &size, &sec);
 		i = imap_index(p, uid);
 		j = sec ? imap_sink_find(&sk, sec) : -1;
-		if (i < (long)b.k || i >= (long)b.end || j < 0 || sk.bodies[j].failed ||
-		    sk.bodies[j].len != p->sizes[i] || p->ready[i])
+		if (i < (long)b.k || i >= (long)b.end || size == 0 || p->ready[i] || p->have[i])
+			continue;
+		if (p->sizes[i] == 0) {
+			p->seen_bytes += size;
+			p->seen++;
+		}
+		p->sizes[i] = size;
+		if (j < 0 || sk.bodies[j].failed)
+			continue;
+		whole = sk.bodies[j].len == size;
+		begun = size > IMAP_WHOLE && sk.bodies[j].len == IMAP_WHOLE && !imap_oversize(s, p, (size_t)i);
+		if (!whole && !begun)
 			continue;
 		from = imap_sink_path(&sk, (size_t)j);
-		dest = imap_spool_path(p, uid, "eml");
+		dest = imap_spool_path(p, uid, whole ? "eml" : "part");
 		if (rename(from, dest) == 0) {
-			p->ready[i] = 1;
+			if (whole)
+				p->ready[i] = 1;
+			else
+				p->have[i] = IMAP_WHOLE;
 			got++;
 		}
 		free(from);
@@ -418,20 +433,32 @@ static int imap_batch_read(source *s, imap_priv *p)
 
 /* Streams a big message into the spool: tmp name, chunk by chunk, size
  * checked, rename. At most max_message + 1 bytes are taken, so an
- * oversized message costs bounded disk and the pipeline rejects it. */
-static int imap_fetch_chunked(source *s, uint32_t uid, char **path)
+ * oversized message costs bounded disk and the pipeline rejects it.
+ * have > 0: a batch left the first have bytes in <uid>.part and said the
+ * size (known); the chunks go on from there. */
+static int imap_fetch_chunked(source *s, uint32_t uid, size_t have, uint32_t known, char **path)
 {
 	imap_priv *p = s->priv;
-	uint32_t size = 0;
+	uint32_t size = have ? known : 0;
 	uint64_t cap = s->limits ? s->limits->max_message : UINT64_MAX;
 	size_t off = 0, got = 0;
 	char *tmp = imap_spool_path(p, uid, "part"), *dest = imap_spool_path(p, uid, "eml");
 	int fd = -1, rc = -1;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	struct stat st;
+	fd = open(tmp, have ? O_WRONLY | O_APPEND | O_CLOEXEC : O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto out;
+	if (have) {
+		/* the batch's start must be there whole, else all is fetched again */
+		if (fstat(fd, &st) == 0 && (uint64_t)st.st_size == have)
+			off = have;
+		else if (ftruncate(fd, 0) != 0)
+			goto out;
+		else
+			size = 0;
+	}
 	do {
-		if (imap_fetch_chunk(s, uid, off, fd, &got, off == 0 ? &size : NULL) != 0)
+		if (imap_fetch_chunk(s, uid, off, fd, &got, size == 0 ? &size : NULL) != 0)
 			goto out;
 		off += got;
 	} while (got == IMAP_CHUNK && off < size && off <= cap);
@@ -518,9 +545,21 @@ static int imap_fetch(source *s, source_item *it)
 	 * command may be sent before its answer is read */
 	if ((k < 0 || !p->ready[k]) && imap_batch_read(s, p) != 0 && p->broken)
 		return -1;
-	if (k >= 0 && s->limits && p->sizes[k] > s->limits->max_message) {
-		/* Too large to take: its header alone, so that its sender can be told. */
+	/* not asked for yet: its batch now, which tells its size */
+	if (k >= 0 && imap_batchable(s, p, (size_t)k) &&
+	    (imap_batch_send(s, p, (size_t)k) != 0 || imap_batch_read(s, p) != 0))
+		return -1;
+	if (k >= 0 && imap_oversize(s, p, (size_t)k)) {
+		/* Too large to take: its header alone, so that its sender can be
+		 * told (what a batch took of it goes). */
 		int fd;
+		if (p->have[k]) {
+			char *part = imap_spool_path(p, uid, "part");
+			unlink(part);
+			free(part);
+			p->have[k] = 0;
+		}
+		p->ready[k] = 0;
 		path = imap_spool_path(p, uid, "eml");
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0 || imap_fetch_header(s, uid, fd) != 0 || close(fd) != 0) {
@@ -538,14 +577,15 @@ static int imap_fetch(source *s, source_item *it)
 		it->path = path;
 		return 0;
 	}
-	if (k >= 0 && imap_batchable(s, p, (size_t)k) &&
-	    (imap_batch_send(s, p, (size_t)k) != 0 || imap_batch_read(s, p) != 0))
-		return -1;
 	if (k >= 0 && p->ready[k]) {
 		p->ready[k] = 0;   /* the item owns the copy now */
 		path = imap_spool_path(p, uid, "eml");
-	} else if (imap_fetch_chunked(s, uid, &path) != 0) {
-		return -1;
+	} else {
+		size_t have = k >= 0 ? p->have[k] : 0;
+		if (k >= 0)
+			p->have[k] = 0;   /* taken now, or fetched again from the start */
+		if (imap_fetch_chunked(s, uid, have, k >= 0 ? p->sizes[k] : 0, &path) != 0)
+			return -1;
 	}
 	free(it->path);
 	it->path = path;
@@ -704,6 +744,7 @@ static void imap_close(source *s)
 	free(p->uids);
 	free(p->sizes);
 	free(p->ready);
+	free(p->have);
 	free(p->sink_buf);
 	free(p->host);
 	free(p->folder);

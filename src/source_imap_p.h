@@ -24,7 +24,7 @@ typedef struct imap_group {
 typedef struct imap_batch {
 	int sent;
 	size_t k, end;       /* the messages [k, end) of the listing */
-	size_t bytes;        /* their listed sizes */
+	size_t bytes;        /* their sizes, known or guessed */
 } imap_batch;
 
 typedef struct imap_priv {
@@ -41,8 +41,10 @@ typedef struct imap_priv {
 	char *dir;           /* owned: spool folder of this source's fetched copies */
 	size_t n;            /* messages listed this cycle */
 	uint32_t *uids;      /* owned, n, ascending */
-	uint32_t *sizes;     /* owned, n: RFC822.SIZE, 0 when unknown */
+	uint32_t *sizes;     /* owned, n: RFC822.SIZE, 0 until a FETCH said it */
 	unsigned char *ready; /* owned, n: fetched ahead into the spool (<uid>.eml) */
+	uint32_t *have;      /* owned, n: bytes of a big message's start in <uid>.part, or 0 */
+	uint64_t seen_bytes, seen;  /* sizes learnt so far: the guess for the next batch */
 	imap_group moves[2]; /* [0] to processed, [1] to rejected */
 	char *sink_buf;      /* owned: the buffer of imap_sink, kept across commands */
 	imap_batch batch;    /* the batch in flight, if batch.sent */

@@ -168,9 +168,16 @@ write_conf "$IMAP_URL" "$SMTP_URL"
 # max_message, by its header alone. Each is handled once, in UID order.
 printf '\n[limits]\nmax_message = 3M\n' >>"$WORK/config/packetd.conf"
 python3 - "$WORK" <<'PY'
-import base64, os, sys
+import base64, hashlib, io, os, sys, zipfile
 for name, n in (("mid", 1100000), ("huge", 3000000)):
-    body = base64.encodebytes(os.urandom(n)).decode().replace('\n', '\r\n')
+    data = os.urandom(n)
+    if name == "mid":   # a real packet: its scan must arrive byte for byte
+        z = io.BytesIO()
+        with zipfile.ZipFile(z, 'w', zipfile.ZIP_STORED) as zf:
+            zf.writestr('scan-1.jpg', data)
+        open(os.path.join(sys.argv[1], "mid.sha256"), 'w').write(hashlib.sha256(data).hexdigest())
+        data = z.getvalue()
+    body = base64.encodebytes(data).decode().replace('\n', '\r\n')
     open(os.path.join(sys.argv[1], name + ".eml"), 'w').write(
         'From: Huang Yong <huang.yong@example.com>\r\nTo: rra@cmes.example\r\nSubject: CEng packet (%s)\r\n'
         'Message-ID: <%s.2@mail.example.com>\r\nMIME-Version: 1.0\r\n'
@@ -194,6 +201,9 @@ ok "seven messages: the one over max_message by its header alone" grep -q "over 
 uids=$(sed -n 's/^packetd: [a-z]*: [0-9]*:\([0-9]*\): \(application\|no packet\|message of\).*/\1/p' "$WORK/seven.log")
 is "seven messages: handled in UID order" "$(sort -n <<<"$uids" | tr '\n' ' ')" "$(tr '\n' ' ' <<<"$uids")"
 is "seven messages: every one handled" "$(wc -l <<<"$uids")" 7
+# the 1.5 MB one came as its batch's first MiB and then chunks from there
+is "seven messages: the big one's document arrived whole" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM files WHERE sha256 = '$(cat "$WORK/mid.sha256")'")" 1
 write_conf "$IMAP_URL" "$SMTP_URL"
 
 # ---- 2. a provincial batch by SFTP ----
