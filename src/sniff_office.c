@@ -302,7 +302,7 @@ static void sniff_sax_cdata(void *ctx, const xmlChar *ch, int len)
 		sniff_text_add_cell(x->t, (const char *)ch, (size_t)len);
 }
 
-static void sniff_sax_quiet(void *ctx, const xmlError *e)
+static void sniff_sax_quiet(void *ctx, xmlErrorPtr e)
 {
 	(void)ctx;
 	(void)e;
@@ -314,7 +314,7 @@ static char *sniff_doc_text(const struct sniff_zmember *m, const struct sniff_do
 	xmlSAXHandler sax;
 	xmlParserCtxtPtr ctxt;
 	sniff_text t;
-	struct sniff_sax *x;
+	struct sniff_sax x = {.nm = nm, .t = &t, .skip_from = -1, .text_from = -1};
 	int ok;
 
 	if (m == NULL || m->data == NULL)
@@ -330,11 +330,9 @@ static char *sniff_doc_text(const struct sniff_zmember *m, const struct sniff_do
 	sax.characters = sniff_sax_chars;
 	sax.ignorableWhitespace = sniff_sax_chars;   /* blanks are text, as in a tree */
 	sax.cdataBlock = sniff_sax_cdata;
-	sax.serror = (xmlStructuredErrorFunc)sniff_sax_quiet;
-	x = xcalloc(1, sizeof *x);   /* the frame stack is too big for the stack */
-	*x = (struct sniff_sax){.nm = nm, .t = &t, .skip_from = -1, .text_from = -1};
+	sax.serror = sniff_sax_quiet;
 	sniff_text_init(&t);
-	ctxt = xmlCreatePushParserCtxt(&sax, x, NULL, 0, NULL);
+	ctxt = xmlCreatePushParserCtxt(&sax, &x, NULL, 0, NULL);
 	ok = ctxt != NULL;
 	if (ok) {
 		/* No XML_PARSE_NOENT / DTDLOAD: entities stay unexpanded, nothing fetched. */
@@ -345,7 +343,6 @@ static char *sniff_doc_text(const struct sniff_zmember *m, const struct sniff_do
 			xmlFreeDoc(ctxt->myDoc);
 		xmlFreeParserCtxt(ctxt);
 	}
-	free(x);
 	if (!ok) {
 		*damaged = 1;
 		buf_free(&t.b);
