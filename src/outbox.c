@@ -111,41 +111,69 @@ static int outbox_record(store *db, time_t now, const store_outmail *row, enum t
 	return 0;
 }
 
-/* Delivers a page of rows. A transport that stages (the Maildir) gets the
- * whole page, made durable by one sync, and the rows are marked in one
- * transaction; any other sends and marks one row at a time, so that a
- * crash can repeat at most one delivery. -1 when the store failed. */
-static int outbox_page(store *db, transport *t, time_t now, const store_outmail *rows, size_t n,
-		       outbox_stats *stats)
+/* A staging transport's rows since the last sync: each row without its
+ * body (rows[i], freed by store_outmail_free), how its delivery went
+ * (res[i]) and why (err[i], owned). */
+typedef struct outbox_batch {
+	store_outmail *rows;
+	enum transport_result *res;
+	char **err;
+	size_t n, cap;
+	size_t staged;       /* rows whose res is TRANSPORT_STAGED */
+} outbox_batch;
+
+/* Takes row over (its body freed, the caller's copy emptied) with its result. */
+static void batch_hold(outbox_batch *b, store_outmail *row, enum transport_result r, const char *err)
 {
-	enum transport_result r[OUTBOX_PAGE], staged_res[OUTBOX_PAGE];
-	char err[OUTBOX_PAGE][512], sync_err[512] = "";
-	size_t staged[OUTBOX_PAGE], k = 0;
-	int in_tx = 0, rc = -1;
-	t->staging = t->ops->sync != NULL;
-	for (size_t i = 0; i < n; i++) {
-		err[i][0] = '\0';
-		r[i] = t->ops->send(t, rows[i].message_id, rows[i].recipients, rows[i].body, rows[i].body_len, err[i],
-				    sizeof err[i]);
-		if (r[i] == TRANSPORT_STAGED)
-			staged[k++] = i;
-		else if (!t->staging && outbox_record(db, now, &rows[i], r[i], err[i], stats) != 0)
-			goto out;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : OUTBOX_PAGE;
+		b->rows = xrealloc(b->rows, b->cap * sizeof *b->rows);
+		b->res = xrealloc(b->res, b->cap * sizeof *b->res);
+		b->err = xrealloc(b->err, b->cap * sizeof *b->err);
 	}
-	if (!t->staging) {
-		rc = 0;
-		goto out;
+	b->rows[b->n] = *row;
+	free(b->rows[b->n].body);
+	b->rows[b->n].body = NULL;
+	b->rows[b->n].body_len = 0;
+	memset(row, 0, sizeof *row);
+	b->res[b->n] = r;
+	b->err[b->n] = xstrdup(err);
+	b->staged += r == TRANSPORT_STAGED;
+	b->n++;
+}
+
+static void batch_free(outbox_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->err[i]);
+	free(b->err);
+	free(b->res);
+	store_outmail_free(b->rows, b->n);
+	memset(b, 0, sizeof *b);
+}
+
+/* Ends a staging transport's batch: one sync makes every staged message
+ * durable and delivered, and one transaction marks all the rows. -1 when
+ * the store failed. */
+static int batch_finish(store *db, transport *t, time_t now, outbox_batch *b, outbox_stats *stats)
+{
+	enum transport_result *res = NULL;
+	char sync_err[512] = "";
+	int in_tx, rc = -1;
+	if (b->staged > 0) {
+		res = xcalloc(b->staged, sizeof *res);
+		t->ops->sync(t, res, b->staged, sync_err, sizeof sync_err);
+		for (size_t i = 0, j = 0; i < b->n; i++)
+			if (b->res[i] == TRANSPORT_STAGED) {
+				b->res[i] = res[j++];
+				free(b->err[i]);
+				b->err[i] = xstrdup(sync_err);
+			}
 	}
-	if (k > 0)
-		t->ops->sync(t, staged_res, k, sync_err, sizeof sync_err);
-	for (size_t j = 0; j < k; j++) {
-		r[staged[j]] = staged_res[j];
-		snprintf(err[staged[j]], sizeof err[staged[j]], "%s", sync_err);
-	}
-	/* one commit for the page's marks; without it, one each */
+	/* one commit for the batch's marks; without it, one each */
 	in_tx = store_begin(db) == 0;
-	for (size_t i = 0; i < n; i++)
-		if (outbox_record(db, now, &rows[i], r[i], err[i], stats) != 0)
+	for (size_t i = 0; i < b->n; i++)
+		if (outbox_record(db, now, &b->rows[i], b->res[i], b->err[i], stats) != 0)
 			goto out;
 	if (in_tx && store_commit(db) != 0)
 		goto out;
@@ -154,8 +182,28 @@ static int outbox_page(store *db, transport *t, time_t now, const store_outmail 
 out:
 	if (in_tx)
 		store_rollback(db);
-	t->staging = 0;
+	free(res);
+	batch_free(b);
 	return rc;
+}
+
+/* Delivers a page of rows. A transport that stages (the Maildir) writes
+ * them and keeps them in b for batch_finish; any other sends and marks one
+ * row at a time, so that a crash can repeat at most one delivery. -1 when
+ * the store failed. */
+static int outbox_page(store *db, transport *t, time_t now, store_outmail *rows, size_t n, outbox_batch *b,
+		       outbox_stats *stats)
+{
+	for (size_t i = 0; i < n; i++) {
+		char err[512] = "";
+		enum transport_result r = t->ops->send(t, rows[i].message_id, rows[i].recipients, rows[i].body,
+						       rows[i].body_len, err, sizeof err);
+		if (t->staging)
+			batch_hold(b, &rows[i], r, err);
+		else if (outbox_record(db, now, &rows[i], r, err, stats) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int outbox_flush(store *db, transport *t, time_t now, outbox_stats *stats)
@@ -164,16 +212,21 @@ int outbox_flush(store *db, transport *t, time_t now, outbox_stats *stats)
 	size_t n = 0, taken = 0;
 	int64_t after = 0;
 	int rc = -1;
+	outbox_batch b = {0};
+	/* a staging transport's messages of the whole flush (at most
+	 * STORE_OUTBOX_DUE_MAX) share one sync and one commit, and the rows are
+	 * loaded OUTBOX_PAGE at a time, so memory does not grow with them */
+	t->staging = t->ops->sync != NULL;
 	do {
 		size_t want = STORE_OUTBOX_DUE_MAX - taken < OUTBOX_PAGE ? STORE_OUTBOX_DUE_MAX - taken : OUTBOX_PAGE;
 		if (store_outbox_due(db, now, after, want, &rows, &n) != 0) {
 			log_error("outbox: %s", store_errmsg(db));
-			return -1;
-		}
-		if (n > 0 && outbox_page(db, t, now, rows, n, stats) != 0)
 			goto out;
+		}
 		if (n > 0)
 			after = rows[n - 1].id;
+		if (n > 0 && outbox_page(db, t, now, rows, n, &b, stats) != 0)
+			goto out;
 		taken += n;
 		store_outmail_free(rows, n);
 		rows = NULL;
@@ -182,5 +235,9 @@ int outbox_flush(store *db, transport *t, time_t now, outbox_stats *stats)
 	rc = 0;
 out:
 	store_outmail_free(rows, n);
+	if (t->staging && (b.n > 0 || b.staged > 0) && batch_finish(db, t, now, &b, stats) != 0)
+		rc = -1;
+	batch_free(&b);
+	t->staging = 0;
 	return rc;
 }

@@ -34,6 +34,9 @@ fill_inbox() {
 restore() {
 	rm -rf "$MD"
 	cp -a "$WORK/snapshot" "$MD"
+	# the copy's writeback is the setup's, not the next contender's: left
+	# dirty, it lands in the first syncfs (packetd) or fsync after it
+	sync
 }
 
 # NAME CMD... : runs CMD, appends "wall_ms peak_kb" to $WORK/NAME.times
