@@ -13,13 +13,16 @@ static void set_str(json_t *o, const char *k, const char *v)
 		json_object_set_new(o, k, json_string(v));
 }
 
-/* k: [offset, length] of v appended to strings; nothing when v is NULL. */
+/* k: [offset, length] of v appended to strings; nothing when v is NULL or
+ * not UTF-8 (as json_string() refused it when the strings were JSON). */
 static void set_long(json_t *o, const char *k, const char *v, buf *strings)
 {
 	size_t n;
 	if (v == NULL)
 		return;
 	n = strlen(v);
+	if (!util_utf8_valid(v, n))
+		return;
 	json_object_set_new(o, k, json_pack("[II]", (json_int_t)strings->len, (json_int_t)n));
 	buf_add(strings, v, n);
 }

@@ -35,6 +35,11 @@ static void make_packet(packet *p)
 	f->doc = 2;
 	f->lang = 1;
 	f->copy = 1;
+	f = packet_add_file(p);   /* a text that is not UTF-8 does not travel */
+	f->name = xstrdup("odd.txt");
+	f->path = xstrdup("/work/m0003");
+	f->text = xstrdup("cut \xe6\x96");
+	snprintf(f->type, sizeof f->type, "txt");
 	f = packet_add_file(p);   /* a file without text */
 	f->name = xstrdup("scan.jpg");
 	f->path = xstrdup("/work/m0002");
@@ -63,10 +68,12 @@ static void test_round_trip(void **state)
 	}
 	packet_init(&q);
 	assert_int_equal(packet_wire_load(&q, j, strings.data, strings.len), 0);
-	assert_int_equal(q.nfiles, 2);
+	assert_int_equal(q.nfiles, 3);
 	assert_string_equal(q.files[0].name, "申请表-中文-1.docx");
 	assert_string_equal(q.files[0].text, "申请表\tName 张伟\n第二行");
+	assert_string_equal(q.files[1].name, "odd.txt");
 	assert_null(q.files[1].text);
+	assert_null(q.files[2].text);
 	assert_string_equal(q.files[0].type, "docx");
 	assert_int_equal(q.files[0].size, 1234);
 	assert_int_equal(q.files[0].doc, 2);
