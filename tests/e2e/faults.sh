@@ -72,16 +72,18 @@ is "inside a group: no item in the ledger" "$(sqlite3 "$WORK/spool/packetd.db" '
 run
 is "inside a group: the rerun exits 0" "$?" 0
 
-# The outbox delivers the Maildir's notices a page at a time: killed after
-# the second was delivered, the page's files are all in new/ (one sync for
-# them) and none is marked sent yet (one commit for the marks); the rerun
-# marks them without a second copy.
+# A flush delivers all the Maildir's due notices together: killed after the
+# second was marked, every file is in new/ (one sync for them all) and none
+# is marked sent yet (one commit for the marks); the rerun marks them
+# without a second copy.
 setup
 paged=$WORK
 crash delivered:2
 is "outbox page: killed" "$?" 137
-ok "outbox page: the page's notices are delivered together" \
-	test "$(ls "$WORK/mailboxes/outbox/new" | wc -l)" -ge 3
+ok "outbox page: more than two notices due" \
+	test "$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM outbox")" -ge 3
+is "outbox page: all the flush's notices are delivered together" \
+	"$(ls "$WORK/mailboxes/outbox/new" | wc -l)" "$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM outbox")"
 is "outbox page: none marked sent before the page's commit" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM outbox WHERE state = 'sent'")" 0
 run
