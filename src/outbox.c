@@ -153,8 +153,8 @@ static void batch_free(outbox_batch *b)
 }
 
 /* Ends a staging transport's batch: one sync makes every staged message
- * durable and delivered, and one transaction marks all the rows. -1 when
- * the store failed. */
+ * durable and delivered, and one transaction marks all the rows (the
+ * caller frees b). -1 when the store failed. */
 static int batch_finish(store *db, transport *t, time_t now, outbox_batch *b, outbox_stats *stats)
 {
 	enum transport_result *res = NULL;
@@ -183,7 +183,6 @@ out:
 	if (in_tx)
 		store_rollback(db);
 	free(res);
-	batch_free(b);
 	return rc;
 }
 
@@ -235,7 +234,7 @@ int outbox_flush(store *db, transport *t, time_t now, outbox_stats *stats)
 	rc = 0;
 out:
 	store_outmail_free(rows, n);
-	if (t->staging && (b.n > 0 || b.staged > 0) && batch_finish(db, t, now, &b, stats) != 0)
+	if (t->staging && b.n > 0 && batch_finish(db, t, now, &b, stats) != 0)
 		rc = -1;
 	batch_free(&b);
 	t->staging = 0;
