@@ -92,6 +92,7 @@ static void take_item(packetd_ctx *ctx, source *src, source_item *items, size_t 
 	else if (!store_in_group(ctx->db) && store_group_begin(ctx->db) == 0)
 		clock_gettime(CLOCK_MONOTONIC, &g->began);
 	rc = it->is_batch ? batch_run(ctx, src, it) : pipeline_message(ctx, src, it, pp);
+	source_item_release(it);
 	if (rc == ITEM_TEMPORARY) {
 		log_warn("source %s: %s not finished; retrying next cycle", src->conf->name, it->ref);
 	} else if (store_in_group(ctx->db)) {
@@ -125,14 +126,19 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	source_item *items = NULL;
 	cycle_ahead a;
 	cycle_group g = {0};
+	spool_workdirs work;
 	size_t n = 0;
 	memset(&a, 0, sizeof a);
 	if (source_open(&src, cs, ctx->conf->scratch) != 0)
 		return -1;
+	spool_workdirs_init(&work, ctx->conf->scratch);
+	ctx->work = &work;
 	src.db = ctx->db;
 	src.limits = &ctx->conf->limits;
 	if (src.ops->list(&src, &items, &n) != 0) {
 		log_warn("source %s: cannot list; retrying next cycle", cs->name);
+		ctx->work = NULL;
+		spool_workdirs_free(&work);
 		source_close(&src);
 		return -1;
 	}
@@ -166,6 +172,8 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	while (a.queued > 0)
 		take_oldest(ctx, &src, items, &a, &g);
 	group_close(ctx, &src, items, &g);
+	ctx->work = NULL;
+	spool_workdirs_free(&work);
 	log_progress_end();
 	free(g.taken);
 	free(g.final);

@@ -274,7 +274,8 @@ void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp
 	memset(pp, 0, sizeof *pp);
 	pp->ready = 1;
 	pp->mrc = MIME_ERROR;
-	pp->workdir = spool_workdir(ctx->conf->scratch);
+	pp->pool = ctx->work;
+	pp->workdir = pp->pool ? spool_workdir_take(pp->pool) : spool_workdir(ctx->conf->scratch);
 	if (pp->workdir == NULL)
 		return;
 	pp->mrc = it->header_only ? MIME_TOO_LARGE
@@ -298,7 +299,9 @@ void pipeline_prep_free(pipeline_prep *pp)
 		return;
 	intake_archive_drop(&pp->pend);
 	mime_message_free(&pp->m);
-	if (pp->workdir) {
+	if (pp->pool) {
+		spool_workdir_give(pp->pool, pp->workdir, "packet");
+	} else if (pp->workdir) {
 		util_rmtree(pp->workdir);
 		free(pp->workdir);
 	}

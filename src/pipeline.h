@@ -26,6 +26,7 @@
 typedef struct pipeline_prep {
 	int ready;             /* prepared, not yet taken */
 	char *workdir;         /* owned: the item's work folder, or NULL (temporary failure) */
+	struct spool_workdirs *pool; /* foreign: where workdir goes back, or NULL: it is removed */
 	mime_message m;
 	int mrc;               /* mime_parse_file's answer; MIME_TOO_LARGE for a header-only item */
 	char err[256];

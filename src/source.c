@@ -2,6 +2,7 @@
 #include "source.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -55,6 +56,16 @@ void source_items_free(source_item *items, size_t n)
 		free(items[i].name);
 	}
 	free(items);
+}
+
+void source_item_release(source_item *it)
+{
+	if (!it->scratch_copy || it->path == NULL)
+		return;
+	unlink(it->path);
+	free(it->path);
+	it->path = NULL;
+	it->scratch_copy = 0;
 }
 
 void source_watch_init(source_watch *w, const config_source *conf)

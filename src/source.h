@@ -29,6 +29,7 @@ typedef struct source_item {
 	int is_batch;   /* a provincial batch archive rather than an email */
 	uint64_t size;  /* the item's whole size as the source reported it at fetch; 0 when unknown */
 	int header_only; /* set by fetch: the message is over max_message and path holds only its header */
+	int scratch_copy; /* set by fetch: path is a copy in scratch, removed once the item is recorded */
 } source_item;
 
 struct source;
@@ -81,6 +82,11 @@ typedef struct source {
 int source_open(source *s, const config_source *conf, const char *scratch);
 void source_close(source *s);
 void source_items_free(source_item *items, size_t n);
+/* Removes the item's fetched copy once the pipeline has read it: before
+ * its group's sync, which would otherwise write the copy to disk only for
+ * it to be removed after the commit. An item left for the next cycle is
+ * fetched again. Nothing for an item whose path is its source's own file. */
+void source_item_release(source_item *it);
 
 /* The watch of conf's source, through its kind's ops; for a kind without
  * one the fd stays -1 ("no fd": the source is polled every poll_interval). */

@@ -575,6 +575,7 @@ static int imap_fetch(source *s, source_item *it)
 			 uid, (unsigned long long)p->sizes[k], (unsigned long long)s->limits->max_message);
 		free(it->path);
 		it->path = path;
+		it->scratch_copy = 1;
 		return 0;
 	}
 	if (k >= 0 && p->ready[k]) {
@@ -589,6 +590,7 @@ static int imap_fetch(source *s, source_item *it)
 	}
 	free(it->path);
 	it->path = path;
+	it->scratch_copy = 1;
 	/* The next messages are asked for now, to arrive while this one is
 	 * handled. A failure to send is the next fetch's to see. */
 	if (!p->batch.sent && !p->broken) {
@@ -708,7 +710,7 @@ static int imap_done(source *s, const source_item *it, int rejected)
 	imap_group *g;
 	int which = rejected && s->conf->rejected ? 1 : 0;
 	if (it->path)
-		unlink(it->path);   /* the spooled copy has served */
+		unlink(it->path);   /* the spooled copy has served, unless released already */
 	if (s->conf->processed == NULL && which == 0)
 		return 0;    /* no folder configured: left in place, the store remembers it */
 	if (p == NULL || p->imap == NULL || p->broken || uid == 0)

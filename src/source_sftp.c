@@ -385,6 +385,7 @@ static int sftp_fetch(source *s, source_item *it)
 		goto out;
 	free(it->path);
 	it->path = dest;
+	it->scratch_copy = 1;
 	dest = NULL;
 	rc = 0;
 out:

@@ -85,6 +85,42 @@ char *spool_workdir(const char *scratch)
 	return buf_steal(&b);
 }
 
+void spool_workdirs_init(spool_workdirs *w, const char *scratch)
+{
+	memset(w, 0, sizeof *w);
+	w->scratch = xstrdup(scratch);
+}
+
+char *spool_workdir_take(spool_workdirs *w)
+{
+	if (w->n > 0)
+		return w->kept[--w->n];
+	return spool_workdir(w->scratch);
+}
+
+void spool_workdir_give(spool_workdirs *w, char *dir, const char *keep)
+{
+	if (dir == NULL)
+		return;
+	if (w->n < SPOOL_WORK_KEPT && util_empty_dir(dir, keep) == 0) {
+		w->kept[w->n++] = dir;
+		return;
+	}
+	util_rmtree(dir);
+	free(dir);
+}
+
+void spool_workdirs_free(spool_workdirs *w)
+{
+	while (w->n > 0) {
+		char *dir = w->kept[--w->n];
+		util_rmtree(dir);
+		free(dir);
+	}
+	free(w->scratch);
+	w->scratch = NULL;
+}
+
 void spool_clean_work(const char *scratch)
 {
 	char *work = util_path_join(scratch, "work");

@@ -18,6 +18,27 @@ int spool_lock(const char *spool, int *fd) UTIL_WUR;
 /* A fresh empty folder under work/; caller frees the path and removes the
  * folder with util_rmtree when done. */
 char *spool_workdir(const char *scratch);
+/* Work folders taken item after item and given back emptied rather than
+ * removed (util_empty_dir): a folder made and removed per item is a
+ * block allocated and freed per item, and on a file system that discards
+ * freed blocks the removal waits for the device once a group's sync has
+ * written the folder. At most SPOOL_WORK_KEPT wait here. */
+#define SPOOL_WORK_KEPT 8
+typedef struct spool_workdirs {
+	char *scratch;                  /* owned: where new folders are made */
+	char *kept[SPOOL_WORK_KEPT];    /* owned: empty folders, ready */
+	size_t n;
+} spool_workdirs;
+void spool_workdirs_init(spool_workdirs *w, const char *scratch);
+/* An empty folder under work/ (a kept one, or made now), or NULL; the
+ * caller owns it until spool_workdir_give. */
+char *spool_workdir_take(spool_workdirs *w);
+/* Takes dir back (and owns it): emptied but for its subfolder keep (may be
+ * NULL) and kept for the next item, or removed when it cannot be emptied
+ * or enough are kept. */
+void spool_workdir_give(spool_workdirs *w, char *dir, const char *keep);
+/* Removes the kept folders. */
+void spool_workdirs_free(spool_workdirs *w);
 /* Removes work/ folders left by an interrupted run. */
 void spool_clean_work(const char *scratch);
 /* Keeps src under files/<aa>/<sha256> (idempotent: an existing copy is

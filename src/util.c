@@ -538,6 +538,39 @@ static int rmtree_at(int at, const char *name, int is_dir)
 	return rc;
 }
 
+/* Empties the folder at name in at: every entry goes (rmtree_at) but the
+ * folder keep, which is emptied of everything. */
+static int empty_at(int at, const char *name, const char *keep)
+{
+	DIR *d;
+	struct dirent *e;
+	int rc = 0, fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (keep && e->d_type == DT_DIR && strcmp(e->d_name, keep) == 0) {
+			if (empty_at(dirfd(d), e->d_name, NULL) != 0)
+				rc = -1;
+		} else if (rmtree_at(dirfd(d), e->d_name, e->d_type == DT_DIR) != 0) {
+			rc = -1;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+int util_empty_dir(const char *path, const char *keep)
+{
+	return empty_at(AT_FDCWD, path, keep);
+}
+
 int util_rmtree(const char *path)
 {
 	struct stat st;

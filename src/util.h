@@ -109,6 +109,12 @@ int util_fsync_file(const char *path) UTIL_WUR;
 int util_mkdirs(const char *path, int mode) UTIL_WUR;
 /* Removes a folder tree that packetd itself created (no symlinks followed). */
 int util_rmtree(const char *path);
+/* Empties the folder path (one packetd created) of everything but its
+ * subfolder keep (may be NULL), which is emptied too. The folders stay: on
+ * a file system that discards freed blocks at once (ext4 `discard`), a
+ * folder removed once it reached the disk costs a wait for the device,
+ * where files that never left the page cache cost nothing. */
+int util_empty_dir(const char *path, const char *keep);
 /* path joined with name; caller frees. */
 char *util_path_join(const char *dir, const char *name);
 /* Directory of the given file path ("." when none); caller frees. */

@@ -1,6 +1,7 @@
 /* test_spool.c — the spool: kept files are exact and idempotent (also when
- * they must be copied across file systems), work folders are cleaned, and
- * the run lock is exclusive. */
+ * they must be copied across file systems), work folders are cleaned or
+ * emptied for the next item, a source's fetched copy goes once its item is
+ * recorded, and the run lock is exclusive. */
 #include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "source.h"
 #include "spool.h"
 #include "util.h"
 
@@ -287,6 +289,117 @@ static void test_workdir_cleaned(void **state)
 	free(spool);
 }
 
+/* Writes a small file at dir/name. */
+static void put(const char *dir, const char *name)
+{
+	char *path = util_path_join(dir, name);
+	assert_int_equal(util_write_atomic(path, "x", 1), 0);
+	free(path);
+}
+
+/* Entries in dir, "." and ".." aside; -1 when it cannot be read. */
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+/* A folder given back is emptied, its packet/ subfolder kept empty, and
+ * is the next one taken; one given back beyond the kept few, and the kept
+ * ones at the end, are removed. */
+static void test_workdir_reused(void **state)
+{
+	char *spool = make_dir("/tmp"), *w, *first, *packet, *inner, *other, *last, *work;
+	char *given[SPOOL_WORK_KEPT + 1];
+	spool_workdirs pool;
+	struct stat st;
+	(void)state;
+	assert_int_equal(spool_init(spool, spool), 0);
+	spool_workdirs_init(&pool, spool);
+	w = spool_workdir_take(&pool);
+	assert_non_null(w);
+	first = xstrdup(w);
+	packet = util_path_join(w, "packet");
+	inner = util_path_join(packet, "inner");
+	other = util_path_join(w, "other");
+	assert_int_equal(util_mkdirs(inner, 0700), 0);
+	assert_int_equal(util_mkdirs(other, 0700), 0);
+	put(w, "att-1");
+	put(packet, "m0000");
+	put(inner, "m0000");
+	put(other, "x");
+	spool_workdir_give(&pool, w, "packet");
+	assert_int_equal(stat(first, &st), 0);
+	assert_int_equal(entries(first), 1);   /* packet/ alone */
+	assert_int_equal(entries(packet), 0);   /* emptied, inner/ gone with its file */
+	assert_int_not_equal(stat(other, &st), 0);
+	w = spool_workdir_take(&pool);
+	assert_string_equal(w, first);
+	spool_workdir_give(&pool, w, "packet");
+	/* more given back than are kept: the rest removed */
+	for (size_t i = 0; i <= SPOOL_WORK_KEPT; i++)
+		given[i] = spool_workdir_take(&pool);
+	for (size_t i = 0; i <= SPOOL_WORK_KEPT; i++) {
+		assert_non_null(given[i]);
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(given[i], given[j]);
+	}
+	last = xstrdup(given[SPOOL_WORK_KEPT]);
+	for (size_t i = 0; i <= SPOOL_WORK_KEPT; i++)
+		spool_workdir_give(&pool, given[i], "packet");
+	assert_int_not_equal(stat(last, &st), 0);
+	assert_int_equal(stat(first, &st), 0);
+	spool_workdirs_free(&pool);
+	assert_int_not_equal(stat(first, &st), 0);
+	work = util_path_join(spool, "work");
+	assert_int_equal(entries(work), 0);
+	free(work);
+	free(last);
+	free(first);
+	free(packet);
+	free(inner);
+	free(other);
+	util_rmtree(spool);
+	free(spool);
+}
+
+/* A copy a source fetched into scratch goes once the item is recorded; a
+ * path that is the source's own file (a Maildir's message) stays. */
+static void test_fetched_copy_released(void **state)
+{
+	char *dir = make_dir("/tmp"), *copy, *own;
+	source_item fetched = {0}, local = {0};
+	struct stat st;
+	(void)state;
+	assert_non_null(dir);
+	put(dir, "1.eml");
+	put(dir, "own.eml");
+	copy = util_path_join(dir, "1.eml");
+	own = util_path_join(dir, "own.eml");
+	fetched.path = xstrdup(copy);
+	fetched.scratch_copy = 1;
+	local.path = xstrdup(own);
+	source_item_release(&fetched);
+	source_item_release(&local);
+	source_item_release(&fetched);   /* twice: nothing more */
+	assert_null(fetched.path);
+	assert_int_not_equal(stat(copy, &st), 0);
+	assert_string_equal(local.path, own);
+	assert_int_equal(stat(own, &st), 0);
+	free(local.path);
+	free(copy);
+	free(own);
+	util_rmtree(dir);
+	free(dir);
+}
+
 static void test_lock_exclusive(void **state)
 {
 	char *spool = make_dir("/tmp");
@@ -313,6 +426,8 @@ int main(void)
 		cmocka_unit_test(test_fan_out),
 		cmocka_unit_test(test_keep_over_leftover),
 		cmocka_unit_test(test_workdir_cleaned),
+		cmocka_unit_test(test_workdir_reused),
+		cmocka_unit_test(test_fetched_copy_released),
 		cmocka_unit_test(test_lock_exclusive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
