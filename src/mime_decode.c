@@ -163,7 +163,7 @@ int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const
 	*damaged = 0;
 	if (sha256 != NULL)
 		sha256[0] = '\0';
-	s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	s->fd = util_open_rewrite(path);   /* a work file readied for this item is written again */
 	if (s->fd < 0 || (sha256 != NULL && util_sha256_begin(&s->sha) != 0))
 		goto out;
 	if (enc == MAILMIME_MECHANISM_BASE64) {
@@ -181,7 +181,7 @@ int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const
 		}
 	}
 	mime_sink_flush(s);
-	if (!s->failed)
+	if (!s->failed && util_rewrite_end(s->fd, s->written) == 0)
 		rc = 0;
 	*size = s->written;
 out:

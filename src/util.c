@@ -538,8 +538,9 @@ static int rmtree_at(int at, const char *name, int is_dir)
 	return rc;
 }
 
-/* Empties the folder at name in at: every entry goes (rmtree_at) but the
- * folder keep, which is emptied of everything. */
+/* Readies the folder at name in at for its next item (util_empty_dir):
+ * its regular files truncated to nothing and kept, its folder keep readied
+ * the same way, everything else removed. */
 static int empty_at(int at, const char *name, const char *keep)
 {
 	DIR *d;
@@ -553,14 +554,27 @@ static int empty_at(int at, const char *name, const char *keep)
 		return -1;
 	}
 	while ((e = readdir(d)) != NULL) {
+		int f;
+		struct stat st;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (keep && e->d_type == DT_DIR && strcmp(e->d_name, keep) == 0) {
 			if (empty_at(dirfd(d), e->d_name, NULL) != 0)
 				rc = -1;
-		} else if (rmtree_at(dirfd(d), e->d_name, e->d_type == DT_DIR) != 0) {
-			rc = -1;
+			continue;
 		}
+		/* O_NONBLOCK: a FIFO planted there must not hold packetd */
+		f = e->d_type == DT_REG ? openat(dirfd(d), e->d_name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+					: -1;
+		if (f >= 0 && fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+		    (st.st_size == 0 || ftruncate(f, 0) == 0)) {
+			close(f);
+			continue;
+		}
+		if (f >= 0)
+			close(f);
+		if (rmtree_at(dirfd(d), e->d_name, e->d_type == DT_DIR) != 0)
+			rc = -1;
 	}
 	closedir(d);
 	return rc;
@@ -569,6 +583,19 @@ static int empty_at(int at, const char *name, const char *keep)
 int util_empty_dir(const char *path, const char *keep)
 {
 	return empty_at(AT_FDCWD, path, keep);
+}
+
+int util_open_rewrite(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+int util_rewrite_end(int fd, uint64_t len)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return -1;
+	return (uint64_t)st.st_size > len ? ftruncate(fd, (off_t)len) : 0;
 }
 
 int util_rmtree(const char *path)

@@ -109,12 +109,24 @@ int util_fsync_file(const char *path) UTIL_WUR;
 int util_mkdirs(const char *path, int mode) UTIL_WUR;
 /* Removes a folder tree that packetd itself created (no symlinks followed). */
 int util_rmtree(const char *path);
-/* Empties the folder path (one packetd created) of everything but its
- * subfolder keep (may be NULL), which is emptied too. The folders stay: on
- * a file system that discards freed blocks at once (ext4 `discard`), a
- * folder removed once it reached the disk costs a wait for the device,
- * where files that never left the page cache cost nothing. */
+/* Readies a work folder (one packetd created) for its next item, without
+ * a new inode or a new block: its regular files are truncated to nothing
+ * and stay, for util_open_rewrite to write again; its subfolder keep (may
+ * be NULL) is readied the same way; anything else goes. On ext4 without a
+ * journal every new inode is found by a scan past each inode freed in the
+ * last minutes, and a file removed after a sync wrote it waits for the
+ * device when the file system discards freed blocks (mount option
+ * `discard`): a folder of files made and removed per item cost both. */
 int util_empty_dir(const char *path, const char *keep);
+/* Opens path to write it from its start: made when missing, kept when it
+ * is there (a work file readied by util_empty_dir), never through a
+ * symbolic link. Not O_TRUNC: ext4 writes out at close every file that a
+ * truncation to nothing emptied (its auto_da_alloc), so that a scratch file
+ * would reach the disk. -1 with errno. */
+int util_open_rewrite(const char *path);
+/* Cuts the file at fd to len, the bytes just written from its start,
+ * when an earlier content was longer. 0, or -1 with errno. */
+int util_rewrite_end(int fd, uint64_t len);
 /* path joined with name; caller frees. */
 char *util_path_join(const char *dir, const char *name);
 /* Directory of the given file path ("." when none); caller frees. */

@@ -311,15 +311,29 @@ static int entries(const char *dir)
 	return n;
 }
 
-/* A folder given back is emptied, its packet/ subfolder kept empty, and
- * is the next one taken; one given back beyond the kept few, and the kept
- * ones at the end, are removed. */
+/* Size of dir/name, or -1 when it is not there. */
+static long long size_of(const char *dir, const char *name)
+{
+	char *path = util_path_join(dir, name);
+	struct stat st;
+	long long n = lstat(path, &st) == 0 ? (long long)st.st_size : -1;
+	free(path);
+	return n;
+}
+
+/* A folder given back is readied for the next item: its files emptied but
+ * kept (the same inodes, written again by util_open_rewrite), its packet/
+ * subfolder likewise, anything else removed; it is the next one taken. One
+ * given back beyond the kept few, and the kept ones at the end, are
+ * removed. */
 static void test_workdir_reused(void **state)
 {
-	char *spool = make_dir("/tmp"), *w, *first, *packet, *inner, *other, *last, *work;
+	char *spool = make_dir("/tmp"), *w, *first, *packet, *inner, *other, *outside, *last, *work, *path;
 	char *given[SPOOL_WORK_KEPT + 1];
 	spool_workdirs pool;
 	struct stat st;
+	ino_t att_ino;
+	int fd;
 	(void)state;
 	assert_int_equal(spool_init(spool, spool), 0);
 	spool_workdirs_init(&pool, spool);
@@ -329,19 +343,50 @@ static void test_workdir_reused(void **state)
 	packet = util_path_join(w, "packet");
 	inner = util_path_join(packet, "inner");
 	other = util_path_join(w, "other");
+	outside = util_path_join(spool, "outside");
 	assert_int_equal(util_mkdirs(inner, 0700), 0);
 	assert_int_equal(util_mkdirs(other, 0700), 0);
 	put(w, "att-1");
 	put(packet, "m0000");
 	put(inner, "m0000");
 	put(other, "x");
+	put(spool, "outside");
+	/* a second name of a file elsewhere, and a symbolic link: removed, the
+	 * file they name untouched */
+	path = util_path_join(packet, "m0001");
+	assert_int_equal(link(outside, path), 0);
+	free(path);
+	path = util_path_join(w, "att-2");
+	assert_int_equal(symlink(outside, path), 0);
+	free(path);
+	path = util_path_join(w, "att-1");
+	assert_int_equal(stat(path, &st), 0);
+	att_ino = st.st_ino;
 	spool_workdir_give(&pool, w, "packet");
-	assert_int_equal(stat(first, &st), 0);
-	assert_int_equal(entries(first), 1);   /* packet/ alone */
-	assert_int_equal(entries(packet), 0);   /* emptied, inner/ gone with its file */
+	assert_int_equal(entries(first), 2);   /* att-1 and packet/ */
+	assert_int_equal(size_of(first, "att-1"), 0);
+	assert_int_equal(size_of(packet, "m0000"), 0);
+	assert_int_equal(size_of(packet, "m0001"), -1);
+	assert_int_equal(size_of(first, "att-2"), -1);
+	assert_int_equal(size_of(spool, "outside"), 1);
+	assert_int_equal(entries(packet), 1);   /* inner/ gone with its file */
 	assert_int_not_equal(stat(other, &st), 0);
 	w = spool_workdir_take(&pool);
 	assert_string_equal(w, first);
+	/* written again: the same inode, cut to what was written now */
+	fd = util_open_rewrite(path);
+	assert_true(fd >= 0);
+	assert_int_equal(util_write_all(fd, "abc", 3), 0);
+	assert_int_equal(util_rewrite_end(fd, 3), 0);
+	assert_int_equal(close(fd), 0);
+	fd = util_open_rewrite(path);
+	assert_true(fd >= 0);
+	assert_int_equal(util_write_all(fd, "z", 1), 0);
+	assert_int_equal(util_rewrite_end(fd, 1), 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_ino, att_ino);
+	assert_int_equal(st.st_size, 1);
 	spool_workdir_give(&pool, w, "packet");
 	/* more given back than are kept: the rest removed */
 	for (size_t i = 0; i <= SPOOL_WORK_KEPT; i++)
@@ -361,11 +406,13 @@ static void test_workdir_reused(void **state)
 	work = util_path_join(spool, "work");
 	assert_int_equal(entries(work), 0);
 	free(work);
+	free(path);
 	free(last);
 	free(first);
 	free(packet);
 	free(inner);
 	free(other);
+	free(outside);
 	util_rmtree(spool);
 	free(spool);
 }
