@@ -184,8 +184,9 @@ static json_t *intake_child(const zygote_job *job, const void *env)
 		out = json_object();
 		json_object_set_new(out, "packet", packet_wire_dump(&p, &strings));
 		/* no result without its strings: the job then fails as a whole */
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 || buf_error(&strings) || util_write_all(fd, strings.data ? strings.data : "", strings.len) != 0) {
+		fd = util_open_rewrite(path);   /* the folder's earlier strings, cleared, are written again */
+		if (fd < 0 || buf_error(&strings) || util_write_all(fd, strings.data ? strings.data : "", strings.len) != 0 ||
+		    util_rewrite_end(fd, strings.len) != 0) {
 			json_decref(out);
 			out = NULL;
 		}
@@ -210,7 +211,7 @@ static int take_strings(const char *workdir, const config_limits *lim, char **da
 	int rc = util_read_file(path, (size_t)(members * SNIFF_MAX_TEXT) + 64u * 1024 * 1024, data, len);
 	if (rc != 0)
 		log_error("intake: %s: %s", path, strerror(errno));
-	unlink(path);
+	(void)util_clear_file(path);   /* kept for the folder's next item, empty */
 	free(path);
 	return rc;
 }

@@ -313,8 +313,8 @@ int sandbox_put_result(json_t *res, const char *workdir)
 		errno = ENOMEM;
 		goto out;
 	}
-	fd = open(result_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0 && util_write_all(fd, text, strlen(text)) == 0)
+	fd = util_open_rewrite(result_path);   /* the folder's earlier result, cleared, is written again */
+	if (fd >= 0 && util_write_all(fd, text, strlen(text)) == 0 && util_rewrite_end(fd, strlen(text)) == 0)
 		rc = 0;
 out:
 	e = errno;
@@ -407,7 +407,8 @@ static int sandbox_fork(const config_limits *lim, const char *workdir, sandbox_f
 
 	if (whylen)
 		why[0] = '\0';
-	unlink(result_path);
+	if (util_clear_file(result_path) != 0)
+		log_warn("sandbox: %s: %s", result_path, strerror(errno));
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -462,8 +463,9 @@ int sandbox_take(const config_limits *lim, const char *workdir, json_t **result)
 	int rc = SANDBOX_ERROR;
 	struct stat st;
 	*result = NULL;
-	/* the result is bounded by what the limits let the child produce */
-	if (stat(result_path, &st) != 0 || (uint64_t)st.st_size > lim->max_total * 2 + 64 * MB) {
+	/* the result is bounded by what the limits let the child produce; an
+	 * empty one is a cleared one (util_clear_file): none was written */
+	if (stat(result_path, &st) != 0 || st.st_size == 0 || (uint64_t)st.st_size > lim->max_total * 2 + 64 * MB) {
 		log_error("sandbox: %s: missing or too large", result_path);
 		goto out;
 	}
@@ -480,7 +482,7 @@ int sandbox_take(const config_limits *lim, const char *workdir, json_t **result)
 	}
 	rc = SANDBOX_OK;
 out:
-	unlink(result_path);
+	(void)util_clear_file(result_path);   /* a failure shows at the next job's start */
 	free(result_path);
 	free(text);
 	return rc;
@@ -489,7 +491,7 @@ out:
 void sandbox_discard(const char *workdir)
 {
 	char *result_path = util_path_join(workdir, SANDBOX_RESULT);
-	unlink(result_path);
+	(void)util_clear_file(result_path);
 	free(result_path);
 }
 

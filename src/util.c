@@ -538,6 +538,23 @@ static int rmtree_at(int at, const char *name, int is_dir)
 	return rc;
 }
 
+/* Empties the regular file name in at, keeping its inode, when it has no
+ * other name: 1 when done, 0 when it is something else (a link, a
+ * folder, a second name of some file), -1 when it cannot be opened. */
+static int clear_at(int at, const char *name)
+{
+	struct stat st;
+	/* O_NONBLOCK: a FIFO planted there must not hold packetd */
+	int done = 0, f = openat(at, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (f < 0)
+		return errno == ELOOP || errno == EISDIR || errno == ENXIO ? 0 : -1;
+	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+	    (st.st_size == 0 || ftruncate(f, 0) == 0))
+		done = 1;
+	close(f);
+	return done;
+}
+
 /* Readies the folder at name in at for its next item (util_empty_dir):
  * its regular files truncated to nothing and kept, its folder keep readied
  * the same way, everything else removed. */
@@ -554,8 +571,6 @@ static int empty_at(int at, const char *name, const char *keep)
 		return -1;
 	}
 	while ((e = readdir(d)) != NULL) {
-		int f;
-		struct stat st;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (keep && e->d_type == DT_DIR && strcmp(e->d_name, keep) == 0) {
@@ -563,16 +578,8 @@ static int empty_at(int at, const char *name, const char *keep)
 				rc = -1;
 			continue;
 		}
-		/* O_NONBLOCK: a FIFO planted there must not hold packetd */
-		f = e->d_type == DT_REG ? openat(dirfd(d), e->d_name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-					: -1;
-		if (f >= 0 && fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-		    (st.st_size == 0 || ftruncate(f, 0) == 0)) {
-			close(f);
+		if (e->d_type == DT_REG && clear_at(dirfd(d), e->d_name) == 1)
 			continue;
-		}
-		if (f >= 0)
-			close(f);
 		if (rmtree_at(dirfd(d), e->d_name, e->d_type == DT_DIR) != 0)
 			rc = -1;
 	}
@@ -583,6 +590,14 @@ static int empty_at(int at, const char *name, const char *keep)
 int util_empty_dir(const char *path, const char *keep)
 {
 	return empty_at(AT_FDCWD, path, keep);
+}
+
+int util_clear_file(const char *path)
+{
+	int done = clear_at(AT_FDCWD, path);
+	if (done == 1 || (done < 0 && errno == ENOENT))
+		return 0;
+	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
 int util_open_rewrite(const char *path)

@@ -118,6 +118,10 @@ int util_rmtree(const char *path);
  * device when the file system discards freed blocks (mount option
  * `discard`): a folder of files made and removed per item cost both. */
 int util_empty_dir(const char *path, const char *keep);
+/* Empties the work file at path for its next writer as util_empty_dir
+ * does: truncated, or removed when it is not a regular file with one name;
+ * nothing when it is missing. 0, or -1 with errno. */
+int util_clear_file(const char *path);
 /* Opens path to write it from its start: made when missing, kept when it
  * is there (a work file readied by util_empty_dir), never through a
  * symbolic link. Not O_TRUNC: ext4 writes out at close every file that a

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -177,6 +178,7 @@ static void test_runs_in_helper(void **state)
 	json_t *r = NULL;
 	char why[256], *left = util_path_join(f->work, ".sandbox-result.json");
 	long pid = 0, ppid = 0;
+	struct stat st;
 	assert_int_equal(zygote_start(&f->z), 0);
 	assert_true(f->z.pid > 0);
 	f->job.arg[0] = "packet.zip";
@@ -186,7 +188,12 @@ static void test_runs_in_helper(void **state)
 	assert_string_equal(json_string_value(json_object_get(r, "said")), "packet.zip");
 	assert_int_equal(json_integer_value(json_object_get(r, "depth")), 1);
 	json_decref(r);
-	assert_int_equal(access(left, F_OK), -1);
+	/* taken: emptied, its inode kept for the folder's next job, and an
+	 * empty result is never taken for one */
+	assert_int_equal(stat(left, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(sandbox_take(&f->job.lim, f->work, &r), SANDBOX_ERROR);
+	assert_null(r);
 	assert_int_equal(run(f, &pid, &ppid), SANDBOX_OK);
 	assert_int_equal(ppid, (long)f->z.pid);
 	assert_true(pid != (long)getpid() && pid != (long)f->z.pid);
