@@ -590,6 +590,32 @@ void mime_message_free(mime_message *m)
 	memset(m, 0, sizeof(*m));
 }
 
+int mime_parse_mem(const char *data, size_t len, const char *workdir, uint64_t max_message, mime_message *out,
+		   char *err, size_t errlen)
+{
+	mime_walk w;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	memset(&w, 0, sizeof(w));   /* w.map stays empty: bytes in memory are never dropped */
+	w.workdir = workdir;
+	w.out = out;
+	w.err = err;
+	w.errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((uint64_t)len > max_message) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%zu bytes, over the limit of %llu", len, (unsigned long long)max_message);
+		return MIME_TOO_LARGE;
+	}
+	rc = mime_entity(&w, len ? data : "", len, 0, 0, 0, 1) == 0 ? MIME_OK : MIME_ERROR;
+	if (rc == MIME_OK && out->truncated)
+		log_warn("damaged MIME structure, parts recovered where possible");
+	if (rc != MIME_OK)
+		mime_message_free(out);
+	return rc;
+}
+
 int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
 		    mime_message *out, char *err, size_t errlen)
 {

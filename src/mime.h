@@ -64,11 +64,19 @@ enum { MIME_OK = 0, MIME_ERROR = -1, MIME_TOO_LARGE = 1 };
 int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
 		    mime_message *out, char *err, size_t errlen);
 
+/* mime_parse_file for a message held in memory (len bytes at data, the
+ * caller's, read in place). */
+int mime_parse_mem(const char *data, size_t len, const char *workdir, uint64_t max_message, mime_message *out,
+		   char *err, size_t errlen);
+
 /* Reads only the header of the message in the file at path (at most
  * max_head bytes from its start: the head of a message too large to take
  * whole), filling the header members of *out; atts stays empty. MIME_OK,
  * or MIME_ERROR with err set when the file cannot be read. */
 int mime_parse_header(const char *path, size_t max_head, mime_message *out, char *err, size_t errlen);
+/* mime_parse_header for a message held in memory: its first max_head bytes
+ * at most. MIME_OK, or MIME_ERROR (out of memory). */
+int mime_parse_header_mem(const char *data, size_t len, size_t max_head, mime_message *out);
 
 /* Frees what m owns and zeroes it; m itself is the caller's. */
 void mime_message_free(mime_message *m);

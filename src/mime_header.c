@@ -313,12 +313,38 @@ static size_t mime_header_end(const char *data, size_t len)
 	return last ? (size_t)(last - data) : len;
 }
 
-int mime_parse_header(const char *path, size_t max_head, mime_message *out, char *err, size_t errlen)
+/* The header at the start of data (len bytes, NUL after them) into out.
+ * MIME_OK, or MIME_ERROR with errno ENOMEM. */
+static int header_from(const char *data, size_t len, mime_message *out)
 {
 	struct mailimf_fields *f = NULL;
+	size_t idx = 0;
+	int r;
+	len = mime_header_end(data, len);
+	/* An mbox "From " line before the header is not a header field. */
+	if (len >= 5 && memcmp(data, "From ", 5) == 0) {
+		const char *nl = memchr(data, '\n', len);
+		idx = nl != NULL ? (size_t)(nl - data) + 1 : len;
+	}
+	r = mailimf_optional_fields_parse(data, len, &idx, &f);
+	if (r != MAILIMF_NO_ERROR) {
+		f = NULL;
+		if (r != MAILIMF_ERROR_PARSE) {
+			errno = ENOMEM;
+			return MIME_ERROR;
+		}
+	}
+	mime_read_headers(out, f);
+	if (f != NULL)
+		mailimf_fields_free(f);
+	return MIME_OK;
+}
+
+int mime_parse_header(const char *path, size_t max_head, mime_message *out, char *err, size_t errlen)
+{
 	char *data = xcalloc(1, max_head + 1);
-	size_t len = 0, idx = 0;
-	int fd, r, rc = MIME_ERROR;
+	size_t len = 0;
+	int fd, rc = MIME_ERROR;
 	memset(out, 0, sizeof(*out));
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -335,31 +361,28 @@ int mime_parse_header(const char *path, size_t max_head, mime_message *out, char
 			break;
 		len += (size_t)n;
 	}
-	len = mime_header_end(data, len);
-	/* An mbox "From " line before the header is not a header field. */
-	if (len >= 5 && memcmp(data, "From ", 5) == 0) {
-		const char *nl = memchr(data, '\n', len);
-		idx = nl != NULL ? (size_t)(nl - data) + 1 : len;
-	}
-	r = mailimf_optional_fields_parse(data, len, &idx, &f);
-	if (r != MAILIMF_NO_ERROR) {
-		f = NULL;
-		if (r != MAILIMF_ERROR_PARSE) {
-			errno = ENOMEM;
-			goto fail;
-		}
-	}
-	mime_read_headers(out, f);
-	rc = MIME_OK;
-	goto out;
+	rc = header_from(data, len, out);
+	if (rc == MIME_OK)
+		goto out;
 fail:
 	if (err != NULL && errlen > 0)
 		snprintf(err, errlen, "reading the header of %s: %s", path, strerror(errno));
 out:
-	if (f != NULL)
-		mailimf_fields_free(f);
 	if (fd >= 0)
 		close(fd);
 	free(data);
+	return rc;
+}
+
+int mime_parse_header_mem(const char *data, size_t len, size_t max_head, mime_message *out)
+{
+	/* a copy: mailimf reads up to the NUL it is given */
+	size_t n = len < max_head ? len : max_head;
+	char *head = xcalloc(1, n + 1);
+	int rc;
+	memset(out, 0, sizeof(*out));
+	memcpy(head, data, n);
+	rc = header_from(head, n, out);
+	free(head);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* pipeline.c — the email path. See pipeline.h. */
 #include "pipeline.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,9 +279,14 @@ void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp
 	pp->workdir = pp->pool ? spool_workdir_take(pp->pool) : spool_workdir(ctx->conf->scratch);
 	if (pp->workdir == NULL)
 		return;
-	pp->mrc = it->header_only ? MIME_TOO_LARGE
-				  : mime_parse_file(it->path, pp->workdir, ctx->conf->limits.max_message, &pp->m,
-						    pp->err, sizeof pp->err);
+	if (it->header_only)
+		pp->mrc = MIME_TOO_LARGE;
+	else if (it->data)
+		pp->mrc = mime_parse_mem(it->data, it->len, pp->workdir, ctx->conf->limits.max_message, &pp->m, pp->err,
+					 sizeof pp->err);
+	else
+		pp->mrc = mime_parse_file(it->path, pp->workdir, ctx->conf->limits.max_message, &pp->m, pp->err,
+					  sizeof pp->err);
 	/* Only what needs no ledger starts here: whether the item was seen
 	 * before, or its archive, is asked when its turn comes. */
 	if (pp->mrc != MIME_OK || (att = packet_of(&pp->m)) == NULL ||
@@ -332,11 +338,18 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 	mrc = pp->mrc;
 	if (mrc == MIME_TOO_LARGE) {
 		/* Too large to take whole: its header says who to tell. */
-		if (size == 0 && stat(it->path, &st) == 0)
-			size = (uint64_t)st.st_size;
-		mrc = mime_parse_header(it->path, PIPELINE_HEAD_MAX, m, pp->err, sizeof pp->err) == MIME_OK
-			      ? MIME_TOO_LARGE
-			      : MIME_ERROR;
+		if (it->data) {
+			if (size == 0)
+				size = it->len;
+			mrc = mime_parse_header_mem(it->data, it->len, PIPELINE_HEAD_MAX, m);
+			if (mrc != MIME_OK)
+				snprintf(pp->err, sizeof pp->err, "reading the header: %s", strerror(errno));
+		} else {
+			if (size == 0 && stat(it->path, &st) == 0)
+				size = (uint64_t)st.st_size;
+			mrc = mime_parse_header(it->path, PIPELINE_HEAD_MAX, m, pp->err, sizeof pp->err);
+		}
+		mrc = mrc == MIME_OK ? MIME_TOO_LARGE : MIME_ERROR;
 		kind = ANSWER_TOO_LARGE;
 	}
 	if (mrc == MIME_ERROR) {
@@ -347,7 +360,7 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 	}
 	if (m->message_id)
 		buf_printf(&k, "mid:%s", m->message_id);
-	else if (util_sha256_file_hex(it->path, sha) == 0)
+	else if ((it->data ? util_sha256_hex(it->data, it->len, sha) : util_sha256_file_hex(it->path, sha)) == 0)
 		buf_printf(&k, "sha256:%s", sha);
 	else
 		goto out;

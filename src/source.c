@@ -53,6 +53,7 @@ void source_items_free(source_item *items, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(items[i].ref);
 		free(items[i].path);
+		free(items[i].data);
 		free(items[i].name);
 	}
 	free(items);
@@ -60,6 +61,9 @@ void source_items_free(source_item *items, size_t n)
 
 void source_item_release(source_item *it)
 {
+	free(it->data);
+	it->data = NULL;
+	it->len = 0;
 	if (!it->scratch_copy || it->path == NULL)
 		return;
 	unlink(it->path);

@@ -24,7 +24,9 @@ enum item_result {
 
 typedef struct source_item {
 	char *ref;      /* owned: source-specific reference (file name, UID) */
-	char *path;     /* owned: local file with the item's bytes after fetch */
+	char *path;     /* owned: local file with the item's bytes after fetch, or NULL when data holds them */
+	char *data;     /* owned: the item's bytes, when fetch held them in memory (a message fetched in a batch) */
+	size_t len;     /* of data */
 	char *name;     /* owned: display name (batch file name), UTF-8 */
 	int is_batch;   /* a provincial batch archive rather than an email */
 	uint64_t size;  /* the item's whole size as the source reported it at fetch; 0 when unknown */
@@ -51,7 +53,8 @@ typedef struct source_ops {
 	const char *kind;
 	/* Items ready to take (a file still being written is not ready). */
 	int (*list)(struct source *s, source_item **items, size_t *n);
-	/* Makes it->path a complete local copy (may already be local). */
+	/* Makes it->path a complete local copy (may already be local), or
+	 * it->data the item's bytes in memory (path NULL). */
 	int (*fetch)(struct source *s, source_item *it);
 	/* Moves the item out of the way; rejected selects the rejected place. */
 	int (*done)(struct source *s, const source_item *it, int rejected);
@@ -84,8 +87,9 @@ void source_close(source *s);
 void source_items_free(source_item *items, size_t n);
 /* Removes the item's fetched copy once the pipeline has read it: before
  * its group's sync, which would otherwise write the copy to disk only for
- * it to be removed after the commit. An item left for the next cycle is
- * fetched again. Nothing for an item whose path is its source's own file. */
+ * it to be removed after the commit; frees bytes held in memory. An item
+ * left for the next cycle is fetched again. Nothing for an item whose path
+ * is its source's own file. */
 void source_item_release(source_item *it);
 
 /* The watch of conf's source, through its kind's ops; for a kind without

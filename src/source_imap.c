@@ -14,8 +14,10 @@
  * IMAP_WHOLE continues from there in partial chunks
  * (BODY.PEEK[]<offset.size>); one over max_message is then taken by its
  * header alone.
- * Either way the bodies stream into the spool as they arrive
- * (source_imap_sink.c), so memory never grows with message size. The next
+ * A batch's messages are held in memory until their items take them (two
+ * batches at most: about 2 * IMAP_BATCH bytes); the chunks of a bigger one
+ * stream into the spool as they arrive (source_imap_sink.c), so memory
+ * never grows with message size. The next
  * batch is asked for as soon as a message is handed to the pipeline, and
  * its answer read when a message of it is wanted (before any other
  * command): the server sends while the cycle works, instead of the cycle
@@ -212,6 +214,8 @@ static int imap_list(source *s, source_item **items, size_t *n)
 	uids = NULL;
 	p->sizes = xcalloc(nu + 1, sizeof *p->sizes);
 	p->ready = xcalloc(nu + 1, 1);
+	p->held = xcalloc(nu + 1, sizeof *p->held);
+	p->held_len = xcalloc(nu + 1, sizeof *p->held_len);
 	p->have = xcalloc(nu + 1, sizeof *p->have);
 	rc = 0;
 out:
@@ -354,13 +358,26 @@ out:
 	return rc;
 }
 
-/* Reads the answer of the batch in flight, if any: its bodies stream into
- * the spool (imap_sink) and each whole one becomes <uid>.eml, ready; the
- * first IMAP_WHOLE bytes of a bigger one become <uid>.part, which the
- * chunked path continues. Any other answer is left to the chunked path. The
- * spooled copies need no fsync: a crash empties the folder (imap_list) and
- * the messages are fetched again; the rename makes a copy appear whole or
- * not at all. 0, or -1 when the command failed. */
+/* Writes the first bytes of a big message where the chunked path goes on
+ * from. 0, or -1 (nothing left there). */
+static int imap_write_part(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc = -1;
+	if (fd >= 0 && util_write_all(fd, data, len) == 0)
+		rc = 0;
+	if (fd >= 0 && close(fd) != 0)
+		rc = -1;
+	if (rc != 0)
+		unlink(path);
+	return rc;
+}
+
+/* Reads the answer of the batch in flight, if any: its bodies come into
+ * buffers (imap_sink) and each whole one is held, ready, until its fetch
+ * hands it to the item; the first IMAP_WHOLE bytes of a bigger one become
+ * <uid>.part, which the chunked path continues. Any other answer is left to
+ * the chunked path. A crash loses what was held, and the messages are
+ * fetched again. 0, or -1 when the command failed. */
 static int imap_batch_read(source *s, imap_priv *p)
 {
 	imap_batch b = p->batch;
@@ -396,7 +413,7 @@ static int imap_batch_read(source *s, imap_priv *p)
 		const void *sec = NULL;
 		long i, j;
 		int whole, begun;
-		char *from, *dest;
+		char *dest;
 		imap_att_read(clist_content(m), &uid, &size, &sec);
 		i = imap_index(p, uid);
 		j = sec ? imap_sink_find(&sk, sec) : -1;
@@ -413,16 +430,19 @@ static int imap_batch_read(source *s, imap_priv *p)
 		begun = size > IMAP_WHOLE && sk.bodies[j].len == IMAP_WHOLE && !imap_oversize(s, p, (size_t)i);
 		if (!whole && !begun)
 			continue;
-		from = imap_sink_path(&sk, (size_t)j);
-		dest = imap_spool_path(p, uid, whole ? "eml" : "part");
-		if (rename(from, dest) == 0) {
-			if (whole)
-				p->ready[i] = 1;
-			else
-				p->have[i] = IMAP_WHOLE;
+		if (whole) {
+			p->held_len[i] = sk.bodies[j].mem.len;
+			p->held[i] = buf_steal(&sk.bodies[j].mem);
+			p->ready[i] = 1;
+			got++;
+			continue;
+		}
+		/* the start of a big one: the chunked path goes on from its file */
+		dest = imap_spool_path(p, uid, "part");
+		if (imap_write_part(dest, sk.bodies[j].mem.data, sk.bodies[j].mem.len) == 0) {
+			p->have[i] = IMAP_WHOLE;
 			got++;
 		}
-		free(from);
 		free(dest);
 	}
 	imap_sink_free(&sk);
@@ -560,6 +580,8 @@ static int imap_fetch(source *s, source_item *it)
 			p->have[k] = 0;
 		}
 		p->ready[k] = 0;
+		free(p->held[k]);
+		p->held[k] = NULL;
 		path = imap_spool_path(p, uid, "eml");
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd < 0 || imap_fetch_header(s, uid, fd) != 0 || close(fd) != 0) {
@@ -578,19 +600,24 @@ static int imap_fetch(source *s, source_item *it)
 		it->scratch_copy = 1;
 		return 0;
 	}
+	free(it->path);
+	it->path = NULL;
+	free(it->data);
+	it->data = NULL;
 	if (k >= 0 && p->ready[k]) {
-		p->ready[k] = 0;   /* the item owns the copy now */
-		path = imap_spool_path(p, uid, "eml");
+		p->ready[k] = 0;   /* the item owns the bytes now */
+		it->data = p->held[k];
+		it->len = p->held_len[k];
+		p->held[k] = NULL;
 	} else {
 		size_t have = k >= 0 ? p->have[k] : 0;
 		if (k >= 0)
 			p->have[k] = 0;   /* taken now, or fetched again from the start */
 		if (imap_fetch_chunked(s, uid, have, k >= 0 ? p->sizes[k] : 0, &path) != 0)
 			return -1;
+		it->path = path;
+		it->scratch_copy = 1;
 	}
-	free(it->path);
-	it->path = path;
-	it->scratch_copy = 1;
 	/* The next messages are asked for now, to arrive while this one is
 	 * handled. A failure to send is the next fetch's to see. */
 	if (!p->batch.sent && !p->broken) {
@@ -745,6 +772,10 @@ static void imap_close(source *s)
 	free(p->moves[1].uids);
 	free(p->uids);
 	free(p->sizes);
+	for (size_t i = 0; p->held && i < p->n; i++)
+		free(p->held[i]);   /* fetched ahead, not taken */
+	free(p->held);
+	free(p->held_len);
 	free(p->ready);
 	free(p->have);
 	free(p->sink_buf);

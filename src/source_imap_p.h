@@ -42,7 +42,9 @@ typedef struct imap_priv {
 	size_t n;            /* messages listed this cycle */
 	uint32_t *uids;      /* owned, n, ascending */
 	uint32_t *sizes;     /* owned, n: RFC822.SIZE, 0 until a FETCH said it */
-	unsigned char *ready; /* owned, n: fetched ahead into the spool (<uid>.eml) */
+	unsigned char *ready; /* owned, n: fetched ahead, its bytes in held */
+	char **held;         /* owned, n: the bytes of each message fetched ahead, until fetch hands them over */
+	size_t *held_len;    /* owned, n */
 	uint32_t *have;      /* owned, n: bytes of a big message's start in <uid>.part, or 0 */
 	uint64_t seen_bytes, seen;  /* sizes learnt so far: the guess for the next batch */
 	imap_group moves[2]; /* [0] to processed, [1] to rejected */
@@ -50,20 +52,21 @@ typedef struct imap_priv {
 	imap_batch batch;    /* the batch in flight, if batch.sent */
 } imap_priv;
 
-/* source_imap_sink.c: a FETCH's body bytes streamed into files while
- * libetpan parses the answer, never held whole in memory. */
+/* source_imap_sink.c: a FETCH's body bytes taken while libetpan parses
+ * the answer: a chunk's into the caller's file, a batch's bodies (each at
+ * most the batch's cap) each into a buffer of its own. */
 typedef struct imap_sink_body {
 	const void *sec;     /* foreign: libetpan's body-section object, compared only */
 	size_t len;          /* bytes received */
-	int failed;          /* not written whole, or over the cap */
+	int failed;          /* not taken whole, or over the cap */
+	buf mem;             /* the bytes, when the sink holds bodies in memory */
 } imap_sink_body;
 
 typedef struct imap_sink {
 	imap_priv *p;        /* foreign */
 	char *buf;           /* foreign: p->sink_buf */
 	size_t used;
-	int fd;              /* where the current body goes, -1 none */
-	int own_fd;          /* each body has its own file (imap_sink_path) */
+	int fd;              /* where the bodies go (the caller's file), or -1: each into its own buffer */
 	int dropping;        /* the current body is past max: its bytes are dropped */
 	int failed;          /* a write without a body record failed */
 	const void *sec;     /* foreign: the body being received */
@@ -74,15 +77,13 @@ typedef struct imap_sink {
 
 /* Until imap_sink_stop, the session's body bytes go to k: with fd >= 0
  * all of them appended to fd (the caller's), else each body into its own
- * file imap_sink_path(k, i), i its order in the answer, up to max bodies.
- * A body over cap bytes is marked failed. */
+ * buffer (bodies[i].mem, i its order in the answer), up to max bodies. A
+ * body over cap bytes is marked failed (and its buffer no longer grows). */
 void imap_sink_start(imap_sink *k, imap_priv *p, int fd, size_t max, size_t cap);
 void imap_sink_stop(imap_sink *k);
 /* The index of the body whose section object is sec, or -1. */
 long imap_sink_find(const imap_sink *k, const void *sec);
-/* The file of the i-th body (caller frees). */
-char *imap_sink_path(const imap_sink *k, size_t i);
-/* Unlinks the bodies' files left (not renamed away) and frees k's lists. */
+/* Frees the bodies' buffers left (not taken with buf_steal) and k's lists. */
 void imap_sink_free(imap_sink *k);
 
 /* The server's text of the last tagged answer, for logs (never our command). */

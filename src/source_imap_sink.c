@@ -1,15 +1,18 @@
 /* source_imap_sink.c — where the body bytes of a UID FETCH go while
- * libetpan parses its answer (mailimap_set_msg_body_handler): into spool
- * files through one reused buffer. Left to itself libetpan copies every
- * body literal into a fresh allocation as large as the body, then hands it
- * over whole; each of those pages faults in new, and the answer of a
- * batched FETCH is held in memory whole. Here no body is ever in memory
- * beyond IMAP_SINK_BUF bytes.
+ * libetpan parses its answer (mailimap_set_msg_body_handler). Left to
+ * itself libetpan copies every body literal into a fresh allocation as
+ * large as the body, then hands it over whole; each of those pages faults
+ * in new, and the answer of a batched FETCH is held in memory whole. Here
+ * a chunk of a big message streams into the caller's file through one
+ * reused buffer, and each body of a batch (at most IMAP_WHOLE bytes, about
+ * IMAP_BATCH a command) goes into a buffer of its own, handed to the item
+ * that takes it: a message of a batch never becomes a file, which on disk
+ * cost a new inode, its writeback and its removal.
  *
  * Bodies are told apart by the body-section object libetpan makes for
  * each (the same pointer ends up in the parsed answer, where the UID is):
- * a new object opens a new file, named by its order in the answer until
- * the caller, knowing the UIDs, renames it. A write failure does not stop
+ * a new object opens a new body, numbered by its order in the answer until
+ * the caller, knowing the UIDs, takes it. A write failure does not stop
  * the parse (the connection would be left mid-answer): the body is marked
  * failed, its remaining bytes dropped. */
 #include "source_imap_p.h"
@@ -38,27 +41,15 @@ static void sink_flush(imap_sink *k)
 	k->used = 0;
 }
 
-/* Ends the current body: its bytes flushed, its own file closed. */
+/* Ends the current body: its bytes flushed to the caller's file. */
 static void sink_end_body(imap_sink *k)
 {
 	sink_flush(k);
-	if (k->own_fd && k->fd >= 0 && close(k->fd) != 0 && k->nb)
-		k->bodies[k->nb - 1].failed = 1;
-	if (k->own_fd)
-		k->fd = -1;
-}
-
-char *imap_sink_path(const imap_sink *k, size_t i)
-{
-	char name[32];
-	snprintf(name, sizeof name, "%zu.body", i);
-	return util_path_join(k->p->dir, name);
 }
 
 static int sink_begin_body(imap_sink *k, const void *sec)
 {
 	imap_sink_body *b;
-	char *path;
 	sink_end_body(k);
 	k->sec = sec;
 	if (k->nb == k->max) {
@@ -69,13 +60,7 @@ static int sink_begin_body(imap_sink *k, const void *sec)
 	k->dropping = 0;
 	b = &k->bodies[k->nb++];
 	*b = (imap_sink_body){.sec = sec, .len = 0, .failed = 0};
-	if (!k->own_fd)
-		return 0;
-	path = imap_sink_path(k, k->nb - 1);
-	k->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	free(path);
-	if (k->fd < 0)
-		b->failed = 1;
+	buf_init(&b->mem, 0);
 	return 0;
 }
 
@@ -94,6 +79,15 @@ static bool sink_take(int att_type, struct mailimap_msg_att_body_section *sectio
 	b->len += len;
 	if (b->failed || b->len > k->cap) {
 		b->failed = 1;   /* more than asked: not to be trusted */
+		buf_free(&b->mem);
+		return true;
+	}
+	if (k->fd < 0) {
+		buf_add(&b->mem, bytes, len);
+		if (buf_error(&b->mem)) {
+			b->failed = 1;
+			buf_free(&b->mem);
+		}
 		return true;
 	}
 	while (len > 0) {
@@ -114,7 +108,7 @@ void imap_sink_start(imap_sink *k, imap_priv *p, int fd, size_t max, size_t cap)
 {
 	if (p->sink_buf == NULL)
 		p->sink_buf = xrealloc(NULL, IMAP_SINK_BUF);
-	*k = (imap_sink){.p = p, .buf = p->sink_buf, .fd = fd, .own_fd = fd < 0, .max = max, .cap = cap,
+	*k = (imap_sink){.p = p, .buf = p->sink_buf, .fd = fd, .max = max, .cap = cap,
 			 .bodies = xcalloc(max + 1, sizeof *k->bodies)};
 	mailimap_set_msg_body_handler(p->imap, sink_take, k);
 }
@@ -135,11 +129,8 @@ long imap_sink_find(const imap_sink *k, const void *sec)
 
 void imap_sink_free(imap_sink *k)
 {
-	for (size_t i = 0; k->own_fd && i < k->nb; i++) {
-		char *path = imap_sink_path(k, i);
-		unlink(path);   /* those not renamed into place */
-		free(path);
-	}
+	for (size_t i = 0; i < k->nb; i++)
+		buf_free(&k->bodies[i].mem);   /* those not taken */
 	free(k->bodies);
 	k->bodies = NULL;
 	k->nb = 0;

@@ -204,6 +204,23 @@ is "seven messages: every one handled" "$(wc -l <<<"$uids")" 7
 # the 1.5 MB one came as its batch's first MiB and then chunks from there
 is "seven messages: the big one's document arrived whole" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM files WHERE sha256 = '$(cat "$WORK/mid.sha256")'")" 1
+# A message without a Message-ID (put by IMAP APPEND: the MX would add
+# one) is known by the SHA-256 of its bytes as the server serves them: a
+# batch hands them over in memory, not as a file.
+served=$(python3 - <<EOF
+import hashlib, imaplib, ssl
+m = imaplib.IMAP4_SSL("127.0.0.1", $IMAPS_PORT, ssl_context=ssl.create_default_context(cafile="$SRV/tls/ca.pem"))
+m.login("rra@cmes.example", "$MAIL_PASS")
+m.append("INBOX", None, None, b"From: Lin Tao <lin.tao@example.com>\r\nTo: rra@cmes.example\r\n"
+         b"Subject: question\r\n\r\nNo packet yet.\r\n")
+m.select("INBOX", readonly=True)
+typ, d = m.fetch(b"1", "(BODY.PEEK[])")
+print(hashlib.sha256(d[0][1]).hexdigest())
+EOF
+)
+run_once nomid
+is "no Message-ID: known by the SHA-256 of the bytes served" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items WHERE key = 'sha256:$served'")" 1
 write_conf "$IMAP_URL" "$SMTP_URL"
 
 # ---- 2. a provincial batch by SFTP ----

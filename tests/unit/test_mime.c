@@ -96,6 +96,41 @@ static void test_mixed_zip(void **state)
 	assert_packet(&m->atts[0]);
 }
 
+/* A message held in memory parses as the same message from its file: the
+ * same header, the same attachment bytes; over the limit it is refused
+ * unread; its header alone as mime_parse_header reads it from the file. */
+static void test_parse_mem(void **state)
+{
+	fixture *f = *state;
+	mime_message head, head_file;
+	char *data, err[256];
+	size_t len;
+	assert_int_equal(util_read_file(DATA "mixed_zip.eml", MAXMSG, &data, &len), 0);
+	assert_int_equal(mime_parse_mem(data, len, f->dir, MAXMSG, &f->m, err, sizeof err), MIME_OK);
+	assert_string_equal(f->m.message_id, "m1@example.com");
+	assert_string_equal(f->m.from_name, "张伟");
+	assert_string_equal(f->m.subject, "CEng 申请 / 张伟");
+	assert_int_equal(f->m.natts, 1);
+	assert_string_equal(f->m.atts[0].filename, "packet.zip");
+	assert_packet(&f->m.atts[0]);
+	mime_message_free(&f->m);
+	assert_int_equal(mime_parse_mem(data, len, f->dir, len - 1, &f->m, err, sizeof err), MIME_TOO_LARGE);
+	assert_int_equal(f->m.natts, 0);
+	/* the header alone, also from a head cut mid-body */
+	assert_int_equal(mime_parse_header_mem(data, len, 4096, &head), MIME_OK);
+	assert_int_equal(mime_parse_header(DATA "mixed_zip.eml", 4096, &head_file, err, sizeof err), MIME_OK);
+	assert_string_equal(head.message_id, head_file.message_id);
+	assert_string_equal(head.from_addr, "zhang.wei@example.com");
+	assert_string_equal(head.reply_to, head_file.reply_to);
+	assert_string_equal(head.subject, head_file.subject);
+	assert_int_equal(head.natts, 0);
+	mime_message_free(&head);
+	mime_message_free(&head_file);
+	assert_int_equal(mime_parse_header_mem(data, 40, 4096, &head), MIME_OK);   /* a cut header: no crash */
+	mime_message_free(&head);
+	free(data);
+}
+
 static void test_nested_alternative(void **state)
 {
 	fixture *f = *state;
@@ -600,6 +635,7 @@ int main(void)
 		T(test_decoding),
 		T(test_decoding_edges),
 		T(test_long_header_line),
+		T(test_parse_mem),
 		cmocka_unit_test(test_is_archive),
 		cmocka_unit_test(test_find_by),
 	};

@@ -417,12 +417,13 @@ static void test_workdir_reused(void **state)
 	free(spool);
 }
 
-/* A copy a source fetched into scratch goes once the item is recorded; a
- * path that is the source's own file (a Maildir's message) stays. */
+/* A copy a source fetched into scratch goes once the item is recorded, and
+ * bytes it held in memory are freed; a path that is the source's own file
+ * (a Maildir's message) stays. */
 static void test_fetched_copy_released(void **state)
 {
 	char *dir = make_dir("/tmp"), *copy, *own;
-	source_item fetched = {0}, local = {0};
+	source_item fetched = {0}, local = {0}, held = {0};
 	struct stat st;
 	(void)state;
 	assert_non_null(dir);
@@ -436,6 +437,11 @@ static void test_fetched_copy_released(void **state)
 	source_item_release(&fetched);
 	source_item_release(&local);
 	source_item_release(&fetched);   /* twice: nothing more */
+	held.data = xstrdup("From: a@example.com\r\n\r\nhi");
+	held.len = strlen(held.data);
+	source_item_release(&held);   /* bytes held in memory: freed */
+	assert_null(held.data);
+	assert_int_equal(held.len, 0);
 	assert_null(fetched.path);
 	assert_int_not_equal(stat(copy, &st), 0);
 	assert_string_equal(local.path, own);
