@@ -38,7 +38,6 @@ typedef struct packetd_ctx {
 	time_t now;                         /* the one instant of this cycle or command */
 	const volatile sig_atomic_t *stop;  /* foreign: set by SIGTERM; NULL never stops */
 	zygote *zy;                         /* foreign: the sandbox helper, or NULL to fork per packet */
-	struct spool_workdirs *work;        /* foreign: run_source's work folders, or NULL: one made per item */
 	packetd_stats stats;
 	char summary[768];                  /* what the last cycle did, counted from the rows it wrote (cycle.c) */
 } packetd_ctx;

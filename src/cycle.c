@@ -132,12 +132,10 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	if (source_open(&src, cs, ctx->conf->scratch) != 0)
 		return -1;
 	spool_workdirs_init(&work, ctx->conf->scratch);
-	ctx->work = &work;
 	src.db = ctx->db;
 	src.limits = &ctx->conf->limits;
 	if (src.ops->list(&src, &items, &n) != 0) {
 		log_warn("source %s: cannot list; retrying next cycle", cs->name);
-		ctx->work = NULL;
 		spool_workdirs_free(&work);
 		source_close(&src);
 		return -1;
@@ -164,7 +162,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 		}
 		last = (a.first + a.queued++) % (CYCLE_AHEAD + 1);
 		a.item[last] = i;
-		pipeline_prepare(ctx, &items[i], &a.prep[last]);
+		pipeline_prepare(ctx, &items[i], &work, &a.prep[last]);
 		if (a.queued > CYCLE_AHEAD)
 			take_oldest(ctx, &src, items, &a, &g);
 	}
@@ -172,7 +170,6 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 	while (a.queued > 0)
 		take_oldest(ctx, &src, items, &a, &g);
 	group_close(ctx, &src, items, &g);
-	ctx->work = NULL;
 	spool_workdirs_free(&work);
 	log_progress_end();
 	free(g.taken);

@@ -267,7 +267,7 @@ static const mime_attachment *packet_of(const mime_message *m)
 	return NULL;
 }
 
-void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp)
+void pipeline_prepare(packetd_ctx *ctx, const source_item *it, struct spool_workdirs *work, pipeline_prep *pp)
 {
 	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now, .zy = ctx->zy};
 	const mime_attachment *att;
@@ -275,7 +275,7 @@ void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp
 	memset(pp, 0, sizeof *pp);
 	pp->ready = 1;
 	pp->mrc = MIME_ERROR;
-	pp->pool = ctx->work;
+	pp->pool = work;
 	pp->workdir = pp->pool ? spool_workdir_take(pp->pool) : spool_workdir(ctx->conf->scratch);
 	if (pp->workdir == NULL)
 		return;
@@ -330,7 +330,7 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 	buf_init(&k, 0);
 	if (pp == NULL || !pp->ready) {
 		pp = &own;
-		pipeline_prepare(ctx, it, pp);
+		pipeline_prepare(ctx, it, NULL, pp);
 	}
 	m = &pp->m;
 	if (pp->workdir == NULL)

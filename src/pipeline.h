@@ -33,9 +33,11 @@ typedef struct pipeline_prep {
 	intake_pending pend;   /* the packet's sandbox job, when one started */
 } pipeline_prep;
 
-/* Reads it (fetched) ahead of its turn into pp. Failures stay in pp for
+/* Reads it (fetched) ahead of its turn into pp, in a work folder taken
+ * from work (the source's, given back when pp is freed), or, when work is
+ * NULL, one made for it and removed after. Failures stay in pp for
  * pipeline_message to answer. */
-void pipeline_prepare(packetd_ctx *ctx, const source_item *it, pipeline_prep *pp);
+void pipeline_prepare(packetd_ctx *ctx, const source_item *it, struct spool_workdirs *work, pipeline_prep *pp);
 
 /* Frees what pp holds (waiting for and dropping its sandbox job). */
 void pipeline_prep_free(pipeline_prep *pp);
