@@ -514,11 +514,8 @@ static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, in
 		return 0;
 	}
 	w->nparts++;
-	/* An mbox "From " line before the header is not a header field. */
-	if (top && len >= 5 && memcmp(data, "From ", 5) == 0) {
-		const char *nl = memchr(data, '\n', len);
-		idx = nl != NULL ? (size_t)(nl - data) + 1 : len;
-	}
+	if (top)
+		idx = mime_mbox_skip(data, len);
 	r = mailimf_optional_fields_parse(data, len, &idx, &f);
 	if (r != MAILIMF_NO_ERROR) {
 		f = NULL;
@@ -590,19 +587,26 @@ void mime_message_free(mime_message *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* A walk of a whole message into out (emptied), its attachments into
+ * workdir, its error into err. */
+static void walk_begin(mime_walk *w, const char *workdir, mime_message *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	memset(w, 0, sizeof(*w));
+	w->workdir = workdir;
+	w->out = out;
+	w->err = err;
+	w->errlen = errlen;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+}
+
 int mime_parse_mem(const char *data, size_t len, const char *workdir, uint64_t max_message, mime_message *out,
 		   char *err, size_t errlen)
 {
 	mime_walk w;
 	int rc;
-	memset(out, 0, sizeof(*out));
-	memset(&w, 0, sizeof(w));   /* w.map stays empty: bytes in memory are never dropped */
-	w.workdir = workdir;
-	w.out = out;
-	w.err = err;
-	w.errlen = errlen;
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
+	walk_begin(&w, workdir, out, err, errlen);   /* w.map stays empty: bytes in memory are never dropped */
 	if ((uint64_t)len > max_message) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "%zu bytes, over the limit of %llu", len, (unsigned long long)max_message);
@@ -623,14 +627,7 @@ int mime_parse_file(const char *path, const char *workdir, uint64_t max_message,
 	struct stat st;
 	int fd = -1, rc = MIME_ERROR;
 
-	memset(out, 0, sizeof(*out));
-	memset(&w, 0, sizeof(w));
-	w.workdir = workdir;
-	w.out = out;
-	w.err = err;
-	w.errlen = errlen;
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
+	walk_begin(&w, workdir, out, err, errlen);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		mime_seterr(&w, "opening", path);

@@ -313,19 +313,24 @@ static size_t mime_header_end(const char *data, size_t len)
 	return last ? (size_t)(last - data) : len;
 }
 
+size_t mime_mbox_skip(const char *data, size_t len)
+{
+	const char *nl;
+	if (len < 5 || memcmp(data, "From ", 5) != 0)
+		return 0;
+	nl = memchr(data, '\n', len);
+	return nl != NULL ? (size_t)(nl - data) + 1 : len;
+}
+
 /* The header at the start of data (len bytes, NUL after them) into out.
  * MIME_OK, or MIME_ERROR with errno ENOMEM. */
 static int header_from(const char *data, size_t len, mime_message *out)
 {
 	struct mailimf_fields *f = NULL;
-	size_t idx = 0;
+	size_t idx;
 	int r;
 	len = mime_header_end(data, len);
-	/* An mbox "From " line before the header is not a header field. */
-	if (len >= 5 && memcmp(data, "From ", 5) == 0) {
-		const char *nl = memchr(data, '\n', len);
-		idx = nl != NULL ? (size_t)(nl - data) + 1 : len;
-	}
+	idx = mime_mbox_skip(data, len);
 	r = mailimf_optional_fields_parse(data, len, &idx, &f);
 	if (r != MAILIMF_NO_ERROR) {
 		f = NULL;

@@ -500,6 +500,23 @@ int util_mkdirs(const char *path, int mode)
 	return rc;
 }
 
+/* The folder name in at, opened for readdir (never through a symbolic
+ * link), or NULL with errno. */
+static DIR *opendir_at(int at, const char *name)
+{
+	DIR *d;
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
 /* Removes name in the folder at: a folder with all it holds, anything
  * else (a symbolic link itself, never what it points at) by unlinkat. The
  * entries are named relative to their folder and told apart by readdir's
@@ -509,7 +526,7 @@ static int rmtree_at(int at, const char *name, int is_dir)
 {
 	DIR *d;
 	struct dirent *e;
-	int fd, rc = 0;
+	int rc = 0;
 	if (!is_dir) {
 		if (unlinkat(at, name, 0) == 0)
 			return 0;
@@ -518,14 +535,9 @@ static int rmtree_at(int at, const char *name, int is_dir)
 		if (errno != EISDIR && errno != EPERM)   /* a folder d_type did not name */
 			return -1;
 	}
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	d = opendir_at(at, name);
+	if (d == NULL)
 		return -1;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return -1;
-	}
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
@@ -560,16 +572,11 @@ static int clear_at(int at, const char *name)
  * the same way, everything else removed. */
 static int empty_at(int at, const char *name, const char *keep)
 {
-	DIR *d;
+	DIR *d = opendir_at(at, name);
 	struct dirent *e;
-	int rc = 0, fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	int rc = 0;
+	if (d == NULL)
 		return -1;
-	d = fdopendir(fd);
-	if (d == NULL) {
-		close(fd);
-		return -1;
-	}
 	while ((e = readdir(d)) != NULL) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
