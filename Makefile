@@ -11,7 +11,7 @@ CFLAGS  ?= -O2 -g
 WFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wformat=2 -Wno-format-nonliteral -MMD -MP
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += -letpan $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+LDLIBS  += -letpan $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LDLIBS := -lcmocka
 
 BUILD   ?= build

@@ -30,22 +30,16 @@ typedef struct cycle_group {
 	unsigned char *final;
 	size_t n;
 	struct timespec began;
-	int syncing;       /* full: its files' sync runs (sync), nothing joins it before its commit */
-	spool_syncer sync;
 } cycle_group;
 
 /* Messages read ahead of the one being recorded: their packets wait in the
- * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). While
- * a full group's sync runs, up to CYCLE_AHEAD_SYNCING are read ahead: the
- * device writes while packetd and its workers go on with the next ones. */
+ * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). */
 #define CYCLE_AHEAD 2
-#define CYCLE_AHEAD_SYNCING 6
-#define CYCLE_RING (CYCLE_AHEAD_SYNCING + 1)
 
 /* The messages read ahead: a ring, the oldest at first. */
 typedef struct cycle_ahead {
-	pipeline_prep prep[CYCLE_RING];
-	size_t item[CYCLE_RING];   /* the items' indexes, beside their prep */
+	pipeline_prep prep[CYCLE_AHEAD + 1];
+	size_t item[CYCLE_AHEAD + 1];   /* the items' indexes, beside their prep */
 	size_t first, queued;
 } cycle_ahead;
 
@@ -64,12 +58,7 @@ static void group_close(packetd_ctx *ctx, source *src, source_item *items, cycle
 	int ok;
 	if (!store_in_group(ctx->db))
 		return;
-	if (g->syncing) {
-		g->syncing = 0;
-		ok = spool_sync_wait(&g->sync) == 0;
-	} else {
-		ok = spool_sync(ctx->conf->spool) == 0;
-	}
+	ok = spool_sync(ctx->conf->spool) == 0;
 	if (ok && store_group_commit(ctx->db) != 0) {
 		log_error("database: the group of %zu items not committed: %s", g->n, store_errmsg(ctx->db));
 		ok = 0;
@@ -91,29 +80,16 @@ static void group_close(packetd_ctx *ctx, source *src, source_item *items, cycle
 	g->n = 0;
 }
 
-/* A full group: its files' sync starts now, in a thread; group_close
- * waits for it before the commit. Without a thread, it closes now. */
-static void group_seal(packetd_ctx *ctx, source *src, source_item *items, cycle_group *g)
-{
-	if (!store_in_group(ctx->db) || g->syncing)
-		return;
-	if (spool_sync_start(&g->sync, ctx->conf->spool) == 0)
-		g->syncing = 1;
-	else
-		group_close(ctx, src, items, g);
-}
-
 /* Takes one fetched item to its end: recorded in the open group, or left. */
 static void take_item(packetd_ctx *ctx, source *src, source_item *items, size_t i, pipeline_prep *pp,
 		      cycle_group *g)
 {
 	source_item *it = &items[i];
 	enum item_result rc;
-	/* a batch writes receipts as it goes: it commits on its own; a sealed
-	 * group is committed before anything more is recorded */
-	if (it->is_batch || g->syncing)
+	/* a batch writes receipts as it goes: it commits on its own */
+	if (it->is_batch)
 		group_close(ctx, src, items, g);
-	if (!it->is_batch && !store_in_group(ctx->db) && store_group_begin(ctx->db) == 0)
+	else if (!store_in_group(ctx->db) && store_group_begin(ctx->db) == 0)
 		clock_gettime(CLOCK_MONOTONIC, &g->began);
 	rc = it->is_batch ? batch_run(ctx, src, it) : pipeline_message(ctx, src, it, pp);
 	source_item_release(it);
@@ -129,23 +105,21 @@ static void take_item(packetd_ctx *ctx, source *src, source_item *items, size_t 
 				 src->conf->name, it->ref);
 	}
 	if (g->n >= CYCLE_GROUP_ITEMS || (g->n > 0 && cycle_since(&g->began) >= CYCLE_GROUP_SECONDS))
-		group_seal(ctx, src, items, g);
+		group_close(ctx, src, items, g);
 }
 
 /* The oldest message read ahead: recorded now, its place freed. */
 static void take_oldest(packetd_ctx *ctx, source *src, source_item *items, cycle_ahead *a, cycle_group *g)
 {
 	take_item(ctx, src, items, a->item[a->first], &a->prep[a->first], g);
-	a->first = (a->first + 1) % CYCLE_RING;
+	a->first = (a->first + 1) % (CYCLE_AHEAD + 1);
 	a->queued--;
 }
 
 /* Items are recorded one after another, in order, but messages are read
  * CYCLE_AHEAD items ahead (pipeline_prepare): their packets are in the
  * sandbox while packetd records the one before. Items are committed by
- * groups (cycle_group); while a full group's files are synced, up to
- * CYCLE_AHEAD_SYNCING items are read ahead, and the group is committed
- * when the next item is to be recorded. */
+ * groups (cycle_group). */
 static int run_source(packetd_ctx *ctx, const config_source *cs)
 {
 	source src;
@@ -186,10 +160,10 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 			take_item(ctx, &src, items, i, NULL, &g);
 			continue;
 		}
-		last = (a.first + a.queued++) % CYCLE_RING;
+		last = (a.first + a.queued++) % (CYCLE_AHEAD + 1);
 		a.item[last] = i;
 		pipeline_prepare(ctx, &items[i], &work, &a.prep[last]);
-		if (a.queued > (g.syncing ? CYCLE_AHEAD_SYNCING : CYCLE_AHEAD))
+		if (a.queued > CYCLE_AHEAD)
 			take_oldest(ctx, &src, items, &a, &g);
 	}
 	/* those read ahead are finished even when stopping: they were fetched */

@@ -312,49 +312,6 @@ int spool_sync(const char *spool)
 	return rc;
 }
 
-/* The thread of spool_sync_start: syncfs alone (no lock taken, nothing
- * allocated), so that a fork of packetd meanwhile inherits no held lock. */
-static void *sync_thread(void *arg)
-{
-	spool_syncer *s = arg;
-	s->rc = syncfs(s->fd);
-	s->err = s->rc != 0 ? errno : 0;
-	return NULL;
-}
-
-int spool_sync_start(spool_syncer *s, const char *spool)
-{
-	int e;
-	memset(s, 0, sizeof *s);
-	s->fd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (s->fd < 0)
-		return -1;
-	e = pthread_create(&s->thread, NULL, sync_thread, s);
-	if (e != 0) {
-		close(s->fd);
-		s->fd = -1;
-		errno = e;
-		return -1;
-	}
-	s->spool = xstrdup(spool);
-	return 0;
-}
-
-int spool_sync_wait(spool_syncer *s)
-{
-	int rc;
-	pthread_join(s->thread, NULL);
-	close(s->fd);
-	s->fd = -1;
-	rc = s->rc == 0 ? 0 : -1;
-	if (rc != 0)
-		log_error("spool: %s: syncfs: %s", s->spool, strerror(s->err));
-	free(s->spool);
-	s->spool = NULL;
-	errno = s->err;
-	return rc;
-}
-
 int spool_quarantine(const char *spool, const char *src, const char *sha256)
 {
 	return keep_in(spool, "quarantine", src, sha256, 0, NULL);

@@ -8,8 +8,6 @@
 #ifndef PACKETD_SPOOL_H
 #define PACKETD_SPOOL_H
 
-#include <pthread.h>
-
 #include "util.h"
 
 /* Creates the spool's folders and scratch/work. */
@@ -62,19 +60,6 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
  * returns 0 (syncfs(2): one journal commit and one flush for all the files
  * of a group of items, where an fsync each costs a flush each). */
 int spool_sync(const char *spool) UTIL_WUR;
-/* spool_sync in a thread of its own, so that packetd reads the next items
- * while the device writes: spool_sync_start begins it (-1 when it cannot:
- * nothing runs, the caller syncs with spool_sync), spool_sync_wait ends it
- * with spool_sync's answer. Every file written before spool_sync_start is
- * on disk when spool_sync_wait returns 0. */
-typedef struct spool_syncer {
-	pthread_t thread;
-	int fd;      /* owned: the spool folder, open while the thread runs */
-	int rc, err; /* syncfs's answer and errno, the thread's */
-	char *spool; /* owned: for the log */
-} spool_syncer;
-int spool_sync_start(spool_syncer *s, const char *spool) UTIL_WUR;
-int spool_sync_wait(spool_syncer *s) UTIL_WUR;
 /* Keeps a rejected archive as quarantine/<sha256>, the same way. */
 int spool_quarantine(const char *spool, const char *src, const char *sha256) UTIL_WUR;
 

@@ -30,6 +30,7 @@
 #define ZYGOTE_MSG_MAX (64 * 1024)
 #define ZYGOTE_MAGIC 0x7a796731u
 #define ZYGOTE_KEEP_FREE (8u << 20)   /* free heap bytes a worker keeps between jobs */
+#define ZYGOTE_QUEUE 4   /* jobs submitted and not yet collected (cycle.c reads 3 at most) */
 #define ZYGOTE_GRACE 30   /* seconds past the child's wall limit before the helper counts as hung */
 
 typedef struct zygote_head {

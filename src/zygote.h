@@ -41,11 +41,6 @@
 #include "config.h"
 #include "sandbox.h"
 
-/* Jobs submitted and not yet collected, at most (cycle.c reads up to 7
- * ahead while a group's files are synced): more waiting would only hold
- * their work folders. */
-#define ZYGOTE_QUEUE 8
-
 #define ZYGOTE_MAXARGS 4
 
 typedef struct zygote_job {

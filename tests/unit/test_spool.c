@@ -453,25 +453,6 @@ static void test_fetched_copy_released(void **state)
 	free(dir);
 }
 
-/* The sync in a thread of its own answers as spool_sync does; a folder
- * that is not there starts none. */
-static void test_sync_in_thread(void **state)
-{
-	char *spool = make_dir("/tmp"), *missing;
-	spool_syncer sync;
-	(void)state;
-	assert_non_null(spool);
-	put(spool, "kept");
-	assert_int_equal(spool_sync_start(&sync, spool), 0);
-	assert_int_equal(spool_sync_wait(&sync), 0);
-	missing = util_path_join(spool, "missing");
-	assert_int_equal(spool_sync_start(&sync, missing), -1);
-	assert_int_equal(errno, ENOENT);
-	free(missing);
-	util_rmtree(spool);
-	free(spool);
-}
-
 static void test_lock_exclusive(void **state)
 {
 	char *spool = make_dir("/tmp");
@@ -500,7 +481,6 @@ int main(void)
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_workdir_reused),
 		cmocka_unit_test(test_fetched_copy_released),
-		cmocka_unit_test(test_sync_in_thread),
 		cmocka_unit_test(test_lock_exclusive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
