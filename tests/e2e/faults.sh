@@ -72,6 +72,32 @@ is "inside a group: no item in the ledger" "$(sqlite3 "$WORK/spool/packetd.db" '
 run
 is "inside a group: the rerun exits 0" "$?" 0
 
+# More messages than a group holds (32): 40 in one cycle. Killed at the
+# 35th item's rows, every group committed before it is in the ledger and
+# moved out of the inbox, nothing after it is; the rerun takes the rest,
+# each message once.
+setup_many() {
+	fresh_install
+	works+=("$WORK")
+	for i in $(seq -w 1 40); do
+		sed "s/^Message-ID: .*/Message-ID: <many.$i@mail.example.com>/" "$S/mail/01-ceng-complete.eml" >"$WORK/m$i.eml"
+		deliver "$WORK/m$i.eml" "m$i"
+	done
+}
+setup_many
+many=$WORK
+crash commit:35
+is "40 messages, killed at the 35th: killed" "$?" 137
+done_n=$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items")
+ok "40 messages: a whole group committed before the kill" test "$done_n" -ge 1 -a "$done_n" -lt 35
+is "40 messages: every committed message moved, every other one still in the inbox" \
+	"$(ls "$WORK/mailboxes/inbox/new" | wc -l)" $((40 - done_n))
+run
+is "40 messages: the rerun exits 0" "$?" 0
+is "40 messages: each recorded once" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*), count(DISTINCT key) FROM items WHERE key LIKE 'mid:%many.%'")" "40|40"
+is "40 messages: the inbox emptied" "$(ls "$WORK/mailboxes/inbox/new" | wc -l)" 0
+
 # A flush delivers all the Maildir's due notices together: killed after the
 # second was marked, every file is in new/ (one sync for them all) and none
 # is marked sent yet (one commit for the marks); the rerun marks them
@@ -168,6 +194,7 @@ for st in zygote:2 zygote:3; do as_reference "$st" "${zy_dir[$st]}"; done
 as_reference "three crashes, then clean runs" "$multi"
 is "unknown stage: same result" "$(summary "$unknown")" "$ref"
 as_reference "outbox page" "$paged"
+is "40 messages: consistent after the rerun" "$(broken "$many")" ""
 for n in 1 2 4; do as_reference "fetch $n failed" "${gap_dir[$n]}"; done
 as_reference "scratch elsewhere, killed" "$scratched"
 as_reference "inside a group" "$grouped"
