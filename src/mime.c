@@ -507,23 +507,16 @@ static int mime_entity(mime_walk *w, const char *data, size_t len, int depth, in
 	mime_params ct = {0};
 	size_t idx = 0;
 	const char *v, *body, *boundary;
-	int rc = -1, r;
+	int rc = -1;
 
 	if (depth > MIME_MAX_DEPTH || w->nparts >= MIME_MAX_PARTS) {
 		w->out->truncated = 1;
 		return 0;
 	}
 	w->nparts++;
-	if (top)
-		idx = mime_mbox_skip(data, len);
-	r = mailimf_optional_fields_parse(data, len, &idx, &f);
-	if (r != MAILIMF_NO_ERROR) {
-		f = NULL;
-		if (r != MAILIMF_ERROR_PARSE) {
-			errno = ENOMEM;
-			mime_seterr(w, "parsing the header of", "the message");
-			goto out;
-		}
+	if (mime_fields_parse(data, len, top, &idx, &f) != 0) {
+		mime_seterr(w, "parsing the header of", "the message");
+		goto out;
 	}
 	mailimf_crlf_parse(data, len, &idx);
 	body = data + idx;

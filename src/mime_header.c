@@ -313,32 +313,33 @@ static size_t mime_header_end(const char *data, size_t len)
 	return last ? (size_t)(last - data) : len;
 }
 
-size_t mime_mbox_skip(const char *data, size_t len)
+int mime_fields_parse(const char *data, size_t len, int whole, size_t *idx, struct mailimf_fields **f)
 {
-	const char *nl;
-	if (len < 5 || memcmp(data, "From ", 5) != 0)
+	int r;
+	*idx = 0;
+	*f = NULL;
+	if (whole && len >= 5 && memcmp(data, "From ", 5) == 0) {
+		const char *nl = memchr(data, '\n', len);
+		*idx = nl != NULL ? (size_t)(nl - data) + 1 : len;
+	}
+	r = mailimf_optional_fields_parse(data, len, idx, f);
+	if (r == MAILIMF_NO_ERROR)
 		return 0;
-	nl = memchr(data, '\n', len);
-	return nl != NULL ? (size_t)(nl - data) + 1 : len;
+	*f = NULL;
+	if (r == MAILIMF_ERROR_PARSE)
+		return 0;
+	errno = ENOMEM;
+	return -1;
 }
 
 /* The header at the start of data (len bytes, NUL after them) into out.
  * MIME_OK, or MIME_ERROR with errno ENOMEM. */
 static int header_from(const char *data, size_t len, mime_message *out)
 {
-	struct mailimf_fields *f = NULL;
+	struct mailimf_fields *f;
 	size_t idx;
-	int r;
-	len = mime_header_end(data, len);
-	idx = mime_mbox_skip(data, len);
-	r = mailimf_optional_fields_parse(data, len, &idx, &f);
-	if (r != MAILIMF_NO_ERROR) {
-		f = NULL;
-		if (r != MAILIMF_ERROR_PARSE) {
-			errno = ENOMEM;
-			return MIME_ERROR;
-		}
-	}
+	if (mime_fields_parse(data, mime_header_end(data, len), 1, &idx, &f) != 0)
+		return MIME_ERROR;
 	mime_read_headers(out, f);
 	if (f != NULL)
 		mailimf_fields_free(f);

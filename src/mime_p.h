@@ -27,9 +27,11 @@ char *mime_first_word(const char *v);
  * again for it). 0, or -1 with errno set. */
 int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
 		     int *damaged, char sha256[65]);
-/* Where a message's header fields begin in data: past an mbox "From "
- * line, which is not a header field; 0 otherwise. */
-size_t mime_mbox_skip(const char *data, size_t len);
+/* The header fields at the start of data into *f (NULL when there is no
+ * parsable field), *idx past them; a message's (whole 1) first line when
+ * it is an mbox "From " line is not a header field. 0, or -1 with errno
+ * ENOMEM. */
+int mime_fields_parse(const char *data, size_t len, int whole, size_t *idx, struct mailimf_fields **f);
 /* Fills m's header members from the top-level fields f (may be NULL). */
 void mime_read_headers(mime_message *m, struct mailimf_fields *f);
 

@@ -609,7 +609,19 @@ int util_clear_file(const char *path)
 
 int util_open_rewrite(const char *path)
 {
-	return open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st;
+	/* O_NONBLOCK: a FIFO planted there fails (ENXIO) instead of holding packetd */
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+		return fd;
+	if (fd < 0 && errno != ELOOP && errno != ENXIO && errno != EISDIR)
+		return -1;
+	/* a second name of some file, or not a file: removed, never written through */
+	if (fd >= 0)
+		close(fd);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return -1;
+	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 
 int util_rewrite_end(int fd, uint64_t len)

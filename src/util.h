@@ -123,8 +123,9 @@ int util_empty_dir(const char *path, const char *keep);
  * nothing when it is missing. 0, or -1 with errno. */
 int util_clear_file(const char *path);
 /* Opens path to write it from its start: made when missing, kept when it
- * is there (a work file readied by util_empty_dir), never through a
- * symbolic link. Not O_TRUNC: ext4 writes out at close every file that a
+ * is there (a work file readied by util_empty_dir); a symbolic link, a
+ * second name of some file or anything not a file there is removed and a
+ * new file made, never written through. Not O_TRUNC: ext4 writes out at close every file that a
  * truncation to nothing emptied (its auto_da_alloc), so that a scratch file
  * would reach the disk. -1 with errno. */
 int util_open_rewrite(const char *path);

@@ -131,6 +131,25 @@ static void test_parse_mem(void **state)
 	free(data);
 }
 
+/* An mbox "From " line before a message's header is not a header field:
+ * the fields after it are read, whole or header alone. */
+static void test_mbox_from_line(void **state)
+{
+	fixture *f = *state;
+	static const char msg[] = "From zhang.wei@example.com Sun Mar  1 09:00:00 2026\r\n"
+				  "From: Zhang Wei <zhang.wei@example.com>\r\nMessage-ID: <mbox1@example.com>\r\n"
+				  "Subject: CEng\r\n\r\nbody\r\n";
+	mime_message head;
+	char err[256];
+	assert_int_equal(mime_parse_mem(msg, sizeof msg - 1, f->dir, MAXMSG, &f->m, err, sizeof err), MIME_OK);
+	assert_string_equal(f->m.from_addr, "zhang.wei@example.com");
+	assert_string_equal(f->m.message_id, "mbox1@example.com");
+	assert_int_equal(mime_parse_header_mem(msg, sizeof msg - 1, 4096, &head), MIME_OK);
+	assert_string_equal(head.from_addr, "zhang.wei@example.com");
+	assert_string_equal(head.subject, "CEng");
+	mime_message_free(&head);
+}
+
 static void test_nested_alternative(void **state)
 {
 	fixture *f = *state;
@@ -636,6 +655,7 @@ int main(void)
 		T(test_decoding_edges),
 		T(test_long_header_line),
 		T(test_parse_mem),
+		T(test_mbox_from_line),
 		cmocka_unit_test(test_is_archive),
 		cmocka_unit_test(test_find_by),
 	};

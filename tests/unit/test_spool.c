@@ -387,6 +387,15 @@ static void test_workdir_reused(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_ino, att_ino);
 	assert_int_equal(st.st_size, 1);
+	/* a second name planted since: written to a new file, the other name untouched */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(link(outside, path), 0);
+	fd = util_open_rewrite(path);
+	assert_true(fd >= 0);
+	assert_int_equal(util_write_all(fd, "new", 3), 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(size_of(first, "att-1"), 3);
+	assert_int_equal(size_of(spool, "outside"), 1);
 	spool_workdir_give(&pool, w, "packet");
 	/* more given back than are kept: the rest removed */
 	for (size_t i = 0; i <= SPOOL_WORK_KEPT; i++)
