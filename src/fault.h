@@ -34,6 +34,10 @@
  * hit (once): a failure no test server can be made to give on one item.
  *   fetch        the source's fetch of an item fails (the item is left for
  *                the next cycle while the ones read ahead go on)
+ *   sync         the spool's sync before a group commit fails: the group is
+ *                rolled back, its items left for the next cycle
+ *   group-commit the group's COMMIT fails (as when SQLite itself refuses it):
+ *                the same
  */
 #ifndef PACKETD_FAULT_H
 #define PACKETD_FAULT_H

@@ -176,6 +176,28 @@ for n in 1 2 4; do
 	is "fetch $n fails: the rerun exits 0" "$?" 0
 done
 
+# The group's durability fails (PACKETD_FAIL, fault.h): the spool's sync,
+# or the COMMIT itself, as when SQLite refuses it. The group is rolled back:
+# none of its four messages is in the ledger, moved out of the inbox or
+# answered, while the batch after them (committed on its own) is; the rerun
+# takes the four once.
+declare -A rolled_dir
+for st in sync group-commit; do
+	setup
+	rolled_dir[$st]=$WORK
+	PACKETD_FAIL=$st "$PACKETD" run --once >/dev/null 2>>"$WORK/runs.log"
+	is "$st fails: the run exits 0" "$?" 0
+	ok "$st fails: said in the log" grep -q "fault injection: $st fails (hit 1)" "$WORK/runs.log"
+	ok "$st fails: the group is left for the next cycle" grep -q "4 items left for the next cycle" "$WORK/runs.log"
+	is "$st fails: the four messages still in the inbox" "$(ls "$WORK/mailboxes/inbox/new" | wc -l)" 4
+	is "$st fails: none of them in the ledger, the batch and its rows there" \
+		"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FILTER (WHERE key LIKE 'mid:%'), count(*) FROM items")" "0|4"
+	is "$st fails: no notice answers one of them" \
+		"$(grep -l -e '^In-Reply-To: <20261102\.' -r "$WORK/mailboxes/outbox" | wc -l)" 0
+	run
+	is "$st fails: the rerun exits 0" "$?" 0
+done
+
 # One Python call for every installation (it starts slowly).
 python3 "$STATE" "${works[@]}"
 summary() { grep -v '^BAD ' "$1/state.txt"; }
@@ -198,3 +220,4 @@ is "40 messages: consistent after the rerun" "$(broken "$many")" ""
 for n in 1 2 4; do as_reference "fetch $n failed" "${gap_dir[$n]}"; done
 as_reference "scratch elsewhere, killed" "$scratched"
 as_reference "inside a group" "$grouped"
+for st in sync group-commit; do as_reference "$st failed" "${rolled_dir[$st]}"; done

@@ -221,6 +221,25 @@ EOF
 run_once nomid
 is "no Message-ID: known by the SHA-256 of the bytes served" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items WHERE key = 'sha256:$served'")" 1
+# [packetd] scratch elsewhere: a message over 1 MiB is fetched into a file
+# there, never into the spool. Killed right after that fetch, the copy is
+# left in the scratch folder; the rerun records the message once and
+# removes the copy.
+sed 's/<mid\.2@/<mid.3@/' "$WORK/mid.eml" >"$WORK/mid3.eml"
+srv_mail_in "$WORK/mid3.eml" rra@cmes.example
+srv_wait_count rra@cmes.example INBOX 1
+sed -i 's|^spool = .*|&\nscratch = ../scratch|' "$WORK/config/packetd.conf"
+rm -rf "$WORK/spool/incoming"   # the runs before fetched into the spool
+(PACKETD_FAULT=fetched P run --once >/dev/null 2>"$WORK/scratch1.log"; exit $?) 2>/dev/null
+is "scratch elsewhere: killed after the big message's fetch" "$?" 137
+ok "scratch elsewhere: its fetched copy is in the scratch folder" \
+	test -n "$(find "$WORK/scratch/incoming" -type f -size +1000k 2>/dev/null)"
+ok "scratch elsewhere: nothing fetched into the spool" test ! -e "$WORK/spool/incoming"
+run_once scratch2
+is "scratch elsewhere: the message recorded once" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items WHERE key LIKE 'mid:%mid.3@%'")" 1
+is "scratch elsewhere: the copy removed" "$(find "$WORK/scratch/incoming" -type f | wc -l)" 0
+ok "scratch elsewhere: still nothing in the spool's incoming folder" test ! -e "$WORK/spool/incoming"
 write_conf "$IMAP_URL" "$SMTP_URL"
 
 # ---- 2. a provincial batch by SFTP ----
