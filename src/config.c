@@ -92,6 +92,7 @@ static const ckey keys[] = {
 	{ KS_SOURCE, "contact", KT_STR, 0, 0, S(contact), K_DIR | K_SFTP, NULL },
 	{ KS_SOURCE, "settle_seconds", KT_INT, 0, 86400, S(settle_seconds), K_DIR | K_SFTP, "5" },
 	{ KS_SOURCE, "idle", KT_BOOL, 0, 0, S(idle), K_IMAP, "yes" },
+	{ KS_SOURCE, "idle_renew", KT_INT, 5, 1740, S(idle_renew), K_IMAP, "1500" },
 	{ KS_SMTP, "url", KT_STR, 0, 0, C(smtp_url), 0, NULL },
 	{ KS_SMTP, "starttls", KT_BOOL, 0, 0, C(smtp_starttls), 0, NULL },
 	{ KS_SMTP, "user", KT_STR, 0, 0, C(smtp_user), 0, NULL },

@@ -32,6 +32,7 @@ typedef struct config_source {
 	char *contact;        /* society's contact address */
 	long settle_seconds;  /* dir/sftp: a file must be unchanged this long */
 	int idle;             /* imap: wait for new mail with IDLE between cycles (default yes) */
+	long idle_renew;      /* imap: seconds between renewals of that IDLE (default 1500) */
 	int line;             /* where the section starts, for messages */
 } config_source;
 

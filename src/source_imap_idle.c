@@ -6,8 +6,9 @@
  * waits in the socket until the daemon polls it); anything else the server
  * says (EXPUNGE after the cycle's moves, flag changes, Dovecot's "still
  * here") ends the IDLE and starts it again. IDLE is renewed every
- * IDLE_RENEW seconds: the RFC lets a server drop a client idle for 30
- * minutes. A server without IDLE, a source with idle = no, or a lost
+ * idle_renew seconds (25 minutes unless configured): the RFC lets a server
+ * drop a client idle for 30 minutes, and a firewall or NAT between may
+ * forget a quiet connection sooner. A server without IDLE, a source with idle = no, or a lost
  * connection leaves the source to be polled every poll_interval; a lost
  * connection is opened again before the next cycle. Nothing here takes or
  * moves a message: the cycle does, so exactly-once is the cycle's. */
@@ -19,8 +20,6 @@
 #include "log.h"
 #include "tls_stream.h"
 #include "util.h"
-
-#define IDLE_RENEW (25 * 60)   /* seconds: under the 29 minutes of RFC 2177 */
 
 typedef struct idle_watch {
 	source src;        /* conf foreign, priv = &conn: what the session functions take */
@@ -79,7 +78,7 @@ static int idle_start(source_watch *w, idle_watch *iw, double now)
 	 * that poll(2) cannot see. */
 	w->pending = imap->imap_stream->read_buffer_len > 0 ||
 		     tls_stream_pending(mailstream_get_low(imap->imap_stream)) > 0;
-	w->deadline = now + IDLE_RENEW;
+	w->deadline = now + (double)w->conf->idle_renew;
 	return 0;
 }
 
@@ -102,6 +101,7 @@ static int idle_done(idle_watch *iw)
 void imap_watch_arm(source_watch *w, double now)
 {
 	idle_watch *iw = w->priv;
+	double renew;
 	idle_unarmed(w);
 	if (!w->conf->idle)
 		return;
@@ -129,9 +129,12 @@ void imap_watch_arm(source_watch *w, double now)
 			 iw->lost ? " again" : "");
 		iw->lost = 0;
 	}
-	if (iw->idling && now - iw->since < IDLE_RENEW - 60) {
+	/* an IDLE with less than a minute (a quarter, when short) to run is
+	 * renewed now rather than in the middle of the wait */
+	renew = (double)w->conf->idle_renew;
+	if (iw->idling && now - iw->since < renew - (renew > 240 ? 60 : renew / 4)) {
 		w->fd = mailimap_idle_get_fd(iw->conn.imap);
-		w->deadline = iw->since + IDLE_RENEW;
+		w->deadline = iw->since + renew;
 		return;
 	}
 	/* What DONE reports does not matter here: a cycle follows. */
@@ -142,7 +145,7 @@ void imap_watch_arm(source_watch *w, double now)
 int imap_watch_wake(source_watch *w, double now)
 {
 	idle_watch *iw = w->priv;
-	int news;
+	int news, renewing = w->deadline > 0 && now >= w->deadline;
 	if (iw == NULL || iw->conn.imap == NULL || !iw->idling)
 		return 0;
 	news = idle_done(iw);
@@ -160,6 +163,8 @@ int imap_watch_wake(source_watch *w, double now)
 		idle_lost(w, iw, "failed");
 		return -1;
 	}
+	if (renewing)
+		log_debug("imap %s: IDLE renewed (idle_renew = %ld s)", w->conf->name, w->conf->idle_renew);
 	return 0;
 }
 

@@ -195,6 +195,27 @@ ok "drop: new mail announced on the new session" wait_log "imap applicants: new 
 stop_daemon TERM
 is "drop: SIGTERM exits 0" "$RC" 0
 
+# ---- 3c. the IDLE renewed every idle_renew seconds ----
+# idle_renew = 5: while the daemon waits for its 300 s poll, the IDLE is
+# ended and started again on the same connection, twice, without a cycle;
+# a packet delivered after that is still announced and answered at once.
+write_conf 300 "idle_renew = 5"
+start_daemon
+ok "renew: watching" wait_log "imap applicants: watching INBOX with IDLE between cycles"
+ok "renew: the IDLE renewed after idle_renew seconds" wait_log "imap applicants: IDLE renewed (idle_renew = 5 s)" 1 15
+ok "renew: and renewed again" wait_log "imap applicants: IDLE renewed (idle_renew = 5 s)" 2 15
+is "renew: no cycle for a renewal (the start's only)" "$(grep -c ' cycle: ' "$LOG")" 1
+is "renew: on the same connection" "$(grep -c 'watching INBOX with IDLE' "$LOG")" 1
+acks=$(srv_count zhang.wei@example.com INBOX)
+sed 's/^Message-ID: <20261102.ceng-complete@/Message-ID: <latency-renew-1@/' "$S/mail/01-ceng-complete.eml" >"$WORK/m2.eml"
+t0=$(now)
+srv_mail_in "$WORK/m2.eml" rra@cmes.example
+ok "renew: new mail announced after the renewals" wait_log "imap applicants: new mail announced in INBOX" 1 10
+lat=$(wait_mail "$t0" zhang.wei@example.com $((acks + 1)) $LIMIT)
+ok "renew: acknowledged within $LIMIT s ($lat s)" test "$lat" != timeout
+stop_daemon TERM
+is "renew: SIGTERM exits 0" "$RC" 0
+
 # ---- 4. idle = no: polled ----
 write_conf 2 "idle = no"
 start_daemon
@@ -223,5 +244,5 @@ wait_log " cycle: " 3 10
 is "without IDLE: said once" "$(grep -c 'offers no IDLE' "$LOG")" 1
 stop_daemon TERM
 is "without IDLE: SIGTERM exits 0" "$RC" 0
-is "every packet's message processed once" "$(srv_count rra@cmes.example Processed)" 4
+is "every packet's message processed once" "$(srv_count rra@cmes.example Processed)" 5
 ok "no sanitizer report from any daemon" bash -c "! cat '$LOG'* | grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error'"
