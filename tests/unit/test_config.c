@@ -119,6 +119,7 @@ static void test_full(void **state)
 		   "user = rra\n"
 		   "password_env = PACKETD_TEST_IMAP\n"
 		   "processed = Processed\n"
+		   "idle_renew = 240\n"
 		   "[source.js]\n"
 		   "type = sftp\n"
 		   "url = sftp://127.0.0.1:10022/drop/\n"
@@ -149,12 +150,15 @@ static void test_full(void **state)
 	assert_string_equal(c.sources[0].processed, "Processed");   /* a folder name */
 	assert_string_equal(c.sources[0].password_env, "PACKETD_TEST_IMAP");
 	assert_int_equal(c.sources[0].line, 7);
+	assert_int_equal(c.sources[0].idle, 1);
+	assert_int_equal(c.sources[0].idle_renew, 240);
 	assert_int_equal(c.sources[1].kind, SOURCE_SFTP);
 	assert_string_equal(c.sources[1].receipts, "/js/receipts/"); /* remote */
 	want = util_path_join(tmpdir, "keys/id");
 	assert_string_equal(c.sources[1].key, want);
 	free(want);
 	assert_int_equal(c.sources[1].settle_seconds, 0);
+	assert_int_equal(c.sources[1].idle_renew, 0);   /* not an IMAP source's */
 	assert_int_equal(c.smtp_starttls, 1);
 	assert_null(c.outbox_maildir);
 	assert_int_equal(c.limits.max_message, 10u * 1024 * 1024);
@@ -189,6 +193,10 @@ static void test_errors(void **state)
 		     "password_file", "missing");
 	expect_error(HEAD "[source.a]\ntype = imap\nurl = https://h/\nuser = u\npassword_env = X\n", 8,
 		     "url", "imap");
+	expect_error(HEAD "[source.a]\ntype = imap\nurl = imaps://h/\nuser = u\npassword_env = X\nidle_renew = 4\n", 11,
+		     "idle_renew", "5 to 1740");
+	expect_error(HEAD "[source.a]\ntype = maildir\npath = in\nidle_renew = 60\n", 9, "idle_renew",
+		     "not used by maildir sources");
 	expect_error(HEAD "[source.a]\ntype = sftp\nurl = sftp://h/\nuser = u\nkey = k\n", 6,
 		     "known_hosts", "missing");
 	expect_error("[packetd]\nspool = s\ndatabase = d\n", 1, "[outbox] maildir", "missing");
