@@ -272,7 +272,18 @@ ok "no temporary receipt left" bash -c "! ls -A '$SRV/sftp/jiangsu/receipts' | g
 ok "a file still growing during the cycle is left" test -f "$DROP/growing.zip"
 ok "the growing file was noticed" grep -q "growing.zip is new or still changing" "$WORK/sftp2.log"
 ok "receipt mailed to the society's contact" srv_wait_count office@jsmes.example INBOX 1
+# With [packetd] scratch elsewhere the batch is downloaded there, never into
+# the spool: killed right after that download, the copy is there.
+sed -i 's|^spool = .*|&\nscratch = ../scratch|' "$WORK/config/packetd.conf"
+rm -rf "$WORK/spool/incoming" "$WORK/scratch"
+(PACKETD_FAULT=fetched P run --once >/dev/null 2>"$WORK/sftp-kill.log"; exit $?) 2>/dev/null
+is "sftp, scratch elsewhere: killed after the download" "$?" 137
+ok "sftp, scratch elsewhere: the downloaded copy is in the scratch folder" \
+	test -n "$(find "$WORK/scratch/incoming" -type f -name '*growing*' 2>/dev/null)"
+ok "sftp, scratch elsewhere: nothing downloaded into the spool" test ! -e "$WORK/spool/incoming"
 run_once sftp3
+is "sftp, scratch elsewhere: the copy removed after the rerun" "$(find "$WORK/scratch/incoming" -type f | wc -l)" 0
+write_conf "$IMAP_URL" "$SMTP_URL"
 ok "the finished file is taken on the next cycle" test ! -e "$DROP/growing.zip"
 ok "the batch seen again is moved to processed/ too" test -f "$SRV/sftp/jiangsu/processed/growing.zip"
 is "the same batch content is not processed twice" "$(P list --json | json "len(d)")" $((apps_before + 3))
