@@ -230,9 +230,10 @@ static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim
 		if (send(fd, &a, sizeof a, MSG_NOSIGNAL) != (ssize_t)sizeof a || a.status != SANDBOX_OK)
 			break;
 	}
+	/* The inherited converters stay open: closing them unloads gconv's
+	 * modules (dlclose), work for a process about to end. */
 	free(msg);
 	free(inh->msg);
-	zygote_warm_free(inh->warm);
 	_exit(0);
 }
 
