@@ -231,9 +231,12 @@ static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim
 			break;
 	}
 	/* The inherited converters stay open: closing them unloads gconv's
-	 * modules (dlclose), work for a process about to end. */
+	 * modules (dlclose), work for a process about to end; gconv's tables
+	 * still point to them. */
 	free(msg);
 	free(inh->msg);
+	if (inh->warm->loc != (locale_t)0)
+		freelocale(inh->warm->loc);
 	_exit(0);
 }
 
