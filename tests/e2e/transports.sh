@@ -221,25 +221,32 @@ EOF
 run_once nomid
 is "no Message-ID: known by the SHA-256 of the bytes served" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items WHERE key = 'sha256:$served'")" 1
-# [packetd] scratch elsewhere: a message over 1 MiB is fetched into a file
-# there, never into the spool. Killed right after that fetch, the copy is
-# left in the scratch folder; the rerun records the message once and
-# removes the copy.
+# [packetd] scratch = ../scratch, then a run killed right after its first
+# fetch: the fetched copy (a file that find's TESTS match) is in the
+# scratch folder, and nothing in the spool's incoming folder (removed
+# first: the runs before fetched into the spool).
+scratch_killed() {  # LABEL TESTS...
+	local label=$1
+	shift
+	sed -i 's|^spool = .*|&\nscratch = ../scratch|' "$WORK/config/packetd.conf"
+	rm -rf "$WORK/spool/incoming" "$WORK/scratch"
+	(PACKETD_FAULT=fetched P run --once >/dev/null 2>"$WORK/scratch-kill.log"; exit $?) 2>/dev/null
+	is "$label: killed after the fetch" "$?" 137
+	ok "$label: the fetched copy is in the scratch folder" \
+		test -n "$(find "$WORK/scratch/incoming" -type f "$@" 2>/dev/null)"
+	ok "$label: nothing fetched into the spool" test ! -e "$WORK/spool/incoming"
+}
+# A message over 1 MiB is fetched into a file there; the rerun records
+# the message once and removes the copy.
 sed 's/<mid\.2@/<mid.3@/' "$WORK/mid.eml" >"$WORK/mid3.eml"
 srv_mail_in "$WORK/mid3.eml" rra@cmes.example
 srv_wait_count rra@cmes.example INBOX 1
-sed -i 's|^spool = .*|&\nscratch = ../scratch|' "$WORK/config/packetd.conf"
-rm -rf "$WORK/spool/incoming"   # the runs before fetched into the spool
-(PACKETD_FAULT=fetched P run --once >/dev/null 2>"$WORK/scratch1.log"; exit $?) 2>/dev/null
-is "scratch elsewhere: killed after the big message's fetch" "$?" 137
-ok "scratch elsewhere: its fetched copy is in the scratch folder" \
-	test -n "$(find "$WORK/scratch/incoming" -type f -size +1000k 2>/dev/null)"
-ok "scratch elsewhere: nothing fetched into the spool" test ! -e "$WORK/spool/incoming"
+scratch_killed "scratch elsewhere, IMAP" -size +1000k
 run_once scratch2
-is "scratch elsewhere: the message recorded once" \
+is "scratch elsewhere, IMAP: the message recorded once" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items WHERE key LIKE 'mid:%mid.3@%'")" 1
-is "scratch elsewhere: the copy removed" "$(find "$WORK/scratch/incoming" -type f | wc -l)" 0
-ok "scratch elsewhere: still nothing in the spool's incoming folder" test ! -e "$WORK/spool/incoming"
+is "scratch elsewhere, IMAP: the copy removed" "$(find "$WORK/scratch/incoming" -type f | wc -l)" 0
+ok "scratch elsewhere, IMAP: still nothing in the spool's incoming folder" test ! -e "$WORK/spool/incoming"
 write_conf "$IMAP_URL" "$SMTP_URL"
 
 # ---- 2. a provincial batch by SFTP ----
@@ -272,17 +279,10 @@ ok "no temporary receipt left" bash -c "! ls -A '$SRV/sftp/jiangsu/receipts' | g
 ok "a file still growing during the cycle is left" test -f "$DROP/growing.zip"
 ok "the growing file was noticed" grep -q "growing.zip is new or still changing" "$WORK/sftp2.log"
 ok "receipt mailed to the society's contact" srv_wait_count office@jsmes.example INBOX 1
-# With [packetd] scratch elsewhere the batch is downloaded there, never into
-# the spool: killed right after that download, the copy is there.
-sed -i 's|^spool = .*|&\nscratch = ../scratch|' "$WORK/config/packetd.conf"
-rm -rf "$WORK/spool/incoming" "$WORK/scratch"
-(PACKETD_FAULT=fetched P run --once >/dev/null 2>"$WORK/sftp-kill.log"; exit $?) 2>/dev/null
-is "sftp, scratch elsewhere: killed after the download" "$?" 137
-ok "sftp, scratch elsewhere: the downloaded copy is in the scratch folder" \
-	test -n "$(find "$WORK/scratch/incoming" -type f -name '*growing*' 2>/dev/null)"
-ok "sftp, scratch elsewhere: nothing downloaded into the spool" test ! -e "$WORK/spool/incoming"
+# With scratch elsewhere the batch is downloaded there, never into the spool.
+scratch_killed "scratch elsewhere, SFTP" -name '*growing*'
 run_once sftp3
-is "sftp, scratch elsewhere: the copy removed after the rerun" "$(find "$WORK/scratch/incoming" -type f | wc -l)" 0
+is "scratch elsewhere, SFTP: the copy removed after the rerun" "$(find "$WORK/scratch/incoming" -type f | wc -l)" 0
 write_conf "$IMAP_URL" "$SMTP_URL"
 ok "the finished file is taken on the next cycle" test ! -e "$DROP/growing.zip"
 ok "the batch seen again is moved to processed/ too" test -f "$SRV/sftp/jiangsu/processed/growing.zip"
