@@ -236,6 +236,18 @@ static int keep_mkdir(const char *dir)
 	return errno == ENOENT && util_mkdirs(dir, 0750) == 0 ? 1 : -1;
 }
 
+/* Whether path is a plain file holding the bytes sha256 names. A name
+ * without them is a copy whose group never committed: renamed into place
+ * before the group's sync, then a power cut (not a kill: the page cache
+ * survives that) left the name without its bytes. */
+static int kept_whole(const char *path, const char *sha256)
+{
+	struct stat st;
+	char got[65];
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && util_sha256_file_hex(path, got) == 0 &&
+	       strcmp(got, sha256) == 0;
+}
+
 int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored,
 		   int sync_later)
 {
@@ -244,9 +256,9 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 	 * spool_sync does it all */
 	enum util_sync sync = sync_later ? UTIL_SYNC_NONE : UTIL_SYNC_FILE;
 	strlist dirs = {0};
-	struct stat st;
 	int rc = -1;
-	/* 1: what is already kept stays */
+	/* 1: what is already kept, whole, stays; anything else at its name is
+	 * replaced by the copy */
 	for (size_t i = 0; i < n; i++) {
 		char *dir;
 		if (src[i] == NULL)
@@ -254,7 +266,7 @@ int spool_keep_all(const char *spool, size_t n, const char *const *src, const ch
 		dir = keep_dir(spool, sha256[i]);
 		stored[i] = util_path_join(dir, sha256[i]);
 		free(dir);
-		if (lstat(stored[i], &st) == 0 || seen_before(sha256, to_keep, i))
+		if (seen_before(sha256, to_keep, i) || kept_whole(stored[i], sha256[i]))
 			continue;
 		to_keep[i] = 1;
 	}

@@ -50,7 +50,9 @@ int spool_keep(const char *spool, const char *src, const char *sha256, char **st
  * linked) with its bytes hashed on the way, so that the kept copy is an
  * inode the sandbox never held and one whose bytes are not sha256[i] is
  * refused (-1, errno EILSEQ); each copy is on disk before its name, each
- * folder synced once after all its new names. src[i] NULL is skipped.
+ * folder synced once after all its new names. A copy already kept with
+ * those bytes stays; a name without them (a group's copy whose sync a
+ * power cut prevented) is written again. src[i] NULL is skipped.
  * stored[i] (caller frees, also on failure) receives each path.
  * sync_later 1: nothing is synced here; the caller calls spool_sync before
  * a commit refers to the files (a group commit, cycle.c). */
