@@ -237,6 +237,11 @@ int store_wf_event_since_entry(store *s, int64_t id, const char *state, const ch
 /* Time of the first (first != 0) or latest entry into state: STORE_FOUND,
  * STORE_NOT_FOUND (never entered) or STORE_ERROR. */
 int store_wf_entered_at(store *s, int64_t id, const char *state, int first, time_t *at) STORE_WUR;
+/* Calls each(certified, arg) with the first entry into `certified` of
+ * every certified application (state certified or re_registration_due):
+ * one query for the daemon's wait, where the cycle asks one by one.
+ * 0 or -1. */
+int store_wf_each_certified(store *s, void (*each)(time_t certified, void *arg), void *arg) STORE_WUR;
 
 /* Payments: amounts in yuan, > 0. */
 int store_wf_payment_add(store *s, int64_t id, const char *item, int64_t amount, const char *ref, const char *by,

@@ -78,6 +78,28 @@ out:
 	return rc;
 }
 
+int store_wf_each_certified(store *s, void (*each)(time_t certified, void *arg), void *arg)
+{
+	sqlite3_stmt *st = store_sql_prep(s,
+					  "SELECT (SELECT h.at FROM history h WHERE h.application_id = a.id"
+					  "  AND h.to_state = 'certified' AND coalesce(h.from_state, '') <> h.to_state"
+					  "  ORDER BY h.id LIMIT 1)"
+					  " FROM applications a WHERE a.state IN ('certified', 're_registration_due')",
+					  "");
+	char text[32];
+	time_t at;
+	int r = -1;
+	if (st == NULL)
+		return -1;
+	while ((r = store_sql_step(s, st)) == 1) {
+		store_col_copy(st, 0, text, sizeof text);
+		if (text[0] != '\0' && clock_parse_iso(text, &at) == 0)
+			each(at, arg);
+	}
+	store_sql_done(s, st);
+	return r == 0 ? 0 : -1;
+}
+
 int store_wf_payment_add(store *s, int64_t id, const char *item, int64_t amount, const char *ref, const char *by,
 			 time_t now)
 {

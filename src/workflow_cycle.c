@@ -178,6 +178,20 @@ static time_t next_local(packetd_ctx *ctx, const char *hhmm)
 	return 0;
 }
 
+/* The earliest next anniversary after now of the certified applications
+ * (reregister: the year's fees and notice fall due then). */
+typedef struct next_anniversary {
+	time_t now, first;   /* first: 0 while none */
+} next_anniversary;
+
+static void note_anniversary(time_t certified, void *arg)
+{
+	next_anniversary *na = arg;
+	time_t t = fees_anniversary(certified, fees_years(certified, na->now) + 1);
+	if (t > na->now && (na->first == 0 || t < na->first))
+		na->first = t;
+}
+
 time_t workflow_next_due(packetd_ctx *ctx, time_t horizon)
 {
 	time_t due = next_local(ctx, "00:00"), t;
@@ -204,5 +218,8 @@ time_t workflow_next_due(packetd_ctx *ctx, time_t horizon)
 		}
 		store_interview_list_free(&tb);
 	}
+	next_anniversary na = {.now = ctx->now, .first = 0};
+	if (store_wf_each_certified(ctx->db, note_anniversary, &na) == 0 && na.first && (due == 0 || na.first < due))
+		due = na.first;
 	return due && due <= ctx->now + horizon ? due : 0;
 }

@@ -167,6 +167,25 @@ ok "reminder queued at its time, not at the next poll" wait_log "interview remin
 ok "reminder not queued before its time" test "$(date +%s)" -ge "$(($(date -d "$starts" +%s) - 3 * 86400))"
 ok "reminder delivered to the applicant through SMTP" test "$(wait_mail "$t0" zhang.wei@example.com 2 20)" != timeout
 
+# The application certified a year ago less 8 s: its first anniversary,
+# when the year's fees fall due and the applicant is told, comes long
+# before the next poll, and the wait ends for it.
+ann=$(($(date +%s) + 8))
+cert=$(python3 -c "import datetime as d; t = d.datetime.fromtimestamp($ann, d.timezone.utc); \
+print(t.replace(year=t.year - 1).strftime('%Y-%m-%dT%H:%M:%SZ'))")
+q "UPDATE applications SET state = 'certified' WHERE id = $id;
+   INSERT INTO history (application_id, at, from_state, to_state, \"by\") VALUES ($id, '$cert', 'soehk_review', 'certified', 'test');"
+nw=$(grep -c 'waiting: next cycle in 300 s' "$LOG")
+t0=$(now)
+kill -HUP "$dpid"
+ok "anniversary: the wait ends when the year falls due" \
+	wait_log "waiting: next cycle in 300 s or when periodic work falls due in [1-9] s" 2 10
+ok "anniversary: re-registration due at its time, not at the next poll" wait_log "re-registration year 1 due" 1 14
+ok "anniversary: not before the anniversary" \
+	test "$(grep -m1 're-registration year 1 due' "$LOG" | awk '{print int($1)}')" -ge "$ann"
+ok "anniversary: the applicant told through SMTP" test "$(wait_mail "$t0" zhang.wei@example.com 3 20)" != timeout
+wait_log "waiting: next cycle in 300 s" $((nw + 2)) 20
+
 # ---- 3. SIGTERM while idling ----
 wait_log "waiting: next cycle in 300 s" 4 10
 sleep 0.5
