@@ -8,9 +8,9 @@
  * here") ends the IDLE and starts it again. IDLE is renewed every
  * idle_renew seconds (25 minutes unless configured): the RFC lets a server
  * drop a client idle for 30 minutes, and a firewall or NAT between may
- * forget a quiet connection sooner. A server without IDLE, a source with idle = no, or a lost
- * connection leaves the source to be polled every poll_interval; a lost
- * connection is opened again before the next cycle. Nothing here takes or
+ * forget a quiet connection sooner. A server without IDLE, a source with
+ * idle = no, or a lost connection leaves the source to be polled every
+ * poll_interval; a lost connection is opened again before the next cycle. Nothing here takes or
  * moves a message: the cycle does, so exactly-once is the cycle's. */
 #include "source_imap_p.h"
 

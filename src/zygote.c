@@ -231,8 +231,8 @@ static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim
 			break;
 	}
 	/* The inherited converters stay open: closing them unloads gconv's
-	 * modules (dlclose), work for a process about to end; gconv's tables
-	 * still point to them. */
+	 * modules (dlclose), work for a process about to end. They stay
+	 * reachable through gconv's own tables; the locale would not. */
 	free(msg);
 	free(inh->msg);
 	if (inh->warm->loc != (locale_t)0)
