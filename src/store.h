@@ -97,8 +97,10 @@ int store_application_create(store *s, const packet *p, const rules *r, const st
 int store_application_add_files(store *s, int64_t id, const packet *p, const rules *r,
 				const store_source *src, const char *const *stored_paths, time_t now) STORE_WUR;
 
-/* Replaces the findings of application id by p's and sets the state (with
- * a history row by/reason when it changes). */
+/* Replaces the findings and the applicant's details (the newest manifest's,
+ * or those the application held: record.c's merged packet) of application
+ * id by p's, its target when p names one, and sets the state (with a
+ * history row by/reason when it changes). */
 int store_application_set_result(store *s, int64_t id, const packet *p, const rules *r,
 				 const char *by, const char *reason, time_t now) STORE_WUR;
 

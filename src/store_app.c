@@ -378,17 +378,25 @@ int store_application_set_result(store *s, int64_t id, const packet *p, const ru
 				 const char *by, const char *reason, time_t now)
 {
 	char at[32], state[64];
+	char *json = applicant_json(&p->app);
 	const char *to = packet_outcome_name(p->outcome);
 	int rc = -1, sp = 0;
 
 	store_iso_utc(now, at);
+	if (json == NULL) {
+		snprintf(s->err, sizeof s->err, "cannot encode the applicant as JSON");
+		goto out;
+	}
 	if (store_op_begin(s) != 0)
 		goto out;
 	sp = 1;
 	if (app_state(s, id, state) != 1 ||
 	    store_sql_run(s, "DELETE FROM findings WHERE application_id = ?", "i", id) != 0 ||
 	    findings_insert(s, id, p, r) != 0 ||
-	    store_sql_run(s, "UPDATE applications SET state = ?, updated_at = ? WHERE id = ?", "tti", to, at, id) != 0)
+	    store_sql_run(s,
+			  "UPDATE applications SET state = ?, updated_at = ?, applicant_json = ?,"
+			  " target = coalesce(?, target) WHERE id = ?",
+			  "tttti", to, at, json, nz(p->app.target), id) != 0)
 		goto out;
 	if (strcmp(state, to) != 0 && history_add(s, id, at, state, to, by, reason) != 0)
 		goto out;
@@ -396,6 +404,7 @@ int store_application_set_result(store *s, int64_t id, const packet *p, const ru
 out:
 	if (sp)
 		rc = store_op_end(s, rc);
+	free(json);
 	return rc;
 }
 
