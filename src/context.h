@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "rules.h"
+#include "spool.h"
 #include "store.h"
 #include "zygote.h"
 
@@ -38,6 +39,7 @@ typedef struct packetd_ctx {
 	time_t now;                         /* the one instant of this cycle or command */
 	const volatile sig_atomic_t *stop;  /* foreign: set by SIGTERM; NULL never stops */
 	zygote *zy;                         /* foreign: the sandbox helper, or NULL to fork per packet */
+	spool_pack pack;                    /* the pack documents are kept in, opened by the first (cycle_run closes it) */
 	packetd_stats stats;
 	char summary[768];                  /* what the last cycle did, counted from the rows it wrote (cycle.c) */
 } packetd_ctx;

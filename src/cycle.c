@@ -219,6 +219,7 @@ int cycle_run(packetd_ctx *ctx)
 	spool_clean_work(ctx->conf->scratch);
 	for (size_t i = 0; i < ctx->conf->nsources && !(ctx->stop && *ctx->stop); i++)
 		run_source(ctx, &ctx->conf->sources[i]);
+	spool_pack_close(&ctx->pack);
 	/* reminders, re-registration, the nightly report: queued before the flush */
 	workflow_cycle(ctx);
 	if (transport_open(&t, ctx->conf) != 0) {

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "fees.h"
 #include "log.h"
+#include "spool.h"
 #include "util.h"
 
 /* Deletes (or counts) the stored files of one application and records it;
@@ -31,7 +32,7 @@ static int purge_one(packetd_ctx *ctx, int64_t id, const char *state, int dry_ru
 		(*deleted)++;
 		/* unlinked before the commit: a crash in between leaves rows the
 		 * next run marks, never a document the ledger calls purged */
-		if (!dry_run && unlink(path) != 0 && errno != ENOENT) {
+		if (!dry_run && spool_kept_discard(path) != 0) {
 			log_error("purge: cannot delete %s: %s", path, strerror(errno));
 			store_path_list_free(&t);
 			return -1;

@@ -1,6 +1,7 @@
 /* record.c — recording a checked packet. See record.h. */
 #include "record.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cpd.h"
 #include "finding.h"
 #include "intake.h"
+#include "log.h"
 #include "notice.h"
 #include "sniff.h"
 #include "spool.h"
@@ -91,17 +93,27 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept)
 {
 	const char **src = xcalloc(p->nfiles + 1, sizeof *src), **sha = xcalloc(p->nfiles + 1, sizeof *sha);
-	int rc;
+	char **known = xcalloc(p->nfiles + 1, sizeof *known);
+	int rc = -1;
 	kept->paths = xcalloc(p->nfiles + 1, sizeof *kept->paths);
 	kept->n = p->nfiles;
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (!p->files[i].ignored) {
 			src[i] = p->files[i].path;
 			sha[i] = p->files[i].sha256;
+			/* bytes the ledger keeps already (another packet's, or
+			 * this group's) are named, not kept again */
+			if (store_kept_path(ctx->db, sha[i], &known[i]) < 0)
+				goto out;
 		}
-	rc = spool_keep_all(ctx->conf->spool, p->nfiles, src, sha, kept->paths, store_in_group(ctx->db));
+	rc = spool_keep_all(&ctx->pack, ctx->conf->spool, p->nfiles, src, sha, (const char *const *)known, kept->paths,
+			    store_in_group(ctx->db));
+out:
 	if (rc != 0)
 		record_kept_free(kept);
+	for (size_t i = 0; i < p->nfiles; i++)
+		free(known[i]);
+	free(known);
 	free(src);
 	free(sha);
 	return rc;
@@ -134,12 +146,39 @@ static void keep_stored_applicant(const store_application *a, packet *out)
 	}
 }
 
+/* sniff_file for a kept document: one in a pack is sniffed from a copy
+ * of its bytes in a work folder (*work, made at the first), as a plain
+ * file is; f->path stays the kept name. */
+static int sniff_kept(packetd_ctx *ctx, packet_file *f, size_t i, char **work)
+{
+	char *kept = f->path, *file = spool_kept_file(kept), name[32];
+	int rc = -1;
+	if (strcmp(file, kept) == 0) {
+		free(file);
+		return sniff_file(f);
+	}
+	free(file);
+	if (*work == NULL && (*work = spool_workdir(ctx->conf->scratch)) == NULL)
+		return -1;
+	snprintf(name, sizeof name, "kept-%zu", i);
+	f->path = util_path_join(*work, name);
+	if (spool_kept_copy(kept, f->path) != 0)
+		log_error("spool: cannot read %s: %s", kept, strerror(errno));
+	else
+		rc = sniff_file(f);
+	free(f->path);
+	f->path = kept;
+	return rc;
+}
+
 /* The application's current files as a packet, for checking it again after
  * a supplement. The applicant is the newest packet's manifest, else the
  * application's own details. */
 static int merged_packet(packetd_ctx *ctx, const store_application *a, packet *newest, packet *out)
 {
 	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now};
+	char *work = NULL;   /* owned: copies of packed documents, read by sniff_file */
+	int rc = -1;
 	packet_init(out);
 	out->app = newest->app;
 	memset(&newest->app, 0, sizeof newest->app);
@@ -156,8 +195,8 @@ static int merged_packet(packetd_ctx *ctx, const store_application *a, packet *n
 		f->path = xstrdup(sf->stored_path ? sf->stored_path : "");
 		f->size = (uint64_t)sf->size;
 		snprintf(f->sha256, sizeof f->sha256, "%s", sf->sha256);
-		if (sniff_file(f) != 0)
-			return -1;
+		if (sniff_kept(ctx, f, i, &work) != 0)
+			goto out;
 		f->doc = sf->doc ? rules_doc_index(ctx->r, sf->doc) : -1;
 		f->lang = sf->lang ? rules_lang_index(ctx->r, sf->lang) : -1;
 		f->copy = sf->copy;
@@ -166,7 +205,13 @@ static int merged_packet(packetd_ctx *ctx, const store_application *a, packet *n
 			finding_add(out, ctx->r, "unrecognised_file", -1, -1, v, 1);
 		}
 	}
-	return intake_check(&o, out);
+	rc = intake_check(&o, out);
+out:
+	if (work != NULL) {
+		util_rmtree(work);
+		free(work);
+	}
+	return rc;
 }
 
 /* Creates or supplements; res receives the application. */

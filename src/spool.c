@@ -14,35 +14,9 @@
 #include "log.h"
 #include "util.h"
 
-/* files/00 … files/ff, so that keeping a document needs no mkdir; the
- * new ones' entries on disk before any document refers to them. */
-static int spool_fan_out(const char *spool)
-{
-	char *files = util_path_join(spool, "files"), *dir = NULL;
-	int made = 0, rc = -1;
-	for (int i = 0; i < 256; i++) {
-		char sub[3];
-		snprintf(sub, sizeof sub, "%02x", i);
-		dir = util_path_join(files, sub);
-		if (mkdir(dir, 0750) == 0)
-			made = 1;
-		else if (errno != EEXIST) {
-			log_error("spool: cannot create %s: %s", dir, strerror(errno));
-			goto out;
-		}
-		free(dir);
-		dir = NULL;
-	}
-	rc = made ? util_fsync_dir(files) : 0;
-out:
-	free(dir);
-	free(files);
-	return rc;
-}
-
 int spool_init(const char *spool, const char *scratch)
 {
-	static const char *const subs[] = {"work", "files", "quarantine"};
+	static const char *const subs[] = {"work", "packs", "quarantine"};
 	for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		char *d = util_path_join(i == 0 ? scratch : spool, subs[i]);
 		int rc = util_mkdirs(d, 0750);
@@ -52,7 +26,12 @@ int spool_init(const char *spool, const char *scratch)
 		if (rc != 0)
 			return -1;
 	}
-	return spool_fan_out(spool);
+	/* packs/ and quarantine/ on disk before anything kept in them is */
+	if (util_fsync_dir(spool) != 0) {
+		log_error("spool: %s: fsync: %s", spool, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int spool_lock(const char *spool, int *fd)
@@ -152,24 +131,20 @@ static int keep_copy(const char *src, const char *dest, const char *sha256, enum
 	return rc;
 }
 
-/* Keeps src as sub/[aa/]sha256, durably before the caller's commit refers
+/* Keeps src as sub/sha256, durably before the caller's commit refers
  * to it (OpenSMTPD's queue_fs order): the bytes on disk, then the name
  * (a copy hashed on the way, as spool_keep_all's: never a link to a file
  * in the work folder, which the sandbox can reach), then the folder, and
  * the folder's own entry when it is new. An existing copy is kept: the
- * name is the content's hash. */
-static int keep_in(const char *spool, const char *sub, const char *src, const char *sha256, int fan,
-		   char **stored)
+ * name is the content's hash. Kept documents go to packs (spool_pack.c). */
+static int keep_in(const char *spool, const char *sub, const char *src, const char *sha256)
 {
 	buf b;
 	struct stat st;
 	char *dir = NULL, *parent = NULL;
 	int rc = -1, fresh;
 	buf_init(&b, 0);
-	if (fan)
-		buf_printf(&b, "%s/%s/%.2s", spool, sub, sha256);
-	else
-		buf_printf(&b, "%s/%s", spool, sub);
+	buf_printf(&b, "%s/%s", spool, sub);
 	dir = xstrdup(b.data);
 	fresh = lstat(dir, &st) != 0;
 	if (util_mkdirs(dir, 0750) != 0)
@@ -183,132 +158,12 @@ static int keep_in(const char *spool, const char *sub, const char *src, const ch
 	if (lstat(b.data, &st) != 0 && keep_copy(src, b.data, sha256, UTIL_SYNC_ALL) != 0)
 		goto out;
 	rc = 0;
-	if (stored)
-		*stored = buf_steal(&b);
 out:
 	if (rc != 0)
 		log_error("spool: cannot keep %s: %s", src, strerror(errno));
 	buf_free(&b);
 	free(dir);
 	free(parent);
-	return rc;
-}
-
-int spool_keep(const char *spool, const char *src, const char *sha256, char **stored)
-{
-	return keep_in(spool, "files", src, sha256, 1, stored);
-}
-
-/* Folder of a kept file: files/<aa> (owned by the caller). */
-static char *keep_dir(const char *spool, const char *sha256)
-{
-	buf b;
-	buf_init(&b, 0);
-	buf_printf(&b, "%s/files/%.2s", spool, sha256);
-	return buf_steal(&b);
-}
-
-/* Adds s to l unless it is there. 0, or -1 when l is full. */
-static int add_once(strlist *l, const char *s)
-{
-	return strlist_contains(l, s) ? 0 : strlist_add(l, s);
-}
-
-/* Whether one of the first i files to keep has the bytes of the ith: the
- * one copy will do for both. */
-static int seen_before(const char *const *sha256, const unsigned char *to_keep, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (to_keep[j] && strcmp(sha256[j], sha256[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* Makes dir, a fan-out folder under an existing parent (one mkdir call
- * when the parent exists): 1 when it was made now (its parent's entry then
- * needs a sync), 0 when it was there, -1 on failure. */
-static int keep_mkdir(const char *dir)
-{
-	if (mkdir(dir, 0750) == 0)
-		return 1;
-	if (errno == EEXIST)
-		return 0;
-	return errno == ENOENT && util_mkdirs(dir, 0750) == 0 ? 1 : -1;
-}
-
-/* Whether path is a plain file holding the bytes sha256 names. A name
- * without them is a copy whose group never committed: renamed into place
- * before the group's sync, then a power cut (not a kill: the page cache
- * survives that) left the name without its bytes. */
-static int kept_whole(const char *path, const char *sha256)
-{
-	struct stat st;
-	char got[65];
-	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && util_sha256_file_hex(path, got) == 0 &&
-	       strcmp(got, sha256) == 0;
-}
-
-int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256, char **stored,
-		   int sync_later)
-{
-	unsigned char *to_keep = xcalloc(n + 1, 1);
-	/* each folder is synced once after its files (step 3), or the caller's
-	 * spool_sync does it all */
-	enum util_sync sync = sync_later ? UTIL_SYNC_NONE : UTIL_SYNC_FILE;
-	strlist dirs = {0};
-	int rc = -1;
-	/* 1: what is already kept, whole, stays; anything else at its name is
-	 * replaced by the copy */
-	for (size_t i = 0; i < n; i++) {
-		char *dir;
-		if (src[i] == NULL)
-			continue;
-		dir = keep_dir(spool, sha256[i]);
-		stored[i] = util_path_join(dir, sha256[i]);
-		free(dir);
-		if (seen_before(sha256, to_keep, i) || kept_whole(stored[i], sha256[i]))
-			continue;
-		to_keep[i] = 1;
-	}
-	/* 2: the copies, each on disk before its name (or all at once by the
-	 * caller's spool_sync) */
-	for (size_t i = 0; i < n; i++) {
-		char *dir, *parent = NULL;
-		int copied, bad = 0;
-		if (!to_keep[i] || src[i] == NULL)   /* to_keep implies a source: said for the analyzer */
-			continue;
-		dir = keep_dir(spool, sha256[i]);
-		/* spool_init made the fan-out folders: one is made here only
-		 * when it has gone since */
-		copied = keep_copy(src[i], stored[i], sha256[i], sync) == 0;
-		if (!copied && errno == ENOENT) {
-			int fresh = keep_mkdir(dir);
-			parent = fresh == 1 ? util_dirname(dir) : NULL;
-			bad = fresh < 0 || (parent != NULL && add_once(&dirs, parent) != 0);
-			copied = !bad && keep_copy(src[i], stored[i], sha256[i], sync) == 0;
-		}
-		if (copied)
-			bad = add_once(&dirs, dir) != 0;
-		else
-			bad = 1;
-		free(parent);
-		free(dir);
-		if (bad) {
-			if (errno != EILSEQ)   /* keep_copy said why */
-				log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
-			goto out;
-		}
-	}
-	/* 3: each folder once, after all its new entries */
-	for (size_t i = 0; i < dirs.n && !sync_later; i++)
-		if (util_fsync_dir(dirs.items[i]) != 0) {
-			log_error("spool: %s: fsync: %s", dirs.items[i], strerror(errno));
-			goto out;
-		}
-	rc = 0;
-out:
-	strlist_free(&dirs);
-	free(to_keep);
 	return rc;
 }
 
@@ -326,5 +181,5 @@ int spool_sync(const char *spool)
 
 int spool_quarantine(const char *spool, const char *src, const char *sha256)
 {
-	return keep_in(spool, "quarantine", src, sha256, 0, NULL);
+	return keep_in(spool, "quarantine", src, sha256);
 }

@@ -1,12 +1,14 @@
 /* spool.h — packetd's working folders. In the scratch folder ([packetd]
  * scratch, the spool itself unless named): work/ (one temporary folder per
  * item, removed after it) and incoming/ (the sources' fetched copies). In
- * the spool: files/ (accepted documents, content-addressed by
- * SHA-256, kept for re-checks and for the transmittal to SOEHK),
+ * the spool: packs/ (accepted documents, each kept once, for re-checks,
+ * the desk and the transmittal to SOEHK; spool_keep_all),
  * quarantine/ (rejected archives, for the centre to inspect), and the lock
  * that keeps one `packetd run` per spool. */
 #ifndef PACKETD_SPOOL_H
 #define PACKETD_SPOOL_H
+
+#include <stdint.h>
 
 #include "util.h"
 
@@ -41,23 +43,48 @@ void spool_workdir_give(spool_workdirs *w, char *dir, const char *keep);
 void spool_workdirs_free(spool_workdirs *w);
 /* Removes work/ folders left by an interrupted run. */
 void spool_clean_work(const char *scratch);
-/* Keeps src under files/<aa>/<sha256> (idempotent: an existing copy is
- * kept), on disk with its folder entry before it returns, so that the
- * caller's commit may refer to it. *stored receives the path (caller
+/* Kept documents are appended to packs, packs/NNNNNN.pack, each up to
+ * SPOOL_PACK_MAX bytes, and named by where their bytes are:
+ * "<spool>/packs/000001.pack@OFFSET+LENGTH" (the ledger's stored_path).
+ * Names of earlier releases, files/<aa>/<sha256>, stay readable by the
+ * spool_kept_* functions. A spool_pack is the pack being appended to; all
+ * zero (as in a fresh packetd_ctx) is a closed one. */
+#define SPOOL_PACK_MAX ((uint64_t)1 << 30)
+typedef struct spool_pack {
+	char *dir;      /* owned: <spool>/packs; NULL while closed */
+	unsigned num;   /* the pack appended to */
+	int fd;         /* open on it while dir is set */
+	uint64_t end;   /* where its next document goes */
+} spool_pack;
+/* Keeps n files written by the sandbox: each is copied (never linked)
+ * with its bytes hashed on the way, so the kept bytes are ones the sandbox
+ * cannot reach any more, and a file whose bytes are not sha256[i] is
+ * refused (-1, errno EILSEQ). known[i] (NULL, or the array NULL): where
+ * the ledger already keeps those bytes; they are not kept again, nor are
+ * the same bytes twice in one call. src[i] NULL is skipped. stored[i]
+ * (caller frees, also on failure) receives each name. On disk before it
+ * returns, unless sync_later: then the caller calls spool_sync before a
+ * commit refers to them (a group commit, cycle.c). */
+int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const *src, const char *const *sha256,
+		   const char *const *known, char **stored, int sync_later) UTIL_WUR;
+/* Closes the pack (k is then all closed). */
+void spool_pack_close(spool_pack *k);
+/* The file holding a kept document: its pack, or the file itself (caller
  * frees). */
-int spool_keep(const char *spool, const char *src, const char *sha256, char **stored) UTIL_WUR;
-/* spool_keep for n files written by the sandbox: each is copied (not
- * linked) with its bytes hashed on the way, so that the kept copy is an
- * inode the sandbox never held and one whose bytes are not sha256[i] is
- * refused (-1, errno EILSEQ); each copy is on disk before its name, each
- * folder synced once after all its new names. A copy already kept with
- * those bytes stays; a name without them (a group's copy whose sync a
- * power cut prevented) is written again. src[i] NULL is skipped.
- * stored[i] (caller frees, also on failure) receives each path.
- * sync_later 1: nothing is synced here; the caller calls spool_sync before
- * a commit refers to the files (a group commit, cycle.c). */
-int spool_keep_all(const char *spool, size_t n, const char *const *src, const char *const *sha256,
-		   char **stored, int sync_later) UTIL_WUR;
+char *spool_kept_file(const char *stored);
+/* Opens the file holding a kept document (never through a symbolic link):
+ * *fd (caller closes), the document at [*off, *off + *len). -1 with errno
+ * when it is missing, not a file, or shorter than the name says (EIO). */
+int spool_kept_open(const char *stored, int *fd, uint64_t *off, uint64_t *len) UTIL_WUR;
+/* A kept document's bytes, NUL-terminated (caller frees *data); at most
+ * max bytes, else -1 with EFBIG. */
+int spool_kept_read(const char *stored, size_t max, char **data, size_t *len) UTIL_WUR;
+/* Copies a kept document into the new file dest (mode 0600). */
+int spool_kept_copy(const char *stored, const char *dest) UTIL_WUR;
+/* Deletes a kept document's bytes: its range of a pack becomes a hole
+ * (zeros where the file system has none), the other documents stay where
+ * they are; an earlier release's file is removed. Gone already: 0. */
+int spool_kept_discard(const char *stored) UTIL_WUR;
 /* Everything written to the spool's file system is on disk when it
  * returns 0 (syncfs(2): one journal commit and one flush for all the files
  * of a group of items, where an fsync each costs a flush each). */

@@ -191,6 +191,9 @@ static const char *const store_migrations[] = {
 	" body BLOB NOT NULL);"
 	"INSERT INTO outbox_bodies (id, body) SELECT id, body FROM outbox;"
 	"ALTER TABLE outbox DROP COLUMN body;",
+	/* 9: documents kept in packs are found by their bytes' hash, to be
+	 * kept once (spool_keep_all) */
+	"CREATE INDEX IF NOT EXISTS files_sha256 ON files(sha256);",
 };
 
 #define STORE_NMIGRATIONS ((int)(sizeof store_migrations / sizeof store_migrations[0]))

@@ -91,6 +91,10 @@ int store_find_open_by_cmes(store *s, const char *cmes_no, int64_t *id, char num
 int store_application_create(store *s, const packet *p, const rules *r, const store_source *src,
 			     const char *const *stored_paths, time_t now, int64_t *id, char number[32]) STORE_WUR;
 
+/* Where the spool keeps bytes of this sha256 for a document not purged
+ * (*path, caller frees): 1 found, 0 not (*path NULL), -1 error. */
+int store_kept_path(store *s, const char *sha256, char **path) STORE_WUR;
+
 /* Resubmission: adds the packet's files to application id, marking older
  * files of the same (document, language, copy) superseded, records the
  * archive sha256 as also belonging to it, and the source. */

@@ -265,6 +265,18 @@ static int files_insert(store *s, int64_t id, const packet *p, const rules *r,
 	return rc;
 }
 
+int store_kept_path(store *s, const char *sha256, char **path)
+{
+	sqlite3_stmt *st = store_sql_prep(s,
+					  "SELECT stored_path FROM files WHERE sha256 = ? AND coalesce(stored_path, '') <> ''"
+					  " AND purged_at IS NULL LIMIT 1",
+					  "t", sha256);
+	int rc = st ? store_sql_step(s, st) : -1;
+	*path = rc == 1 ? store_col_dup(st, 0) : NULL;
+	store_sql_done(s, st);
+	return rc;
+}
+
 static int archive_add(store *s, int64_t id, const packet *p, const store_source *src, const char *at)
 {
 	if (p->archive_sha256[0] == '\0')

@@ -17,6 +17,7 @@
 #include "csv.h"
 #include "log.h"
 #include "refusal.h"
+#include "spool.h"
 #include "util.h"
 
 #define TRANSMIT_FILE_MAX (200u << 20)   /* one kept document; the intake's max_member bounds it already */
@@ -75,7 +76,7 @@ static int add_application(workflow *w, struct archive *ar, buf *index, int64_t 
 		buf name;
 		if (f->stored_path == NULL)
 			continue;
-		if (util_read_file(f->stored_path, TRANSMIT_FILE_MAX, &data, &len) != 0) {
+		if (spool_kept_read(f->stored_path, TRANSMIT_FILE_MAX, &data, &len) != 0) {
 			log_error("transmit: %s: %s: %s", a.number, f->stored_path, strerror(errno));
 			goto out;
 		}

@@ -145,7 +145,7 @@ static enum MHD_Result send_resp(web *w, web_req *q, web_resp *p)
 	if (p->fd >= 0) {
 		free(data);
 		/* libmicrohttpd owns and closes the descriptor from here on */
-		r = MHD_create_response_from_fd64(p->fd_size, p->fd);
+		r = MHD_create_response_from_fd_at_offset64(p->fd_size, p->fd, p->fd_off);
 		if (r == NULL)
 			close(p->fd);
 		p->fd = -1;

@@ -267,8 +267,9 @@ void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 	store_desk_file t;
 	long n;
 	int found, fd;
-	struct stat st;
+	uint64_t off, len;
 	const char *ext, *mime, *name, *path, *base;
+	char *file = NULL;
 	buf disp;
 	if (util_parse_long(id, 1, LONG_MAX, &n) != 0) {
 		web_page_message(w, q, p, 404, "未找到", "Not found", "files are named by number: /files/N", "/");
@@ -287,14 +288,10 @@ void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 	}
 	/* the ledger names where the spool keeps the bytes; nothing outside
 	 * the spool is ever served, whatever the row says */
-	if (!inside(path, w->conf->spool) || (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		log_error("desk: file %ld: %s is missing or outside the spool", n, path);
+	file = spool_kept_file(path);
+	if (!inside(file, w->conf->spool) || spool_kept_open(path, &fd, &off, &len) != 0) {
+		log_error("desk: file %ld: %s is missing, not a file, or outside the spool", n, path);
 		web_page_message(w, q, p, 410, "文件不存在", "Gone", "the stored copy is missing", "/");
-		goto out;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		web_page_message(w, q, p, 410, "文件不存在", "Gone", "the stored copy is not a file", "/");
 		goto out;
 	}
 	mime = mime_of(t.type, &ext);
@@ -316,9 +313,11 @@ void web_app_file(web *w, web_req *q, web_resp *p, const char *id)
 	p->status = 200;
 	p->type = mime;
 	p->fd = fd;
-	p->fd_size = (uint64_t)st.st_size;
+	p->fd_off = off;
+	p->fd_size = len;
 	log_info("desk: %s downloads file %ld of %s", q->sess.user, n, t.number);
 out:
+	free(file);
 	store_desk_file_free(&t);
 }
 

@@ -63,6 +63,7 @@ typedef struct web_resp {
 	char cookie[512];          /* Set-Cookie, or "" */
 	char disposition[1024];    /* Content-Disposition, or "" */
 	int fd;                    /* a file to send instead of body (owned, closed by the server), or -1 */
+	uint64_t fd_off;           /* where in fd the bytes begin */
 	uint64_t fd_size;
 } web_resp;
 

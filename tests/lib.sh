@@ -24,6 +24,10 @@ is() {  # is "description" actual expected
 	fi
 }
 
+kept() {  # kept STORED_PATH [SHA256]: whole|other|present|gone|missing (tests/kept.py)
+	python3 "$PACKETD_TOP/tests/kept.py" "$@"
+}
+
 # Makes a throw-away installation under $WORK: config/, spool/, mailboxes/.
 fresh_install() {
 	WORK=$(mktemp -d /tmp/packetd-e2e.XXXXXX)

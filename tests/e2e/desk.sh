@@ -181,6 +181,12 @@ is "GET /files/N: 200" "$code" 200
 is "... its SHA-256 as recorded" "$(sha256sum <"$WORK/b" | cut -d' ' -f1)" "$(q "SELECT sha256 FROM files WHERE id = $fid")"
 has "... as an attachment with a safe type" "$(header Content-Disposition)" "attachment; filename=\"$ZW-file$fid."
 is "... Content-Type from the sniffed type" "$(header Content-Type)" "application/pdf"
+# documents live in packs: one past the first byte of its pack comes out exact
+lid=$(q "SELECT max(id) FROM files WHERE application_id = (SELECT id FROM applications WHERE number = '$ZW')")
+has "... the documents are named by their place in a pack" "$(q "SELECT stored_path FROM files WHERE id = $lid")" ".pack@"
+req "$A" GET "/files/$lid"
+is "a document further in its pack: its SHA-256 as recorded" "$code:$(sha256sum <"$WORK/b" | cut -d' ' -f1)" \
+	"200:$(q "SELECT sha256 FROM files WHERE id = $lid")"
 hid=$(q "SELECT min(id) FROM files WHERE application_id = (SELECT id FROM applications WHERE number = '$WF')")
 req "$A" GET "/files/$hid"
 disp=$(header Content-Disposition)
@@ -190,6 +196,11 @@ for bad in "../../etc/passwd" "%2e%2e%2fetc%2fpasswd" "1/../../x" "abc" "0" "999
 	req "$A" GET "/files/$bad"
 	is "files by id only: /files/$bad is 404" "$code" 404
 done
+lpath=$(q "SELECT stored_path FROM files WHERE id = $lid")
+q "UPDATE files SET stored_path = replace(stored_path, '@', '@9') || '0' WHERE id = $lid"
+req "$A" GET "/files/$lid"
+is "a name past its pack's end is not served (short bytes never pass for the document)" "$code" 410
+q "UPDATE files SET stored_path = '$lpath' WHERE id = $lid"
 q "UPDATE files SET stored_path = '/etc/passwd' WHERE id = $hid"
 req "$A" GET "/files/$hid"
 is "a stored path outside the spool is never served" "$code" 410

@@ -259,12 +259,12 @@ before=$(files_d)
 is "dry run changes nothing" "$before/$(q "SELECT count(*) FROM history WHERE event = 'purge'")" "$before/0"
 own=$(q "SELECT stored_path FROM files f WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND NOT EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path AND g.application_id <> f.application_id) LIMIT 1")
 shared=$(q "SELECT stored_path FROM files f WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND f.name NOT LIKE '%CPD%' AND EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path AND g.application_id <> f.application_id) LIMIT 1")
-ok "赵敏 has a document of her own and shared ones" test -f "$own" -a -f "$shared"
+is "赵敏 has a document of her own and shared ones" "$(kept "$own")/$(kept "$shared")" present/present
 ok "the transmittal archive stays while its applications keep documents" test -n "$(ls "$WORK/tx")"
 P purge --json >"$WORK/purge.json"
 is "purge: her own documents deleted, shared ones kept" "$(json "(d['applications'][0]['deleted'] > 0, d['applications'][0]['kept'] > 0)" <"$WORK/purge.json")" "(True, True)"
-ok "her own stored file is gone" test ! -e "$own"
-ok "a file a live application shares stays" test -f "$shared"
+is "her own stored document is gone" "$(kept "$own")" gone
+is "a document a live application shares stays" "$(kept "$shared")" present
 is "show --json marks her files purged" "$(P show "$D" --json | json "all(f.get('purged') for s in d['documents'] for f in s['files'])")" True
 is "names and hashes stay in the ledger" "$(q "SELECT count(*) FROM files WHERE application_id = (SELECT id FROM applications WHERE number = '$D') AND sha256 <> '' AND name <> ''")" "$before"
 is "history records the purge" "$(q "SELECT DISTINCT event || ':' || \"by\" FROM history WHERE event = 'purge'")" "purge:$(id -un)"
@@ -280,7 +280,7 @@ at 2030-04-12T20:00:00+08:00; run
 is "... and once a day only" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 2
 at 2030-04-13T10:00:00+08:00; run
 is "... certified 2027-04-12: purged on the next day's cycle" "$(q "SELECT count(*) FROM history WHERE event = 'purge'")" 5
-ok "the shared file is gone once nobody keeps it" test ! -e "$shared"
+is "the shared document is gone once nobody keeps it" "$(kept "$shared")" gone
 ok "the transmittal archive is gone once its applications are purged" test -z "$(ls "$WORK/tx")"
-ok "a CPD record the new application shares stays" test -f "$(q "SELECT stored_path FROM files WHERE application_id = (SELECT max(id) FROM applications WHERE json_extract(applicant_json, '$.email') = 'sun.li@example.com') LIMIT 1")"
+is "a CPD record the new application shares stays" "$(kept "$(q "SELECT stored_path FROM files WHERE application_id = (SELECT max(id) FROM applications WHERE json_extract(applicant_json, '$.email') = 'sun.li@example.com') LIMIT 1")")" present
 is "integrity_check" "$(q 'PRAGMA integrity_check')" ok

@@ -223,8 +223,8 @@ cycle 2
 cycle 3
 
 # Everything the supplements brought is stored and recorded once.
-is "every stored file exists" "$(q "SELECT stored_path FROM files WHERE stored_path IS NOT NULL" |
-	while read -r p; do case $p in /*) ;; *) p="$WORK/spool/$p" ;; esac; [ -f "$p" ] || echo "$p"; done | wc -l)" 0
+is "every stored document is whole" "$(q "SELECT stored_path || ' ' || sha256 FROM files WHERE stored_path IS NOT NULL" |
+	while read -r p sha; do [ "$(kept "$p" "$sha")" = whole ] || echo "$p"; done | wc -l)" 0
 is "superseded files kept in history, not shown" "$(q "SELECT count(*) > 0 FROM files WHERE superseded = 1")" 1
 is "one item per message and per batch (row items included)" "$(q "SELECT count(*) FROM items WHERE key NOT LIKE '%#%'")" \
 	"$(find "$GEN" -name '*.eml' -o -name 'batch*.zip' | wc -l)"

@@ -7,8 +7,12 @@ import hashlib
 import json
 import os
 import re
+import sys
 
 import lives
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kept  # noqa: E402  (tests/kept.py)
 
 
 class Failure(Exception):
@@ -258,11 +262,12 @@ class Model:
             raise Failure(i, "integrity", "PRAGMA integrity_check: %s" % ic[:3])
         spool = os.path.join(w.dir, "spool")
         cols = {c[1] for c in w.sql("PRAGMA table_info(files)")}
-        for (p,) in w.sql("SELECT stored_path FROM files WHERE stored_path IS NOT NULL AND stored_path <> ''" +
-                          (" AND purged_at IS NULL" if "purged_at" in cols else "")):
+        for p, sha in w.sql("SELECT stored_path, sha256 FROM files WHERE stored_path IS NOT NULL AND stored_path <> ''" +
+                            (" AND purged_at IS NULL" if "purged_at" in cols else "")):
             full = p if os.path.isabs(p) else os.path.join(spool, p)
-            if not os.path.isfile(full):
-                raise Failure(i, "stored-file", "the database refers to %s, which does not exist" % p)
+            st = kept.kept_state(full, sha)
+            if st != "whole":
+                raise Failure(i, "stored-file", "the database refers to %s, which is %s" % (p, st))
         for frm, to, ev, num in w.sql("SELECT h.from_state, h.to_state, h.event, a.number FROM history h"
                                       " JOIN applications a ON a.id = h.application_id"):
             if ev is None or ev in ("intake", "supplement", "resubmission"):

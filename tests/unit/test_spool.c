@@ -1,8 +1,10 @@
-/* test_spool.c — the spool: kept files are exact and idempotent (also when
- * they must be copied across file systems), work folders are cleaned or
+/* test_spool.c — the spool: kept documents are exact in their packs (also
+ * when copied across file systems), kept once, readable and discardable
+ * by their names, work folders are cleaned or
  * emptied for the next item, a source's fetched copy goes once its item is
  * recorded, and the run lock is exclusive. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,132 +32,112 @@ static char *make_dir(const char *parent)
 	return t;
 }
 
-static void keep_from(const char *src_parent)
+/* Reads a kept document whole (test helper). */
+static char *kept_bytes(const char *stored, size_t *len)
 {
-	char *spool = make_dir("/tmp"), *srcdir = make_dir(src_parent), *src, *stored = NULL, *again = NULL;
-	char sha[65], *data = NULL;
-	size_t len = 0;
-	buf big;
-	assert_non_null(spool);
-	assert_non_null(srcdir);
-	buf_init(&big, 0);
-	for (int i = 0; i < 20000; i++)   /* larger than one copy chunk */
-		buf_printf(&big, "line %d of a document\n", i);
-	src = util_path_join(srcdir, "doc.pdf");
-	assert_int_equal(util_write_atomic(src, big.data, big.len), 0);
-	assert_int_equal(util_sha256_file_hex(src, sha), 0);
-	assert_int_equal(spool_init(spool, spool), 0);
-	assert_int_equal(spool_keep(spool, src, sha, &stored), 0);
-	assert_non_null(strstr(stored, sha));
-	assert_int_equal(util_read_file(stored, 0, &data, &len), 0);
-	assert_int_equal(len, big.len);
-	assert_memory_equal(data, big.data, len);
-	/* again: the copy already kept is kept, the call still succeeds */
-	assert_int_equal(spool_keep(spool, src, sha, &again), 0);
-	assert_string_equal(stored, again);
-	free(data);
-	free(stored);
-	free(again);
-	free(src);
-	buf_free(&big);
-	util_rmtree(srcdir);
-	util_rmtree(spool);
-	free(srcdir);
-	free(spool);
+	char *data = NULL;
+	assert_int_equal(spool_kept_read(stored, 1 << 30, &data, len), 0);
+	return data;
 }
 
-static void test_keep_same_fs(void **state)
+/* dir/name holding text; its SHA-256 in sha. Returns the path. */
+static char *put_doc(const char *dir, const char *name, const char *text, size_t len, char sha[65])
 {
-	(void)state;
-	keep_from("/tmp");
+	char *path = util_path_join(dir, name);
+	assert_int_equal(util_write_atomic(path, text, len), 0);
+	assert_int_equal(util_sha256_file_hex(path, sha), 0);
+	return path;
 }
 
-static void test_keep_other_fs(void **state)
+static void free_all(char **v, size_t n)
 {
-	struct stat a, b;
-	(void)state;
-	if (stat("/dev/shm", &a) != 0 || stat("/tmp", &b) != 0 || a.st_dev == b.st_dev)
-		skip();   /* no second file system here: the copy path cannot be reached */
-	keep_from("/dev/shm");
+	for (size_t i = 0; i < n; i++) {
+		free(v[i]);
+		v[i] = NULL;
+	}
 }
 
-/* Several files at once: two with the same bytes share one kept copy, a
- * NULL source is skipped, and a second call keeps what is there. */
+/* Several files at once into a pack: each read back exact (one larger
+ * than a copy chunk), two with the same bytes share one copy, a NULL
+ * source is skipped; bytes the ledger names already (known) are not kept
+ * again; after a close the next keep goes on at the pack's end. */
 static void keep_all_from(const char *src_parent)
 {
 	char *spool = make_dir("/tmp"), *srcdir = make_dir(src_parent), *path[3], sha[3][65];
-	const char *text[3] = {"the first document\n", "the second one\n", "the first document\n"};
-	const char *src[4], *shas[4];
-	char *stored[4] = {NULL, NULL, NULL, NULL}, *again[4] = {NULL, NULL, NULL, NULL};
+	char *stored[4] = {NULL, NULL, NULL, NULL}, *again[4] = {NULL, NULL, NULL, NULL}, *pack;
+	const char *src[4], *shas[4], *known[4];
+	spool_pack k = {0};
+	struct stat st, st2;
+	buf big;
+	buf_init(&big, 0);
+	for (int i = 0; i < 20000; i++)   /* larger than one copy chunk */
+		buf_printf(&big, "line %d of a document\n", i);
+	const char *text[3] = {big.data, "the second one\n", big.data};
+	size_t tlen[3] = {big.len, 15, big.len};
 	assert_int_equal(spool_init(spool, spool), 0);
 	for (int i = 0; i < 3; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "m%04d", i + 1);
-		path[i] = util_path_join(srcdir, name);
-		assert_int_equal(util_write_atomic(path[i], text[i], strlen(text[i])), 0);
-		assert_int_equal(util_sha256_file_hex(path[i], sha[i]), 0);
+		path[i] = put_doc(srcdir, name, text[i], tlen[i], sha[i]);
 		src[i] = path[i];
 		shas[i] = sha[i];
 	}
-	src[3] = NULL;
-	shas[3] = NULL;
-	assert_int_equal(spool_keep_all(spool, 4, src, shas, stored, 0), 0);
+	src[3] = shas[3] = NULL;
+	assert_int_equal(spool_keep_all(&k, spool, 4, src, shas, NULL, stored, 0), 0);
 	for (int i = 0; i < 3; i++) {
-		char *data = NULL;
 		size_t len = 0;
-		assert_non_null(strstr(stored[i], sha[i]));
-		assert_int_equal(util_read_file(stored[i], 0, &data, &len), 0);
-		assert_int_equal(len, strlen(text[i]));
+		char *data = kept_bytes(stored[i], &len);
+		assert_int_equal(len, tlen[i]);
 		assert_memory_equal(data, text[i], len);
 		free(data);
 	}
 	assert_string_equal(stored[0], stored[2]);
 	assert_null(stored[3]);
-	/* a copy, not a link: the sandbox's file is not the kept one */
+	pack = spool_kept_file(stored[0]);
 	{
-		struct stat a, b;
-		assert_int_equal(stat(path[0], &a), 0);
-		assert_int_equal(stat(stored[0], &b), 0);
-		assert_true(a.st_ino != b.st_ino || a.st_dev != b.st_dev);
-		assert_int_equal(a.st_nlink, 1);
+		char *want = util_path_join(spool, "packs/000001.pack");
+		assert_string_equal(pack, want);
+		free(want);
 	}
-	assert_int_equal(spool_keep_all(spool, 4, src, shas, again, 1), 0);
-	assert_int_equal(spool_sync(spool), 0);
-	for (int i = 0; i < 4; i++) {
-		if (i < 3)
-			assert_string_equal(stored[i], again[i]);
-		free(again[i]);
-	}
-	/* A power cut between a group's renames and its sync leaves names
-	 * without their bytes: emptied, or as long but other. Kept again,
-	 * they are whole; a whole one is left as it is (same inode). */
-	{
-		struct stat whole, after;
-		char *data = NULL, other[64];
-		size_t len = 0;
-		assert_int_equal(truncate(stored[1], 0), 0);
-		memset(other, 'X', strlen(text[0]));
-		assert_int_equal(util_write_atomic(stored[0], other, strlen(text[0])), 0);
-		assert_int_equal(spool_keep_all(spool, 4, src, shas, again, 1), 0);
-		for (int i = 0; i < 3; i++) {
-			assert_int_equal(util_read_file(again[i], 0, &data, &len), 0);
-			assert_int_equal(len, strlen(text[i]));
-			assert_memory_equal(data, text[i], len);
-			free(data);
-		}
-		assert_int_equal(stat(again[1], &whole), 0);
-		for (int i = 0; i < 4; i++)
-			free(again[i]);
-		assert_int_equal(spool_keep_all(spool, 4, src, shas, again, 1), 0);
-		assert_int_equal(stat(again[1], &after), 0);
-		assert_int_equal(whole.st_ino, after.st_ino);
-		for (int i = 0; i < 4; i++)
-			free(again[i]);
-	}
+	assert_int_equal(stat(pack, &st), 0);
+	assert_int_equal((size_t)st.st_size, big.len + 15);
+	/* named by the ledger already: nothing is written */
 	for (int i = 0; i < 4; i++)
-		free(stored[i]);
+		known[i] = stored[i];
+	assert_int_equal(spool_keep_all(&k, spool, 4, src, shas, known, again, 1), 0);
+	assert_int_equal(spool_sync(spool), 0);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(stored[i], again[i]);
+	assert_int_equal(stat(pack, &st2), 0);
+	assert_int_equal(st2.st_size, st.st_size);
+	free_all(again, 4);
+	/* bytes left at the end by a copy that never committed are skipped */
+	spool_pack_close(&k);
+	{
+		FILE *f = fopen(pack, "a");
+		assert_non_null(f);
+		fputs("bytes of a killed run", f);
+		fclose(f);
+	}
+	assert_int_equal(spool_keep_all(&k, spool, 2, src + 1, shas + 1, NULL, again, 0), 0);
+	{
+		char want[64];
+		size_t len = 0;
+		char *data = kept_bytes(again[0], &len);
+		snprintf(want, sizeof want, "@%zu+15", big.len + 15 + 21);
+		assert_non_null(strstr(again[0], want));
+		assert_int_equal(len, 15);
+		assert_memory_equal(data, text[1], 15);
+		free(data);
+	}
+	free_all(again, 2);
+	spool_pack_close(&k);
+	spool_pack_close(&k);   /* closing a closed pack does nothing */
+	free_all(stored, 4);
 	for (int i = 0; i < 3; i++)
 		free(path[i]);
+	free(pack);
+	buf_free(&big);
 	util_rmtree(srcdir);
 	util_rmtree(spool);
 	free(srcdir);
@@ -178,124 +160,157 @@ static void test_keep_all_other_fs(void **state)
 }
 
 /* A file whose bytes are no longer those its hash says (changed after the
- * reader hashed it) is not kept. */
+ * reader hashed it) is not kept, and names nothing; the next one is. */
 static void test_keep_all_changed(void **state)
 {
-	char *spool = make_dir("/tmp"), *srcdir = make_dir("/tmp"), *path = util_path_join(srcdir, "m0001");
-	char sha[65], *stored[1] = {NULL}, *dir;
+	char *spool = make_dir("/tmp"), *srcdir = make_dir("/tmp"), *path, *ok, sha[65], sha2[65];
+	char *stored[1] = {NULL}, *data;
 	const char *src[1], *shas[1];
+	spool_pack k = {0};
+	size_t len = 0;
 	(void)state;
 	assert_int_equal(spool_init(spool, spool), 0);
-	assert_int_equal(util_write_atomic(path, "as read\n", 8), 0);
-	assert_int_equal(util_sha256_file_hex(path, sha), 0);
+	path = put_doc(srcdir, "m0001", "as read\n", 8, sha);
 	assert_int_equal(util_write_atomic(path, "changed\n", 8), 0);
 	src[0] = path;
 	shas[0] = sha;
 	errno = 0;
-	assert_int_equal(spool_keep_all(spool, 1, src, shas, stored, 0), -1);
+	assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, 0), -1);
 	assert_int_equal(errno, EILSEQ);
-	assert_int_equal(access(stored[0], F_OK), -1);
-	/* nor a temporary file left beside it */
-	dir = util_dirname(stored[0]);
-	{
-		DIR *d = opendir(dir);
-		struct dirent *e;
-		int entries = 0;
-		assert_non_null(d);
-		while ((e = readdir(d)) != NULL)
-			entries += e->d_name[0] != '.';
-		closedir(d);
-		assert_int_equal(entries, 0);
-	}
-	free(dir);
+	assert_null(stored[0]);
+	assert_null(k.dir);   /* closed after a failure */
+	ok = put_doc(srcdir, "m0002", "whole\n", 6, sha2);
+	src[0] = ok;
+	shas[0] = sha2;
+	assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, 0), 0);
+	data = kept_bytes(stored[0], &len);
+	assert_int_equal(len, 6);
+	assert_memory_equal(data, "whole\n", 6);
+	free(data);
+	spool_pack_close(&k);
 	free(stored[0]);
 	free(path);
+	free(ok);
 	util_rmtree(srcdir);
 	util_rmtree(spool);
 	free(srcdir);
 	free(spool);
 }
 
-/* spool_init makes the 256 fan-out folders, so keeping needs no mkdir; one
- * removed since is made again when a document needs it. The scratch folder
- * gets work/, the spool none. */
-static void test_fan_out(void **state)
+/* spool_init makes packs/ and quarantine/ in the spool, work/ in the
+ * scratch folder. A full pack is followed by the next number; the newest
+ * pack is the one appended to. */
+static void test_pack_next(void **state)
 {
-	char *spool = make_dir("/tmp"), *scratch = make_dir("/tmp"), *srcdir = make_dir("/tmp");
-	char *path = util_path_join(srcdir, "m0001"), sha[65], *stored[1] = {NULL}, *dir, probe[512];
+	char *spool = make_dir("/tmp"), *scratch = make_dir("/tmp"), *path, sha[65], *stored[1] = {NULL};
+	char probe[512], *file;
 	const char *src[1], *shas[1];
+	spool_pack k = {0};
 	struct stat st;
+	int fd;
 	(void)state;
 	assert_int_equal(spool_init(spool, scratch), 0);
-	snprintf(probe, sizeof probe, "%s/files/00", spool);
+	snprintf(probe, sizeof probe, "%s/packs", spool);
 	assert_int_equal(stat(probe, &st), 0);
-	snprintf(probe, sizeof probe, "%s/files/ff", spool);
+	snprintf(probe, sizeof probe, "%s/quarantine", spool);
 	assert_int_equal(stat(probe, &st), 0);
 	snprintf(probe, sizeof probe, "%s/work", scratch);
 	assert_int_equal(stat(probe, &st), 0);
 	snprintf(probe, sizeof probe, "%s/work", spool);
 	assert_int_not_equal(stat(probe, &st), 0);
-	assert_int_equal(util_write_atomic(path, "a document\n", 11), 0);
-	assert_int_equal(util_sha256_file_hex(path, sha), 0);
-	snprintf(probe, sizeof probe, "%s/files/%.2s", spool, sha);
-	assert_int_equal(rmdir(probe), 0);
+	/* pack 7 is full (sparse: no gigabyte written); 3 is older */
+	snprintf(probe, sizeof probe, "%s/packs/000003.pack", spool);
+	fd = open(probe, O_WRONLY | O_CREAT, 0640);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(probe, sizeof probe, "%s/packs/000007.pack", spool);
+	fd = open(probe, O_WRONLY | O_CREAT, 0640);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)SPOOL_PACK_MAX), 0);
+	close(fd);
+	path = put_doc(scratch, "m0001", "a document\n", 11, sha);
 	src[0] = path;
 	shas[0] = sha;
-	assert_int_equal(spool_keep_all(spool, 1, src, shas, stored, 0), 0);
-	dir = util_dirname(stored[0]);
-	assert_string_equal(dir, probe);
-	assert_int_equal(stat(stored[0], &st), 0);
+	assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, 0), 0);
+	file = spool_kept_file(stored[0]);
+	snprintf(probe, sizeof probe, "%s/packs/000008.pack", spool);
+	assert_string_equal(file, probe);
+	assert_non_null(strstr(stored[0], "000008.pack@0+11"));
+	assert_int_equal(stat(probe, &st), 0);
 	assert_int_equal((int)st.st_size, 11);
-	free(dir);
+	spool_pack_close(&k);
+	free(file);
 	free(stored[0]);
 	free(path);
-	util_rmtree(srcdir);
 	util_rmtree(scratch);
 	util_rmtree(spool);
-	free(srcdir);
 	free(scratch);
 	free(spool);
 }
 
-/* A temporary copy left by a killed process whose pid we now have is
- * replaced, not appended to, and gone afterwards. */
-static void test_keep_over_leftover(void **state)
+/* The readers: a range past the pack's end is an error (EIO), not short
+ * bytes; a plain file of an earlier release reads whole; max is kept to;
+ * a copy holds the bytes. Discarding punches the range out of the pack
+ * (zeros read back), the document after it stays; a plain file goes. */
+static void test_kept_read_discard(void **state)
 {
-	char *spool = make_dir("/tmp"), *src, *stored, *leftover, *data = NULL, sha[65], name[32];
+	char *spool = make_dir("/tmp"), *path[2], sha[2][65], *stored[2] = {NULL, NULL}, *data, *plain;
+	char bad[600], *copy;
+	const char *src[2], *shas[2];
+	spool_pack k = {0};
+	uint64_t off, len64;
 	size_t len = 0;
-	struct stat st;
+	int fd;
 	(void)state;
-	assert_non_null(spool);
 	assert_int_equal(spool_init(spool, spool), 0);
-	src = util_path_join(spool, "doc.txt");
-	assert_int_equal(util_write_atomic(src, "the kept bytes", 14), 0);
-	assert_int_equal(util_sha256_file_hex(src, sha), 0);
-	{
-		buf b;
-		buf_init(&b, 0);
-		buf_printf(&b, "%s/files/%.2s/%s", spool, sha, sha);
-		stored = buf_steal(&b);
-	}
-	snprintf(name, sizeof name, ".tmp.%ld", (long)getpid());
-	leftover = xcalloc(1, strlen(stored) + sizeof name);
-	strcpy(leftover, stored);
-	strcat(leftover, name);
-	assert_int_equal(util_write_atomic(leftover, "junk of a killed process, longer than the copy", 47), 0);
-	{
-		char *got = NULL;
-		assert_int_equal(spool_keep(spool, src, sha, &got), 0);
-		assert_string_equal(got, stored);
-		free(got);
-	}
-	assert_int_equal(util_read_file(stored, 0, &data, &len), 0);
-	assert_int_equal(len, 14);
-	assert_memory_equal(data, "the kept bytes", 14);
-	assert_int_equal(lstat(leftover, &st), -1);
-	assert_int_equal(errno, ENOENT);
+	path[0] = put_doc(spool, "a", "first document", 14, sha[0]);
+	path[1] = put_doc(spool, "b", "second document", 15, sha[1]);
+	src[0] = path[0];
+	src[1] = path[1];
+	shas[0] = sha[0];
+	shas[1] = sha[1];
+	assert_int_equal(spool_keep_all(&k, spool, 2, src, shas, NULL, stored, 0), 0);
+	spool_pack_close(&k);
+	assert_int_equal(spool_kept_open(stored[1], &fd, &off, &len64), 0);
+	assert_int_equal((int)off, 14);
+	assert_int_equal((int)len64, 15);
+	close(fd);
+	snprintf(bad, sizeof bad, "%s/packs/000001.pack@20+15", spool);
+	errno = 0;
+	assert_int_equal(spool_kept_open(bad, &fd, &off, &len64), -1);
+	assert_int_equal(errno, EIO);
+	errno = 0;
+	assert_int_equal(spool_kept_read(stored[1], 10, &data, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	copy = util_path_join(spool, "copy");
+	assert_int_equal(spool_kept_copy(stored[1], copy), 0);
+	assert_int_equal(util_read_file(copy, 0, &data, &len), 0);
+	assert_int_equal(len, 15);
+	assert_memory_equal(data, "second document", 15);
 	free(data);
-	free(leftover);
-	free(stored);
-	free(src);
+	/* an earlier release's name: the file itself */
+	plain = util_path_join(spool, "plain");
+	assert_int_equal(util_write_atomic(plain, "kept@1+2", 8), 0);
+	data = kept_bytes(plain, &len);
+	assert_int_equal(len, 8);
+	assert_memory_equal(data, "kept@1+2", 8);
+	free(data);
+	assert_int_equal(spool_kept_discard(stored[0]), 0);
+	data = kept_bytes(stored[0], &len);
+	assert_int_equal(len, 14);
+	assert_memory_equal(data, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 14);
+	free(data);
+	data = kept_bytes(stored[1], &len);
+	assert_memory_equal(data, "second document", 15);
+	free(data);
+	assert_int_equal(spool_kept_discard(plain), 0);
+	assert_int_equal(access(plain, F_OK), -1);
+	assert_int_equal(spool_kept_discard(plain), 0);   /* gone already */
+	free_all(stored, 2);
+	free(path[0]);
+	free(path[1]);
+	free(plain);
+	free(copy);
 	util_rmtree(spool);
 	free(spool);
 }
@@ -507,13 +522,11 @@ static void test_lock_exclusive(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keep_same_fs),
-		cmocka_unit_test(test_keep_other_fs),
 		cmocka_unit_test(test_keep_all_same_fs),
 		cmocka_unit_test(test_keep_all_other_fs),
 		cmocka_unit_test(test_keep_all_changed),
-		cmocka_unit_test(test_fan_out),
-		cmocka_unit_test(test_keep_over_leftover),
+		cmocka_unit_test(test_pack_next),
+		cmocka_unit_test(test_kept_read_discard),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_workdir_reused),
 		cmocka_unit_test(test_fetched_copy_released),
