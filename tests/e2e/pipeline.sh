@@ -89,6 +89,15 @@ is "show: 16 document files" "$(json "sum(len(x['files']) for x in d['documents'
 is "show: history starts at received/complete" "$(json "d['history'][0]['to']" <<<"$show")" complete
 is "show: files carry sha256" "$(json "len(d['documents'][0]['files'][0]['sha256'])" <<<"$show")" 64
 
+# Kept documents: the same bytes once, in a pack, whatever the packets.
+DB="$WORK/spool/packetd.db"
+q() { sqlite3 "$DB" "$1"; }
+is "one name per document's bytes, shared by every row holding them" \
+	"$(q "SELECT count(DISTINCT sha256) = count(DISTINCT stored_path) AND count(*) > count(DISTINCT sha256) FROM files WHERE coalesce(stored_path, '') <> ''")" 1
+is "the packs hold each document once, nothing else" \
+	"$(cat "$WORK"/spool/packs/*.pack | wc -c)" "$(q "SELECT sum(size) FROM (SELECT DISTINCT sha256, size FROM files WHERE coalesce(stored_path, '') <> '')")"
+ok "no file of its own per document" test ! -e "$WORK/spool/files"
+
 # Run again: nothing duplicated.
 before=$(outbox_count)
 for f in "$S"/mail/*.eml; do deliver "$f" "again-$(basename "$f" .eml)"; done
@@ -171,3 +180,58 @@ sun=$(P list --json | json "[a['id'] for a in d if a['applicant'].get('cmes_no')
 is "a packet received before: the row points at its application" "$(rowof "$r1" 0 application)" "$sun"
 is "a packet received before: no second application for it" \
 	"$(P list --json | json "sum(1 for a in d if a['applicant'].get('cmes_no')=='M2023008812')")" 1
+
+# An earlier release kept each document as spool/files/<aa>/<sha256>. A
+# packet bringing the same bytes again is given that name, not a second
+# copy; a file an operator removed since is kept anew, in a pack. (The
+# packet differs from one received before in its manifest alone, which is
+# read, not kept.)
+form=$(q "SELECT sha256 FROM files WHERE name = 'Application Form-English-1.pdf' LIMIT 1")
+report=$(q "SELECT sha256 FROM files WHERE name = 'Work Experience Report-1.pdf' LIMIT 1")
+for sha in "$form" "$report"; do
+	old="$WORK/spool/files/${sha:0:2}/$sha"
+	mkdir -p "$(dirname "$old")"
+	python3 - "$(q "SELECT stored_path FROM files WHERE sha256 = '$sha' LIMIT 1")" "$old" <<'PY'
+import sys
+sys.path.insert(0, __import__('os').environ['PACKETD_TOP'] + '/tests')
+import kept
+open(sys.argv[2], 'wb').write(kept.kept_bytes(sys.argv[1]))
+PY
+	q "UPDATE files SET stored_path = '$old' WHERE sha256 = '$sha'"
+done
+rm "$WORK/spool/files/${report:0:2}/$report"
+python3 - "$S/packets/ceng-complete.zip" >"$WORK/upgrade.eml" <<'PY'
+import io, sys, zipfile, email.message
+out = io.BytesIO()
+with zipfile.ZipFile(sys.argv[1]) as zin, zipfile.ZipFile(out, 'w') as zout:
+    for info in zin.infolist():
+        data = zin.read(info.filename)
+        if info.filename.endswith('manifest.ini'):
+            data = data.replace(b'M2024001234', b'M2024007777').replace(b'zhang.wei@', b'zhang.upgrade@')
+        zout.writestr(info, data)
+m = email.message.EmailMessage()
+m['From'] = 'zhang.upgrade@example.com'
+m['To'] = 'rra@cmes.example'
+m['Subject'] = 'CEng application'
+m['Message-ID'] = '<upgrade.1@mail.example.com>'
+m.set_content('packet attached')
+m.add_attachment(out.getvalue(), maintype='application', subtype='zip', filename='packet.zip')
+sys.stdout.buffer.write(m.as_bytes())
+PY
+deliver "$WORK/upgrade.eml" upgrade
+packed=$(cat "$WORK"/spool/packs/*.pack | wc -c)
+P run --once >/dev/null 2>"$WORK/run4.log"
+new_app="(SELECT application_id FROM files WHERE id = (SELECT max(id) FROM files))"
+is "upgrade: a document kept by an earlier release is named again" \
+	"$(q "SELECT DISTINCT stored_path FROM files WHERE sha256 = '$form' AND application_id = $new_app")" \
+	"$WORK/spool/files/${form:0:2}/$form"
+is "upgrade: one whose file is gone is kept anew, in a pack, whole" \
+	"$(kept "$(q "SELECT DISTINCT stored_path FROM files WHERE sha256 = '$report' AND application_id = $new_app")" "$report")" whole
+is "upgrade: the rest is named, not written again: the packs grew by what only the new application names" \
+	"$(( $(cat "$WORK"/spool/packs/*.pack | wc -c) - packed ))" \
+	"$(q "SELECT sum(size) FROM (SELECT DISTINCT f.sha256, f.size FROM files f WHERE f.application_id = $new_app
+		AND f.stored_path LIKE '%.pack@%' AND NOT EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path
+		AND g.application_id <> f.application_id))")"
+is "upgrade: that is the report alone" "$(q "SELECT group_concat(DISTINCT f.sha256) FROM files f WHERE f.application_id = $new_app
+	AND f.stored_path LIKE '%.pack@%' AND NOT EXISTS (SELECT 1 FROM files g WHERE g.stored_path = f.stored_path
+	AND g.application_id <> f.application_id)")" "$report"
