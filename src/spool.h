@@ -55,6 +55,7 @@ typedef struct spool_pack {
 	unsigned num;   /* the pack appended to */
 	int fd;         /* open on it while dir is set */
 	uint64_t end;   /* where its next document goes */
+	int unsynced;   /* packs/ or the pack made, its entry left for the caller's spool_sync */
 } spool_pack;
 /* Keeps n files written by the sandbox: each is copied (never linked)
  * with its bytes hashed on the way, so the kept bytes are ones the sandbox

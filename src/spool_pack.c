@@ -62,7 +62,9 @@ static int pack_open_num(spool_pack *k, int sync_later)
 		goto out;
 	}
 	k->end = (uint64_t)st.st_size;
-	if (made && !sync_later && util_fsync_dir(k->dir) != 0) {
+	if (made && sync_later)
+		k->unsynced = 1;
+	else if (made && util_fsync_dir(k->dir) != 0) {
 		log_error("spool: %s: fsync: %s", k->dir, strerror(errno));
 		goto out;
 	}
@@ -84,12 +86,14 @@ static int pack_open(spool_pack *k, const char *spool, int sync_later)
 	k->dir = util_path_join(spool, "packs");
 	k->fd = -1;
 	k->num = 1;
+	k->unsynced = 0;
 	if (mkdir(k->dir, 0750) == 0) {
 		char *parent = util_dirname(k->dir);
 		int rc = sync_later ? 0 : util_fsync_dir(parent);
 		free(parent);
 		if (rc != 0)
 			goto fail;
+		k->unsynced = sync_later;
 	} else if (errno != EEXIST)
 		goto fail;
 	d = opendir(k->dir);
@@ -198,6 +202,19 @@ int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const
 		log_error("spool: %s: fdatasync: %s", k->dir, strerror(errno));
 		spool_pack_close(k);
 		return -1;
+	}
+	/* a pack (or packs/) made for a group whose spool_sync may never have
+	 * come (its commit failed): its entries on disk before this commit */
+	if (appended && !sync_later && k->unsynced) {
+		char *parent = util_dirname(k->dir);
+		int rc = util_fsync_dir(k->dir) == 0 && util_fsync_dir(parent) == 0 ? 0 : -1;
+		free(parent);
+		if (rc != 0) {
+			log_error("spool: %s: fsync: %s", k->dir, strerror(errno));
+			spool_pack_close(k);
+			return -1;
+		}
+		k->unsynced = 0;
 	}
 	return 0;
 }

@@ -265,7 +265,10 @@ int store_desk_file_get(store *s, int64_t file_id, store_desk_file *out)
 	store_desk_file *rows;
 	size_t n;
 	int rc = store_rows_query(s, &one_file_kind, &rows, &n,
-				  "SELECT a.number, f.name, coalesce(f.type, ''), f.stored_path, f.size FROM files f"
+				  /* a purged document's bytes are gone (or kept for another
+				   * application only): its name is withheld */
+				  "SELECT a.number, f.name, coalesce(f.type, ''),"
+				  " CASE WHEN f.purged_at IS NULL THEN f.stored_path ELSE '' END, f.size FROM files f"
 				  " JOIN applications a ON a.id = f.application_id WHERE f.id = ?",
 				  "i", file_id);
 	memset(out, 0, sizeof *out);

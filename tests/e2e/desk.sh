@@ -201,6 +201,10 @@ q "UPDATE files SET stored_path = replace(stored_path, '@', '@9') || '0' WHERE i
 req "$A" GET "/files/$lid"
 is "a name past its pack's end is not served (short bytes never pass for the document)" "$code" 410
 q "UPDATE files SET stored_path = '$lpath' WHERE id = $lid"
+q "UPDATE files SET purged_at = '2030-01-01T00:00:00Z' WHERE id = $lid"
+req "$A" GET "/files/$lid"
+is "a purged document is not served (its range of the pack is a hole, or another application's)" "$code" 410
+q "UPDATE files SET purged_at = NULL WHERE id = $lid"
 q "UPDATE files SET stored_path = '/etc/passwd' WHERE id = $hid"
 req "$A" GET "/files/$hid"
 is "a stored path outside the spool is never served" "$code" 410
