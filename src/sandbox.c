@@ -335,6 +335,10 @@ static void sandbox_child(const config_limits *lim, const char *workdir, sandbox
 			  int fresh_arena, int net_cut)
 {
 	json_t *res;
+	/* nothing of the parent's stays open but stdin, stdout and stderr:
+	 * forked from packetd itself (no helper), it held the database, the
+	 * pack being appended to and the sources' connections */
+	close_range(3, ~0u, 0);
 	if (sandbox_confine(lim, workdir, parent, net_cut, 0) != 0)
 		_exit(SANDBOX_EXIT_SYSERR);
 	res = sandbox_call_fn(fn, arg, fresh_arena);

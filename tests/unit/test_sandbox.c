@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,6 +109,12 @@ static json_t *work_write(void *arg)
 	return json_pack("{s:b}", "written", fd >= 0);
 }
 
+/* Writes to a descriptor the parent had open. */
+static json_t *work_inherited(void *arg)
+{
+	return json_pack("{s:b}", "written", write(*(const int *)arg, "x", 1) == 1);
+}
+
 #ifndef SANDBOX_NO_AS
 static json_t *work_memory(void *arg)
 {
@@ -181,6 +188,27 @@ static void test_no_spawn(void **state)
 	json_decref(r);
 }
 
+/* What packetd had open (its database, the pack it appends to) is closed
+ * in the child: a packet's reader cannot write through it. */
+static void test_no_inherited_files(void **state)
+{
+	struct fx *f = *state;
+	char *path = util_path_join(f->base, "held-open");
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	json_t *r = NULL;
+	char why[256];
+	struct stat st;
+	assert_true(fd >= 3);
+	assert_int_equal(sandbox_run(&f->lim, f->work, work_inherited, &fd, &r, why, sizeof why), SANDBOX_OK);
+	assert_false(json_is_true(json_object_get(r, "written")));
+	json_decref(r);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal((int)st.st_size, 0);
+	assert_int_equal(write(fd, "y", 1), 1);   /* still open in the parent */
+	close(fd);
+	free(path);
+}
+
 static void test_writes_only_in_work(void **state)
 {
 	struct fx *f = *state;
@@ -237,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_spawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writes_only_in_work, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_inherited_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
