@@ -30,7 +30,7 @@ static int purge_one(packetd_ctx *ctx, int64_t id, const char *state, int dry_ru
 			continue;
 		}
 		(*deleted)++;
-		/* unlinked before the commit: a crash in between leaves rows the
+		/* deleted before the commit: a crash in between leaves rows the
 		 * next run marks, never a document the ledger calls purged */
 		if (!dry_run && spool_kept_discard(path) != 0) {
 			log_error("purge: cannot delete %s: %s", path, strerror(errno));
