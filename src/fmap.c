@@ -23,19 +23,12 @@ int fmap_open(fmap *m, int fd, size_t len)
 	m->heap = 0;
 	if (len <= FMAP_STEP) {
 		char *b = xrealloc(NULL, len + 1);   /* NUL after, as a mapping's last page has */
-		size_t got = 0;
 		b[len] = '\0';
-		while (got < len) {
-			ssize_t r = pread(fd, b + got, len - got, (off_t)got);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				if (r == 0)
-					errno = EIO;   /* the file shrank under us */
-				free(b);
-				return -1;
-			}
-			got += (size_t)r;
+		if (util_pread_all(fd, b, len, 0) != 0) {   /* EIO: the file shrank under us */
+			int e = errno;
+			free(b);
+			errno = e;
+			return -1;
 		}
 		m->base = b;
 		m->len = len;

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "clock.h"
 #include "cpd.h"
@@ -91,19 +90,6 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 	return rc;
 }
 
-/* Whether a name the ledger gives still holds bytes: a pack's range is
- * trusted (written before its commit, never rewritten), an earlier
- * release's file of its own must still be there (a file an operator
- * removed is kept again, in a pack). */
-static int kept_there(const char *stored)
-{
-	char *file = spool_kept_file(stored);
-	struct stat st;
-	int there = strcmp(file, stored) != 0 || (lstat(file, &st) == 0 && S_ISREG(st.st_mode));
-	free(file);
-	return there;
-}
-
 int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept)
 {
 	const char **src = xcalloc(p->nfiles + 1, sizeof *src), **sha = xcalloc(p->nfiles + 1, sizeof *sha);
@@ -119,10 +105,6 @@ int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept)
 			 * this group's) are named, not kept again */
 			if (store_kept_path(ctx->db, sha[i], &known[i]) < 0)
 				goto out;
-			if (known[i] != NULL && !kept_there(known[i])) {
-				free(known[i]);
-				known[i] = NULL;
-			}
 		}
 	rc = spool_keep_all(&ctx->pack, ctx->conf->spool, p->nfiles, src, sha, (const char *const *)known, kept->paths,
 			    store_in_group(ctx->db));

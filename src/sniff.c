@@ -366,21 +366,6 @@ static void sniff_core(const struct sniff_in *in, char type[12], int *encrypted,
 
 /* --- public entry points ------------------------------------------------- */
 
-static int sniff_pread_all(int fd, char *p, size_t n, off_t off)
-{
-	while (n > 0) {
-		ssize_t r = pread(fd, p, n, off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-		off += r;
-	}
-	return 0;
-}
-
 /* Images and archives are told by their first bytes and checked by their
  * last (sniff_core), and zip-based documents are read by the zip reader
  * from the file: a 50 MB scan or a DOCX full of images is not read whole
@@ -413,7 +398,7 @@ int sniff_file(packet_file *f)
 	/* The bytes on disk decide, even if the caller's size is stale. */
 	if ((uint64_t)st.st_size > 2 * SNIFF_EDGE) {
 		head = xcalloc(1, SNIFF_EDGE + 1);
-		if (sniff_pread_all(fd, head, SNIFF_EDGE, 0) != 0)
+		if (util_pread_all(fd, head, SNIFF_EDGE, 0) != 0)
 			goto out;
 		if (!sniff_by_edges((const unsigned char *)head, SNIFF_EDGE) && (uint64_t)st.st_size <= SNIFF_MAX_READ) {
 			/* Anything else big (a scanned PDF, mostly) is read
@@ -434,14 +419,14 @@ int sniff_file(packet_file *f)
 	} else if (head == NULL && (uint64_t)st.st_size <= SNIFF_MAX_READ) {
 		size_t n = (size_t)st.st_size;
 		head = xcalloc(1, n + 1);
-		if (sniff_pread_all(fd, head, n, 0) != 0)
+		if (util_pread_all(fd, head, n, 0) != 0)
 			goto out;
 		in.head = in.tail = head;
 		in.head_len = in.tail_len = n;
 		in.whole = 1;
 	} else {
 		tail = xcalloc(1, SNIFF_EDGE + 1);
-		if (sniff_pread_all(fd, tail, SNIFF_EDGE, st.st_size - SNIFF_EDGE) != 0)
+		if (util_pread_all(fd, tail, SNIFF_EDGE, (uint64_t)st.st_size - SNIFF_EDGE) != 0)
 			goto out;
 		in.head = head;
 		in.tail = tail;

@@ -61,8 +61,9 @@ typedef struct spool_pack {
  * with its bytes hashed on the way, so the kept bytes are ones the sandbox
  * cannot reach any more, and a file whose bytes are not sha256[i] is
  * refused (-1, errno EILSEQ). known[i] (NULL, or the array NULL): where
- * the ledger already keeps those bytes; they are not kept again, nor are
- * the same bytes twice in one call. src[i] NULL is skipped. stored[i]
+ * the ledger already keeps those bytes; they are not kept again (unless
+ * known[i] is an earlier release's file that is gone), nor are the same
+ * bytes twice in one call. src[i] NULL is skipped. stored[i]
  * (caller frees, also on failure) receives each name. On disk before it
  * returns, unless sync_later: then the caller calls spool_sync before a
  * commit refers to them (a group commit, cycle.c). */

@@ -23,6 +23,8 @@
 
 #include "log.h"
 
+#define SPOOL_COPY_CHUNK (256 * 1024)
+
 /* The pack number of a folder entry "NNNNNN.pack", or 0. */
 static unsigned pack_number(const char *name)
 {
@@ -170,6 +172,19 @@ out:
 	return rc;
 }
 
+/* Whether a name the ledger gives still holds bytes: a pack's range is
+ * trusted (written before its commit, never rewritten), an earlier
+ * release's file of its own must still be there (one an operator removed
+ * is kept again, in a pack). */
+static int kept_there(const char *stored)
+{
+	char *file = spool_kept_file(stored);
+	struct stat st;
+	int there = strcmp(file, stored) != 0 || (lstat(file, &st) == 0 && S_ISREG(st.st_mode));
+	free(file);
+	return there;
+}
+
 int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const *src, const char *const *sha256,
 		   const char *const *known, char **stored, int sync_later)
 {
@@ -177,7 +192,7 @@ int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const
 	for (size_t i = 0; i < n; i++) {
 		if (src[i] == NULL)
 			continue;
-		if (known != NULL && known[i] != NULL) {
+		if (known != NULL && known[i] != NULL && kept_there(known[i])) {
 			stored[i] = xstrdup(known[i]);
 			continue;
 		}
@@ -283,7 +298,7 @@ int spool_kept_open(const char *stored, int *fd, uint64_t *off, uint64_t *len)
 
 int spool_kept_read(const char *stored, size_t max, char **data, size_t *len)
 {
-	uint64_t off, n, got = 0;
+	uint64_t off, n;
 	int fd, rc = -1, e;
 	char *b = NULL;
 	if (spool_kept_open(stored, &fd, &off, &n) != 0)
@@ -293,17 +308,8 @@ int spool_kept_read(const char *stored, size_t max, char **data, size_t *len)
 		goto out;
 	}
 	b = xrealloc(NULL, (size_t)n + 1);
-	while (got < n) {
-		ssize_t r = pread(fd, b + got, (size_t)(n - got), (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			goto out;
-		}
-		got += (uint64_t)r;
-	}
+	if (util_pread_all(fd, b, (size_t)n, off) != 0)
+		goto out;
 	b[n] = '\0';
 	*data = b;
 	*len = (size_t)n;
@@ -321,23 +327,21 @@ int spool_kept_copy(const char *stored, const char *dest)
 {
 	uint64_t off, n;
 	int in, out = -1, rc = -1, e;
+	char *chunk = NULL;
 	if (spool_kept_open(stored, &in, &off, &n) != 0)
 		return -1;
 	out = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (out < 0)
 		goto done;
+	/* read and written, not copy_file_range(2): dest is in the scratch
+	 * folder, which may be another file system (EXDEV) */
+	chunk = xrealloc(NULL, SPOOL_COPY_CHUNK);
 	while (n > 0) {
-		loff_t from = (loff_t)off;
-		ssize_t r = copy_file_range(in, &from, out, NULL, (size_t)n, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
+		size_t step = n < SPOOL_COPY_CHUNK ? (size_t)n : SPOOL_COPY_CHUNK;
+		if (util_pread_all(in, chunk, step, off) != 0 || util_write_all(out, chunk, step) != 0)
 			goto done;
-		}
-		off += (uint64_t)r;
-		n -= (uint64_t)r;
+		off += step;
+		n -= step;
 	}
 	rc = 0;
 done:
@@ -347,6 +351,7 @@ done:
 		rc = -1;
 	}
 	close(in);
+	free(chunk);
 	if (rc != 0 && out >= 0)
 		unlink(dest);
 	errno = e;

@@ -323,6 +323,25 @@ int util_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int util_pread_all(int fd, void *data, size_t len, uint64_t off)
+{
+	char *p = data;
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 int util_hexval(int c)
 {
 	return c >= 0 && c < 256 ? util_hex_dec[c] : -1;

@@ -80,6 +80,9 @@ int util_parse_long(const char *s, long min, long max, long *out) UTIL_WUR;
 
 /* Writes all len bytes to fd, retrying short writes and EINTR. */
 int util_write_all(int fd, const void *data, size_t len) UTIL_WUR;
+/* Reads exactly len bytes of fd at off: 0, or -1 with errno (EIO when the
+ * file ends first). */
+int util_pread_all(int fd, void *data, size_t len, uint64_t off) UTIL_WUR;
 /* Value of one hex digit, -1 when c is none. */
 int util_hexval(int c);
 /* Value of one base64 character (RFC 4648 alphabet), -1 when c is none. */

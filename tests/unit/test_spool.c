@@ -111,6 +111,27 @@ static void keep_all_from(const char *src_parent)
 	assert_int_equal(stat(pack, &st2), 0);
 	assert_int_equal(st2.st_size, st.st_size);
 	free_all(again, 4);
+	/* an earlier release's file the ledger names is named again while it
+	 * is there; gone, the bytes are kept anew in the pack */
+	{
+		char *legacy = util_path_join(spool, "legacy-copy"), *data;
+		size_t len = 0;
+		const char *old[1] = {legacy};
+		assert_int_equal(util_write_atomic(legacy, text[1], tlen[1]), 0);
+		assert_int_equal(spool_keep_all(&k, spool, 1, src + 1, shas + 1, old, again, 0), 0);
+		assert_string_equal(again[0], legacy);
+		free_all(again, 1);
+		assert_int_equal(unlink(legacy), 0);
+		assert_int_equal(spool_keep_all(&k, spool, 1, src + 1, shas + 1, old, again, 0), 0);
+		assert_non_null(strstr(again[0], ".pack@"));
+		data = kept_bytes(again[0], &len);
+		assert_int_equal(len, tlen[1]);
+		assert_memory_equal(data, text[1], len);
+		free(data);
+		free_all(again, 1);
+		free(legacy);
+		assert_int_equal(stat(pack, &st), 0);   /* the pack's size now */
+	}
 	/* bytes left at the end by a copy that never committed are skipped */
 	spool_pack_close(&k);
 	{
@@ -124,7 +145,7 @@ static void keep_all_from(const char *src_parent)
 		char want[64];
 		size_t len = 0;
 		char *data = kept_bytes(again[0], &len);
-		snprintf(want, sizeof want, "@%zu+15", big.len + 15 + 21);
+		snprintf(want, sizeof want, "@%lld+15", (long long)st.st_size + 21);
 		assert_non_null(strstr(again[0], want));
 		assert_int_equal(len, 15);
 		assert_memory_equal(data, text[1], 15);
@@ -288,6 +309,24 @@ static void test_kept_read_discard(void **state)
 	assert_int_equal(len, 15);
 	assert_memory_equal(data, "second document", 15);
 	free(data);
+	/* into a scratch folder on another file system (where
+	 * copy_file_range(2) fails with EXDEV) */
+	{
+		struct stat a, b;
+		char *other = make_dir("/dev/shm"), *there;
+		if (other != NULL && stat(other, &a) == 0 && stat(spool, &b) == 0 && a.st_dev != b.st_dev) {
+			there = util_path_join(other, "copy");
+			assert_int_equal(spool_kept_copy(stored[0], there), 0);
+			assert_int_equal(util_read_file(there, 0, &data, &len), 0);
+			assert_int_equal(len, 14);
+			assert_memory_equal(data, "first document", 14);
+			free(data);
+			free(there);
+		}
+		if (other != NULL)
+			util_rmtree(other);
+		free(other);
+	}
 	/* an earlier release's name: the file itself */
 	plain = util_path_join(spool, "plain");
 	assert_int_equal(util_write_atomic(plain, "kept@1+2", 8), 0);
