@@ -202,16 +202,20 @@ static json_t *intake_child(const zygote_job *job, const void *env)
 }
 
 /* The long strings the child wrote beside its result (packet_wire.h), read
- * whole and removed; *data owned by the caller. 0, or -1. */
+ * whole and emptied (kept for the folder's next item); *data owned by the
+ * caller. 0, or -1. */
 static int take_strings(const char *workdir, const config_limits *lim, char **data, size_t *len)
 {
 	char *path = util_path_join(workdir, PACKET_WIRE_STRINGS);
 	/* bounded by what the child may write: a text a member, and findings */
 	uint64_t members = lim->max_members < 100000 ? lim->max_members : 100000;
-	int rc = util_read_file(path, (size_t)(members * SNIFF_MAX_TEXT) + 64u * 1024 * 1024, data, len);
-	if (rc != 0)
+	int rc = util_take_file(path, (size_t)(members * SNIFF_MAX_TEXT) + 64u * 1024 * 1024, data, len);
+	if (rc != 0) {
+		int too_large = errno == EFBIG;
 		log_error("intake: %s: %s", path, strerror(errno));
-	(void)util_clear_file(path);   /* kept for the folder's next item, empty */
+		if (too_large)   /* left by util_take_file: emptied for the folder's next item */
+			(void)util_clear_file(path);
+	}
 	free(path);
 	return rc;
 }

@@ -464,29 +464,39 @@ int sandbox_take(const config_limits *lim, const char *workdir, json_t **result)
 {
 	char *result_path = util_path_join(workdir, SANDBOX_RESULT), *text = NULL;
 	size_t len = 0;
-	int rc = SANDBOX_ERROR;
+	int rc = SANDBOX_ERROR, taken = 1;
 	struct stat st;
 	*result = NULL;
-	/* the result is bounded by what the limits let the child produce; an
-	 * empty one is a cleared one (util_clear_file): none was written */
-	if (stat(result_path, &st) != 0 || st.st_size == 0 || (uint64_t)st.st_size > lim->max_total * 2 + 64 * MB) {
-		log_error("sandbox: %s: missing or too large", result_path);
-		goto out;
-	}
-	/* A usual result is read whole, then parsed from memory:
-	 * json_load_file takes the file a getc at a time (about a tenth of
-	 * packetd's own CPU a packet). A big one streams, not to hold it twice. */
-	if (st.st_size > SANDBOX_RESULT_WHOLE)
+	/* A usual result is read whole (and emptied, one open for both), then
+	 * parsed from memory: json_load_file takes the file a getc at a time
+	 * (about a tenth of packetd's own CPU a packet). A big one streams,
+	 * not to hold it twice. An empty one is a cleared one
+	 * (util_clear_file): none was written. */
+	if (util_take_file(result_path, SANDBOX_RESULT_WHOLE, &text, &len) == 0) {
+		if (len > 0)
+			*result = json_loadb(text, len, 0, NULL);
+		else
+			goto missing;
+	} else if (errno == EFBIG) {
+		taken = 0;
+		/* bounded by what the limits let the child produce */
+		if (stat(result_path, &st) != 0 || (uint64_t)st.st_size > lim->max_total * 2 + 64 * MB)
+			goto missing;
 		*result = json_load_file(result_path, 0, NULL);
-	else if (util_read_file(result_path, (size_t)st.st_size + 1, &text, &len) == 0)
-		*result = json_loadb(text, len, 0, NULL);
+	} else {
+		goto missing;
+	}
 	if (*result == NULL) {
 		log_error("sandbox: %s: unreadable result", result_path);
 		goto out;
 	}
 	rc = SANDBOX_OK;
+	goto out;
+missing:
+	log_error("sandbox: %s: missing or too large", result_path);
 out:
-	(void)util_clear_file(result_path);   /* a failure shows at the next job's start */
+	if (!taken)   /* emptied, or a failure shows at the next job's start */
+		(void)util_clear_file(result_path);
 	free(result_path);
 	free(text);
 	return rc;

@@ -137,10 +137,14 @@ static int pack_append(spool_pack *k, const char *src, const char *sha256, int s
 	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1, e;
 	struct stat st;
 	char got[65];
-	off_t at;
+	uint64_t copied = 0;
 	buf b;
 	if (in < 0 || fstat(in, &st) != 0)
 		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto out;
+	}
 	/* a pack grows to SPOOL_PACK_MAX, then the next one begins */
 	if (k->end > 0 && k->end + (uint64_t)st.st_size > SPOOL_PACK_MAX) {
 		close(k->fd);
@@ -149,20 +153,19 @@ static int pack_append(spool_pack *k, const char *src, const char *sha256, int s
 		if (pack_open_num(k, sync_later) != 0)
 			goto out;
 	}
-	if (lseek(k->fd, (off_t)k->end, SEEK_SET) < 0 || util_sha256_copy_fd(in, k->fd, got) != 0)
+	/* the size read beforehand bounds the copy: bytes added to the file
+	 * since, or taken from it, make a hash that is not sha256 */
+	if (util_sha256_copy_at(in, (uint64_t)st.st_size, k->fd, k->end, got, &copied) != 0)
 		goto out;
-	if (strcmp(got, sha256) != 0) {
+	if (copied != (uint64_t)st.st_size || strcmp(got, sha256) != 0) {
 		log_error("spool: %s changed after it was read (not %.12s…): not kept", src, sha256);
 		errno = EILSEQ;
 		goto out;
 	}
-	at = lseek(k->fd, 0, SEEK_CUR);
-	if (at < 0)
-		goto out;
 	buf_init(&b, 0);
-	buf_printf(&b, "%s/%06u.pack@%" PRIu64 "+%" PRIu64, k->dir, k->num, k->end, (uint64_t)at - k->end);
+	buf_printf(&b, "%s/%06u.pack@%" PRIu64 "+%" PRIu64, k->dir, k->num, k->end, copied);
 	*stored = buf_steal(&b);
-	k->end = (uint64_t)at;
+	k->end += copied;
 	rc = 0;
 out:
 	e = errno;

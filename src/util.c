@@ -342,6 +342,25 @@ int util_pread_all(int fd, void *data, size_t len, uint64_t off)
 	return 0;
 }
 
+int util_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 int util_hexval(int c)
 {
 	return c >= 0 && c < 256 ? util_hex_dec[c] : -1;
@@ -626,6 +645,51 @@ int util_clear_file(const char *path)
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+int util_take_file(const char *path, size_t max, char **data, size_t *len)
+{
+	struct stat st;
+	char *b = NULL;
+	int rc = -1, e, clear = 0;
+	/* O_NONBLOCK: a FIFO planted there must not hold packetd */
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP || e == ENXIO || e == EISDIR)
+			(void)util_clear_file(path);   /* not a file: removed */
+		errno = e == ENOENT ? ENOENT : EINVAL;
+		return -1;
+	}
+	if (fstat(fd, &st) != 0)
+		goto out;
+	clear = 1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		clear = 0;
+		errno = EFBIG;
+		goto out;
+	}
+	b = xrealloc(NULL, (size_t)st.st_size + 1);
+	if (util_pread_all(fd, b, (size_t)st.st_size, 0) != 0)
+		goto out;
+	b[st.st_size] = '\0';
+	*data = b;
+	*len = (size_t)st.st_size;
+	b = NULL;
+	rc = 0;
+out:
+	e = errno;
+	/* a second name of some file is removed, never truncated through */
+	if (clear && (!S_ISREG(st.st_mode) || st.st_nlink != 1 || (st.st_size > 0 && ftruncate(fd, 0) != 0)))
+		(void)unlink(path);
+	free(b);
+	close(fd);
+	errno = e;
+	return rc;
+}
+
 int util_open_rewrite(const char *path)
 {
 	struct stat st;
@@ -736,6 +800,10 @@ int util_sha256_hex(const void *data, size_t len, char out[65])
 	return 0;
 }
 
+/* The read size of the copies below: a kept document of the usual few
+ * hundred KiB in a few calls. */
+#define UTIL_COPY_CHUNK (256 * 1024)
+
 int util_sha256_copy_fd(int in, int copy, char out[65])
 {
 	gnutls_hash_hd_t h;
@@ -744,9 +812,9 @@ int util_sha256_copy_fd(int in, int copy, char out[65])
 	int rc = -1;
 	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
 		return -1;
-	chunk = xcalloc(1, 65536);
+	chunk = xrealloc(NULL, UTIL_COPY_CHUNK);
 	for (;;) {
-		ssize_t n = read(in, chunk, 65536);
+		ssize_t n = read(in, chunk, UTIL_COPY_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -757,6 +825,40 @@ int util_sha256_copy_fd(int in, int copy, char out[65])
 		if (copy >= 0 && util_write_all(copy, chunk, (size_t)n) != 0)
 			goto out;
 	}
+	rc = 0;
+out:
+	gnutls_hash_deinit(h, d);
+	free(chunk);
+	if (rc == 0)
+		hex_of(d, 32, out);
+	return rc;
+}
+
+int util_sha256_copy_at(int in, uint64_t len, int copy, uint64_t at, char out[65], uint64_t *copied)
+{
+	gnutls_hash_hd_t h;
+	unsigned char d[32];
+	char *chunk;
+	uint64_t done = 0;
+	int rc = -1;
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
+		return -1;
+	chunk = xrealloc(NULL, UTIL_COPY_CHUNK);
+	while (done < len) {
+		size_t want = len - done < UTIL_COPY_CHUNK ? (size_t)(len - done) : UTIL_COPY_CHUNK;
+		ssize_t n = read(in, chunk, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		gnutls_hash(h, chunk, (size_t)n);
+		if (util_pwrite_all(copy, chunk, (size_t)n, at + done) != 0)
+			goto out;
+		done += (uint64_t)n;
+	}
+	*copied = done;
 	rc = 0;
 out:
 	gnutls_hash_deinit(h, d);

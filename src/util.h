@@ -83,6 +83,8 @@ int util_write_all(int fd, const void *data, size_t len) UTIL_WUR;
 /* Reads exactly len bytes of fd at off: 0, or -1 with errno (EIO when the
  * file ends first). */
 int util_pread_all(int fd, void *data, size_t len, uint64_t off) UTIL_WUR;
+/* Writes all len bytes at offset off; 0, or -1 with errno. */
+int util_pwrite_all(int fd, const void *data, size_t len, uint64_t off) UTIL_WUR;
 /* Value of one hex digit, -1 when c is none. */
 int util_hexval(int c);
 /* Value of one base64 character (RFC 4648 alphabet), -1 when c is none. */
@@ -125,6 +127,13 @@ int util_empty_dir(const char *path, const char *keep);
  * does: truncated, or removed when it is not a regular file with one name;
  * nothing when it is missing. 0, or -1 with errno. */
 int util_clear_file(const char *path);
+/* Reads the work file at path whole and then empties it as
+ * util_clear_file does, through one open: what a sandbox's answer costs.
+ * A regular file of at most max bytes only (more: EFBIG, and the file is
+ * left as it is for the caller to take otherwise); symbolic links are not
+ * followed. *data (caller frees) is NUL-terminated, *len its size. 0, or
+ * -1 with errno. */
+int util_take_file(const char *path, size_t max, char **data, size_t *len) UTIL_WUR;
 /* Opens path to write it from its start: made when missing, kept when it
  * is there (a work file readied by util_empty_dir); a symbolic link, a
  * second name of some file or anything not a file there is removed and a
@@ -153,6 +162,12 @@ int util_sha256_file_hex(const char *path, char out[65]) UTIL_WUR;
 /* Hashes what is read from in to its end, writing the same bytes to copy
  * when copy >= 0 (one pass for a copy and its hash). 0, or -1 with errno. */
 int util_sha256_copy_fd(int in, int copy, char out[65]) UTIL_WUR;
+/* Hashes at most len bytes read from in, writing them to copy at offset
+ * at (pwrite: copy's file position is left alone); *copied gets how many
+ * came, fewer than len when in ended first. Reading stops at len, so a
+ * file's size taken beforehand costs no read to find its end. 0, or -1
+ * with errno. */
+int util_sha256_copy_at(int in, uint64_t len, int copy, uint64_t at, char out[65], uint64_t *copied) UTIL_WUR;
 /* SHA-256 of bytes seen as they pass (written elsewhere): begin, add each
  * piece, then end (which frees it; out NULL when the hash is not wanted
  * after all, on an error path). */

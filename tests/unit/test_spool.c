@@ -1,7 +1,7 @@
 /* test_spool.c — the spool: kept documents are exact in their packs (also
  * when copied across file systems), kept once, readable and discardable
  * by their names, work folders are cleaned or
- * emptied for the next item, a source's fetched copy goes once its item is
+ * emptied for the next item, a sandbox's answer is taken and emptied, a source's fetched copy goes once its item is
  * recorded, and the run lock is exclusive. */
 #include <dirent.h>
 #include <fcntl.h>
@@ -200,6 +200,12 @@ static void test_keep_all_changed(void **state)
 	assert_int_equal(errno, EILSEQ);
 	assert_null(stored[0]);
 	assert_null(k.dir);   /* closed after a failure */
+	/* grown past what was hashed: refused too, not cut to the hash's size */
+	assert_int_equal(util_write_atomic(path, "as read\nand more\n", 17), 0);
+	errno = 0;
+	assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, 0), -1);
+	assert_int_equal(errno, EILSEQ);
+	assert_null(stored[0]);
 	ok = put_doc(srcdir, "m0002", "whole\n", 6, sha2);
 	src[0] = ok;
 	shas[0] = sha2;
@@ -352,6 +358,63 @@ static void test_kept_read_discard(void **state)
 	free(copy);
 	util_rmtree(spool);
 	free(spool);
+}
+
+/* A sandbox's answer is taken with one open: read whole, then emptied in
+ * place (the same inode, for the folder's next item). Bigger than asked:
+ * EFBIG and left as it is. A symbolic link is not followed but removed;
+ * a second name of another file is removed, the file left whole. */
+static void test_take_file(void **state)
+{
+	char *dir = make_dir("/tmp"), *path = util_path_join(dir, "answer"), *other = util_path_join(dir, "other");
+	char *data = NULL;
+	size_t len = 0;
+	struct stat st, st2;
+	(void)state;
+	assert_int_equal(util_write_atomic(path, "{\"a\":1}", 7), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(util_take_file(path, 100, &data, &len), 0);
+	assert_int_equal(len, 7);
+	assert_string_equal(data, "{\"a\":1}");
+	free(data);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal((int)st2.st_size, 0);
+	assert_true(st2.st_ino == st.st_ino);
+	/* an empty one reads as nothing */
+	assert_int_equal(util_take_file(path, 100, &data, &len), 0);
+	assert_int_equal(len, 0);
+	free(data);
+	/* too large: refused, untouched */
+	assert_int_equal(util_write_atomic(path, "0123456789", 10), 0);
+	errno = 0;
+	assert_int_equal(util_take_file(path, 9, &data, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal((int)st2.st_size, 10);
+	/* a symbolic link to another file: that file is neither read nor emptied */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(util_write_atomic(other, "precious", 8), 0);
+	assert_int_equal(symlink(other, path), 0);
+	assert_int_equal(util_take_file(path, 100, &data, &len), -1);
+	assert_int_not_equal(lstat(path, &st2), 0);
+	assert_int_equal(stat(other, &st2), 0);
+	assert_int_equal((int)st2.st_size, 8);
+	/* a second name of it: read, then that name removed, the file kept */
+	assert_int_equal(link(other, path), 0);
+	assert_int_equal(util_take_file(path, 100, &data, &len), 0);
+	assert_int_equal(len, 8);
+	free(data);
+	assert_int_not_equal(lstat(path, &st2), 0);
+	assert_int_equal(stat(other, &st2), 0);
+	assert_int_equal((int)st2.st_size, 8);
+	/* missing */
+	errno = 0;
+	assert_int_equal(util_take_file(path, 100, &data, &len), -1);
+	assert_int_equal(errno, ENOENT);
+	util_rmtree(dir);
+	free(path);
+	free(other);
+	free(dir);
 }
 
 static void test_workdir_cleaned(void **state)
@@ -566,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_keep_all_changed),
 		cmocka_unit_test(test_pack_next),
 		cmocka_unit_test(test_kept_read_discard),
+		cmocka_unit_test(test_take_file),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_workdir_reused),
 		cmocka_unit_test(test_fetched_copy_released),
