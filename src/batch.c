@@ -233,7 +233,8 @@ static int batch_row(packetd_ctx *ctx, source *src, const source_item *it, const
 	}
 	if (intake_check(&o, &p) != 0)
 		goto out;
-	if (record_keep_files(ctx, &p, &stored) != 0)
+	/* two rows may name the same packet: its files stay for the other */
+	if (record_keep_files(ctx, &p, &stored, 0) != 0)
 		goto out;
 	store_source ss = {.name = src->conf->name, .kind = src->ops->kind, .ref = ref, .reply_to = p.app.email};
 	store_item item = {.source = src->conf->name, .key = rowkey, .ref = ref,

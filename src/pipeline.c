@@ -129,7 +129,8 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 	if (p.outcome == PACKET_REJECTED)
 		if (spool_quarantine(ctx->conf->spool, att->path, sha) != 0)
 			log_warn("%s: archive not quarantined; the application is recorded all the same", it->ref);
-	if (record_keep_files(ctx, &p, &stored) != 0)
+	/* the packet's files are its own work folder's, read no more */
+	if (record_keep_files(ctx, &p, &stored, 1) != 0)
 		goto out;
 	if (store_begin(ctx->db) != 0)
 		goto out;

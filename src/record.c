@@ -90,7 +90,7 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 	return rc;
 }
 
-int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept)
+int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept, int empty_sources)
 {
 	const char **src = xcalloc(p->nfiles + 1, sizeof *src), **sha = xcalloc(p->nfiles + 1, sizeof *sha);
 	char **known = xcalloc(p->nfiles + 1, sizeof *known);
@@ -107,7 +107,7 @@ int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept)
 				goto out;
 		}
 	rc = spool_keep_all(&ctx->pack, ctx->conf->spool, p->nfiles, src, sha, (const char *const *)known, kept->paths,
-			    store_in_group(ctx->db));
+			    (store_in_group(ctx->db) ? SPOOL_SYNC_LATER : 0) | (empty_sources ? SPOOL_EMPTY_SOURCES : 0));
 out:
 	if (rc != 0)
 		record_kept_free(kept);

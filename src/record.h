@@ -31,8 +31,10 @@ typedef struct record_result {
 } record_result;
 
 /* Keeps p's document files in the spool; the caller frees *kept with
- * record_kept_free, whatever becomes of p. 0 or -1. */
-int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept);
+ * record_kept_free, whatever becomes of p. empty_sources: the files are
+ * the item's own work files, read no more: each is emptied as it is kept
+ * (SPOOL_EMPTY_SOURCES). 0 or -1. */
+int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept, int empty_sources);
 void record_kept_free(record_kept *kept);
 
 /* Inside the caller's transaction: a new application, or, for an open

@@ -65,10 +65,16 @@ typedef struct spool_pack {
  * known[i] is an earlier release's file that is gone), nor are the same
  * bytes twice in one call. src[i] NULL is skipped. stored[i]
  * (caller frees, also on failure) receives each name. On disk before it
- * returns, unless sync_later: then the caller calls spool_sync before a
- * commit refers to them (a group commit, cycle.c). */
+ * returns, unless flags has SPOOL_SYNC_LATER: then the caller calls
+ * spool_sync before a commit refers to them (a group commit, cycle.c).
+ * With SPOOL_EMPTY_SOURCES each source copied is then emptied in place
+ * (truncated when it is a regular file with one name), as
+ * util_empty_dir would empty it for its work folder's next item: one open
+ * for both. */
+#define SPOOL_SYNC_LATER 1u
+#define SPOOL_EMPTY_SOURCES 2u
 int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const *src, const char *const *sha256,
-		   const char *const *known, char **stored, int sync_later) UTIL_WUR;
+		   const char *const *known, char **stored, unsigned flags) UTIL_WUR;
 /* Closes the pack (k is then all closed). */
 void spool_pack_close(spool_pack *k);
 /* The file holding a kept document: its pack, or the file itself (caller

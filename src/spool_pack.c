@@ -132,13 +132,20 @@ void spool_pack_close(spool_pack *k)
 
 /* Appends the bytes of src to the pack, hashed on the way: they must be
  * sha256. *stored receives the document's name (caller frees). */
-static int pack_append(spool_pack *k, const char *src, const char *sha256, int sync_later, char **stored)
+static int pack_append(spool_pack *k, const char *src, const char *sha256, int sync_later, int empty_src,
+		       char **stored)
 {
-	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1, e;
+	/* O_NONBLOCK: a FIFO planted there must not hold packetd; a source
+	 * that cannot be written is copied all the same, and left as it is */
+	int in = empty_src ? open(src, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1, rc = -1, e;
 	struct stat st;
 	char got[65];
 	uint64_t copied = 0;
 	buf b;
+	if (in < 0) {
+		empty_src = 0;
+		in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	}
 	if (in < 0 || fstat(in, &st) != 0)
 		goto out;
 	if (!S_ISREG(st.st_mode)) {
@@ -166,6 +173,10 @@ static int pack_append(spool_pack *k, const char *src, const char *sha256, int s
 	buf_printf(&b, "%s/%06u.pack@%" PRIu64 "+%" PRIu64, k->dir, k->num, k->end, copied);
 	*stored = buf_steal(&b);
 	k->end += copied;
+	/* a second name of some other file is never truncated through: the
+	 * work folder's own clearing removes that name */
+	if (empty_src && st.st_nlink == 1 && copied > 0)
+		(void)ftruncate(in, 0);
 	rc = 0;
 out:
 	e = errno;
@@ -189,9 +200,9 @@ static int kept_there(const char *stored)
 }
 
 int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const *src, const char *const *sha256,
-		   const char *const *known, char **stored, int sync_later)
+		   const char *const *known, char **stored, unsigned flags)
 {
-	int appended = 0;
+	int appended = 0, sync_later = (flags & SPOOL_SYNC_LATER) != 0;
 	for (size_t i = 0; i < n; i++) {
 		if (src[i] == NULL)
 			continue;
@@ -207,7 +218,7 @@ int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const
 			continue;
 		if (k->dir == NULL && pack_open(k, spool, sync_later) != 0)
 			return -1;
-		if (pack_append(k, src[i], sha256[i], sync_later, &stored[i]) != 0) {
+		if (pack_append(k, src[i], sha256[i], sync_later, (flags & SPOOL_EMPTY_SOURCES) != 0, &stored[i]) != 0) {
 			if (errno != EILSEQ)   /* pack_append said why */
 				log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
 			/* what was written stays unnamed; the next document goes after it */

@@ -417,6 +417,68 @@ static void test_take_file(void **state)
 	free(dir);
 }
 
+/* SPOOL_EMPTY_SOURCES: a source kept is emptied in place (its inode
+ * stays, for the work folder's next item); a second name of another file
+ * is copied but never truncated through; without the flag sources stay
+ * whole. util_empty_dir then finds the emptied one done. */
+static void test_keep_all_empties(void **state)
+{
+	char *spool = make_dir("/tmp"), *srcdir = make_dir("/tmp"), *path[2], sha[2][65], *other;
+	char *stored[2] = {NULL, NULL}, *data;
+	const char *src[2], *shas[2];
+	spool_pack k = {0};
+	struct stat st, st2;
+	size_t len = 0;
+	(void)state;
+	assert_int_equal(spool_init(spool, spool), 0);
+	path[0] = put_doc(srcdir, "m0001", "first member\n", 13, sha[0]);
+	other = util_path_join(spool, "elsewhere");   /* outside the work folder */
+	assert_int_equal(util_write_atomic(other, "second member\n", 14), 0);
+	path[1] = util_path_join(srcdir, "m0002");
+	assert_int_equal(link(other, path[1]), 0);
+	assert_int_equal(util_sha256_file_hex(path[1], sha[1]), 0);
+	assert_int_equal(stat(path[0], &st), 0);
+	for (int i = 0; i < 2; i++) {
+		src[i] = path[i];
+		shas[i] = sha[i];
+	}
+	/* without the flag: nothing emptied */
+	assert_int_equal(spool_keep_all(&k, spool, 2, src, shas, NULL, stored, 0), 0);
+	assert_int_equal(stat(path[0], &st2), 0);
+	assert_int_equal((int)st2.st_size, 13);
+	free_all(stored, 2);
+	assert_int_equal(spool_keep_all(&k, spool, 2, src, shas, NULL, stored, SPOOL_EMPTY_SOURCES), 0);
+	data = kept_bytes(stored[0], &len);
+	assert_int_equal(len, 13);
+	assert_memory_equal(data, "first member\n", 13);
+	free(data);
+	data = kept_bytes(stored[1], &len);
+	assert_int_equal(len, 14);
+	free(data);
+	assert_int_equal(stat(path[0], &st2), 0);
+	assert_int_equal((int)st2.st_size, 0);
+	assert_true(st2.st_ino == st.st_ino);
+	assert_int_equal(stat(other, &st2), 0);
+	assert_int_equal((int)st2.st_size, 14);
+	/* the folder readied for its next item: the emptied file stays, the
+	 * second name goes, the file it named is untouched */
+	assert_int_equal(util_empty_dir(srcdir, NULL), 0);
+	assert_int_equal(stat(path[0], &st2), 0);
+	assert_true(st2.st_ino == st.st_ino);
+	assert_int_not_equal(lstat(path[1], &st2), 0);
+	assert_int_equal(stat(other, &st2), 0);
+	assert_int_equal((int)st2.st_size, 14);
+	spool_pack_close(&k);
+	free_all(stored, 2);
+	free(path[0]);
+	free(path[1]);
+	free(other);
+	util_rmtree(srcdir);
+	util_rmtree(spool);
+	free(srcdir);
+	free(spool);
+}
+
 static void test_workdir_cleaned(void **state)
 {
 	char *spool = make_dir("/tmp"), *w;
@@ -629,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_keep_all_changed),
 		cmocka_unit_test(test_pack_next),
 		cmocka_unit_test(test_kept_read_discard),
+		cmocka_unit_test(test_keep_all_empties),
 		cmocka_unit_test(test_take_file),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_workdir_reused),
