@@ -179,14 +179,15 @@ static json_t *intake_child(const zygote_job *job, const void *env)
 	if (rc == 0) {
 		buf strings;
 		char *path = util_path_join(job->workdir, PACKET_WIRE_STRINGS);
+		uint64_t had;
 		int fd;
 		buf_init(&strings, 0);
 		out = json_object();
 		json_object_set_new(out, "packet", packet_wire_dump(&p, &strings));
 		/* no result without its strings: the job then fails as a whole */
-		fd = util_open_rewrite(path);   /* the folder's earlier strings, cleared, are written again */
+		fd = util_open_rewrite(path, &had);   /* the folder's earlier strings, cleared, are written again */
 		if (fd < 0 || buf_error(&strings) || util_write_all(fd, strings.data ? strings.data : "", strings.len) != 0 ||
-		    util_rewrite_end(fd, strings.len) != 0) {
+		    util_rewrite_end(fd, had, strings.len) != 0) {
 			json_decref(out);
 			out = NULL;
 		}

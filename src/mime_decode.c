@@ -19,6 +19,7 @@ typedef struct mime_sink {
 	int failed;
 	util_sha256 sha;   /* of the bytes written, when asked for */
 	uint64_t written;
+	uint64_t had;   /* the work file's size before (util_open_rewrite) */
 	size_t n;
 	char buf[MIME_SINK_SIZE];
 } mime_sink;
@@ -163,7 +164,7 @@ int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const
 	*damaged = 0;
 	if (sha256 != NULL)
 		sha256[0] = '\0';
-	s->fd = util_open_rewrite(path);   /* a work file readied for this item is written again */
+	s->fd = util_open_rewrite(path, &s->had);   /* a work file readied for this item is written again */
 	if (s->fd < 0 || (sha256 != NULL && util_sha256_begin(&s->sha) != 0))
 		goto out;
 	if (enc == MAILMIME_MECHANISM_BASE64) {
@@ -181,7 +182,7 @@ int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const
 		}
 	}
 	mime_sink_flush(s);
-	if (!s->failed && util_rewrite_end(s->fd, s->written) == 0)
+	if (!s->failed && util_rewrite_end(s->fd, s->had, s->written) == 0)
 		rc = 0;
 	*size = s->written;
 out:

@@ -308,13 +308,14 @@ int sandbox_put_result(json_t *res, const char *workdir)
 	char *result_path = util_path_join(workdir, SANDBOX_RESULT);
 	/* in memory first: one write, not one per 4 KiB of stdio buffer */
 	char *text = json_dumps(res, JSON_COMPACT);
+	uint64_t had = 0;
 	int fd = -1, rc = -1, e;
 	if (text == NULL) {
 		errno = ENOMEM;
 		goto out;
 	}
-	fd = util_open_rewrite(result_path);   /* the folder's earlier result, cleared, is written again */
-	if (fd >= 0 && util_write_all(fd, text, strlen(text)) == 0 && util_rewrite_end(fd, strlen(text)) == 0)
+	fd = util_open_rewrite(result_path, &had);   /* the folder's earlier result, cleared, is written again */
+	if (fd >= 0 && util_write_all(fd, text, strlen(text)) == 0 && util_rewrite_end(fd, had, strlen(text)) == 0)
 		rc = 0;
 out:
 	e = errno;

@@ -185,9 +185,10 @@ static int unpack_copy_data(struct unpack_ctx *c, struct archive *a, unpack_memb
 {
 	const config_limits *lim = c->lim;
 	util_sha256 sha;
+	uint64_t had;
 	int fd, rc = -1;
 
-	fd = util_open_rewrite(m->path);   /* a work file readied for this item is written again */
+	fd = util_open_rewrite(m->path, &had);   /* a work file readied for this item is written again */
 	if (fd < 0)
 		return -1;
 	/* the reader would hash the file again otherwise: a second pass */
@@ -229,7 +230,7 @@ static int unpack_copy_data(struct unpack_ctx *c, struct archive *a, unpack_memb
 		if (unpack_write_all(fd, c->block, (size_t)n) != 0)
 			goto out;
 	}
-	rc = util_rewrite_end(fd, m->size) == 0 ? 0 : -1;
+	rc = util_rewrite_end(fd, had, m->size) == 0 ? 0 : -1;
 out:
 	if (close(fd) != 0 && rc == 0)
 		rc = -1;

@@ -696,13 +696,16 @@ out:
 	return rc;
 }
 
-int util_open_rewrite(const char *path)
+int util_open_rewrite(const char *path, uint64_t *had)
 {
 	struct stat st;
 	/* O_NONBLOCK: a FIFO planted there fails (ENXIO) instead of holding packetd */
 	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1)
+	*had = 0;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+		*had = (uint64_t)st.st_size;
 		return fd;
+	}
 	if (fd < 0 && errno != ELOOP && errno != ENXIO && errno != EISDIR)
 		return -1;
 	/* a second name of some file, or not a file: removed, never written through */
@@ -713,12 +716,9 @@ int util_open_rewrite(const char *path)
 	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 
-int util_rewrite_end(int fd, uint64_t len)
+int util_rewrite_end(int fd, uint64_t had, uint64_t len)
 {
-	struct stat st;
-	if (fstat(fd, &st) != 0)
-		return -1;
-	return (uint64_t)st.st_size > len ? ftruncate(fd, (off_t)len) : 0;
+	return had > len ? ftruncate(fd, (off_t)len) : 0;
 }
 
 int util_rmtree(const char *path)

@@ -139,11 +139,13 @@ int util_take_file(const char *path, size_t max, char **data, size_t *len) UTIL_
  * second name of some file or anything not a file there is removed and a
  * new file made, never written through. Not O_TRUNC: ext4 writes out at close every file that a
  * truncation to nothing emptied (its auto_da_alloc), so that a scratch file
- * would reach the disk. -1 with errno. */
-int util_open_rewrite(const char *path);
+ * would reach the disk. *had gets the size it had (0 when made). -1 with
+ * errno. */
+int util_open_rewrite(const char *path, uint64_t *had);
 /* Cuts the file at fd to len, the bytes just written from its start,
- * when an earlier content was longer. 0, or -1 with errno. */
-int util_rewrite_end(int fd, uint64_t len);
+ * when its earlier content (had bytes, from util_open_rewrite) was longer:
+ * no call at all for a file readied empty. 0, or -1 with errno. */
+int util_rewrite_end(int fd, uint64_t had, uint64_t len);
 /* path joined with name; caller frees. */
 char *util_path_join(const char *dir, const char *name);
 /* Directory of the given file path ("." when none); caller frees. */

@@ -539,6 +539,7 @@ static void test_workdir_reused(void **state)
 	spool_workdirs pool;
 	struct stat st;
 	ino_t att_ino;
+	uint64_t had = 0;
 	int fd;
 	(void)state;
 	assert_int_equal(spool_init(spool, spool), 0);
@@ -580,15 +581,17 @@ static void test_workdir_reused(void **state)
 	w = spool_workdir_take(&pool);
 	assert_string_equal(w, first);
 	/* written again: the same inode, cut to what was written now */
-	fd = util_open_rewrite(path);
+	fd = util_open_rewrite(path, &had);
 	assert_true(fd >= 0);
+	assert_int_equal((int)had, 0);
 	assert_int_equal(util_write_all(fd, "abc", 3), 0);
-	assert_int_equal(util_rewrite_end(fd, 3), 0);
+	assert_int_equal(util_rewrite_end(fd, had, 3), 0);
 	assert_int_equal(close(fd), 0);
-	fd = util_open_rewrite(path);
+	fd = util_open_rewrite(path, &had);
 	assert_true(fd >= 0);
+	assert_int_equal((int)had, 3);   /* what was there, for the cut below */
 	assert_int_equal(util_write_all(fd, "z", 1), 0);
-	assert_int_equal(util_rewrite_end(fd, 1), 0);
+	assert_int_equal(util_rewrite_end(fd, had, 1), 0);
 	assert_int_equal(close(fd), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_ino, att_ino);
@@ -596,8 +599,9 @@ static void test_workdir_reused(void **state)
 	/* a second name planted since: written to a new file, the other name untouched */
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(link(outside, path), 0);
-	fd = util_open_rewrite(path);
+	fd = util_open_rewrite(path, &had);
 	assert_true(fd >= 0);
+	assert_int_equal((int)had, 0);   /* a new file */
 	assert_int_equal(util_write_all(fd, "new", 3), 0);
 	assert_int_equal(close(fd), 0);
 	assert_int_equal(size_of(first, "att-1"), 3);
