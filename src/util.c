@@ -323,11 +323,12 @@ int util_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int util_pread_all(int fd, void *data, size_t len, uint64_t off)
+/* The loop behind util_pread_all and util_pwrite_all: all len bytes at
+ * off, or -1 (EIO for an end met first). */
+static int prw_all(int fd, char *p, size_t len, uint64_t off, int writing)
 {
-	char *p = data;
 	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
+		ssize_t n = writing ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -342,23 +343,15 @@ int util_pread_all(int fd, void *data, size_t len, uint64_t off)
 	return 0;
 }
 
+int util_pread_all(int fd, void *data, size_t len, uint64_t off)
+{
+	return prw_all(fd, data, len, off, 0);
+}
+
 int util_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
 {
-	const char *p = data;
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
+	/* pwrite does not write through p: the cast only shares the loop */
+	return prw_all(fd, (char *)(uintptr_t)data, len, off, 1);
 }
 
 int util_hexval(int c)
@@ -810,37 +803,9 @@ int util_sha256_hex(const void *data, size_t len, char out[65])
  * hundred KiB in a few calls. */
 #define UTIL_COPY_CHUNK (256 * 1024)
 
-int util_sha256_copy_fd(int in, int copy, char out[65])
-{
-	gnutls_hash_hd_t h;
-	unsigned char d[32];
-	char *chunk;
-	int rc = -1;
-	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0)
-		return -1;
-	chunk = xrealloc(NULL, UTIL_COPY_CHUNK);
-	for (;;) {
-		ssize_t n = read(in, chunk, UTIL_COPY_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		gnutls_hash(h, chunk, (size_t)n);
-		if (copy >= 0 && util_write_all(copy, chunk, (size_t)n) != 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	gnutls_hash_deinit(h, d);
-	free(chunk);
-	if (rc == 0)
-		hex_of(d, 32, out);
-	return rc;
-}
-
-int util_sha256_copy_at(int in, uint64_t len, int copy, uint64_t at, char out[65], uint64_t *copied)
+/* Hashes at most len bytes read from in, writing them to copy (when >= 0)
+ * at its file position, or at offset at when positioned. */
+static int sha256_copy(int in, uint64_t len, int copy, int positioned, uint64_t at, char out[65], uint64_t *copied)
 {
 	gnutls_hash_hd_t h;
 	unsigned char d[32];
@@ -860,7 +825,8 @@ int util_sha256_copy_at(int in, uint64_t len, int copy, uint64_t at, char out[65
 		if (n == 0)
 			break;
 		gnutls_hash(h, chunk, (size_t)n);
-		if (util_pwrite_all(copy, chunk, (size_t)n, at + done) != 0)
+		if (copy >= 0 && (positioned ? util_pwrite_all(copy, chunk, (size_t)n, at + done)
+					     : util_write_all(copy, chunk, (size_t)n)) != 0)
 			goto out;
 		done += (uint64_t)n;
 	}
@@ -872,6 +838,17 @@ out:
 	if (rc == 0)
 		hex_of(d, 32, out);
 	return rc;
+}
+
+int util_sha256_copy_fd(int in, int copy, char out[65])
+{
+	uint64_t copied;
+	return sha256_copy(in, UINT64_MAX, copy, 0, 0, out, &copied);
+}
+
+int util_sha256_copy_at(int in, uint64_t len, int copy, uint64_t at, char out[65], uint64_t *copied)
+{
+	return sha256_copy(in, len, copy, 1, at, out, copied);
 }
 
 int util_sha256_begin(util_sha256 *s)
