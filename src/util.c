@@ -653,9 +653,11 @@ int util_take_file(const char *path, size_t max, char **data, size_t *len)
 	int fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
-		if (e == ELOOP || e == ENXIO || e == EISDIR)
+		if (e == ELOOP || e == ENXIO || e == EISDIR) {
 			(void)util_clear_file(path);   /* not a file: removed */
-		errno = e == ENOENT ? ENOENT : EINVAL;
+			e = EINVAL;
+		}
+		errno = e;
 		return -1;
 	}
 	if (fstat(fd, &st) != 0)

@@ -206,6 +206,16 @@ static void test_keep_all_changed(void **state)
 	assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, 0), -1);
 	assert_int_equal(errno, EILSEQ);
 	assert_null(stored[0]);
+	/* a FIFO planted in its place is refused at once, never waited on
+	 * for a writer that will not come (with or without emptying) */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	for (unsigned flags = 0; flags <= SPOOL_EMPTY_SOURCES; flags += SPOOL_EMPTY_SOURCES) {
+		errno = 0;
+		assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, flags), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_null(stored[0]);
+	}
 	ok = put_doc(srcdir, "m0002", "whole\n", 6, sha2);
 	src[0] = ok;
 	shas[0] = sha2;
@@ -395,7 +405,9 @@ static void test_take_file(void **state)
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(util_write_atomic(other, "precious", 8), 0);
 	assert_int_equal(symlink(other, path), 0);
+	errno = 0;
 	assert_int_equal(util_take_file(path, 100, &data, &len), -1);
+	assert_int_equal(errno, EINVAL);
 	assert_int_not_equal(lstat(path, &st2), 0);
 	assert_int_equal(stat(other, &st2), 0);
 	assert_int_equal((int)st2.st_size, 8);
