@@ -484,9 +484,16 @@ int util_write_atomic(const char *path, const void *data, size_t len)
 
 int util_copy_atomic(const char *src, const char *dest, int mode, const char *sha256, enum util_sync sync)
 {
-	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, e;
+	/* O_NONBLOCK: a FIFO put in a work file's place is refused, not waited on */
+	int in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), rc, e;
+	struct stat st;
 	if (in < 0)
 		return -1;
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(in);
+		errno = EINVAL;
+		return -1;
+	}
 	rc = write_atomic(dest, mode, NULL, 0, in, sha256, sync);
 	e = errno;
 	close(in);
