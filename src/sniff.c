@@ -392,8 +392,8 @@ int sniff_file(packet_file *f)
 	memset(&in, 0, sizeof in);
 	free(f->text);
 	f->text = NULL;
-	fd = open(f->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) != 0)
+	fd = util_open_regular(f->path, O_RDONLY, &st);
+	if (fd < 0)
 		goto out;
 	/* The bytes on disk decide, even if the caller's size is stale. */
 	if ((uint64_t)st.st_size > 2 * SNIFF_EDGE) {

@@ -135,23 +135,18 @@ void spool_pack_close(spool_pack *k)
 static int pack_append(spool_pack *k, const char *src, const char *sha256, int sync_later, int empty_src,
 		       char **stored)
 {
-	/* O_NONBLOCK: a FIFO planted there must not hold packetd; a source
-	 * that cannot be written is copied all the same, and left as it is */
-	int in = empty_src ? open(src, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -1, rc = -1, e;
 	struct stat st;
+	/* a source that cannot be written is copied all the same, and left as it is */
+	int in = empty_src ? util_open_regular(src, O_RDWR, &st) : -1, rc = -1, e;
 	char got[65];
 	uint64_t copied = 0;
 	buf b;
-	if (in < 0) {
+	if (in < 0 && (!empty_src || errno != EINVAL)) {
 		empty_src = 0;
-		in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		in = util_open_regular(src, O_RDONLY, &st);
 	}
-	if (in < 0 || fstat(in, &st) != 0)
+	if (in < 0)
 		goto out;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto out;
-	}
 	/* a pack grows to SPOOL_PACK_MAX, then the next one begins */
 	if (k->end > 0 && k->end + (uint64_t)st.st_size > SPOOL_PACK_MAX) {
 		close(k->fd);

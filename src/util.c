@@ -484,16 +484,10 @@ int util_write_atomic(const char *path, const void *data, size_t len)
 
 int util_copy_atomic(const char *src, const char *dest, int mode, const char *sha256, enum util_sync sync)
 {
-	/* O_NONBLOCK: a FIFO put in a work file's place is refused, not waited on */
-	int in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), rc, e;
 	struct stat st;
+	int in = util_open_regular(src, O_RDONLY, &st), rc, e;
 	if (in < 0)
 		return -1;
-	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(in);
-		errno = EINVAL;
-		return -1;
-	}
 	rc = write_atomic(dest, mode, NULL, 0, in, sha256, sync);
 	e = errno;
 	close(in);
@@ -651,28 +645,37 @@ int util_clear_file(const char *path)
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+int util_open_regular(const char *path, int flags, struct stat *st)
+{
+	int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), e;
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENXIO || errno == EISDIR)
+			errno = EINVAL;
+		return -1;
+	}
+	if (fstat(fd, st) != 0)
+		e = errno;
+	else if (S_ISREG(st->st_mode))
+		return fd;
+	else
+		e = EINVAL;   /* a FIFO, a device: not a regular file */
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 int util_take_file(const char *path, size_t max, char **data, size_t *len)
 {
 	struct stat st;
 	char *b = NULL;
-	int rc = -1, e, clear = 0;
-	/* O_NONBLOCK: a FIFO planted there must not hold packetd */
-	int fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int rc = -1, e, clear = 1;
+	int fd = util_open_regular(path, O_RDWR, &st);
 	if (fd < 0) {
 		e = errno;
-		if (e == ELOOP || e == ENXIO || e == EISDIR) {
+		if (e == EINVAL)
 			(void)util_clear_file(path);   /* not a file: removed */
-			e = EINVAL;
-		}
 		errno = e;
 		return -1;
-	}
-	if (fstat(fd, &st) != 0)
-		goto out;
-	clear = 1;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto out;
 	}
 	if ((uint64_t)st.st_size > max) {
 		clear = 0;
@@ -690,7 +693,7 @@ int util_take_file(const char *path, size_t max, char **data, size_t *len)
 out:
 	e = errno;
 	/* a second name of some file is removed, never truncated through */
-	if (clear && (!S_ISREG(st.st_mode) || st.st_nlink != 1 || (st.st_size > 0 && ftruncate(fd, 0) != 0)))
+	if (clear && (st.st_nlink != 1 || (st.st_size > 0 && ftruncate(fd, 0) != 0)))
 		(void)unlink(path);
 	free(b);
 	close(fd);
@@ -892,7 +895,8 @@ void util_sha256_end(util_sha256 *s, char out[65])
 
 int util_sha256_file_hex(const char *path, char out[65])
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc, e;
+	struct stat st;
+	int fd = util_open_regular(path, O_RDONLY, &st), rc, e;
 	if (fd < 0)
 		return -1;
 	rc = util_sha256_copy_fd(fd, -1, out);

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* Functions whose failure must be looked at. */
@@ -134,6 +135,11 @@ int util_clear_file(const char *path);
  * followed. *data (caller frees) is NUL-terminated, *len its size. 0, or
  * -1 with errno. */
 int util_take_file(const char *path, size_t max, char **data, size_t *len) UTIL_WUR;
+/* Opens path (flags O_RDONLY or O_RDWR) when it is a regular file, *st
+ * its status: never through a symbolic link, and never waiting (a FIFO
+ * put where a work file was is refused, not waited on for a writer).
+ * Anything not a regular file: -1 with errno EINVAL. */
+int util_open_regular(const char *path, int flags, struct stat *st) UTIL_WUR;
 /* Opens path to write it from its start: made when missing, kept when it
  * is there (a work file readied by util_empty_dir); a symbolic link, a
  * second name of some file or anything not a file there is removed and a

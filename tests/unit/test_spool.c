@@ -216,9 +216,12 @@ static void test_keep_all_changed(void **state)
 		assert_int_equal(errno, EINVAL);
 		assert_null(stored[0]);
 	}
-	/* nor is a quarantined archive's copy waited on */
+	/* nor is a quarantined archive's copy waited on, nor its hash */
 	errno = 0;
 	assert_int_equal(spool_quarantine(spool, path, sha), -1);
+	assert_int_equal(errno, EINVAL);
+	errno = 0;
+	assert_int_equal(util_sha256_file_hex(path, sha2), -1);
 	assert_int_equal(errno, EINVAL);
 	ok = put_doc(srcdir, "m0002", "whole\n", 6, sha2);
 	src[0] = ok;
