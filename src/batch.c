@@ -337,7 +337,9 @@ static enum batch_csv read_batch_csv(const unpack_result *u, csv_table *t, char 
 	for (size_t i = 0; i < u->nmembers; i++) {
 		if (strchr(u->members[i].name, '/') || !util_streq_nocase(u->members[i].name, "batch.csv"))
 			continue;
-		if (util_read_file(u->members[i].path, BATCH_CSV_MAX, &raw, &len) != 0) {
+		/* written by the sandbox: a FIFO or a symbolic link put in its place
+		 * is refused, never waited on nor followed */
+		if (util_read_regular(u->members[i].path, BATCH_CSV_MAX, &raw, &len) != 0) {
 			snprintf(err, errlen, "batch.csv: unreadable or larger than %d bytes", BATCH_CSV_MAX);
 			goto out;
 		}

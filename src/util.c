@@ -275,15 +275,13 @@ int util_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-int util_read_file(const char *path, size_t max, char **data, size_t *len)
+/* Reads fd to its end, at most max bytes (else -1, errno EFBIG); closes fd. */
+static int read_whole_fd(int fd, size_t max, char **data, size_t *len)
 {
-	int fd = -1, rc = -1;
+	int rc = -1, e;
 	buf b;
 	char chunk[65536];
 	buf_init(&b, max);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out;
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof chunk);
 		if (n < 0) {
@@ -301,11 +299,25 @@ int util_read_file(const char *path, size_t max, char **data, size_t *len)
 	*data = buf_steal(&b);
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
+	e = errno;
+	close(fd);
 	if (rc != 0)
 		buf_free(&b);
+	errno = e;
 	return rc;
+}
+
+int util_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -1 : read_whole_fd(fd, max, data, len);
+}
+
+int util_read_regular(const char *path, size_t max, char **data, size_t *len)
+{
+	struct stat st;
+	int fd = util_open_regular(path, O_RDONLY, &st);
+	return fd < 0 ? -1 : read_whole_fd(fd, max, data, len);
 }
 
 int util_write_all(int fd, const void *data, size_t len)

@@ -98,6 +98,10 @@ extern const short util_hex_dec[256];
 
 /* Reads a whole file (at most max bytes, else -1 with errno EFBIG). */
 int util_read_file(const char *path, size_t max, char **data, size_t *len) UTIL_WUR;
+/* The same for a file a sandboxed reader wrote (a work file): opened as
+ * util_open_regular does, so a symbolic link is not followed and a FIFO
+ * is refused at once (errno EINVAL), never waited on. */
+int util_read_regular(const char *path, size_t max, char **data, size_t *len) UTIL_WUR;
 /* Writes data to path crash-safely: temp file in the same folder (O_EXCL),
  * fsync, rename, fsync of the folder. */
 int util_write_atomic(const char *path, const void *data, size_t len) UTIL_WUR;

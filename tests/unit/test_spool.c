@@ -436,6 +436,49 @@ static void test_take_file(void **state)
 	free(dir);
 }
 
+/* util_read_regular, as batch.c reads a batch's batch.csv from the work
+ * folder the sandbox wrote: whole and bounded like util_read_file, but a
+ * symbolic link is not followed and a FIFO is refused at once (with
+ * util_read_file, the open waited for a writer for good). */
+static void test_read_regular(void **state)
+{
+	char *dir = make_dir("/tmp"), *path = util_path_join(dir, "batch.csv"), *other = util_path_join(dir, "other");
+	char *data = NULL;
+	size_t len = 0;
+	(void)state;
+	assert_int_equal(util_write_atomic(path, "a,b\n1,2\n", 8), 0);
+	assert_int_equal(util_read_regular(path, 100, &data, &len), 0);
+	assert_int_equal(len, 8);
+	assert_memory_equal(data, "a,b\n1,2\n", 8);
+	free(data);
+	errno = 0;
+	assert_int_equal(util_read_regular(path, 7, &data, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	/* a symbolic link to some other file: refused, the other file unread */
+	assert_int_equal(util_write_atomic(other, "secret", 6), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink(other, path), 0);
+	errno = 0;
+	assert_int_equal(util_read_regular(path, 100, &data, &len), -1);
+	assert_int_equal(errno, EINVAL);
+	/* a FIFO with no writer: refused at once (alarm: a wait ends the test) */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	errno = 0;
+	assert_int_equal(util_read_regular(path, 100, &data, &len), -1);
+	assert_int_equal(errno, EINVAL);
+	alarm(0);
+	errno = 0;
+	assert_int_equal(util_read_regular(other, 100, &data, &len), 0);
+	assert_int_equal(len, 6);
+	free(data);
+	util_rmtree(dir);
+	free(path);
+	free(other);
+	free(dir);
+}
+
 /* SPOOL_EMPTY_SOURCES: a source kept is emptied in place (its inode
  * stays, for the work folder's next item); a second name of another file
  * is copied but never truncated through; without the flag sources stay
@@ -716,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_kept_read_discard),
 		cmocka_unit_test(test_keep_all_empties),
 		cmocka_unit_test(test_take_file),
+		cmocka_unit_test(test_read_regular),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_workdir_reused),
 		cmocka_unit_test(test_fetched_copy_released),
