@@ -58,7 +58,7 @@ static void group_close(packetd_ctx *ctx, source *src, source_item *items, cycle
 	int ok;
 	if (!store_in_group(ctx->db))
 		return;
-	ok = !fault_fails("sync") && spool_sync(ctx->conf->spool) == 0;
+	ok = !fault_fails("sync") && spool_pack_sync(&ctx->pack, ctx->conf->spool) == 0;
 	if (ok && (fault_fails("group-commit") || store_group_commit(ctx->db) != 0)) {
 		log_error("database: the group of %zu items not committed: %s", g->n, store_errmsg(ctx->db));
 		ok = 0;

@@ -167,18 +167,6 @@ out:
 	return rc;
 }
 
-int spool_sync(const char *spool)
-{
-	int fd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
-	if (fd < 0 || syncfs(fd) != 0)
-		log_error("spool: %s: syncfs: %s", spool, strerror(errno));
-	else
-		rc = 0;
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 int spool_quarantine(const char *spool, const char *src, const char *sha256)
 {
 	return keep_in(spool, "quarantine", src, sha256);

@@ -55,7 +55,8 @@ typedef struct spool_pack {
 	unsigned num;   /* the pack appended to */
 	int fd;         /* open on it while dir is set */
 	uint64_t end;   /* where its next document goes */
-	int unsynced;   /* packs/ or the pack made, its entry left for the caller's spool_sync */
+	int unsynced;   /* packs/ or a pack made, its entry left for spool_pack_sync */
+	unsigned dirty_first, dirty_last;   /* packs with bytes appended since the last spool_pack_sync (0: none) */
 } spool_pack;
 /* Keeps n files written by the sandbox: each is copied (never linked)
  * with its bytes hashed on the way, so the kept bytes are ones the sandbox
@@ -66,7 +67,7 @@ typedef struct spool_pack {
  * bytes twice in one call. src[i] NULL is skipped. stored[i]
  * (caller frees, also on failure) receives each name. On disk before it
  * returns, unless flags has SPOOL_SYNC_LATER: then the caller calls
- * spool_sync before a commit refers to them (a group commit, cycle.c).
+ * spool_pack_sync before a commit refers to them (a group commit, cycle.c).
  * With SPOOL_EMPTY_SOURCES each source copied is then emptied in place
  * (truncated when it is a regular file with one name), as
  * util_empty_dir would empty it for its work folder's next item: one open
@@ -93,10 +94,16 @@ int spool_kept_copy(const char *stored, const char *dest) UTIL_WUR;
  * (zeros where the file system has none), the other documents stay where
  * they are; an earlier release's file is removed. Gone already: 0. */
 int spool_kept_discard(const char *stored) UTIL_WUR;
-/* Everything written to the spool's file system is on disk when it
- * returns 0 (syncfs(2): one journal commit and one flush for all the files
- * of a group of items, where an fsync each costs a flush each). */
-int spool_sync(const char *spool) UTIL_WUR;
+/* Makes what spool_keep_all appended with SPOOL_SYNC_LATER since the last
+ * call durable: the bytes of the packs it wrote to (fdatasync each, one
+ * for a group of items, where a copy each cost a flush each), then the
+ * folder entries of a pack or of packs/ it made. Only those: syncfs(2),
+ * used before, also wrote out every other file dirty on the spool's file
+ * system, the work files of packets still being read among them (whose
+ * blocks a later truncation then gave back, with a discard each where the
+ * file system is mounted with -o discard). 0, or -1 (logged); the packs
+ * are then synced again by the next call. spool is the spool folder. */
+int spool_pack_sync(spool_pack *k, const char *spool) UTIL_WUR;
 /* Keeps a rejected archive as quarantine/<sha256>, the same way. */
 int spool_quarantine(const char *spool, const char *src, const char *sha256) UTIL_WUR;
 

@@ -88,14 +88,15 @@ static int pack_open(spool_pack *k, const char *spool, int sync_later)
 	k->dir = util_path_join(spool, "packs");
 	k->fd = -1;
 	k->num = 1;
-	k->unsynced = 0;
+	/* unsynced stays: a pack closed after a failure and opened again in
+	 * the same group may have made entries still to be synced */
 	if (mkdir(k->dir, 0750) == 0) {
 		char *parent = util_dirname(k->dir);
 		int rc = sync_later ? 0 : util_fsync_dir(parent);
 		free(parent);
 		if (rc != 0)
 			goto fail;
-		k->unsynced = sync_later;
+		k->unsynced |= sync_later;
 	} else if (errno != EEXIST)
 		goto fail;
 	d = opendir(k->dir);
@@ -168,6 +169,12 @@ static int pack_append(spool_pack *k, const char *src, const char *sha256, int s
 	buf_printf(&b, "%s/%06u.pack@%" PRIu64 "+%" PRIu64, k->dir, k->num, k->end, copied);
 	*stored = buf_steal(&b);
 	k->end += copied;
+	if (sync_later) {
+		if (k->dirty_first == 0 || k->num < k->dirty_first)
+			k->dirty_first = k->num;
+		if (k->num > k->dirty_last)
+			k->dirty_last = k->num;
+	}
 	/* a second name of some other file is never truncated through: the
 	 * work folder's own clearing removes that name */
 	if (empty_src && st.st_nlink == 1 && copied > 0)
@@ -409,5 +416,40 @@ out:
 	e = errno;
 	free(path);
 	errno = e;
+	return rc;
+}
+
+int spool_pack_sync(spool_pack *k, const char *spool)
+{
+	char *dir = util_path_join(spool, "packs"), *parent = NULL;
+	int rc = 0;
+	for (unsigned num = k->dirty_first; num != 0 && num <= k->dirty_last && rc == 0; num++) {
+		char *path;
+		int fd;
+		if (k->dir != NULL && num == k->num) {
+			rc = fdatasync(k->fd);
+			continue;
+		}
+		/* closed since (a failure, or the next pack begun): synced
+		 * through a descriptor of its own, as fsync(2) allows */
+		path = pack_path(dir, num);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		rc = fd >= 0 && fdatasync(fd) == 0 ? 0 : -1;
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	if (rc == 0 && k->unsynced) {
+		parent = util_dirname(dir);
+		rc = util_fsync_dir(dir) == 0 && util_fsync_dir(parent) == 0 ? 0 : -1;
+	}
+	if (rc == 0) {
+		k->dirty_first = k->dirty_last = 0;
+		k->unsynced = 0;
+	} else {
+		log_error("spool: %s: sync: %s", dir, strerror(errno));
+	}
+	free(dir);
+	free(parent);
 	return rc;
 }

@@ -105,7 +105,7 @@ static void keep_all_from(const char *src_parent)
 	for (int i = 0; i < 4; i++)
 		known[i] = stored[i];
 	assert_int_equal(spool_keep_all(&k, spool, 4, src, shas, known, again, 1), 0);
-	assert_int_equal(spool_sync(spool), 0);
+	assert_int_equal(spool_pack_sync(&k, spool), 0);
 	for (int i = 0; i < 3; i++)
 		assert_string_equal(stored[i], again[i]);
 	assert_int_equal(stat(pack, &st2), 0);
@@ -290,6 +290,72 @@ static void test_pack_next(void **state)
 	util_rmtree(spool);
 	free(scratch);
 	free(spool);
+}
+
+/* spool_pack_sync after a group's appends (SPOOL_SYNC_LATER): every pack
+ * written since the last sync, the one begun when the first filled up
+ * included, even when closed since (as after a failure); a pack gone
+ * makes it fail, and the packs stay to be synced by the next call.
+ * Appends synced on the spot leave nothing to it. */
+static void test_pack_sync(void **state)
+{
+	char *spool = make_dir("/tmp"), *scratch = make_dir("/tmp"), *path[3], sha[3][65], *stored[1] = {NULL};
+	char probe[512];
+	const char *src[1], *shas[1];
+	spool_pack k = {0};
+	int fd;
+	(void)state;
+	assert_int_equal(spool_init(spool, scratch), 0);
+	/* pack 1 five bytes short of full (sparse) */
+	snprintf(probe, sizeof probe, "%s/packs/000001.pack", spool);
+	fd = open(probe, O_WRONLY | O_CREAT, 0640);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)SPOOL_PACK_MAX - 5), 0);
+	close(fd);
+	path[0] = put_doc(scratch, "m0001", "abc", 3, sha[0]);
+	path[1] = put_doc(scratch, "m0002", "a document\n", 11, sha[1]);
+	path[2] = put_doc(scratch, "m0003", "another one\n", 12, sha[2]);
+	for (int i = 0; i < 2; i++) {
+		src[0] = path[i];
+		shas[0] = sha[i];
+		assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, SPOOL_SYNC_LATER), 0);
+		free(stored[0]);
+		stored[0] = NULL;
+	}
+	assert_int_equal(k.num, 2);   /* the second went to a new pack */
+	assert_int_equal(k.dirty_first, 1);
+	assert_int_equal(k.dirty_last, 2);
+	assert_true(k.unsynced);
+	spool_pack_close(&k);
+	assert_int_equal(spool_pack_sync(&k, spool), 0);
+	assert_int_equal(k.dirty_first, 0);
+	assert_int_equal(k.dirty_last, 0);
+	assert_false(k.unsynced);
+	/* the pack written gone before the sync: it fails, and stays to do */
+	src[0] = path[2];
+	shas[0] = sha[2];
+	assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, SPOOL_SYNC_LATER), 0);
+	free(stored[0]);
+	stored[0] = NULL;
+	assert_int_equal(k.dirty_first, 2);
+	spool_pack_close(&k);
+	snprintf(probe, sizeof probe, "%s/packs/000002.pack", spool);
+	assert_int_equal(unlink(probe), 0);
+	assert_int_equal(spool_pack_sync(&k, spool), -1);
+	assert_int_equal(k.dirty_first, 2);
+	/* synced on the spot: nothing left for spool_pack_sync */
+	k.dirty_first = k.dirty_last = 0;
+	assert_int_equal(spool_keep_all(&k, spool, 1, src, shas, NULL, stored, 0), 0);
+	free(stored[0]);
+	assert_int_equal(k.dirty_first, 0);
+	assert_false(k.unsynced);
+	spool_pack_close(&k);
+	for (int i = 0; i < 3; i++)
+		free(path[i]);
+	util_rmtree(spool);
+	util_rmtree(scratch);
+	free(spool);
+	free(scratch);
 }
 
 /* The readers: a range past the pack's end is an error (EIO), not short
@@ -756,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_keep_all_other_fs),
 		cmocka_unit_test(test_keep_all_changed),
 		cmocka_unit_test(test_pack_next),
+		cmocka_unit_test(test_pack_sync),
 		cmocka_unit_test(test_kept_read_discard),
 		cmocka_unit_test(test_keep_all_empties),
 		cmocka_unit_test(test_take_file),
