@@ -189,7 +189,7 @@ static int batch_row(packetd_ctx *ctx, source *src, const source_item *it, const
 	unpack_member *folder = NULL;
 	size_t nfolder = 0;
 	record_kept stored = {NULL, 0};
-	record_result res = {0, "", 0};
+	record_result res = {0, "", 0, 0};
 	char number[32] = "", ref[512];
 	packet p;
 	int rc = -1;

@@ -72,7 +72,7 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 	const char *to = answer_address(m);
 	char *refs = references_of(m), *unpacked = util_path_join(workdir, "packet");
 	record_kept stored = {NULL, 0};
-	record_result res = {0, "", 0};
+	record_result res = {0, "", 0, 0};
 	char number[32] = "", sha[65];
 	store_source ss = {.name = src->conf->name, .kind = src->ops->kind, .ref = it->ref,
 			   .message_id = m->message_id, .reply_to = to,
@@ -142,10 +142,16 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 		store_rollback(ctx->db);
 		goto out;
 	}
-	ctx->stats.applications++;
-	record_count(ctx, p.outcome);
-	log_info("%s: application %s %s%s (%zu files, %zu findings)", it->ref, res.number,
-		 packet_outcome_name(p.outcome), res.resubmitted ? " (supplement)" : "", p.nfiles, p.nfindings);
+	if (res.cpd) {
+		log_info("%s: a CPD record for the registration of application %s (%zu files)", it->ref, res.number,
+			 p.nfiles);
+	} else {
+		ctx->stats.applications++;
+		record_count(ctx, p.outcome);
+		log_info("%s: application %s %s%s (%zu files, %zu findings)", it->ref, res.number,
+			 packet_outcome_name(p.outcome), res.resubmitted ? " (supplement)" : "", p.nfiles,
+			 p.nfindings);
+	}
 	if (ss.reply_to_header)
 		log_info("%s: Reply-To %s differs from the sender %s: recorded, not answered", it->ref,
 			 ss.reply_to_header, to);

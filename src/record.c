@@ -90,6 +90,42 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 	return rc;
 }
 
+/* The answer to a registered member's CPD record: the hours read from it,
+ * per year, and where the re-registration stands. */
+static int queue_cpd(packetd_ctx *ctx, const packet *p, const record_result *res, const outbox_addr *ack)
+{
+	const texts *tpl = &ctx->conf->texts;
+	char h[16], *when, *az, *ae;
+	buf zh, en;
+	int rc;
+	buf_init(&zh, 0);
+	buf_init(&en, 0);
+	for (size_t i = 0; i < p->ncpd; i++) {
+		cpd_hours_text(p->cpd[i].hours, h, sizeof h);
+		buf_printf(&zh, "  %d 年：%s 小时\n", p->cpd[i].year, h);
+		buf_printf(&en, "  %d: %s hours\n", p->cpd[i].year, h);
+	}
+	when = clock_stamp(ctx->now, ctx->conf->timezone);
+	az = notice_phrase(tpl, "applicant.zh");
+	ae = notice_phrase(tpl, "applicant.en");
+	rules_var vars[] = {
+		{"application", res->number},
+		{"name_zh", or_default(p->app.name_zh, az)},
+		{"name_en", or_default(p->app.name_en, ae)},
+		{"archive", or_default(p->archive_name, "?")},
+		{"received_at", when},
+		{"hours_zh", zh.data ? zh.data : ""},
+		{"hours_en", en.data ? en.data : ""},
+	};
+	rc = outbox_queue_kind(ctx, res->id, "cpd", vars, sizeof vars / sizeof vars[0], ack);
+	free(when);
+	free(az);
+	free(ae);
+	buf_free(&zh);
+	buf_free(&en);
+	return rc;
+}
+
 int record_keep_files(packetd_ctx *ctx, const packet *p, record_kept *kept, int empty_sources)
 {
 	const char **src = xcalloc(p->nfiles + 1, sizeof *src), **sha = xcalloc(p->nfiles + 1, sizeof *sha);
@@ -214,6 +250,38 @@ out:
 	return rc;
 }
 
+/* A CPD record sent alone by a registered member (SPEC: re-registration,
+ * "hours read from a CPD record the member emails"): its documents and
+ * hours go to the member's application; it opens no application of its
+ * own, which would stand incomplete and be answered so. 1 with res's id,
+ * number and cpd set; 0 for any other packet; -1 on error. */
+static int cpd_member_only(packetd_ctx *ctx, const packet *p, record_result *res)
+{
+	store_application a;
+	size_t docs = 0;
+	int64_t member;
+	int found;
+	if (p->outcome == PACKET_REJECTED || p->ncpd == 0 || p->app.cmes_no == NULL || ctx->r->cpd_doc < 0)
+		return 0;
+	for (size_t i = 0; i < p->nfiles; i++) {
+		if (p->files[i].ignored)
+			continue;
+		if (p->files[i].doc != ctx->r->cpd_doc)
+			return 0;
+		docs++;
+	}
+	found = docs > 0 ? store_cpd_registered(ctx->db, p->app.cmes_no, &member) : 0;
+	if (found != 1)
+		return found < 0 ? -1 : 0;
+	if (store_application_get(ctx->db, ctx->r, member, NULL, &a) != STORE_FOUND)
+		return -1;
+	res->id = member;
+	snprintf(res->number, sizeof res->number, "%s", a.number);
+	res->cpd = 1;
+	store_application_free(&a);
+	return 1;
+}
+
 /* Creates or supplements; res receives the application. */
 static int record(packetd_ctx *ctx, packet *p, const store_source *src, const char *const *stored_paths,
 		  record_result *res)
@@ -228,6 +296,15 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 	if (found == STORE_ERROR)
 		return -1;
 	if (found == STORE_NOT_FOUND) {
+		switch (cpd_member_only(ctx, p, res)) {
+		case -1:
+			return -1;
+		case 1:
+			/* the record's documents join the member's application */
+			if (store_application_add_files(ctx->db, res->id, p, ctx->r, src, stored_paths, ctx->now) != 0)
+				return -1;
+			return cpd_from_packet(ctx, p);
+		}
 		if (store_application_create(ctx->db, p, ctx->r, src, stored_paths, ctx->now, &res->id, res->number) != 0)
 			return -1;
 		/* a registered member's CPD record counts for re-registration */
@@ -261,7 +338,7 @@ int record_application(packetd_ctx *ctx, packet *p, const store_source *src, con
 	memset(out, 0, sizeof *out);
 	if (record(ctx, p, src, (const char *const *)kept->paths, out) != 0)
 		return -1;
-	return queue_ack(ctx, p, out, ack);
+	return out->cpd ? queue_cpd(ctx, p, out, ack) : queue_ack(ctx, p, out, ack);
 }
 
 void record_count(packetd_ctx *ctx, enum packet_outcome o)

@@ -28,6 +28,7 @@ typedef struct record_result {
 	int64_t id;
 	char number[32];
 	int resubmitted;   /* a supplement to an open application */
+	int cpd;           /* a registered member's CPD record alone: no application opened (id is the member's) */
 } record_result;
 
 /* Keeps p's document files in the spool; the caller frees *kept with

@@ -247,6 +247,17 @@ run
 is "the emailed record's 50.5 hours of 2028 complete the re-registration" "$(state "$B")" certified
 is "recorded from the record, per year" "$(q "SELECT year || ':' || hours || ':' || source FROM cpd_hours WHERE year = 2028")" "2028:50.5:record"
 has "history: cpd from the record, re_registered" "$(P show "$B")" "CPD 2028: 50.5 hours from the member's CPD record" "re_registered"
+is "the record alone opens no application of its own" \
+	"$(q "SELECT count(*) FROM applications a JOIN applicants p ON p.id = a.applicant_id WHERE p.cmes_no = 'M2027000002'")" 1
+ok "its documents join the member's application" test "$(q "SELECT count(*) FROM files WHERE doc = 'cpd_record'
+	AND added_at >= '2029-04-13' AND application_id = (SELECT id FROM applications WHERE number = '$B')")" -ge 2
+cpd_to=$(q "SELECT recipients FROM outbox WHERE kind = 'cpd'")
+is "the record is answered by one CPD receipt, not as an application" \
+	"$(q "SELECT count(*) FILTER (WHERE kind = 'cpd') || ',' || count(*) FILTER (WHERE kind IN ('ack', 'rejected'))
+	FROM outbox WHERE recipients = '$cpd_to' AND created_at >= '2029-04-13'")" "1,0"
+has "the CPD receipt names the registration and the hours per year (zh, en)" "$(notice "$cpd_to" cpd)" \
+	"[$B]" "已记入您的注册 $B" "2028 年：50.5 小时" "recorded under your registration $B" "2028: 50.5 hours" \
+	"This message does not open a new application"
 
 # ---- retention: years later, dry run then real ----
 at 2030-04-12T10:00:00+08:00
