@@ -243,7 +243,8 @@ static int batch_row(packetd_ctx *ctx, source *src, const source_item *it, const
 		goto out;
 	outbox_addr ack = {.to = p.app.email, .auto_submitted = "auto-generated"};
 	if (record_application(ctx, &p, &ss, &stored, &ack, &res) != 0 ||
-	    (item.application_id = res.id, item.detail = res.number, store_item_add(ctx->db, &item)) != 0 ||
+	    (item.application_id = res.id, item.detail = res.number, item.status = res.cpd ? "cpd" : item.status,
+	     store_item_add(ctx->db, &item)) != 0 ||
 	    store_commit(ctx->db) != 0) {
 		log_error("%s: not recorded: %s", ref, store_errmsg(ctx->db));
 		store_rollback(ctx->db);

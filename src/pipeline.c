@@ -135,8 +135,9 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 	if (store_begin(ctx->db) != 0)
 		goto out;
 	if (record_application(ctx, &p, &ss, &stored, &ack, &res) != 0 ||
-	    add_item(ctx, src, key, it->ref, p.outcome == PACKET_REJECTED ? "rejected" : "processed", res.id,
-		     res.number) != 0 ||
+	    /* a member's CPD record is no application's packet: status cpd */
+	    add_item(ctx, src, key, it->ref, res.cpd ? "cpd" : p.outcome == PACKET_REJECTED ? "rejected" : "processed",
+		     res.id, res.number) != 0 ||
 	    store_commit(ctx->db) != 0) {
 		log_error("%s: not recorded: %s", it->ref, store_errmsg(ctx->db));
 		store_rollback(ctx->db);

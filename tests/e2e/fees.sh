@@ -247,6 +247,8 @@ run
 is "the emailed record's 50.5 hours of 2028 complete the re-registration" "$(state "$B")" certified
 is "recorded from the record, per year" "$(q "SELECT year || ':' || hours || ':' || source FROM cpd_hours WHERE year = 2028")" "2028:50.5:record"
 has "history: cpd from the record, re_registered" "$(P show "$B")" "CPD 2028: 50.5 hours from the member's CPD record" "re_registered"
+is "the record's item: status cpd, on the member's application" \
+	"$(q "SELECT status || ':' || detail FROM items WHERE id = (SELECT max(id) FROM items WHERE ref LIKE '%cg-cpd%' OR key LIKE '%cg-cpd%')")" "cpd:$B"
 is "the record alone opens no application of its own" \
 	"$(q "SELECT count(*) FROM applications a JOIN applicants p ON p.id = a.applicant_id WHERE p.cmes_no = 'M2027000002'")" 1
 ok "its documents join the member's application" test "$(q "SELECT count(*) FROM files WHERE doc = 'cpd_record'
