@@ -91,20 +91,30 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 }
 
 /* The answer to a registered member's CPD record: the hours read from it,
- * per year, and where the re-registration stands. */
+ * one line a year (phrases cpd.year_hours.zh/.en). */
 static int queue_cpd(packetd_ctx *ctx, const packet *p, const record_result *res, const outbox_addr *ack)
 {
 	const texts *tpl = &ctx->conf->texts;
-	char h[16], *when, *az, *ae;
+	char h[16], y[16], *when, *az, *ae;
+	char *lz = notice_phrase(tpl, "cpd.year_hours.zh"), *le = notice_phrase(tpl, "cpd.year_hours.en");
 	buf zh, en;
 	int rc;
 	buf_init(&zh, 0);
 	buf_init(&en, 0);
 	for (size_t i = 0; i < p->ncpd; i++) {
+		rules_var v[] = {{"year", y}, {"hours", h}};
+		char *z, *e;
+		snprintf(y, sizeof y, "%d", p->cpd[i].year);
 		cpd_hours_text(p->cpd[i].hours, h, sizeof h);
-		buf_printf(&zh, "  %d 年：%s 小时\n", p->cpd[i].year, h);
-		buf_printf(&en, "  %d: %s hours\n", p->cpd[i].year, h);
+		z = rules_render(lz, v, 2);
+		e = rules_render(le, v, 2);
+		buf_printf(&zh, "  %s\n", z);
+		buf_printf(&en, "  %s\n", e);
+		free(z);
+		free(e);
 	}
+	free(lz);
+	free(le);
 	when = clock_stamp(ctx->now, ctx->conf->timezone);
 	az = notice_phrase(tpl, "applicant.zh");
 	ae = notice_phrase(tpl, "applicant.en");
