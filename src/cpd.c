@@ -133,14 +133,14 @@ int cpd_record_from_member(packetd_ctx *ctx, int64_t id, const cpd_year_hours *v
 	return 0;
 }
 
-int cpd_from_packet(packetd_ctx *ctx, const packet *p)
+int cpd_from_packet(packetd_ctx *ctx, const packet *p, int64_t member)
 {
 	cpd_year_hours v[PACKET_CPD_YEARS];
-	int64_t id;
+	int64_t id = member;
 	int found;
-	if (p->ncpd == 0 || p->app.cmes_no == NULL)
+	if (p->ncpd == 0 || (member == 0 && p->app.cmes_no == NULL))
 		return 0;
-	found = store_cpd_registered(ctx->db, p->app.cmes_no, &id);
+	found = member != 0 ? 1 : store_cpd_registered(ctx->db, p->app.cmes_no, &id);
 	if (found != 1)
 		return found < 0 ? -1 : 0;
 	for (size_t i = 0; i < p->ncpd; i++)

@@ -52,8 +52,9 @@ typedef struct cpd_year_hours {
 int cpd_record_from_member(packetd_ctx *ctx, int64_t id, const cpd_year_hours *v, size_t n, const char *ref);
 /* When p (a packet or supplement just recorded) holds a CPD record and its
  * CMES number is a registered member's (certified or re-registration due),
- * records the record's hours per year on that member's application. Inside
- * the caller's transaction; 0 (also when there is nothing to record) or -1. */
-int cpd_from_packet(packetd_ctx *ctx, const packet *p);
+ * records the record's hours per year on that member's application; member
+ * (not 0): that application, already found by the caller. Inside the
+ * caller's transaction; 0 (also when there is nothing to record) or -1. */
+int cpd_from_packet(packetd_ctx *ctx, const packet *p, int64_t member);
 
 #endif

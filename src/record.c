@@ -90,17 +90,29 @@ static int queue_ack(packetd_ctx *ctx, const packet *p, const record_result *res
 	return rc;
 }
 
-/* The answer to a registered member's CPD record: the hours read from it,
- * one line a year (phrases cpd.year_hours.zh/.en). */
-static int queue_cpd(packetd_ctx *ctx, const packet *p, const record_result *res, const outbox_addr *ack)
+/* The answer to a registered member's CPD record, once its hours are
+ * recorded: one line a year (phrases cpd.year_hours.zh/.en), then where
+ * the registration stands now (cpd.standing.current, or, while its
+ * re-registration is still due, cpd.standing.due with the year's hours).
+ * res->number receives the member's application number. */
+static int queue_cpd(packetd_ctx *ctx, const packet *p, record_result *res, const outbox_addr *ack)
 {
 	const texts *tpl = &ctx->conf->texts;
-	char h[16], y[16], *when, *az, *ae;
+	char h[16], y[16] = "", rec[16] = "", miss[16] = "", *when = NULL, *az = NULL, *ae = NULL, *sz = NULL, *se = NULL;
 	char *lz = notice_phrase(tpl, "cpd.year_hours.zh"), *le = notice_phrase(tpl, "cpd.year_hours.en");
+	store_application a;
+	cpd_status st = {0};
 	buf zh, en;
-	int rc;
+	int rc = -1, due;
 	buf_init(&zh, 0);
 	buf_init(&en, 0);
+	if (store_application_get(ctx->db, ctx->r, res->id, NULL, &a) != STORE_FOUND)
+		goto out;
+	snprintf(res->number, sizeof res->number, "%s", a.number);
+	due = strcmp(a.state, "re_registration_due") == 0;
+	store_application_free(&a);
+	if (due && cpd_status_of(ctx, res->id, &st) != 0)
+		goto out;
 	for (size_t i = 0; i < p->ncpd; i++) {
 		rules_var v[] = {{"year", y}, {"hours", h}};
 		char *z, *e;
@@ -113,8 +125,20 @@ static int queue_cpd(packetd_ctx *ctx, const packet *p, const record_result *res
 		free(z);
 		free(e);
 	}
-	free(lz);
-	free(le);
+	{
+		rules_var v[] = {{"cpd_year", y}, {"recorded", rec}, {"missing", miss}};
+		char *tz = notice_phrase(tpl, due ? "cpd.standing.due.zh" : "cpd.standing.current.zh");
+		char *te = notice_phrase(tpl, due ? "cpd.standing.due.en" : "cpd.standing.current.en");
+		if (due) {
+			snprintf(y, sizeof y, "%d", st.cpd_year);
+			cpd_hours_text(st.recorded, rec, sizeof rec);
+			cpd_hours_text(st.missing, miss, sizeof miss);
+		}
+		sz = rules_render(tz, v, due ? 3 : 0);
+		se = rules_render(te, v, due ? 3 : 0);
+		free(tz);
+		free(te);
+	}
 	when = clock_stamp(ctx->now, ctx->conf->timezone);
 	az = notice_phrase(tpl, "applicant.zh");
 	ae = notice_phrase(tpl, "applicant.en");
@@ -126,8 +150,15 @@ static int queue_cpd(packetd_ctx *ctx, const packet *p, const record_result *res
 		{"received_at", when},
 		{"hours_zh", zh.data ? zh.data : ""},
 		{"hours_en", en.data ? en.data : ""},
+		{"standing_zh", sz},
+		{"standing_en", se},
 	};
 	rc = outbox_queue_kind(ctx, res->id, "cpd", vars, sizeof vars / sizeof vars[0], ack);
+out:
+	free(lz);
+	free(le);
+	free(sz);
+	free(se);
 	free(when);
 	free(az);
 	free(ae);
@@ -263,13 +294,12 @@ out:
 /* A CPD record sent alone by a registered member (SPEC: re-registration,
  * "hours read from a CPD record the member emails"): its documents and
  * hours go to the member's application; it opens no application of its
- * own, which would stand incomplete and be answered so. 1 with res's id,
- * number and cpd set; 0 for any other packet; -1 on error. */
+ * own, which would stand incomplete and be answered so. 1 with res's id
+ * and cpd set (queue_cpd gives its number); 0 for any other packet; -1 on
+ * error. */
 static int cpd_member_only(packetd_ctx *ctx, const packet *p, record_result *res)
 {
-	store_application a;
 	size_t docs = 0;
-	int64_t member;
 	int found;
 	if (p->outcome == PACKET_REJECTED || p->ncpd == 0 || p->app.cmes_no == NULL || ctx->r->cpd_doc < 0)
 		return 0;
@@ -280,16 +310,9 @@ static int cpd_member_only(packetd_ctx *ctx, const packet *p, record_result *res
 			return 0;
 		docs++;
 	}
-	found = docs > 0 ? store_cpd_registered(ctx->db, p->app.cmes_no, &member) : 0;
-	if (found != 1)
-		return found < 0 ? -1 : 0;
-	if (store_application_get(ctx->db, ctx->r, member, NULL, &a) != STORE_FOUND)
-		return -1;
-	res->id = member;
-	snprintf(res->number, sizeof res->number, "%s", a.number);
-	res->cpd = 1;
-	store_application_free(&a);
-	return 1;
+	found = docs > 0 ? store_cpd_registered(ctx->db, p->app.cmes_no, &res->id) : 0;
+	res->cpd = found == 1;
+	return found;
 }
 
 /* Creates or supplements; res receives the application. */
@@ -313,12 +336,12 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 			/* the record's documents join the member's application */
 			if (store_application_add_files(ctx->db, res->id, p, ctx->r, src, stored_paths, ctx->now) != 0)
 				return -1;
-			return cpd_from_packet(ctx, p);
+			return cpd_from_packet(ctx, p, res->id);
 		}
 		if (store_application_create(ctx->db, p, ctx->r, src, stored_paths, ctx->now, &res->id, res->number) != 0)
 			return -1;
 		/* a registered member's CPD record counts for re-registration */
-		return cpd_from_packet(ctx, p);
+		return cpd_from_packet(ctx, p, 0);
 	}
 
 	memset(&a, 0, sizeof a);
@@ -335,7 +358,7 @@ static int record(packetd_ctx *ctx, packet *p, const store_source *src, const ch
 	*p = merged;
 	packet_init(&merged);
 	res->resubmitted = 1;
-	rc = cpd_from_packet(ctx, p);
+	rc = cpd_from_packet(ctx, p, 0);
 out:
 	packet_free(&merged);
 	store_application_free(&a);

@@ -94,10 +94,10 @@ int spool_kept_copy(const char *stored, const char *dest) UTIL_WUR;
  * (zeros where the file system has none), the other documents stay where
  * they are; an earlier release's file is removed. Gone already: 0. */
 int spool_kept_discard(const char *stored) UTIL_WUR;
-/* Makes what spool_keep_all appended with SPOOL_SYNC_LATER since the last
- * call durable: the bytes of the packs it wrote to (fdatasync each, one
- * for a group of items, where a copy each cost a flush each), then the
- * folder entries of a pack or of packs/ it made. Only those: syncfs(2),
+/* Makes what spool_keep_all appended since the last call durable (it calls
+ * this itself unless SPOOL_SYNC_LATER): the bytes of the packs it wrote to
+ * (fdatasync each, one for a group of items, where a copy each cost a
+ * flush each), then the folder entries of a pack or of packs/ it made. Only those: syncfs(2),
  * used before, also wrote out every other file dirty on the spool's file
  * system, the work files of packets still being read among them (whose
  * blocks a later truncation then gave back, with a discard each where the

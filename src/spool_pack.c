@@ -48,8 +48,8 @@ static char *pack_path(const char *dir, unsigned num)
 }
 
 /* Opens pack k->num for appending, made when missing (its folder entry
- * synced now unless sync_later: the caller's spool_sync does it). */
-static int pack_open_num(spool_pack *k, int sync_later)
+ * left for spool_pack_sync). */
+static int pack_open_num(spool_pack *k)
 {
 	char *path = pack_path(k->dir, k->num);
 	struct stat st;
@@ -64,12 +64,8 @@ static int pack_open_num(spool_pack *k, int sync_later)
 		goto out;
 	}
 	k->end = (uint64_t)st.st_size;
-	if (made && sync_later)
+	if (made)
 		k->unsynced = 1;
-	else if (made && util_fsync_dir(k->dir) != 0) {
-		log_error("spool: %s: fsync: %s", k->dir, strerror(errno));
-		goto out;
-	}
 	rc = 0;
 out:
 	if (rc != 0 && k->fd >= 0) {
@@ -81,7 +77,7 @@ out:
 }
 
 /* Opens the newest pack of spool/packs (the folder made when missing). */
-static int pack_open(spool_pack *k, const char *spool, int sync_later)
+static int pack_open(spool_pack *k, const char *spool)
 {
 	DIR *d;
 	struct dirent *e;
@@ -90,14 +86,9 @@ static int pack_open(spool_pack *k, const char *spool, int sync_later)
 	k->num = 1;
 	/* unsynced stays: a pack closed after a failure and opened again in
 	 * the same group may have made entries still to be synced */
-	if (mkdir(k->dir, 0750) == 0) {
-		char *parent = util_dirname(k->dir);
-		int rc = sync_later ? 0 : util_fsync_dir(parent);
-		free(parent);
-		if (rc != 0)
-			goto fail;
-		k->unsynced |= sync_later;
-	} else if (errno != EEXIST)
+	if (mkdir(k->dir, 0750) == 0)
+		k->unsynced = 1;
+	else if (errno != EEXIST)
 		goto fail;
 	d = opendir(k->dir);
 	if (d == NULL)
@@ -108,7 +99,7 @@ static int pack_open(spool_pack *k, const char *spool, int sync_later)
 			k->num = n;
 	}
 	closedir(d);
-	if (pack_open_num(k, sync_later) == 0)
+	if (pack_open_num(k) == 0)
 		return 0;
 	free(k->dir);
 	k->dir = NULL;
@@ -133,7 +124,7 @@ void spool_pack_close(spool_pack *k)
 
 /* Appends the bytes of src to the pack, hashed on the way: they must be
  * sha256. *stored receives the document's name (caller frees). */
-static int pack_append(spool_pack *k, const char *src, const char *sha256, int sync_later, int empty_src,
+static int pack_append(spool_pack *k, const char *src, const char *sha256, int empty_src,
 		       char **stored)
 {
 	struct stat st;
@@ -153,7 +144,7 @@ static int pack_append(spool_pack *k, const char *src, const char *sha256, int s
 		close(k->fd);
 		k->fd = -1;
 		k->num++;
-		if (pack_open_num(k, sync_later) != 0)
+		if (pack_open_num(k) != 0)
 			goto out;
 	}
 	/* the size read beforehand bounds the copy: bytes added to the file
@@ -169,12 +160,10 @@ static int pack_append(spool_pack *k, const char *src, const char *sha256, int s
 	buf_printf(&b, "%s/%06u.pack@%" PRIu64 "+%" PRIu64, k->dir, k->num, k->end, copied);
 	*stored = buf_steal(&b);
 	k->end += copied;
-	if (sync_later) {
-		if (k->dirty_first == 0 || k->num < k->dirty_first)
-			k->dirty_first = k->num;
-		if (k->num > k->dirty_last)
-			k->dirty_last = k->num;
-	}
+	if (k->dirty_first == 0 || k->num < k->dirty_first)
+		k->dirty_first = k->num;
+	if (k->num > k->dirty_last)
+		k->dirty_last = k->num;
 	/* a second name of some other file is never truncated through: the
 	 * work folder's own clearing removes that name */
 	if (empty_src && st.st_nlink == 1 && copied > 0)
@@ -204,7 +193,7 @@ static int kept_there(const char *stored)
 int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const *src, const char *const *sha256,
 		   const char *const *known, char **stored, unsigned flags)
 {
-	int appended = 0, sync_later = (flags & SPOOL_SYNC_LATER) != 0;
+	int appended = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (src[i] == NULL)
 			continue;
@@ -218,9 +207,9 @@ int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const
 				stored[i] = xstrdup(stored[j]);
 		if (stored[i] != NULL)
 			continue;
-		if (k->dir == NULL && pack_open(k, spool, sync_later) != 0)
+		if (k->dir == NULL && pack_open(k, spool) != 0)
 			return -1;
-		if (pack_append(k, src[i], sha256[i], sync_later, (flags & SPOOL_EMPTY_SOURCES) != 0, &stored[i]) != 0) {
+		if (pack_append(k, src[i], sha256[i], (flags & SPOOL_EMPTY_SOURCES) != 0, &stored[i]) != 0) {
 			if (errno != EILSEQ)   /* pack_append said why */
 				log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
 			/* what was written stays unnamed; the next document goes after it */
@@ -229,24 +218,9 @@ int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const
 		}
 		appended = 1;
 	}
-	if (appended && !sync_later && fdatasync(k->fd) != 0) {
-		log_error("spool: %s: fdatasync: %s", k->dir, strerror(errno));
-		spool_pack_close(k);
-		return -1;
-	}
-	/* a pack (or packs/) made for a group whose spool_sync may never have
-	 * come (its commit failed): its entries on disk before this commit */
-	if (appended && !sync_later && k->unsynced) {
-		char *parent = util_dirname(k->dir);
-		int rc = util_fsync_dir(k->dir) == 0 && util_fsync_dir(parent) == 0 ? 0 : -1;
-		free(parent);
-		if (rc != 0) {
-			log_error("spool: %s: fsync: %s", k->dir, strerror(errno));
-			spool_pack_close(k);
-			return -1;
-		}
-		k->unsynced = 0;
-	}
+	/* on disk now, with whatever an earlier group whose sync failed left */
+	if (appended && !(flags & SPOOL_SYNC_LATER))
+		return spool_pack_sync(k, spool);
 	return 0;
 }
 

@@ -24,7 +24,7 @@ static const struct {
 		"name_zh next_en next_zh outcome_en outcome_zh received_at resubmission_en resubmission_zh target"},
 	{"certified", "application certificates_en certificates_zh cmes_reregistration cpd_hours name_en name_zh "
 		      "next_due rereg_en rereg_zh target"},
-	{"cpd", "application archive hours_en hours_zh name_en name_zh received_at"},
+	{"cpd", "application archive hours_en hours_zh name_en name_zh received_at standing_en standing_zh"},
 	{"duplicate", "application archive name_en name_zh received_at"},
 	{"interview", "application bring_en bring_zh date end minutes name_en name_zh place target time zone"},
 	{"interview_moved", "application bring_en bring_zh date end minutes name_en name_zh old_date old_place "

@@ -239,27 +239,37 @@ at 2029-04-13T10:00:00+08:00; run
 is "陈刚: year 2 due" "$(state "$B")" re_registration_due
 has "year 2 notice: the CPD of 2028 (zh, en)" "$(notice $CG reregistration)" "第 2 年" "2028 年已记录 0 小时，尚缺 48 小时" \
 	"For 2028, 0 hours are recorded"
+# a first record, too short, before the fees: answered with what is missing
+send "$S/packets/ceng-complete.zip" cg-cpd-short@example.com email=$CG name_zh=陈刚 "name_en=CHEN Gang" \
+	cmes_no=M2027000002 province=$SC only=CPD "extra=2028-05-10,Course: hydraulics,Sichuan MES,20,C.G."
+run
+is "a record short of the hours: still due" "$(state "$B")" re_registration_due
+cpd_to=$(q "SELECT recipients FROM outbox WHERE kind = 'cpd'")
+has "its receipt says what re-registration still waits for (zh, en)" "$(notice "$cpd_to" cpd)" \
+	"2028 年：20 小时" "再注册尚未完成：2028 年已记录 20 小时，尚缺 28 小时" "2028: 20 hours" \
+	"Re-registration is not complete yet: for 2028, 20 hours are recorded and 28 are missing"
 P pay "$B" --item soe_membership --amount 500 >/dev/null; P pay "$B" --item soe_reregistration --amount 290 >/dev/null
 send "$S/packets/ceng-complete.zip" cg-cpd@example.com email=$CG name_zh=陈刚 "name_en=CHEN Gang" cmes_no=M2027000002 \
 	province=$SC only=CPD "extra=2028-05-10,Course: hydraulics,Sichuan MES,30,C.G.
 2028-09-10,Seminar: gearbox design,Sichuan MES,20.5,C.G."
 run
 is "the emailed record's 50.5 hours of 2028 complete the re-registration" "$(state "$B")" certified
-is "recorded from the record, per year" "$(q "SELECT year || ':' || hours || ':' || source FROM cpd_hours WHERE year = 2028")" "2028:50.5:record"
+is "recorded from each record, per year" \
+	"$(q "SELECT group_concat(year || ':' || hours || ':' || source, ' ') FROM (SELECT * FROM cpd_hours WHERE year = 2028 ORDER BY id)")" \
+	"2028:20.0:record 2028:50.5:record"
 has "history: cpd from the record, re_registered" "$(P show "$B")" "CPD 2028: 50.5 hours from the member's CPD record" "re_registered"
-is "the record's item: status cpd, on the member's application" \
-	"$(q "SELECT status || ':' || detail FROM items WHERE id = (SELECT max(id) FROM items WHERE ref LIKE '%cg-cpd%' OR key LIKE '%cg-cpd%')")" "cpd:$B"
-is "the record alone opens no application of its own" \
+is "the records' items: status cpd, on the member's application" \
+	"$(q "SELECT group_concat(status || ':' || detail) FROM items WHERE ref LIKE '%cg-cpd%' OR key LIKE '%cg-cpd%'")" "cpd:$B,cpd:$B"
+is "a record alone opens no application of its own" \
 	"$(q "SELECT count(*) FROM applications a JOIN applicants p ON p.id = a.applicant_id WHERE p.cmes_no = 'M2027000002'")" 1
 ok "its documents join the member's application" test "$(q "SELECT count(*) FROM files WHERE doc = 'cpd_record'
 	AND added_at >= '2029-04-13' AND application_id = (SELECT id FROM applications WHERE number = '$B')")" -ge 2
-cpd_to=$(q "SELECT recipients FROM outbox WHERE kind = 'cpd'")
-is "the record is answered by one CPD receipt, not as an application" \
+is "each record is answered by a CPD receipt, not as an application" \
 	"$(q "SELECT count(*) FILTER (WHERE kind = 'cpd') || ',' || count(*) FILTER (WHERE kind IN ('ack', 'rejected'))
-	FROM outbox WHERE recipients = '$cpd_to' AND created_at >= '2029-04-13'")" "1,0"
+	FROM outbox WHERE recipients = '$cpd_to' AND created_at >= '2029-04-13'")" "2,0"
 has "the CPD receipt names the registration and the hours per year (zh, en)" "$(notice "$cpd_to" cpd)" \
 	"[$B]" "已记入您的注册 $B" "2028 年：50.5 小时" "recorded under your registration $B" "2028: 50.5 hours" \
-	"This message does not open a new application"
+	"您的注册当前有效。" "Your registration is current." "This message does not open a new application"
 
 # ---- retention: years later, dry run then real ----
 at 2030-04-12T10:00:00+08:00
