@@ -53,11 +53,33 @@ static void mime_sink_write(mime_sink *s, const char *p, size_t len)
 	}
 }
 
+/* Decodes up to quads whole quads of alphabet characters from in to out;
+ * returns how many were, stopping before the first quad holding any other
+ * character. Locals only: through the sink's fields every byte stored
+ * would reload and store its count (a char may alias anything). */
+static size_t mime_b64_quads(const unsigned char *in, size_t quads, unsigned char *out)
+{
+	const short *T = util_base64_dec;
+	size_t k = 0;
+	for (; k < quads; k++, in += 4, out += 3) {
+		int a = T[in[0]], b = T[in[1]], d = T[in[2]], e = T[in[3]];
+		uint32_t q;
+		if ((a | b | d | e) < 0)
+			break;
+		q = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)d << 6 | (uint32_t)e;
+		out[0] = (unsigned char)(q >> 16);
+		out[1] = (unsigned char)(q >> 8);
+		out[2] = (unsigned char)q;
+	}
+	return k;
+}
+
 /* Base64 as decoders do it (RFC 2045 6.8: characters outside the alphabet
  * are skipped), noting the damage they skip in silence: such characters,
  * data after the padding, or a length that is not a multiple of 4.
  * Whole quads of alphabet characters (all of a line but its end) go
- * through a table in one step; everything else one character at a time. */
+ * through mime_b64_quads, as many as the sink has room for; everything
+ * else one character at a time. */
 static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const fmap *m)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -75,17 +97,18 @@ static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const fmap
 		if (nq == 0 && pad == 0) {
 			size_t stop = len - i > FMAP_STEP ? i + FMAP_STEP : len;
 			while (i + 4 <= stop) {
-				int a = T[u[i]], b = T[u[i + 1]], d = T[u[i + 2]], e = T[u[i + 3]];
-				uint32_t q;
-				if ((a | b | d | e) < 0)
-					break;
-				if (sizeof out->buf - out->n < 3)
+				size_t quads = (stop - i) / 4, room = (sizeof out->buf - out->n) / 3, k;
+				if (room == 0) {
 					mime_sink_flush(out);
-				q = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)d << 6 | (uint32_t)e;
-				out->buf[out->n++] = (char)(q >> 16);
-				out->buf[out->n++] = (char)(q >> 8);
-				out->buf[out->n++] = (char)q;
-				i += 4;
+					continue;
+				}
+				if (quads > room)
+					quads = room;
+				k = mime_b64_quads(u + i, quads, (unsigned char *)out->buf + out->n);
+				i += 4 * k;
+				out->n += 3 * k;
+				if (k < quads)
+					break;
 			}
 			if (i >= len)
 				break;

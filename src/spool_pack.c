@@ -194,6 +194,8 @@ int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const
 		   const char *const *known, char **stored, unsigned flags)
 {
 	int appended = 0;
+	unsigned from_num = 0;
+	uint64_t from = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (src[i] == NULL)
 			continue;
@@ -209,6 +211,10 @@ int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const
 			continue;
 		if (k->dir == NULL && pack_open(k, spool) != 0)
 			return -1;
+		if (!appended) {
+			from_num = k->num;
+			from = k->end;
+		}
 		if (pack_append(k, src[i], sha256[i], (flags & SPOOL_EMPTY_SOURCES) != 0, &stored[i]) != 0) {
 			if (errno != EILSEQ)   /* pack_append said why */
 				log_error("spool: cannot keep %s: %s", src[i], strerror(errno));
@@ -221,6 +227,11 @@ int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const
 	/* on disk now, with whatever an earlier group whose sync failed left */
 	if (appended && !(flags & SPOOL_SYNC_LATER))
 		return spool_pack_sync(k, spool);
+	/* The group's sync waits only for what is still unwritten: the write
+	 * of this packet's documents begins now, while the next packets are
+	 * read (a pack begun in mid-call is left to that sync). */
+	if (appended && k->num == from_num && k->fd >= 0)
+		(void)sync_file_range(k->fd, (off_t)from, (off_t)(k->end - from), SYNC_FILE_RANGE_WRITE);
 	return 0;
 }
 
