@@ -101,13 +101,26 @@ void buf_printf(buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
+	size_t room = b->alloc > b->len ? b->alloc - b->len : 0;   /* with the NUL's byte */
+	if (b->failed)
+		return;
+	/* Into the room already there: most calls fit, and format once
+	 * rather than once to measure and once to write. */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
+		if (room > 0)
+			b->data[b->len] = '\0';
 		b->failed = 1;
 		return;
 	}
+	if ((size_t)n < room && (size_t)n <= b->cap && b->len <= b->cap - (size_t)n) {
+		b->len += (size_t)n;
+		return;
+	}
+	if (room > 0)
+		b->data[b->len] = '\0';   /* what did not fit, or went over the cap, is not kept */
 	if (buf_reserve(b, (size_t)n) != 0)
 		return;
 	va_start(ap, fmt);

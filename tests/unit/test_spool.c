@@ -502,6 +502,58 @@ static void test_take_file(void **state)
 	free(dir);
 }
 
+/* buf_printf formats into the room a buffer already has and grows it
+ * only when that is short: the text is the same either way, an exact fit
+ * (no byte left for the NUL) grows, and the cap is kept to the byte with
+ * nothing of a refused write left behind. */
+static void test_buf_printf(void **state)
+{
+	buf b, want;
+	char line[64];
+	(void)state;
+	buf_init(&b, 0);
+	buf_init(&want, 0);
+	for (int i = 0; i < 2000; i++) {
+		int n = snprintf(line, sizeof line, "<td>%d</td><td>%s</td>\n", i * 37, i % 3 ? "x" : "long cell text");
+		buf_add(&want, line, (size_t)n);
+		buf_printf(&b, "<td>%d</td><td>%s</td>\n", i * 37, i % 3 ? "x" : "long cell text");
+	}
+	assert_int_equal(buf_error(&b), 0);
+	assert_int_equal(b.len, want.len);
+	assert_memory_equal(b.data, want.data, want.len);
+	assert_int_equal(b.data[b.len], '\0');
+	buf_free(&b);
+	buf_free(&want);
+
+	/* 63 bytes in 64 allocated: the next 1-byte write has room only for
+	 * its NUL, so the buffer grows first */
+	buf_init(&b, 0);
+	buf_printf(&b, "%063d", 7);
+	assert_int_equal(b.len, 63);
+	assert_int_equal(b.alloc, 64);
+	buf_printf(&b, "%s", "z");
+	assert_int_equal(b.len, 64);
+	assert_true(b.alloc > 65);
+	assert_int_equal(b.data[63], 'z');
+	assert_int_equal(b.data[64], '\0');
+	buf_free(&b);
+
+	/* the cap: up to it, then a refused write, which leaves the text as it
+	 * was (though it was formatted into the room there) and sticks */
+	buf_init(&b, 10);
+	buf_adds(&b, "abc");   /* 64 bytes allocated: the next write fits the room */
+	buf_printf(&b, "%d", 12345);
+	assert_int_equal(buf_error(&b), 0);
+	buf_printf(&b, "%s", "wxyz");
+	assert_int_equal(buf_error(&b), -1);
+	assert_int_equal(b.len, 8);
+	assert_string_equal(b.data, "abc12345");
+	buf_printf(&b, "%s", "q");
+	assert_int_equal(b.len, 8);
+	assert_string_equal(b.data, "abc12345");
+	buf_free(&b);
+}
+
 /* util_read_regular, as batch.c reads a batch's batch.csv from the work
  * folder the sandbox wrote: whole and bounded like util_read_file, but a
  * symbolic link is not followed and a FIFO is refused at once (with
@@ -827,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_keep_all_empties),
 		cmocka_unit_test(test_take_file),
 		cmocka_unit_test(test_read_regular),
+		cmocka_unit_test(test_buf_printf),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_workdir_reused),
 		cmocka_unit_test(test_fetched_copy_released),
