@@ -53,23 +53,38 @@ static void mime_sink_write(mime_sink *s, const char *p, size_t len)
 	}
 }
 
-/* Decodes up to quads whole quads of alphabet characters from in to out;
- * returns how many were, stopping before the first quad holding any other
- * character. Locals only: through the sink's fields every byte stored
- * would reload and store its count (a char may alias anything). */
+/* The alphabet's values, each shifted to its place in a quad's 24 bits,
+ * so that a quad is four lookups ORed together; any other character sets
+ * B64_BAD, which no shift of a 6-bit value reaches. Built by the
+ * preprocessor: the tables are constants, not state. */
+#define B64_BAD 0x01000000u
+#define B64V(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
+		 (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : (c) == '+' ? 62 : (c) == '/' ? 63 : -1)
+#define B64S(c, sh) (B64V(c) < 0 ? B64_BAD : (uint32_t)B64V(c) << (sh))
+#define B64R4(c, sh) B64S(c, sh), B64S((c) + 1, sh), B64S((c) + 2, sh), B64S((c) + 3, sh)
+#define B64R16(c, sh) B64R4(c, sh), B64R4((c) + 4, sh), B64R4((c) + 8, sh), B64R4((c) + 12, sh)
+#define B64R64(c, sh) B64R16(c, sh), B64R16((c) + 16, sh), B64R16((c) + 32, sh), B64R16((c) + 48, sh)
+#define B64TABLE(sh) {B64R64(0, sh), B64R64(64, sh), B64R64(128, sh), B64R64(192, sh)}
+static const uint32_t b64_at18[256] = B64TABLE(18), b64_at12[256] = B64TABLE(12), b64_at6[256] = B64TABLE(6),
+		      b64_at0[256] = B64TABLE(0);
+
+/* Decodes up to quads whole quads of alphabet characters from in to out,
+ * which has room for one byte more than 3 * quads; returns how many were,
+ * stopping before the first quad holding any other character. Each quad's
+ * three bytes go out in one 4-byte store, the fourth overwritten next. */
 static size_t mime_b64_quads(const unsigned char *in, size_t quads, unsigned char *out)
 {
-	const short *T = util_base64_dec;
 	size_t k = 0;
 	for (; k < quads; k++, in += 4, out += 3) {
-		int a = T[in[0]], b = T[in[1]], d = T[in[2]], e = T[in[3]];
-		uint32_t q;
-		if ((a | b | d | e) < 0)
+		uint32_t q = b64_at18[in[0]] | b64_at12[in[1]] | b64_at6[in[2]] | b64_at0[in[3]];
+		if (q & B64_BAD)
 			break;
-		q = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)d << 6 | (uint32_t)e;
-		out[0] = (unsigned char)(q >> 16);
-		out[1] = (unsigned char)(q >> 8);
-		out[2] = (unsigned char)q;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		q = __builtin_bswap32(q << 8);
+#else
+		q <<= 8;
+#endif
+		memcpy(out, &q, 4);
 	}
 	return k;
 }
@@ -97,17 +112,27 @@ static int mime_b64_stream(const char *s, size_t len, mime_sink *out, const fmap
 		if (nq == 0 && pad == 0) {
 			size_t stop = len - i > FMAP_STEP ? i + FMAP_STEP : len;
 			while (i + 4 <= stop) {
-				size_t quads = (stop - i) / 4, room = (sizeof out->buf - out->n) / 3, k;
-				if (room == 0) {
+				size_t quads = (stop - i) / 4, room, k;
+				/* a quad's store writes 4 bytes: one past its 3 */
+				if (sizeof out->buf - out->n < 4) {
 					mime_sink_flush(out);
 					continue;
 				}
+				room = (sizeof out->buf - out->n - 1) / 3;
 				if (quads > room)
 					quads = room;
 				k = mime_b64_quads(u + i, quads, (unsigned char *)out->buf + out->n);
 				i += 4 * k;
 				out->n += 3 * k;
-				if (k < quads)
+				if (k == quads)
+					continue;
+				/* a line's end, the usual stop: skipped here, not a character
+				 * at a time below */
+				if (u[i] == '\r' && i + 1 < stop && u[i + 1] == '\n')
+					i += 2;
+				else if (u[i] == '\n')
+					i++;
+				else
 					break;
 			}
 			if (i >= len)

@@ -404,6 +404,31 @@ static void test_decoding(void **state)
 	buf_free(&big);
 }
 
+/* Characters outside the alphabet inside a quad, 8-bit ones among them
+ * (a UTF-8 "é", a 0xFF), are skipped and mark the part damaged; a quad
+ * table lookup must not take them for alphabet characters. */
+static void test_base64_high_bytes(void **state)
+{
+	fixture *f = *state;
+	buf b;
+	char *path, *got;
+	size_t gl;
+	buf_init(&b, 0);
+	buf_adds(&b, "Subject: high\r\nContent-Type: multipart/mixed; boundary=e\r\n\r\n");
+	buf_adds(&b, "--e\r\nContent-Type: application/octet-stream; name=h.bin\r\n"
+		     "Content-Transfer-Encoding: base64\r\n\r\nYWJj\xC3\xA9" "ZGVmZ2hp\xFF" "amts\r\n--e--\r\n");
+	path = write_msg(f, &b);
+	parse_ok(f, path);
+	assert_int_equal(f->m.natts, 1);
+	assert_int_equal(util_read_file(f->m.atts[0].path, MAXMSG, &got, &gl), 0);
+	assert_int_equal(gl, 12);
+	assert_memory_equal(got, "abcdefghijkl", 12);
+	assert_true(f->m.truncated);
+	free(got);
+	free(path);
+	buf_free(&b);
+}
+
 /* The block decoders' edges: base64 lines of any width (quads split across
  * line ends), alphabet characters after junk; quoted-printable with an
  * '=' that is neither a byte nor a soft break, a bare-LF soft break and an
@@ -648,6 +673,7 @@ int main(void)
 		T(test_list_mail),
 		T(test_missing_final_boundary),
 		T(test_bad_base64),
+		T(test_base64_high_bytes),
 		T(test_oversize_refused),
 		T(test_deep_nesting),
 		T(test_too_many_parts),
