@@ -353,5 +353,10 @@ class Model:
                 raise Failure(i, "fees", "%s %s (%s): due %s, the fee table says %s" %
                               (num, item, st, f["due"], due.get(item, 0)))
         tot = d.get("fees_total", {})
-        if tot and tot.get("outstanding") != sum(f["outstanding"] for f in d["fees"].values()):
+        # an item at a society's own rate has no known amount (null): the
+        # total sums the others and names it among the unknown
+        unknown = sorted(k for k, f in d["fees"].items() if f["outstanding"] is None)
+        if tot and tot.get("outstanding") != sum(f["outstanding"] or 0 for f in d["fees"].values()):
             raise Failure(i, "fees", "%s: total outstanding %s is not the sum of its items" % (num, tot))
+        if tot and sorted(tot.get("unknown", [])) != unknown:
+            raise Failure(i, "fees", "%s: total names %s unknown, the items %s" % (num, tot.get("unknown"), unknown))
