@@ -27,8 +27,8 @@ TOP = lives.TOP
 INTAKE_KINDS = ("ack", "rejected", "duplicate", "no_packet")
 OPEN = ("received", "complete", "incomplete", "returned")
 # Notice kinds the centre's commands send (the last column of wf_table) and payments.
-COMMAND_KINDS = ("returned", "recommended", "interview", "result_pass", "result_fail", "no_show", "certified",
-                 "payment")
+COMMAND_KINDS = ("returned", "recommended", "interview", "interview_moved", "result_pass", "result_fail", "no_show",
+                 "certified", "payment")
 EVENTS = {("review", "--approve"): "review_approve", ("review", "--return"): "review_return",
           ("soehk", "--accept"): "soehk_accept", ("soehk", "--return"): "soehk_return",
           ("result", "--pass"): "result_pass", ("result", "--fail"): "result_fail",
@@ -146,7 +146,9 @@ class Model:
                 raise Failure(i, "transition", "packetd %s: %s -> %s, wf_table says %s" %
                               (" ".join(args), frm, states1.get(num), rows[0][3]))
             if rows[0][4]:
-                self.notices[(num, rows[0][4])] += 1
+                # a plan replacing the one in force is announced as moved (改期), naming the old one
+                moved = ev == "interview" and frm == "interview_planned"
+                self.notices[(num, "interview_moved" if moved else rows[0][4])] += 1
         if c == "transmit":
             for n, st in states0.items():
                 if st == "recommended" and states1.get(n) != "soehk_review":
