@@ -99,11 +99,14 @@ class Model:
     def snapshot(self):
         w = self.w
         if not os.path.exists(w.db):
-            return ((), [(0,)], [(0,)], [(0, None)], [(0,)])
+            return ((), [(0,)], [(0,)], [(0, None)], [(0,)], ())
         q = lambda s: w.sql(s)  # noqa: E731
         return (tuple(q("SELECT number, state FROM applications ORDER BY id")), q("SELECT count(*) FROM history"),
                 q("SELECT count(*) FROM outbox"), q("SELECT count(*), sum(amount) FROM payments"),
-                q("SELECT count(*) FROM interviews"))
+                q("SELECT count(*) FROM interviews"),
+                # payment notices not yet tried: the next payment's notice replaces them
+                tuple(q("SELECT a.number, count(*) FROM outbox o JOIN applications a ON a.id = o.application_id"
+                        " WHERE o.kind = 'payment' AND o.state = 'queued' AND o.attempts = 0 GROUP BY a.number")))
 
     def fee_view(self, num):
         r = self.w.packetd(["show", num, "--json"], -1, ok=(0, 1))
@@ -157,7 +160,9 @@ class Model:
             self.reports_sent += 1
         if c == "pay":
             self.paid[(num, s["item"])] += int(float(args[args.index("--amount") + 1]))
-            self.notices[(num, "payment")] += 1
+            # one notice lists every payment since the last one tried: an untried one is replaced
+            if not dict(before[5]).get(num):
+                self.notices[(num, "payment")] += 1
         if c in ("pay", "result", "certify"):
             self.check_fees(i, num)
 
