@@ -58,15 +58,9 @@ static void mime_sink_write(mime_sink *s, const char *p, size_t len)
  * B64_BAD, which no shift of a 6-bit value reaches. Built by the
  * preprocessor: the tables are constants, not state. */
 #define B64_BAD 0x01000000u
-#define B64V(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
-		 (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : (c) == '+' ? 62 : (c) == '/' ? 63 : -1)
-#define B64S(c, sh) (B64V(c) < 0 ? B64_BAD : (uint32_t)B64V(c) << (sh))
-#define B64R4(c, sh) B64S(c, sh), B64S((c) + 1, sh), B64S((c) + 2, sh), B64S((c) + 3, sh)
-#define B64R16(c, sh) B64R4(c, sh), B64R4((c) + 4, sh), B64R4((c) + 8, sh), B64R4((c) + 12, sh)
-#define B64R64(c, sh) B64R16(c, sh), B64R16((c) + 16, sh), B64R16((c) + 32, sh), B64R16((c) + 48, sh)
-#define B64TABLE(sh) {B64R64(0, sh), B64R64(64, sh), B64R64(128, sh), B64R64(192, sh)}
-static const uint32_t b64_at18[256] = B64TABLE(18), b64_at12[256] = B64TABLE(12), b64_at6[256] = B64TABLE(6),
-		      b64_at0[256] = B64TABLE(0);
+#define B64S(c, sh) (UTIL_B64_VALUE(c) < 0 ? B64_BAD : (uint32_t)UTIL_B64_VALUE(c) << (sh))
+static const uint32_t b64_at18[256] = UTIL_BYTE_TABLE(B64S, 18), b64_at12[256] = UTIL_BYTE_TABLE(B64S, 12),
+		      b64_at6[256] = UTIL_BYTE_TABLE(B64S, 6), b64_at0[256] = UTIL_BYTE_TABLE(B64S, 0);
 
 /* Decodes up to quads whole quads of alphabet characters from in to out,
  * which has room for one byte more than 3 * quads; returns how many were,

@@ -94,6 +94,20 @@ int util_base64_value(int c);
  * outside the alphabet. For loops over whole blocks. Small integers, not
  * characters: short, so that a lookup never passes for a char conversion. */
 extern const short util_base64_dec[256];
+/* The alphabet's value of byte c (0..255), -1 for any other byte: its one
+ * spelling, from which util_base64_dec and the MIME decoder's shifted
+ * tables are built at compile time. */
+#define UTIL_B64_VALUE(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26 : \
+			   (c) >= '0' && (c) <= '9' ? (c) - '0' + 52 : (c) == '+' ? 62 : (c) == '/' ? 63 : -1)
+/* A 256-entry initialiser {F(0, x), F(1, x), ... F(255, x)}, for tables of
+ * constants made from a rule rather than typed out. */
+#define UTIL_BYTES4(F, c, x) F(c, x), F((c) + 1, x), F((c) + 2, x), F((c) + 3, x)
+#define UTIL_BYTES16(F, c, x) UTIL_BYTES4(F, c, x), UTIL_BYTES4(F, (c) + 4, x), UTIL_BYTES4(F, (c) + 8, x), \
+			      UTIL_BYTES4(F, (c) + 12, x)
+#define UTIL_BYTES64(F, c, x) UTIL_BYTES16(F, c, x), UTIL_BYTES16(F, (c) + 16, x), UTIL_BYTES16(F, (c) + 32, x), \
+			      UTIL_BYTES16(F, (c) + 48, x)
+#define UTIL_BYTE_TABLE(F, x) {UTIL_BYTES64(F, 0, x), UTIL_BYTES64(F, 64, x), UTIL_BYTES64(F, 128, x), \
+			       UTIL_BYTES64(F, 192, x)}
 extern const short util_hex_dec[256];
 
 /* Reads a whole file (at most max bytes, else -1 with errno EFBIG). */

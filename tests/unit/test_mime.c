@@ -429,6 +429,25 @@ static void test_base64_high_bytes(void **state)
 	buf_free(&b);
 }
 
+/* The value table is built from a rule at compile time: every byte of
+ * RFC 4648's alphabet has its index, every other byte none. */
+static void test_base64_table(void **state)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	int want[256];
+	(void)state;
+	for (int c = 0; c < 256; c++)
+		want[c] = -1;
+	for (int v = 0; v < 64; v++)
+		want[(unsigned char)alphabet[v]] = v;
+	for (int c = 0; c < 256; c++) {
+		assert_int_equal(util_base64_dec[c], want[c]);
+		assert_int_equal(util_base64_value(c), want[c]);
+	}
+	assert_int_equal(util_base64_value(-1), -1);
+	assert_int_equal(util_base64_value(256), -1);
+}
+
 /* The block decoders' edges: base64 lines of any width (quads split across
  * line ends), alphabet characters after junk; quoted-printable with an
  * '=' that is neither a byte nor a soft break, a bare-LF soft break and an
@@ -674,6 +693,7 @@ int main(void)
 		T(test_missing_final_boundary),
 		T(test_bad_base64),
 		T(test_base64_high_bytes),
+		T(test_base64_table),
 		T(test_oversize_refused),
 		T(test_deep_nesting),
 		T(test_too_many_parts),
