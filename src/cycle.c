@@ -32,6 +32,24 @@ typedef struct cycle_group {
 	struct timespec began;
 } cycle_group;
 
+/* Notices waiting, queued by the cycle since its last delivery, that a
+ * staging transport delivers at a group's commit (one outbox page). */
+#define CYCLE_NOTICES_EARLY 32
+
+/* Where a cycle's notices go. All that are due go out at its end; with a
+ * staging transport (the Maildir), those its items queued go out earlier
+ * too, after a group's commit, once CYCLE_NOTICES_EARLY wait: written
+ * while the sandbox still works on the next packets, their bodies still in
+ * the database's cache, instead of all after the last item. A sending
+ * transport (SMTP) waits for the end, so that a slow server holds back
+ * only the delivery. */
+typedef struct cycle_out {
+	transport t;
+	int open;           /* t opened, closed by cycle_run */
+	int notices_seen;   /* ctx->stats.notices at the last early delivery */
+	outbox_stats os;    /* all of the cycle's deliveries */
+} cycle_out;
+
 /* Messages read ahead of the one being recorded: their packets wait in the
  * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). */
 #define CYCLE_AHEAD 2
@@ -80,9 +98,22 @@ static void group_close(packetd_ctx *ctx, source *src, source_item *items, cycle
 	g->n = 0;
 }
 
+/* After a group's commit: a staging transport delivers the notices queued
+ * so far when a page of them waits (cycle_out). */
+static void deliver_early(packetd_ctx *ctx, cycle_out *out)
+{
+	if (!transport_stages(ctx->conf) || ctx->stats.notices - out->notices_seen < CYCLE_NOTICES_EARLY)
+		return;
+	out->notices_seen = ctx->stats.notices;
+	if (!out->open && transport_open(&out->t, ctx->conf) != 0)
+		return;
+	out->open = 1;
+	outbox_flush(ctx->db, &out->t, ctx->now, &out->os);
+}
+
 /* Takes one fetched item to its end: recorded in the open group, or left. */
 static void take_item(packetd_ctx *ctx, source *src, source_item *items, size_t i, pipeline_prep *pp,
-		      cycle_group *g)
+		      cycle_group *g, cycle_out *out)
 {
 	source_item *it = &items[i];
 	enum item_result rc;
@@ -104,14 +135,17 @@ static void take_item(packetd_ctx *ctx, source *src, source_item *items, size_t 
 			log_warn("source %s: %s processed but not moved; it will be recognised next cycle",
 				 src->conf->name, it->ref);
 	}
-	if (g->n >= CYCLE_GROUP_ITEMS || (g->n > 0 && cycle_since(&g->began) >= CYCLE_GROUP_SECONDS))
+	if (g->n >= CYCLE_GROUP_ITEMS || (g->n > 0 && cycle_since(&g->began) >= CYCLE_GROUP_SECONDS)) {
 		group_close(ctx, src, items, g);
+		deliver_early(ctx, out);
+	}
 }
 
 /* The oldest message read ahead: recorded now, its place freed. */
-static void take_oldest(packetd_ctx *ctx, source *src, source_item *items, cycle_ahead *a, cycle_group *g)
+static void take_oldest(packetd_ctx *ctx, source *src, source_item *items, cycle_ahead *a, cycle_group *g,
+			cycle_out *out)
 {
-	take_item(ctx, src, items, a->item[a->first], &a->prep[a->first], g);
+	take_item(ctx, src, items, a->item[a->first], &a->prep[a->first], g, out);
 	a->first = (a->first + 1) % (CYCLE_AHEAD + 1);
 	a->queued--;
 }
@@ -120,7 +154,7 @@ static void take_oldest(packetd_ctx *ctx, source *src, source_item *items, cycle
  * CYCLE_AHEAD items ahead (pipeline_prepare): their packets are in the
  * sandbox while packetd records the one before. Items are committed by
  * groups (cycle_group). */
-static int run_source(packetd_ctx *ctx, const config_source *cs)
+static int run_source(packetd_ctx *ctx, const config_source *cs, cycle_out *out)
 {
 	source src;
 	source_item *items = NULL;
@@ -156,19 +190,19 @@ static int run_source(packetd_ctx *ctx, const config_source *cs)
 		if (items[i].is_batch) {
 			/* in order: what was read ahead first */
 			while (a.queued > 0)
-				take_oldest(ctx, &src, items, &a, &g);
-			take_item(ctx, &src, items, i, NULL, &g);
+				take_oldest(ctx, &src, items, &a, &g, out);
+			take_item(ctx, &src, items, i, NULL, &g, out);
 			continue;
 		}
 		last = (a.first + a.queued++) % (CYCLE_AHEAD + 1);
 		a.item[last] = i;
 		pipeline_prepare(ctx, &items[i], &work, &a.prep[last]);
 		if (a.queued > CYCLE_AHEAD)
-			take_oldest(ctx, &src, items, &a, &g);
+			take_oldest(ctx, &src, items, &a, &g, out);
 	}
 	/* those read ahead are finished even when stopping: they were fetched */
 	while (a.queued > 0)
-		take_oldest(ctx, &src, items, &a, &g);
+		take_oldest(ctx, &src, items, &a, &g, out);
 	group_close(ctx, &src, items, &g);
 	spool_workdirs_free(&work);
 	log_progress_end();
@@ -207,9 +241,9 @@ static void cycle_summary(packetd_ctx *ctx, const store_cycle_marks *mk, const o
 
 int cycle_run(packetd_ctx *ctx)
 {
-	transport t;
-	outbox_stats os = {0, 0, 0};
+	cycle_out out;
 	store_cycle_marks mk;
+	memset(&out, 0, sizeof out);
 	ctx->now = clock_now();
 	ctx->summary[0] = '\0';
 	if (store_cycle_mark(ctx->db, &mk) != 0) {
@@ -218,17 +252,17 @@ int cycle_run(packetd_ctx *ctx)
 	}
 	spool_clean_work(ctx->conf->scratch);
 	for (size_t i = 0; i < ctx->conf->nsources && !(ctx->stop && *ctx->stop); i++)
-		run_source(ctx, &ctx->conf->sources[i]);
+		run_source(ctx, &ctx->conf->sources[i], &out);
 	spool_pack_close(&ctx->pack);
 	/* reminders, re-registration, the nightly report: queued before the flush */
 	workflow_cycle(ctx);
-	if (transport_open(&t, ctx->conf) != 0) {
-		cycle_summary(ctx, &mk, &os);
+	if (!out.open && transport_open(&out.t, ctx->conf) != 0) {
+		cycle_summary(ctx, &mk, &out.os);
 		return -1;
 	}
-	outbox_flush(ctx->db, &t, ctx->now, &os);
-	transport_close(&t);
-	cycle_summary(ctx, &mk, &os);
+	outbox_flush(ctx->db, &out.t, ctx->now, &out.os);
+	transport_close(&out.t);
+	cycle_summary(ctx, &mk, &out.os);
 	log_info("cycle: %s", ctx->summary);
 	return 0;
 }

@@ -19,6 +19,11 @@ int transport_open(transport *t, const config *conf)
 	return 0;
 }
 
+int transport_stages(const config *conf)
+{
+	return conf->smtp_url == NULL && transport_maildir_ops.sync != NULL;
+}
+
 void transport_close(transport *t)
 {
 	if (t->ops && t->ops->close)

@@ -47,6 +47,9 @@ typedef struct transport {
 /* Chooses SMTP when [smtp] url is set and built in, else the outbox Maildir. */
 int transport_open(transport *t, const config *conf);
 void transport_close(transport *t);
+/* Whether the transport transport_open chooses for conf stages (has a
+ * sync): the Maildir does, SMTP does not. */
+int transport_stages(const config *conf);
 
 extern const transport_ops transport_maildir_ops;
 /* Opens an SMTP session for t->conf (transport_smtp.c); -1 when it cannot
