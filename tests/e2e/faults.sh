@@ -79,7 +79,7 @@ is "inside a group: the rerun exits 0" "$?" 0
 setup_many() {
 	fresh_install
 	works+=("$WORK")
-	for i in $(seq -w 1 40); do
+	for i in $(seq -w 1 "${1:-40}"); do
 		sed "s/^Message-ID: .*/Message-ID: <many.$i@mail.example.com>/" "$S/mail/01-ceng-complete.eml" >"$WORK/m$i.eml"
 		deliver "$WORK/m$i.eml" "m$i"
 	done
@@ -97,6 +97,34 @@ is "40 messages: the rerun exits 0" "$?" 0
 is "40 messages: each recorded once" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*), count(DISTINCT key) FROM items WHERE key LIKE 'mid:%many.%'")" "40|40"
 is "40 messages: the inbox emptied" "$(ls "$WORK/mailboxes/inbox/new" | wc -l)" 0
+
+# A Maildir outbox delivers during the cycle too, after a group's commit,
+# once a page of notices (32) waits: with 70 messages, killed at the first
+# delivery, at least 32 items and at most 64 (a group closes every 32 at
+# the latest) are committed, each of their notices is in the outbox's new/
+# (one sync for the page) and none is marked sent; the rest still wait in
+# the inbox. The rerun delivers every notice once.
+setup_many 70
+early=$WORK
+crash delivered
+is "early delivery: killed" "$?" 137
+done_n=$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items")
+ok "early delivery: the first delivery came during the cycle, after 32 to 64 items ($done_n)" \
+	test "$done_n" -ge 32 -a "$done_n" -le 64
+is "early delivery: each committed item's notice is in new/" \
+	"$(ls "$WORK/mailboxes/outbox/new" | wc -l)" "$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM outbox")"
+is "early delivery: one notice a committed item" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM outbox")" "$done_n"
+is "early delivery: none marked sent before the page's commit" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM outbox WHERE state = 'sent'")" 0
+is "early delivery: the uncommitted messages still in the inbox" \
+	"$(ls "$WORK/mailboxes/inbox/new" | wc -l)" $((70 - done_n))
+run
+is "early delivery: the rerun exits 0" "$?" 0
+is "early delivery: a notice each of the 70 messages and the report, each sent once, one file each" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FILTER (WHERE kind <> 'report'), count(DISTINCT message_id),
+		count(*) FILTER (WHERE state = 'sent') FROM outbox")|$(ls "$WORK/mailboxes/outbox/new" | wc -l)" \
+	"70|71|71|71"
 
 # A flush delivers all the Maildir's due notices together: killed after the
 # second was marked, every file is in new/ (one sync for them all) and none
@@ -217,6 +245,7 @@ as_reference "three crashes, then clean runs" "$multi"
 is "unknown stage: same result" "$(summary "$unknown")" "$ref"
 as_reference "outbox page" "$paged"
 is "40 messages: consistent after the rerun" "$(broken "$many")" ""
+is "early delivery: consistent after the rerun" "$(broken "$early")" ""
 for n in 1 2 4; do as_reference "fetch $n failed" "${gap_dir[$n]}"; done
 as_reference "scratch elsewhere, killed" "$scratched"
 as_reference "inside a group" "$grouped"
