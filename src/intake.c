@@ -96,7 +96,7 @@ static int add_member(const intake_options *o, packet *p, const unpack_member *m
 		memcpy(f->sha256, mem->sha256, sizeof f->sha256);
 	else if (util_sha256_file_hex(mem->path, f->sha256) != 0)
 		return -1;
-	return sniff_file(f);
+	return mem->bytes != NULL ? sniff_file_bytes(f, mem->bytes, (size_t)mem->size) : sniff_file(f);
 }
 
 int intake_members(const intake_options *o, const unpack_member *members, size_t n, packet *p)

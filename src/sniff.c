@@ -444,6 +444,22 @@ out:
 	return rc;
 }
 
+int sniff_file_bytes(packet_file *f, const char *bytes, size_t len)
+{
+	struct sniff_in in;
+	if (bytes == NULL || len > 2 * SNIFF_EDGE)
+		return sniff_file(f);
+	memset(&in, 0, sizeof in);
+	free(f->text);
+	f->text = NULL;
+	in.head = in.tail = bytes;
+	in.head_len = in.tail_len = len;
+	in.whole = 1;
+	in.path = f->path;
+	sniff_core(&in, f->type, &f->encrypted, &f->damaged, &f->text);
+	return 0;
+}
+
 int sniff_buffer(const char *data, size_t len, char *type_out, size_t type_len, char **text_out)
 {
 	struct sniff_in in;

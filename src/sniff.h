@@ -26,6 +26,11 @@
  * when no text could be read) from the file at f->path (f->size set by the
  * caller). Returns 0, or -1 on an I/O error. */
 int sniff_file(packet_file *f);
+/* sniff_file for a file whose len bytes (NUL-terminated) the caller holds,
+ * as it has just written them to f->path: the same answer without reading
+ * the file again. Bytes sniff_file would not read whole (more than twice
+ * its edge) are left to sniff_file. */
+int sniff_file_bytes(packet_file *f, const char *bytes, size_t len);
 
 /* Expected type of a file name by its extension (".pdf" → "pdf", ".jpg" /
  * ".jpeg" → "jpeg", ".tif" / ".tiff" → "tiff", ".htm" / ".html" → "html",

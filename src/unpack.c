@@ -42,6 +42,7 @@ struct unpack_ctx {
 	uint64_t packed;        /* size of the archive file */
 	uint64_t total;         /* bytes produced so far */
 	uint64_t nentries;
+	uint64_t kept;          /* bytes kept in members' bytes */
 	strlist seen;           /* lower-cased member names, for collisions */
 	strlist raw_names;      /* every entry's name as libarchive gave it */
 	unpack_zip_dir zip;     /* a zip's own directory, once its first entry is read */
@@ -179,6 +180,26 @@ static int unpack_write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Keeps the block of n bytes just written to m (c->block) in m->bytes while
+ * the member and the archive's kept bytes stay within their bounds (see
+ * unpack.h); past them, the member's kept bytes are dropped. */
+static void unpack_keep(struct unpack_ctx *c, unpack_member *m, size_t n)
+{
+	uint64_t had = m->size - n;   /* m->size counts the block already */
+	if (had > 0 && m->bytes == NULL)
+		return;   /* dropped before */
+	if (m->size > UNPACK_KEEP_MEMBER || c->kept + n > UNPACK_KEEP_TOTAL) {
+		c->kept -= had;
+		free(m->bytes);
+		m->bytes = NULL;
+		return;
+	}
+	m->bytes = xrealloc(m->bytes, (size_t)m->size + 1);
+	memcpy(m->bytes + had, c->block, n);
+	m->bytes[m->size] = '\0';
+	c->kept += n;
+}
+
 /* Streams the current entry's data into m->path, checking every bound on
  * each block. Returns 0, 1 when rejected, -1 on a system error. */
 static int unpack_copy_data(struct unpack_ctx *c, struct archive *a, unpack_member *m)
@@ -229,9 +250,14 @@ static int unpack_copy_data(struct unpack_ctx *c, struct archive *a, unpack_memb
 		util_sha256_add(&sha, c->block, (size_t)n);
 		if (unpack_write_all(fd, c->block, (size_t)n) != 0)
 			goto out;
+		unpack_keep(c, m, (size_t)n);
 	}
 	rc = util_rewrite_end(fd, had, m->size) == 0 ? 0 : -1;
 out:
+	if (rc != 0) {
+		free(m->bytes);
+		m->bytes = NULL;
+	}
 	if (close(fd) != 0 && rc == 0)
 		rc = -1;
 	util_sha256_end(&sha, rc == 0 ? m->sha256 : NULL);
@@ -349,6 +375,7 @@ static int unpack_entry(struct unpack_ctx *c, struct archive *a, struct archive_
 	m->path = util_path_join(c->workdir, file);
 	m->size = 0;
 	m->sha256[0] = '\0';
+	m->bytes = NULL;
 	rc = unpack_copy_data(c, a, m);
 	fault_point("unpack");
 out:
@@ -511,6 +538,7 @@ static void unpack_remove_files(unpack_result *r)
 		free(r->members[i].name);
 		free(r->members[i].raw_name);
 		free(r->members[i].path);
+		free(r->members[i].bytes);
 	}
 	free(r->members);
 	r->members = NULL;
@@ -635,6 +663,7 @@ void unpack_result_free(unpack_result *r)
 		free(r->members[i].name);
 		free(r->members[i].raw_name);
 		free(r->members[i].path);
+		free(r->members[i].bytes);
 	}
 	free(r->members);
 	free(r->error_code);

@@ -32,7 +32,16 @@ typedef struct unpack_member {
 	char *path;   /* owned: file in workdir holding the bytes ("m0001"...) */
 	uint64_t size;
 	char sha256[65]; /* of those bytes, hashed as they were written; "" when not */
+	char *bytes;  /* owned: those bytes again, NUL-terminated, when the member has at
+		       * most UNPACK_KEEP_MEMBER of them and the archive's kept ones stay
+		       * within UNPACK_KEEP_TOTAL; else NULL (read them from path) */
 } unpack_member;
+
+/* A member small enough to be read whole by its sniffing (sniff.h) is kept
+ * in memory as it is written, so that it is not read back; a bound for them
+ * all keeps an archive of many such members from growing the process. */
+#define UNPACK_KEEP_MEMBER (128u * 1024)
+#define UNPACK_KEEP_TOTAL (4u * 1024 * 1024)
 
 typedef struct unpack_result {
 	unpack_member *members;  /* owned array, in archive order */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "sniff.h"
 #include "util.h"
@@ -240,6 +241,54 @@ static void test_buffer_and_names(void **state)
 	assert_null(sniff_type_of_name("a.exe"));
 }
 
+/* sniff_file_bytes gives the answer of sniff_file for every sample file
+ * (each read whole by sniff_file: none is over twice its edge), from the
+ * bytes the caller holds: type, markers and text. The samples cover every
+ * kind sniff_core tells apart. */
+static void test_bytes_as_file(void **state)
+{
+	const char *top = getenv("PACKETD_TOP");
+	char dir[512], path[1024];
+	DIR *d;
+	struct dirent *e;
+	size_t compared = 0;
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/tests/data/sniff", top ? top : ".");
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		packet_file a, b;
+		char *data = NULL;
+		size_t len = 0;
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "make.py") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		assert_int_equal(util_read_file(path, 64u << 20, &data, &len), 0);
+		memset(&a, 0, sizeof a);
+		memset(&b, 0, sizeof b);
+		a.path = b.path = path;
+		assert_int_equal(sniff_file(&a), 0);
+		assert_int_equal(sniff_file_bytes(&b, data, len), 0);
+		if (strcmp(a.type, b.type) != 0 || a.encrypted != b.encrypted || a.damaged != b.damaged ||
+		    (a.text == NULL) != (b.text == NULL) || (a.text && strcmp(a.text, b.text) != 0))
+			print_error("%s: file %s/%d/%d, bytes %s/%d/%d\n", e->d_name, a.type, a.encrypted, a.damaged,
+				    b.type, b.encrypted, b.damaged);
+		assert_string_equal(a.type, b.type);
+		assert_int_equal(a.encrypted, b.encrypted);
+		assert_int_equal(a.damaged, b.damaged);
+		if (a.text == NULL)
+			assert_null(b.text);
+		else
+			assert_string_equal(a.text, b.text);
+		compared++;
+		free(a.text);
+		free(b.text);
+		free(data);
+	}
+	closedir(d);
+	assert_true(compared >= 30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_pdf_unknown_font),
 		cmocka_unit_test(test_text_files),
 		cmocka_unit_test(test_buffer_and_names),
+		cmocka_unit_test(test_bytes_as_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

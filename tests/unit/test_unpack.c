@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <cmocka.h>
 #include <dirent.h>
 #include <unistd.h>
@@ -117,6 +119,10 @@ static void assert_member_bytes(const unpack_member *m, const char *expect)
 	assert_int_equal(len, strlen(expect));
 	assert_int_equal(m->size, len);
 	assert_memory_equal(data, expect, len);
+	/* kept as it was written, for the sniffing: the file's bytes */
+	assert_non_null(m->bytes);
+	assert_memory_equal(m->bytes, expect, len);
+	assert_int_equal(m->bytes[len], '\0');
 	/* hashed as it was written: the same as the file's hash */
 	{
 		char sha[65];
@@ -260,6 +266,7 @@ static void test_bounds(void **state)
 	f->lim.max_ratio = 100000;
 	expect_ok(f, "bomb.zip", 1);
 	assert_int_equal(f->r.members[0].size, 4u << 20);
+	assert_null(f->r.members[0].bytes);   /* over UNPACK_KEEP_MEMBER: read from its file */
 	f->lim.max_member = 1u << 20;
 	expect_reject(f, "bomb.zip", "archive_member_too_large");
 	assert_string_equal(f->r.error_detail, "zeros.txt: more than 1048576 bytes");
@@ -272,6 +279,60 @@ static void test_bounds(void **state)
 	assert_string_equal(f->r.error_detail, "f10.txt: 11 members > 10");
 	f->lim.max_members = 20;
 	expect_ok(f, "many.zip", 20);
+}
+
+/* Members kept in memory stay within UNPACK_KEEP_TOTAL for the archive: 40
+ * members of 120 KiB each (random bytes, which do not compress), written
+ * here with libarchive. The first 34 (4,080 KiB) are kept, each equal to
+ * its file; from the 35th on, none is; every member is written whole. */
+static void test_kept_bound(void **state)
+{
+	struct fx *f = *state;
+	const size_t each = 120u * 1024, n = 40;
+	char path[128], *data = NULL;
+	unsigned char *bytes = xcalloc(each, 1);
+	unsigned seed = 7;
+	size_t len = 0;
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	snprintf(path, sizeof path, "%s/kept.zip", f->base);
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		char name[16];
+		for (size_t k = 0; k < each; k++)
+			bytes[k] = (unsigned char)(rand_r(&seed) >> 7);
+		snprintf(name, sizeof name, "f%02zu.bin", i);
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, name);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, (la_int64_t)each);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		assert_int_equal(archive_write_data(a, bytes, each), (la_ssize_t)each);
+	}
+	archive_entry_free(e);
+	assert_int_equal(archive_write_free(a), ARCHIVE_OK);
+	free(bytes);
+
+	unpack_result_free(&f->r);
+	f->rc = unpack_archive(path, f->work, &f->lim, 0, &f->r);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(f->rc, 0);
+	assert_int_equal(f->r.nmembers, n);
+	for (size_t i = 0; i < n; i++) {
+		const unpack_member *m = &f->r.members[i];
+		assert_int_equal(m->size, each);
+		if (i >= 34) {
+			assert_null(m->bytes);
+			continue;
+		}
+		assert_non_null(m->bytes);
+		assert_int_equal(util_read_file(m->path, 1 << 20, &data, &len), 0);
+		assert_int_equal(len, each);
+		assert_memory_equal(m->bytes, data, each);
+		free(data);
+	}
 }
 
 static void test_names(void **state)
@@ -329,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_links_devices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_encrypted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broken, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_system_error, setup, teardown),
