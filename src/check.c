@@ -136,7 +136,7 @@ char *check_normalise(const char *s)
 			space = 1;
 			continue;
 		}
-		*q++ = (char)(c < 0x80 ? tolower(c) : c);
+		*q++ = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 		space = 0;
 	}
 	if (q > o && q[-1] == ' ')

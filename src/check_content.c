@@ -339,25 +339,53 @@ static const char *cell(const csv_table *t, size_t row, long col)
 
 /* A header cell names column c when either holds the other ("CPD Claimed
  * hours" / "Hours", "Initials of ES/RP*"). */
-static int column_match(const char *cellv, const char *col)
+/* The first rows' cells as column_match compares them: normalised
+ * (check_normalise) and without a trailing '*', ':' or space, each once
+ * however many columns of both languages are tried against it. */
+typedef struct header_rows {
+	char **cells[CHECK_HEADER_ROWS];   /* owned; a row's are made when first asked for */
+} header_rows;
+
+static char *const *header_cells(header_rows *h, const csv_table *t, size_t row)
 {
-	char *n = check_normalise(cellv);
-	size_t l = strlen(n);
-	int ok;
-	while (l > 0 && (n[l - 1] == '*' || n[l - 1] == ':' || n[l - 1] == ' '))
-		n[--l] = '\0';
-	ok = l > 0 && (strstr(n, col) != NULL || (l >= 4 && strstr(col, n) != NULL));
-	free(n);
-	return ok;
+	if (h->cells[row] == NULL) {
+		h->cells[row] = xcalloc(t->ncols[row] + 1, sizeof *h->cells[row]);
+		for (size_t j = 0; j < t->ncols[row]; j++) {
+			char *n = check_normalise(t->rows[row][j]);
+			size_t l = strlen(n);
+			while (l > 0 && (n[l - 1] == '*' || n[l - 1] == ':' || n[l - 1] == ' '))
+				n[--l] = '\0';
+			h->cells[row][j] = n;
+		}
+	}
+	return h->cells[row];
 }
 
-static size_t header_score(const csv_table *t, size_t row, const strlist *cols, long *idx)
+static void header_rows_free(header_rows *h, const csv_table *t)
 {
+	for (size_t row = 0; row < CHECK_HEADER_ROWS; row++) {
+		for (size_t j = 0; h->cells[row] != NULL && j < t->ncols[row]; j++)
+			free(h->cells[row][j]);
+		free(h->cells[row]);
+		h->cells[row] = NULL;
+	}
+}
+
+/* cellv as header_cells made it; col as the rules hold it (lower-cased) */
+static int column_match(const char *cellv, const char *col)
+{
+	size_t l = strlen(cellv);
+	return l > 0 && (strstr(cellv, col) != NULL || (l >= 4 && strstr(col, cellv) != NULL));
+}
+
+static size_t header_score(header_rows *h, const csv_table *t, size_t row, const strlist *cols, long *idx)
+{
+	char *const *cells = header_cells(h, t, row);
 	size_t score = 0;
 	for (size_t c = 0; c < cols->n; c++) {
 		idx[c] = -1;
 		for (size_t j = 0; j < t->ncols[row] && idx[c] < 0; j++)
-			if (column_match(t->rows[row][j], cols->items[c])) {
+			if (column_match(cells[j], cols->items[c])) {
 				idx[c] = (long)j;
 				score++;
 			}
@@ -469,6 +497,7 @@ void check_cpd(packet *p, const rules *r, size_t i, const check_options *opt)
 	char err[128];
 	long idx[2][CHECK_MAX_TABLE_COLS], *best = NULL;
 	size_t header = 0, score = 0, bestset = 0;
+	header_rows hr;
 	if (f->text == NULL || !(strcmp(f->type, "csv") == 0 || strcmp(f->type, "txt") == 0 ||
 				 strcmp(f->type, "xlsx") == 0 || strcmp(f->type, "docx") == 0 ||
 				 strcmp(f->type, "odt") == 0))
@@ -476,6 +505,7 @@ void check_cpd(packet *p, const rules *r, size_t i, const check_options *opt)
 	if (strcmp(f->type, "xlsx") == 0 || strcmp(f->type, "docx") == 0 ||
 	    strcmp(f->type, "odt") == 0 || csv_parse(f->text, strlen(f->text), &t, err, sizeof err) != 0)
 		tsv_table(f->text, &t);
+	memset(&hr, 0, sizeof hr);
 	for (size_t s = 0; s < 2; s++) {
 		/* Each language's file uses its own annex's columns; an unmarked
 		 * file may use either. */
@@ -483,7 +513,7 @@ void check_cpd(packet *p, const rules *r, size_t i, const check_options *opt)
 		    sets[s]->n == 0 || sets[s]->n > CHECK_MAX_TABLE_COLS)
 			continue;
 		for (size_t row = 0; row < t.nrows && row < CHECK_HEADER_ROWS; row++) {
-			size_t sc = header_score(&t, row, sets[s], idx[s]);
+			size_t sc = header_score(&hr, &t, row, sets[s], idx[s]);
 			if (sc > score) {
 				score = sc;
 				header = row;
@@ -492,7 +522,7 @@ void check_cpd(packet *p, const rules *r, size_t i, const check_options *opt)
 		}
 	}
 	if (score >= 2) {
-		header_score(&t, header, sets[bestset], idx[bestset]);
+		header_score(&hr, &t, header, sets[bestset], idx[bestset]);
 		best = idx[bestset];
 	}
 	if (best == NULL || score < sets[bestset]->n) {
@@ -509,5 +539,6 @@ void check_cpd(packet *p, const rules *r, size_t i, const check_options *opt)
 	}
 	if (best)
 		check_cpd_rows(p, r, f, &t, header, best, sets[bestset]->n, opt);
+	header_rows_free(&hr, &t);
 	csv_table_free(&t);
 }

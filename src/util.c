@@ -916,48 +916,27 @@ int util_sha256_file_hex(const char *path, char out[65])
 	return rc;
 }
 
-size_t util_utf8_next(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n;
-	uint32_t c;
-	if (len == 0)
-		return 0;
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	} else if ((u[0] & 0xE0) == 0xC0) {
-		n = 2;
-		c = u[0] & 0x1F;
-	} else if ((u[0] & 0xF0) == 0xE0) {
-		n = 3;
-		c = u[0] & 0x0F;
-	} else if ((u[0] & 0xF8) == 0xF0) {
-		n = 4;
-		c = u[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((u[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (u[i] & 0x3F);
-	}
-	if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 int util_utf8_valid(const char *s, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
+		uint64_t w;
 		uint32_t cp;
-		size_t n = util_utf8_next(s + i, len - i, &cp);
+		size_t n;
+		/* ASCII, most of any text, eight bytes at a time */
+		while (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i == len)
+			break;
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = util_utf8_next(s + i, len - i, &cp);
 		if (n == 0)
 			return 0;
 		i += n;

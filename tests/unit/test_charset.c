@@ -172,10 +172,61 @@ static void test_2047_encode(void **state)
 	free(s);
 }
 
+/* util_utf8_valid against its definition, one code point after another by
+ * util_utf8_next (which refuses overlong forms, surrogates and code points
+ * over U+10FFFF): every sequence below after runs of 0 to 19 ASCII bytes,
+ * so that it falls on every place of the eight-byte ASCII steps, and before
+ * 0 to 3 ASCII bytes after it. */
+static int utf8_valid_by_points(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = util_utf8_next(s + i, len - i, &cp);
+		if (n == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+static void test_utf8_valid(void **state)
+{
+	static const struct {
+		const char *bytes;
+		int valid;
+	} seq[] = {
+		{"", 1}, {"a", 1}, {"\xe4\xb8\xad", 1}, {"\xc3\xa9", 1}, {"\xf0\x9f\x98\x80", 1},
+		{"\xf4\x8f\xbf\xbf", 1}, {"\x7f", 1},
+		{"\x80", 0}, {"\xbf", 0}, {"\xc0\xaf", 0}, {"\xc1\xbf", 0}, {"\xe0\x80\xaf", 0},
+		{"\xed\xa0\x80", 0}, {"\xed\xbf\xbf", 0}, {"\xf4\x90\x80\x80", 0}, {"\xf8\x88\x80\x80\x80", 0},
+		{"\xff", 0}, {"\xe4\xb8", 0}, {"\xe4", 0}, {"\xe4\x41\xad", 0}, {"\xf0\x9f\x98", 0},
+	};
+	char s[64];
+	size_t checked = 0;
+	(void)state;
+	for (size_t k = 0; k < sizeof seq / sizeof seq[0]; k++)
+		for (size_t pre = 0; pre < 20; pre++)
+			for (size_t post = 0; post < 4; post++) {
+				size_t n = strlen(seq[k].bytes), len = pre + n + post;
+				memset(s, 'x', pre);
+				memcpy(s + pre, seq[k].bytes, n);
+				memset(s + pre + n, 'y', post);
+				assert_int_equal(util_utf8_valid(s, len), seq[k].valid);
+				assert_int_equal(util_utf8_valid(s, len), utf8_valid_by_points(s, len));
+				checked++;
+			}
+	assert_int_equal(checked, sizeof seq / sizeof seq[0] * 80);
+	/* a NUL is a code point; the length, not a terminator, ends the text */
+	assert_true(util_utf8_valid("ab\0cd", 5));
+	assert_false(util_utf8_valid("abcdefgh\x80", 9));
+	assert_true(util_utf8_valid("abcdefgh\x80", 8));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gbk_name),
+		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_gb18030_only),
 		cmocka_unit_test(test_invalid_escaped),
 		cmocka_unit_test(test_utf8_kept),
