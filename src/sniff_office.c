@@ -176,8 +176,19 @@ struct sniff_frame {
 	int saved, saved_paras;
 };
 
+/* The names sniff_sax_start looks for, looked up once a document in the
+ * parser's dictionary: libxml2 hands every element's local name from that
+ * dictionary (xmlParseQName), so a name is one pointer there and a
+ * comparison is ==, not a strcmp per name an element (a tenth of a DOCX's
+ * reading time before). NULL: a name this kind of document does not use. */
+struct sniff_doc_atoms {
+	const xmlChar *para, *head, *cell, *cover, *row, *tab, *brk, *space, *text;
+	const xmlChar *ruby, *del_text, *instr_text, *annotation;
+};
+
 struct sniff_sax {
 	const struct sniff_doc_names *nm;
+	struct sniff_doc_atoms a;
 	sniff_text *t;
 	int depth;       /* elements open: the next one opened is at this depth */
 	int skip_from;   /* depth of an element whose content is not text (delText …, too deep), or -1 */
@@ -189,16 +200,26 @@ struct sniff_sax {
 	struct sniff_frame frame[SNIFF_XML_DEPTH + 1];
 };
 
-static int sniff_local_is(const xmlChar *local, const char *name)
+/* 0 when the dictionary could not take a name (out of memory) */
+static int sniff_atoms_make(xmlDictPtr dict, const struct sniff_doc_names *nm, struct sniff_doc_atoms *a)
 {
-	return name != NULL && strcmp((const char *)local, name) == 0;
+	const char *names[] = {nm->para, nm->head, nm->cell, nm->cover, nm->row, nm->tab, nm->brk, nm->space,
+			       nm->text, "rPh", "delText", "instrText", "annotation"};
+	const xmlChar **out[] = {&a->para, &a->head, &a->cell, &a->cover, &a->row, &a->tab, &a->brk, &a->space,
+				 &a->text, &a->ruby, &a->del_text, &a->instr_text, &a->annotation};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		*out[i] = names[i] ? xmlDictLookup(dict, (const xmlChar *)names[i], -1) : NULL;
+		if (names[i] && *out[i] == NULL)
+			return 0;
+	}
+	return 1;
 }
 
 static void sniff_sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *uri,
 			    int nns, const xmlChar **ns, int nattr, int ndefaulted, const xmlChar **attrs)
 {
 	struct sniff_sax *x = ctx;
-	const struct sniff_doc_names *nm = x->nm;
+	const struct sniff_doc_atoms *a = &x->a;
 	int d = x->depth++;
 	struct sniff_frame *f;
 	(void)prefix; (void)uri; (void)nns; (void)ns; (void)nattr; (void)ndefaulted; (void)attrs;
@@ -211,35 +232,34 @@ static void sniff_sax_start(void *ctx, const xmlChar *local, const xmlChar *pref
 	f = &x->frame[d];
 	f->kind = SNIFF_PLAIN;
 	if (x->text_from >= 0) {   /* inside w:t: all text but a ruby's reading */
-		if (sniff_local_is(local, "rPh"))
+		if (local == a->ruby)
 			x->skip_from = d;
 		return;
 	}
-	if (sniff_local_is(local, "delText") || sniff_local_is(local, "instrText") ||
-	    sniff_local_is(local, "annotation")) {
+	if (local == a->del_text || local == a->instr_text || local == a->annotation) {
 		x->skip_from = d;
-	} else if (sniff_local_is(local, nm->text)) {
+	} else if (local == a->text) {
 		x->text_from = d;
-	} else if (sniff_local_is(local, nm->tab)) {
+	} else if (local == a->tab) {
 		sniff_text_add(x->t, x->in_cell ? " " : "\t", 1);
 		x->skip_from = d;
-	} else if (sniff_local_is(local, nm->brk)) {
+	} else if (local == a->brk) {
 		sniff_text_add(x->t, x->in_cell ? " " : "\n", 1);
 		x->skip_from = d;
-	} else if (sniff_local_is(local, nm->space)) {
+	} else if (local == a->space) {
 		sniff_text_add(x->t, " ", 1);
 		x->skip_from = d;
-	} else if (sniff_local_is(local, nm->cell) || sniff_local_is(local, nm->cover)) {
+	} else if (local == a->cell || local == a->cover) {
 		if (x->cells++ > 0)
 			sniff_text_add(x->t, "\t", 1);
 		*f = (struct sniff_frame){SNIFF_CELL, x->in_cell, x->paras};
 		x->in_cell = 1;
 		x->paras = 0;
-	} else if (sniff_local_is(local, nm->row)) {
+	} else if (local == a->row) {
 		*f = (struct sniff_frame){SNIFF_ROW, x->cells, 0};
 		sniff_text_newline(x->t);
 		x->cells = 0;
-	} else if (sniff_local_is(local, nm->para) || sniff_local_is(local, nm->head)) {
+	} else if (local == a->para || local == a->head) {
 		*f = (struct sniff_frame){SNIFF_PARA, x->in_para, 0};
 		if (x->in_cell && x->paras++ > 0)
 			sniff_text_add(x->t, " ", 1);
@@ -333,11 +353,12 @@ static char *sniff_doc_text(const struct sniff_zmember *m, const struct sniff_do
 	sax.serror = sniff_sax_quiet;
 	sniff_text_init(&t);
 	ctxt = xmlCreatePushParserCtxt(&sax, &x, NULL, 0, NULL);
-	ok = ctxt != NULL;
-	if (ok) {
-		/* No XML_PARSE_NOENT / DTDLOAD: entities stay unexpanded, nothing fetched. */
-		xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	/* No XML_PARSE_NOENT / DTDLOAD: entities stay unexpanded, nothing fetched. */
+	ok = ctxt != NULL && xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING) == 0 &&
+	     ctxt->dict != NULL && sniff_atoms_make(ctxt->dict, nm, &x.a);
+	if (ok)
 		ok = xmlParseChunk(ctxt, m->data, (int)m->len, 1) == 0 && ctxt->wellFormed;
+	if (ctxt != NULL) {
 		/* made by libxml2 for a DTD's declarations, even without a tree */
 		if (ctxt->myDoc != NULL)
 			xmlFreeDoc(ctxt->myDoc);
