@@ -770,29 +770,46 @@ void util_base64(buf *out, const void *in, size_t len, size_t line_len)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = in;
-	char chunk[262];   /* the output gathered, one buf_add per chunk rather than per quad */
-	size_t col = 0, k = 0;
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		size_t n = len - i < 3 ? len - i : 3;
-		if (n > 1)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (n > 2)
-			v |= p[i + 2];
-		chunk[k++] = tab[(v >> 18) & 63];
-		chunk[k++] = tab[(v >> 12) & 63];
-		chunk[k++] = n > 1 ? tab[(v >> 6) & 63] : '=';
-		chunk[k++] = n > 2 ? tab[v & 63] : '=';
-		col += 4;
-		if (line_len && col >= line_len) {
+	/* quads a line holds: it ends after the quad that reaches line_len */
+	const size_t per_line = line_len ? (line_len + 3) / 4 : SIZE_MAX;
+	/* the output gathered, one buf_add per chunk; at the top of the loop at
+	 * least 8 bytes are free: a quad and a line's end, or the last quad and
+	 * the last line's end */
+	char chunk[264];
+	size_t col = 0, k = 0, i = 0;
+	while (len - i >= 3) {
+		/* whole quads, as many as fit in the chunk and in the line: no test
+		 * of the input's end or the line's inside this loop */
+		size_t n = (len - i) / 3, room = (sizeof chunk - 2 - k) / 4;
+		if (n > room)
+			n = room;
+		if (n > per_line - col)
+			n = per_line - col;
+		for (size_t j = 0; j < n; j++, i += 3, k += 4) {
+			uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+			chunk[k] = tab[v >> 18];
+			chunk[k + 1] = tab[(v >> 12) & 63];
+			chunk[k + 2] = tab[(v >> 6) & 63];
+			chunk[k + 3] = tab[v & 63];
+		}
+		col += n;
+		if (col == per_line) {
 			chunk[k++] = '\r';
 			chunk[k++] = '\n';
 			col = 0;
 		}
-		if (k > sizeof chunk - 6) {
+		if (sizeof chunk - k < 8) {
 			buf_add(out, chunk, k);
 			k = 0;
 		}
+	}
+	if (i < len) {   /* one or two bytes left: the padded last quad */
+		uint32_t v = (uint32_t)p[i] << 16 | (len - i > 1 ? (uint32_t)p[i + 1] << 8 : 0);
+		chunk[k++] = tab[v >> 18];
+		chunk[k++] = tab[(v >> 12) & 63];
+		chunk[k++] = len - i > 1 ? tab[(v >> 6) & 63] : '=';
+		chunk[k++] = '=';
+		col++;
 	}
 	if (line_len && col > 0) {
 		chunk[k++] = '\r';

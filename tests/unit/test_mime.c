@@ -429,6 +429,69 @@ static void test_base64_high_bytes(void **state)
 	buf_free(&b);
 }
 
+/* The MIME encoder's output against its definition, a quad at a time, as
+ * util_base64 wrote it before it filled whole lines at once: every input
+ * length from 0 to 400 (every end of a line and of a chunk, each padding),
+ * random bytes, with no line breaks and with lines of 4, 5, 76, 77 and 300
+ * characters; and RFC 4648's vectors. */
+static void base64_by_quads(buf *out, const unsigned char *p, size_t len, size_t line_len)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t col = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		size_t n = len - i < 3 ? len - i : 3;
+		uint32_t v = (uint32_t)p[i] << 16 | (n > 1 ? (uint32_t)p[i + 1] << 8 : 0) | (n > 2 ? p[i + 2] : 0);
+		char q[4] = {tab[(v >> 18) & 63], tab[(v >> 12) & 63], n > 1 ? tab[(v >> 6) & 63] : '=',
+			     n > 2 ? tab[v & 63] : '='};
+		buf_add(out, q, 4);
+		col += 4;
+		if (line_len && col >= line_len) {
+			buf_adds(out, "\r\n");
+			col = 0;
+		}
+	}
+	if (line_len && col > 0)
+		buf_adds(out, "\r\n");
+}
+
+static void test_base64_encode(void **state)
+{
+	static const size_t widths[] = {0, 4, 5, 76, 77, 300};
+	static const char *const rfc[][2] = {{"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
+					     {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+	unsigned char data[400];
+	unsigned seed = 4648;
+	size_t compared = 0;
+	(void)state;
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (unsigned char)(rand_r(&seed) >> 5);
+	for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++)
+		for (size_t len = 0; len <= sizeof data; len++) {
+			buf got, want;
+			buf_init(&got, 0);
+			buf_init(&want, 0);
+			buf_adds(&got, "x");   /* appended to what the buffer holds */
+			buf_adds(&want, "x");
+			util_base64(&got, data, len, widths[w]);
+			base64_by_quads(&want, data, len, widths[w]);
+			if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
+				print_error("length %zu, lines of %zu\n", len, widths[w]);
+			assert_int_equal(got.len, want.len);
+			assert_memory_equal(got.data, want.data, got.len);
+			buf_free(&got);
+			buf_free(&want);
+			compared++;
+		}
+	assert_int_equal(compared, 6 * 401);
+	for (size_t i = 0; i < sizeof rfc / sizeof rfc[0]; i++) {
+		buf b;
+		buf_init(&b, 0);
+		util_base64(&b, rfc[i][0], strlen(rfc[i][0]), 0);
+		assert_string_equal(b.data ? b.data : "", rfc[i][1]);
+		buf_free(&b);
+	}
+}
+
 /* The value table is built from a rule at compile time: every byte of
  * RFC 4648's alphabet has its index, every other byte none. */
 static void test_base64_table(void **state)
@@ -694,6 +757,7 @@ int main(void)
 		T(test_bad_base64),
 		T(test_base64_high_bytes),
 		T(test_base64_table),
+		T(test_base64_encode),
 		T(test_oversize_refused),
 		T(test_deep_nesting),
 		T(test_too_many_parts),
