@@ -218,6 +218,11 @@ srv_smtpd_start() {
 	srv_wait_port "$SMTP_PORT" || { tail -n 20 "$d/log" >&2; return 1; }
 }
 
+# smtpctl in OpenSMTPD's own mount namespace, where its control socket is.
+srv_smtpctl() {
+	nsenter -t "$(cat "$SRV/smtpd/pid")" -m /usr/sbin/smtpctl "$@" >/dev/null
+}
+
 srv_smtpd_stop() {
 	[ -f "$SRV/smtpd/pid" ] && srv_kill_pid "$(cat "$SRV/smtpd/pid")"
 	rm -f "$SRV/smtpd/pid"
