@@ -13,6 +13,14 @@ static void set_str(json_t *o, const char *k, const char *v)
 		json_object_set_new(o, k, json_string(v));
 }
 
+/* A flag travels only when set: absent loads as 0 (num), and most files
+ * have none, so the result packetd parses for every packet is shorter. */
+static void set_flag(json_t *o, const char *k, int v)
+{
+	if (v != 0)
+		json_object_set_new(o, k, json_integer(v));
+}
+
 /* k: [offset, length] of v appended to strings; nothing when v is NULL or
  * not UTF-8 (as json_string() refused it when the strings were JSON). */
 static void set_long(json_t *o, const char *k, const char *v, buf *strings)
@@ -46,13 +54,13 @@ json_t *packet_wire_dump(const packet *p, buf *strings)
 		json_object_set_new(j, "size", json_integer((json_int_t)f->size));
 		json_object_set_new(j, "sha256", json_string(f->sha256));
 		json_object_set_new(j, "type", json_string(f->type));
-		json_object_set_new(j, "encrypted", json_integer(f->encrypted));
-		json_object_set_new(j, "damaged", json_integer(f->damaged));
+		set_flag(j, "encrypted", f->encrypted);
+		set_flag(j, "damaged", f->damaged);
 		json_object_set_new(j, "doc", json_integer(f->doc));
 		json_object_set_new(j, "lang", json_integer(f->lang));
 		json_object_set_new(j, "copy", json_integer(f->copy));
-		json_object_set_new(j, "from_manifest", json_integer(f->from_manifest));
-		json_object_set_new(j, "ignored", json_integer(f->ignored));
+		set_flag(j, "from_manifest", f->from_manifest);
+		set_flag(j, "ignored", f->ignored);
 		json_array_append_new(files, j);
 	}
 	json_object_set_new(o, "files", files);

@@ -35,6 +35,7 @@ static void make_packet(packet *p)
 	f->doc = 2;
 	f->lang = 1;
 	f->copy = 1;
+	f->from_manifest = 1;
 	f = packet_add_file(p);   /* a text that is not UTF-8 does not travel */
 	f->name = xstrdup("odd.txt");
 	f->path = xstrdup("/work/m0003");
@@ -46,6 +47,9 @@ static void make_packet(packet *p)
 	snprintf(f->type, sizeof f->type, "jpeg");
 	f->doc = -1;
 	f->lang = -1;
+	f->damaged = 1;
+	f->ignored = 1;
+	f->encrypted = 2;
 	packet_add_finding(p, "missing_copies", SEV_ERROR, 2, 0, "缺少副本", "a copy is missing");
 }
 
@@ -66,6 +70,17 @@ static void test_round_trip(void **state)
 		assert_null(strstr(text, "a copy is missing"));
 		free(text);
 	}
+	/* a flag travels only when set; doc, lang and copy always (0 is a value) */
+	{
+		const json_t *odd = json_array_get(json_object_get(j, "files"), 1);
+		assert_null(json_object_get(odd, "encrypted"));
+		assert_null(json_object_get(odd, "damaged"));
+		assert_null(json_object_get(odd, "from_manifest"));
+		assert_null(json_object_get(odd, "ignored"));
+		assert_non_null(json_object_get(odd, "doc"));
+		assert_non_null(json_object_get(odd, "lang"));
+		assert_non_null(json_object_get(odd, "copy"));
+	}
 	packet_init(&q);
 	assert_int_equal(packet_wire_load(&q, j, strings.data, strings.len), 0);
 	assert_int_equal(q.nfiles, 3);
@@ -77,6 +92,17 @@ static void test_round_trip(void **state)
 	assert_string_equal(q.files[0].type, "docx");
 	assert_int_equal(q.files[0].size, 1234);
 	assert_int_equal(q.files[0].doc, 2);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(q.files[i].encrypted, p.files[i].encrypted);
+		assert_int_equal(q.files[i].damaged, p.files[i].damaged);
+		assert_int_equal(q.files[i].from_manifest, p.files[i].from_manifest);
+		assert_int_equal(q.files[i].ignored, p.files[i].ignored);
+		assert_int_equal(q.files[i].doc, p.files[i].doc);
+		assert_int_equal(q.files[i].lang, p.files[i].lang);
+		assert_int_equal(q.files[i].copy, p.files[i].copy);
+	}
+	assert_int_equal(q.files[2].encrypted, 2);
+	assert_int_equal(q.files[0].from_manifest, 1);
 	assert_int_equal(q.nfindings, 1);
 	assert_string_equal(q.findings[0].message_zh, "缺少副本");
 	assert_string_equal(q.findings[0].message_en, "a copy is missing");
