@@ -337,8 +337,6 @@ static const char *cell(const csv_table *t, size_t row, long col)
 	return t->rows[row][col];
 }
 
-/* A header cell names column c when either holds the other ("CPD Claimed
- * hours" / "Hours", "Initials of ES/RP*"). */
 /* The first rows' cells as column_match compares them: normalised
  * (check_normalise) and without a trailing '*', ':' or space, each once
  * however many columns of both languages are tried against it. */
@@ -371,7 +369,9 @@ static void header_rows_free(header_rows *h, const csv_table *t)
 	}
 }
 
-/* cellv as header_cells made it; col as the rules hold it (lower-cased) */
+/* A header cell names column c when either holds the other ("CPD Claimed
+ * hours" / "Hours", "Initials of ES/RP*"); cellv as header_cells made it,
+ * col as the rules hold it (lower-cased). */
 static int column_match(const char *cellv, const char *col)
 {
 	size_t l = strlen(cellv);

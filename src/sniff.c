@@ -24,7 +24,7 @@
 #include "sniff_p.h"
 
 #define SNIFF_TAIL 1024
-#define SNIFF_EDGE (64u * 1024)   /* head and tail read from files too big to read */
+#define SNIFF_EDGE (SNIFF_WHOLE_MAX / 2)   /* head and tail read from files too big to read */
 #define SNIFF_HTML_DEPTH 256
 
 /* --- text accumulator ---------------------------------------------------- */
@@ -382,6 +382,14 @@ static int sniff_by_edges(const unsigned char *u, size_t n)
 	       (n >= 4 && (memcmp(u, "PK\3\4", 4) == 0 || memcmp(u, "PK\5\6", 4) == 0));
 }
 
+/* in as the whole of n bytes at b */
+static void sniff_in_whole(struct sniff_in *in, const char *b, size_t n)
+{
+	in->head = in->tail = b;
+	in->head_len = in->tail_len = n;
+	in->whole = 1;
+}
+
 int sniff_file(packet_file *f)
 {
 	struct sniff_in in;
@@ -396,7 +404,7 @@ int sniff_file(packet_file *f)
 	if (fd < 0)
 		goto out;
 	/* The bytes on disk decide, even if the caller's size is stale. */
-	if ((uint64_t)st.st_size > 2 * SNIFF_EDGE) {
+	if ((uint64_t)st.st_size > SNIFF_WHOLE_MAX) {
 		head = xcalloc(1, SNIFF_EDGE + 1);
 		if (util_pread_all(fd, head, SNIFF_EDGE, 0) != 0)
 			goto out;
@@ -405,11 +413,8 @@ int sniff_file(packet_file *f)
 			 * through its mapping, its pages dropped behind each
 			 * pass (fmap.h); an unknown binary costs the few pages
 			 * read before it shows itself not text. */
-			if (fmap_open(&in.map, fd, (size_t)st.st_size) == 0) {
-				in.head = in.tail = in.map.base;
-				in.head_len = in.tail_len = in.map.len;
-				in.whole = 1;
-			}
+			if (fmap_open(&in.map, fd, (size_t)st.st_size) == 0)
+				sniff_in_whole(&in, in.map.base, in.map.len);
 			free(head);
 			head = NULL;
 		}
@@ -421,9 +426,7 @@ int sniff_file(packet_file *f)
 		head = xcalloc(1, n + 1);
 		if (util_pread_all(fd, head, n, 0) != 0)
 			goto out;
-		in.head = in.tail = head;
-		in.head_len = in.tail_len = n;
-		in.whole = 1;
+		sniff_in_whole(&in, head, n);
 	} else {
 		tail = xcalloc(1, SNIFF_EDGE + 1);
 		if (util_pread_all(fd, tail, SNIFF_EDGE, (uint64_t)st.st_size - SNIFF_EDGE) != 0)
@@ -447,14 +450,12 @@ out:
 int sniff_file_bytes(packet_file *f, const char *bytes, size_t len)
 {
 	struct sniff_in in;
-	if (bytes == NULL || len > 2 * SNIFF_EDGE)
+	if (bytes == NULL || len > SNIFF_WHOLE_MAX)
 		return sniff_file(f);
 	memset(&in, 0, sizeof in);
 	free(f->text);
 	f->text = NULL;
-	in.head = in.tail = bytes;
-	in.head_len = in.tail_len = len;
-	in.whole = 1;
+	sniff_in_whole(&in, bytes, len);
 	in.path = f->path;
 	sniff_core(&in, f->type, &f->encrypted, &f->damaged, &f->text);
 	return 0;
@@ -469,9 +470,7 @@ int sniff_buffer(const char *data, size_t len, char *type_out, size_t type_len, 
 	if ((data == NULL && len > 0) || type_out == NULL || type_len == 0 || text_out == NULL)
 		return -1;
 	memset(&in, 0, sizeof in);
-	in.head = in.tail = data != NULL ? data : "";
-	in.head_len = in.tail_len = len;
-	in.whole = 1;
+	sniff_in_whole(&in, data != NULL ? data : "", len);
 	sniff_core(&in, type, &encrypted, &damaged, text_out);
 	snprintf(type_out, type_len, "%s", type);
 	return 0;

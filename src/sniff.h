@@ -21,6 +21,9 @@
 /* One member of a DOCX/ODT/XLSX (or an HTML file) producing more than this
  * is not parsed: text NULL, not counted as damaged. */
 #define SNIFF_MAX_XML (20u * 1024 * 1024)
+/* A file of at most this many bytes is read whole; a bigger one by its
+ * first and last 64 KiB, or through its mapping (sniff_file). */
+#define SNIFF_WHOLE_MAX (128u * 1024)
 
 /* Fills f->type, f->encrypted, f->damaged and f->text (owned by f, NULL
  * when no text could be read) from the file at f->path (f->size set by the
@@ -28,8 +31,7 @@
 int sniff_file(packet_file *f);
 /* sniff_file for a file whose len bytes (NUL-terminated) the caller holds,
  * as it has just written them to f->path: the same answer without reading
- * the file again. Bytes sniff_file would not read whole (more than twice
- * its edge) are left to sniff_file. */
+ * the file again. More than SNIFF_WHOLE_MAX bytes are left to sniff_file. */
 int sniff_file_bytes(packet_file *f, const char *bytes, size_t len);
 
 /* Expected type of a file name by its extension (".pdf" → "pdf", ".jpg" /

@@ -4,12 +4,18 @@
 
 #include "log.h"
 
+/* The choice transport_open makes, also asked without opening */
+static int transport_is_smtp(const config *conf)
+{
+	return conf->smtp_url != NULL;
+}
+
 int transport_open(transport *t, const config *conf)
 {
 	t->conf = conf;
 	t->priv = NULL;
 	t->ops = NULL;
-	if (conf->smtp_url)
+	if (transport_is_smtp(conf))
 		return transport_smtp_open(t);
 	if (conf->outbox_maildir == NULL) {
 		log_error("no [outbox] maildir configured");
@@ -21,7 +27,7 @@ int transport_open(transport *t, const config *conf)
 
 int transport_stages(const config *conf)
 {
-	return conf->smtp_url == NULL && transport_maildir_ops.sync != NULL;
+	return !transport_is_smtp(conf) && transport_maildir_ops.sync != NULL;
 }
 
 void transport_close(transport *t)

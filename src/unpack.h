@@ -37,9 +37,10 @@ typedef struct unpack_member {
 		       * within UNPACK_KEEP_TOTAL; else NULL (read them from path) */
 } unpack_member;
 
-/* A member small enough to be read whole by its sniffing (sniff.h) is kept
- * in memory as it is written, so that it is not read back; a bound for them
- * all keeps an archive of many such members from growing the process. */
+/* A member small enough to be read whole by its sniffing (SNIFF_WHOLE_MAX,
+ * sniff.h: intake.c checks that the two agree) is kept in memory as it is
+ * written, so that it is not read back; a bound for them all keeps an
+ * archive of many such members from growing the process. */
 #define UNPACK_KEEP_MEMBER (128u * 1024)
 #define UNPACK_KEEP_TOTAL (4u * 1024 * 1024)
 

@@ -242,9 +242,9 @@ static void test_buffer_and_names(void **state)
 }
 
 /* sniff_file_bytes gives the answer of sniff_file for every sample file
- * (each read whole by sniff_file: none is over twice its edge), from the
- * bytes the caller holds: type, markers and text. The samples cover every
- * kind sniff_core tells apart. */
+ * (each read whole by sniff_file: none is over SNIFF_WHOLE_MAX), from the
+ * bytes the caller holds, with no file at the path it is given: type,
+ * markers and text. The samples cover every kind sniff_core tells apart. */
 static void test_bytes_as_file(void **state)
 {
 	const char *top = getenv("PACKETD_TOP");
@@ -266,7 +266,9 @@ static void test_bytes_as_file(void **state)
 		assert_int_equal(util_read_file(path, 64u << 20, &data, &len), 0);
 		memset(&a, 0, sizeof a);
 		memset(&b, 0, sizeof b);
-		a.path = b.path = path;
+		a.path = path;
+		/* no file there: the answer can only come from the bytes */
+		b.path = "/nonexistent/packetd-test/member";
 		assert_int_equal(sniff_file(&a), 0);
 		assert_int_equal(sniff_file_bytes(&b, data, len), 0);
 		if (strcmp(a.type, b.type) != 0 || a.encrypted != b.encrypted || a.damaged != b.damaged ||
