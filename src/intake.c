@@ -80,9 +80,6 @@ static char *hex_of(const char *s)
 	return out;
 }
 
-/* A member unpack kept is one sniff reads whole: else it is read again. */
-_Static_assert(UNPACK_KEEP_MEMBER == SNIFF_WHOLE_MAX, "kept members are the ones sniffed whole");
-
 static int add_member(const intake_options *o, packet *p, const unpack_member *mem)
 {
 	packet_file *f;

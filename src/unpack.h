@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "sniff.h"
 #include "zygote.h"
 
 /* The compression ratio is only judged once this many bytes were produced,
@@ -37,11 +38,10 @@ typedef struct unpack_member {
 		       * within UNPACK_KEEP_TOTAL; else NULL (read them from path) */
 } unpack_member;
 
-/* A member small enough to be read whole by its sniffing (SNIFF_WHOLE_MAX,
- * sniff.h: intake.c checks that the two agree) is kept in memory as it is
- * written, so that it is not read back; a bound for them all keeps an
- * archive of many such members from growing the process. */
-#define UNPACK_KEEP_MEMBER (128u * 1024)
+/* A member small enough to be read whole by its sniffing is kept in memory
+ * as it is written, so that it is not read back; a bound for them all keeps
+ * an archive of many such members from growing the process. */
+#define UNPACK_KEEP_MEMBER SNIFF_WHOLE_MAX
 #define UNPACK_KEEP_TOTAL (4u * 1024 * 1024)
 
 typedef struct unpack_result {
