@@ -30,6 +30,7 @@
 #define ZYGOTE_MSG_MAX (64 * 1024)
 #define ZYGOTE_MAGIC 0x7a796731u
 #define ZYGOTE_KEEP_FREE (8u << 20)   /* free heap bytes a worker keeps between jobs */
+#define ZYGOTE_HEAP_BLOCK_MAX (4u << 20)   /* a worker's bigger blocks are mapped each on its own */
 #define ZYGOTE_QUEUE 4   /* jobs submitted and not yet collected (cycle.c reads 3 at most) */
 #define ZYGOTE_GRACE 30   /* seconds past the child's wall limit before the helper counts as hung */
 
@@ -197,6 +198,13 @@ static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim
 	uint64_t hard = zygote_cpu_hard(lim), served = 0;
 	char *msg = xcalloc(1, ZYGOTE_MSG_MAX);
 	prctl(PR_SET_NAME, "packetd-worker");
+	/* Left to itself, free() gives the top of the heap back past 128 KiB
+	 * and unmaps every block of 128 KiB and more (the zip reader's, the
+	 * kept members'): each job then faulted in and zeroed about 480 KiB
+	 * of new pages again. The heap stays; the check after each job trims
+	 * what a big one left. */
+	mallopt(M_TRIM_THRESHOLD, (int)ZYGOTE_KEEP_FREE);
+	mallopt(M_MMAP_THRESHOLD, (int)ZYGOTE_HEAP_BLOCK_MAX);
 	if (sandbox_confine(lim, z->work_root, helper, net_cut, hard) != 0)
 		_exit(SANDBOX_EXIT_SYSERR);
 	while (served < lim->sandbox_jobs) {

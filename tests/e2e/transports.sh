@@ -192,7 +192,7 @@ for f in "$S/mail/04-incomplete-wrong-language.eml" "$S/mail/07-forwarded-mac-wr
 	srv_mail_in "$f" rra@cmes.example
 done
 srv_wait_count rra@cmes.example INBOX 7
-run_once seven
+P -v run --once >/dev/null 2>"$WORK/seven.log"
 is "seven messages: the INBOX emptied in one cycle" "$(srv_count rra@cmes.example INBOX)" 0
 is "seven messages: each recorded once" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) - $items_before, count(DISTINCT key) - $items_before FROM items")" "7|7"
@@ -201,6 +201,11 @@ ok "seven messages: the one over max_message by its header alone" grep -q "over 
 uids=$(sed -n 's/^packetd: [a-z]*: [0-9]*:\([0-9]*\): \(application\|no packet\|message of\).*/\1/p' "$WORK/seven.log")
 is "seven messages: handled in UID order" "$(sort -n <<<"$uids" | tr '\n' ' ')" "$(tr '\n' ' ' <<<"$uids")"
 is "seven messages: every one handled" "$(wc -l <<<"$uids")" 7
+# Several batches, each answer read before the next command (the big
+# one's partial FETCHes wait for the batch in flight): none fails.
+ok "seven messages: several batches, each answer read" \
+	test "$(grep -c 'fetched in one command' "$WORK/seven.log")" -ge 3
+ok "seven messages: no FETCH failed" bash -c '! grep -q "UID FETCH" "$1"' _ "$WORK/seven.log"
 # the 1.5 MB one came as its batch's first MiB and then chunks from there
 is "seven messages: the big one's document arrived whole" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM files WHERE sha256 = '$(cat "$WORK/mid.sha256")'")" 1
