@@ -199,10 +199,10 @@ static void zygote_worker_main(const zygote *z, int fd, const config_limits *lim
 	char *msg = xcalloc(1, ZYGOTE_MSG_MAX);
 	prctl(PR_SET_NAME, "packetd-worker");
 	/* Left to itself, free() gives the top of the heap back past 128 KiB
-	 * and unmaps every block of 128 KiB and more (the zip reader's, the
-	 * kept members'): each job then faulted in and zeroed about 480 KiB
-	 * of new pages again. The heap stays; the check after each job trims
-	 * what a big one left. */
+	 * and unmaps every block of 128 KiB and more it handed out (the
+	 * archive reader's buffers among them): each packet then faulted in
+	 * and zeroed about 480 KiB of new pages again. The heap stays; the
+	 * check after each job trims what a big one left. */
 	mallopt(M_TRIM_THRESHOLD, (int)ZYGOTE_KEEP_FREE);
 	mallopt(M_MMAP_THRESHOLD, (int)ZYGOTE_HEAP_BLOCK_MAX);
 	if (sandbox_confine(lim, z->work_root, helper, net_cut, hard) != 0)
