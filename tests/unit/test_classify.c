@@ -13,9 +13,13 @@
 #include <cmocka.h>
 
 #include "classify.h"
+#include "intake.h"
 #include "manifest.h"
 #include "packet.h"
 #include "rules.h"
+#include "sniff.h"
+#include "unpack.h"
+#include "util.h"
 
 #include "rules_fixture.h"
 
@@ -251,6 +255,61 @@ static void test_assign_copies_unknown_lang(void **state)
 	packet_free(&p);
 }
 
+/* Members with the same bytes: the later one gets the earlier one's type,
+ * flags and text without being read again (no file at its path and no
+ * bytes kept: reading it would fail); members of the same size with other
+ * bytes are sniffed each on its own. */
+static void test_twin_members(void **state)
+{
+	const char *top = getenv("PACKETD_TOP");
+	char path[1024], one[] = "the first copy's notes\n", two[] = "the other copy's notes\n";
+	char *docx = NULL;
+	size_t len = 0;
+	unpack_member m[4];
+	intake_options o;
+	packet p;
+	packet_file ref;
+	snprintf(path, sizeof path, "%s/tests/data/sniff/table.docx", top ? top : ".");
+	assert_int_equal(util_read_file(path, 1u << 20, &docx, &len), 0);
+	memset(m, 0, sizeof m);
+	m[0] = (unpack_member){.name = "交叉对照表格-CEng-1.docx", .path = path, .size = len, .bytes = docx};
+	m[1] = (unpack_member){.name = "交叉对照表格-CEng-2.docx", .path = "/nonexistent/packetd-test/m0002", .size = len};
+	m[2] = (unpack_member){.name = "notes-1.txt", .path = "/nonexistent/packetd-test/m0003", .size = strlen(one),
+			       .bytes = one};
+	m[3] = (unpack_member){.name = "notes-2.txt", .path = "/nonexistent/packetd-test/m0004", .size = strlen(two),
+			       .bytes = two};
+	assert_int_equal(strlen(one), strlen(two));
+	assert_int_equal(util_sha256_hex(docx, len, m[0].sha256), 0);
+	memcpy(m[1].sha256, m[0].sha256, sizeof m[1].sha256);
+	assert_int_equal(util_sha256_hex(one, strlen(one), m[2].sha256), 0);
+	assert_int_equal(util_sha256_hex(two, strlen(two), m[3].sha256), 0);
+	memset(&o, 0, sizeof o);
+	o.r = *state;
+	packet_init(&p);
+	assert_int_equal(intake_members(&o, m, 4, &p), 0);
+	assert_int_equal(p.nfiles, 4);
+	memset(&ref, 0, sizeof ref);
+	ref.path = path;
+	assert_int_equal(sniff_file_bytes(&ref, docx, len), 0);
+	assert_non_null(ref.text);
+	for (int i = 0; i < 2; i++) {
+		assert_string_equal(p.files[i].type, ref.type);
+		assert_int_equal(p.files[i].encrypted, ref.encrypted);
+		assert_int_equal(p.files[i].damaged, ref.damaged);
+		assert_non_null(p.files[i].text);
+		assert_string_equal(p.files[i].text, ref.text);
+	}
+	/* the twin's text is its own copy */
+	assert_ptr_not_equal(p.files[1].text, p.files[0].text);
+	assert_non_null(p.files[2].text);
+	assert_non_null(p.files[3].text);
+	assert_non_null(strstr(p.files[2].text, "first copy"));
+	assert_non_null(strstr(p.files[3].text, "other copy"));
+	free(ref.text);
+	packet_free(&p);
+	free(docx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_packet_copies),
 		cmocka_unit_test(test_packet_manifest),
 		cmocka_unit_test(test_assign_copies_unknown_lang),
+		cmocka_unit_test(test_twin_members),
 	};
 	return cmocka_run_group_tests(tests, load_rules, free_rules);
 }
