@@ -86,8 +86,10 @@ static char *hex_of(const char *s)
  * twin's type, flags and text are f's, without parsing it again. */
 static const packet_file *same_bytes(const packet *p, const packet_file *f)
 {
+	if (f->sha256[0] == '\0')
+		return NULL;
 	for (const packet_file *e = p->files; e < f; e++)
-		if (e->size == f->size && f->sha256[0] != '\0' && strcmp(e->sha256, f->sha256) == 0)
+		if (e->size == f->size && strcmp(e->sha256, f->sha256) == 0)
 			return e;
 	return NULL;
 }

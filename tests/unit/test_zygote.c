@@ -123,9 +123,9 @@ static json_t *job_write(const zygote_job *job, const void *env)
 }
 
 #ifndef SANDBOX_NO_AS
-/* "churn": what a packet does to the heap — blocks of 256 KiB (the zip
- * reader's, the kept members') and 1 MiB of small ones, each page
- * written, then all freed. Answers with the minor page faults it took:
+/* "churn": what a packet does to the heap — blocks of 256 KiB (as the
+ * archive reader's buffers) and 1 MiB of small ones, each page written,
+ * then all freed. Answers with the minor page faults it took:
  * the new pages it touched. */
 static json_t *job_churn(const zygote_job *job, const void *env)
 {
