@@ -66,7 +66,7 @@ static char *references_of(const mime_message *m)
 
 static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const source_item *it, const char *key,
 				      const mime_message *m, const mime_attachment *att, const char *workdir,
-				      intake_pending *pend)
+				      int workdir_zeroed, intake_pending *pend)
 {
 	intake_options o = {.r = ctx->r, .lim = &ctx->conf->limits, .now = ctx->now, .zy = ctx->zy};
 	const char *to = answer_address(m);
@@ -129,8 +129,10 @@ static enum item_result answer_packet(packetd_ctx *ctx, const source *src, const
 	if (p.outcome == PACKET_REJECTED)
 		if (spool_quarantine(ctx->conf->spool, att->path, sha) != 0)
 			log_warn("%s: archive not quarantined; the application is recorded all the same", it->ref);
-	/* the packet's files are its own work folder's, read no more */
-	if (record_keep_files(ctx, &p, &stored, 1) != 0)
+	/* the packet's files are its own work folder's, read no more: emptied
+	 * as they are kept, unless the folder's return zeroes them (pages
+	 * kept for the next item) */
+	if (record_keep_files(ctx, &p, &stored, !workdir_zeroed) != 0)
 		goto out;
 	if (store_begin(ctx->db) != 0)
 		goto out;
@@ -408,7 +410,8 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 	else if (kind == ANSWER_NO_PACKET)
 		rc = answer_no_packet(ctx, src, it, key, m);
 	else
-		rc = answer_packet(ctx, src, it, key, m, att, pp->workdir, &pp->pend);
+		rc = answer_packet(ctx, src, it, key, m, att, pp->workdir, pp->pool != NULL && pp->pool->zero_bytes > 0,
+				   &pp->pend);
 out:
 	if (rc == ITEM_TEMPORARY)
 		ctx->stats.deferred++;

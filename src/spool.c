@@ -4,11 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -66,8 +68,13 @@ char *spool_workdir(const char *scratch)
 
 void spool_workdirs_init(spool_workdirs *w, const char *scratch)
 {
+	char *work = util_path_join(scratch, "work");
+	struct statfs fs;
 	memset(w, 0, sizeof *w);
 	w->scratch = xstrdup(scratch);
+	if (statfs(work, &fs) == 0 && (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC))
+		w->zero_bytes = SPOOL_WORK_KEEP_PAGES;
+	free(work);
 }
 
 char *spool_workdir_take(spool_workdirs *w)
@@ -81,7 +88,7 @@ void spool_workdir_give(spool_workdirs *w, char *dir, const char *keep)
 {
 	if (dir == NULL)
 		return;
-	if (w->n < SPOOL_WORK_KEPT && util_empty_dir(dir, keep) == 0) {
+	if (w->n < SPOOL_WORK_KEPT && util_empty_dir(dir, keep, w->zero_bytes) == 0) {
 		w->kept[w->n++] = dir;
 		return;
 	}

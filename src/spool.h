@@ -26,11 +26,18 @@ char *spool_workdir(const char *scratch);
  * freed blocks the removal waits for the device once a group's sync has
  * written the folder. At most SPOOL_WORK_KEPT wait here. */
 #define SPOOL_WORK_KEPT 8
+/* On a file system in memory (tmpfs, ramfs) a folder given back keeps up
+ * to this much of its files' pages, zeroed (util_empty_dir): at most
+ * SPOOL_WORK_KEPT times this stays taken between items. On a disk the
+ * zeros would be written out, so there everything is truncated. */
+#define SPOOL_WORK_KEEP_PAGES (2u * 1024 * 1024)
 typedef struct spool_workdirs {
 	char *scratch;                  /* owned: where new folders are made */
 	char *kept[SPOOL_WORK_KEPT];    /* owned: empty folders, ready */
 	size_t n;
+	uint64_t zero_bytes;            /* util_empty_dir's zero_bytes for a folder given back */
 } spool_workdirs;
+/* zero_bytes is SPOOL_WORK_KEEP_PAGES when scratch/work is in memory, else 0. */
 void spool_workdirs_init(spool_workdirs *w, const char *scratch);
 /* An empty folder under work/ (a kept one, or made now), or NULL; the
  * caller owns it until spool_workdir_give. */
@@ -70,8 +77,8 @@ typedef struct spool_pack {
  * spool_pack_sync before a commit refers to them (a group commit, cycle.c).
  * With SPOOL_EMPTY_SOURCES each source copied is then emptied in place
  * (truncated when it is a regular file with one name), as
- * util_empty_dir would empty it for its work folder's next item: one open
- * for both. */
+ * util_empty_dir with no zero_bytes would empty it for its work folder's
+ * next item: one open for both. */
 #define SPOOL_SYNC_LATER 1u
 #define SPOOL_EMPTY_SOURCES 2u
 int spool_keep_all(spool_pack *k, const char *spool, size_t n, const char *const *src, const char *const *sha256,

@@ -592,10 +592,26 @@ static int rmtree_at(int at, const char *name, int is_dir)
 	return rc;
 }
 
+/* Writes zeros over the first len bytes of f: 0, or -1. */
+static int zero_fill(int f, uint64_t len)
+{
+	static const char zeros[64 * 1024];
+	for (uint64_t off = 0; off < len;) {
+		size_t step = len - off < sizeof zeros ? (size_t)(len - off) : sizeof zeros;
+		if (util_pwrite_all(f, zeros, step, off) != 0)
+			return -1;
+		off += step;
+	}
+	return 0;
+}
+
 /* Empties the regular file name in at, keeping its inode, when it has no
  * other name: 1 when done, 0 when it is something else (a link, a
- * folder, a second name of some file), -1 when it cannot be opened. */
-static int clear_at(int at, const char *name)
+ * folder, a second name of some file), -1 when it cannot be opened.
+ * A file no longer than *zero_budget is overwritten with zeros instead of
+ * cut (its size comes off the budget): no byte of the item it held stays,
+ * and its pages stay for the next writer (util_empty_dir says why). */
+static int clear_at(int at, const char *name, uint64_t *zero_budget)
 {
 	struct stat st;
 	int done = 0, f;
@@ -608,17 +624,23 @@ static int clear_at(int at, const char *name)
 	f = openat(at, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (f < 0)
 		return errno == ELOOP || errno == EISDIR || errno == ENXIO ? 0 : -1;
-	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-	    (st.st_size == 0 || ftruncate(f, 0) == 0))
-		done = 1;
+	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+		uint64_t size = (uint64_t)st.st_size;
+		if (size > 0 && size <= *zero_budget && zero_fill(f, size) == 0) {
+			*zero_budget -= size;
+			done = 1;
+		} else if (size == 0 || ftruncate(f, 0) == 0) {
+			done = 1;
+		}
+	}
 	close(f);
 	return done;
 }
 
 /* Readies the folder at name in at for its next item (util_empty_dir):
- * its regular files truncated to nothing and kept, its folder keep readied
+ * its regular files emptied (clear_at) and kept, its folder keep readied
  * the same way, everything else removed. */
-static int empty_at(int at, const char *name, const char *keep)
+static int empty_at(int at, const char *name, const char *keep, uint64_t *zero_budget)
 {
 	DIR *d = opendir_at(at, name);
 	struct dirent *e;
@@ -629,11 +651,11 @@ static int empty_at(int at, const char *name, const char *keep)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (keep && e->d_type == DT_DIR && strcmp(e->d_name, keep) == 0) {
-			if (empty_at(dirfd(d), e->d_name, NULL) != 0)
+			if (empty_at(dirfd(d), e->d_name, NULL, zero_budget) != 0)
 				rc = -1;
 			continue;
 		}
-		if (e->d_type == DT_REG && clear_at(dirfd(d), e->d_name) == 1)
+		if (e->d_type == DT_REG && clear_at(dirfd(d), e->d_name, zero_budget) == 1)
 			continue;
 		if (rmtree_at(dirfd(d), e->d_name, e->d_type == DT_DIR) != 0)
 			rc = -1;
@@ -642,14 +664,15 @@ static int empty_at(int at, const char *name, const char *keep)
 	return rc;
 }
 
-int util_empty_dir(const char *path, const char *keep)
+int util_empty_dir(const char *path, const char *keep, uint64_t zero_bytes)
 {
-	return empty_at(AT_FDCWD, path, keep);
+	return empty_at(AT_FDCWD, path, keep, &zero_bytes);
 }
 
 int util_clear_file(const char *path)
 {
-	int done = clear_at(AT_FDCWD, path);
+	uint64_t no_zeros = 0;
+	int done = clear_at(AT_FDCWD, path, &no_zeros);
 	if (done == 1 || (done < 0 && errno == ENOENT))
 		return 0;
 	return unlink(path) == 0 || errno == ENOENT ? 0 : -1;

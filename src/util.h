@@ -140,8 +140,13 @@ int util_rmtree(const char *path);
  * journal every new inode is found by a scan past each inode freed in the
  * last minutes, and a file removed after a sync wrote it waits for the
  * device when the file system discards freed blocks (mount option
- * `discard`): a folder of files made and removed per item cost both. */
-int util_empty_dir(const char *path, const char *keep);
+ * `discard`): a folder of files made and removed per item cost both.
+ * Up to zero_bytes of its files (each whole, in the order found) are
+ * overwritten with zeros instead of truncated: on tmpfs a page cut off
+ * and a new one zeroed for the next writer cost about two and a half
+ * times one written over twice, and nothing of the last item stays
+ * either way. 0 truncates all. */
+int util_empty_dir(const char *path, const char *keep, uint64_t zero_bytes);
 /* Empties the work file at path for its next writer as util_empty_dir
  * does: truncated, or removed when it is not a regular file with one name;
  * nothing when it is missing. 0, or -1 with errno. */

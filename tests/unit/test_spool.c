@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <linux/magic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -642,7 +644,7 @@ static void test_keep_all_empties(void **state)
 	assert_int_equal((int)st2.st_size, 14);
 	/* the folder readied for its next item: the emptied file stays, the
 	 * second name goes, the file it named is untouched */
-	assert_int_equal(util_empty_dir(srcdir, NULL), 0);
+	assert_int_equal(util_empty_dir(srcdir, NULL, 0), 0);
 	assert_int_equal(stat(path[0], &st2), 0);
 	assert_true(st2.st_ino == st.st_ino);
 	assert_int_not_equal(lstat(path[1], &st2), 0);
@@ -724,6 +726,7 @@ static void test_workdir_reused(void **state)
 	(void)state;
 	assert_int_equal(spool_init(spool, spool), 0);
 	spool_workdirs_init(&pool, spool);
+	pool.zero_bytes = 0;   /* truncated, whatever /tmp is (zeroing: test_workdir_zeroed) */
 	w = spool_workdir_take(&pool);
 	assert_non_null(w);
 	first = xstrdup(w);
@@ -816,6 +819,129 @@ static void test_workdir_reused(void **state)
 	free(spool);
 }
 
+/* name in dir holds len bytes of c. */
+static void put_bytes(const char *dir, const char *name, char c, size_t len)
+{
+	char *path = util_path_join(dir, name), *b = xcalloc(1, len);
+	memset(b, c, len);
+	assert_int_equal(util_write_atomic(path, b, len), 0);
+	free(b);
+	free(path);
+}
+
+/* Whether dir/name is len bytes, all zero, on inode ino. */
+static int zeroed(const char *dir, const char *name, size_t len, ino_t ino)
+{
+	char *path = util_path_join(dir, name), *b = NULL;
+	size_t n = 0;
+	struct stat st;
+	int ok = stat(path, &st) == 0 && st.st_ino == ino && util_read_file(path, len + 1, &b, &n) == 0 && n == len;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = b[i] == 0;
+	free(b);
+	free(path);
+	return ok;
+}
+
+static ino_t inode_of(const char *dir, const char *name)
+{
+	char *path = util_path_join(dir, name);
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	free(path);
+	return st.st_ino;
+}
+
+/* With zero_bytes, a folder given back has its files overwritten with
+ * zeros, keeping their size and inode, as long as the budget lasts: the
+ * rest are truncated; a second name or a link is still removed, and the
+ * next writer's util_open_rewrite sees the old size and cuts it to what it
+ * wrote. Which files get the budget depends on readdir's order; no byte of
+ * the item stays either way. spool_workdirs_init sets zero_bytes for a
+ * folder in memory only. */
+static void test_workdir_zeroed(void **state)
+{
+	char *spool = make_dir("/tmp"), *w, *packet, *outside, *path;
+	const char *names[3] = {"att-1", "m0000", "m0001"};
+	const size_t sizes[3] = {8192, 4096, 4096};
+	spool_workdirs pool;
+	const char *dirs[3];
+	ino_t ino[3];
+	uint64_t had = 0, used = 0;
+	struct statfs fs;
+	int fd, kept = 0, cut = 0;
+	(void)state;
+	assert_int_equal(spool_init(spool, spool), 0);
+	spool_workdirs_init(&pool, spool);
+	pool.zero_bytes = 8192 + 4096 + 100;   /* room for two of the three files at most */
+	w = spool_workdir_take(&pool);
+	assert_non_null(w);
+	packet = util_path_join(w, "packet");
+	outside = util_path_join(spool, "outside");
+	assert_int_equal(util_mkdirs(packet, 0700), 0);
+	dirs[0] = w;
+	dirs[1] = dirs[2] = packet;
+	for (int i = 0; i < 3; i++) {
+		put_bytes(dirs[i], names[i], (char)('A' + i), sizes[i]);
+		ino[i] = inode_of(dirs[i], names[i]);
+	}
+	put_bytes(spool, "outside", 'Z', 10);
+	path = util_path_join(packet, "m0002");
+	assert_int_equal(link(outside, path), 0);
+	free(path);
+	spool_workdir_give(&pool, w, "packet");
+	w = spool_workdir_take(&pool);
+	for (int i = 0; i < 3; i++) {
+		if (zeroed(dirs[i], names[i], sizes[i], ino[i])) {
+			kept++;
+			used += sizes[i];
+		} else {
+			assert_int_equal(size_of(dirs[i], names[i]), 0);
+			assert_true(inode_of(dirs[i], names[i]) == ino[i]);
+			cut++;
+		}
+	}
+	/* whichever order: two fit, the third is cut */
+	assert_int_equal(kept, 2);
+	assert_int_equal(cut, 1);
+	assert_true(used <= pool.zero_bytes);
+	assert_int_equal(size_of(packet, "m0002"), -1);
+	assert_int_equal(size_of(spool, "outside"), 10);
+	/* the next writer: over the zeros, cut to what it wrote */
+	path = util_path_join(w, "att-1");
+	fd = util_open_rewrite(path, &had);
+	assert_true(fd >= 0);
+	assert_true(had == 0 || had == 8192);
+	assert_int_equal(util_write_all(fd, "abc", 3), 0);
+	assert_int_equal(util_rewrite_end(fd, had, 3), 0);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(size_of(w, "att-1"), 3);
+	assert_true(inode_of(w, "att-1") == ino[0]);
+	free(path);
+	spool_workdir_give(&pool, w, "packet");
+	spool_workdirs_free(&pool);
+	/* the budget itself: none on a disk, SPOOL_WORK_KEEP_PAGES in memory */
+	if (statfs(spool, &fs) == 0) {
+		spool_workdirs_init(&pool, spool);
+		assert_true(pool.zero_bytes == (fs.f_type == TMPFS_MAGIC ? SPOOL_WORK_KEEP_PAGES : 0));
+		spool_workdirs_free(&pool);
+	}
+	util_rmtree(spool);
+	free(spool);
+	spool = make_dir("/dev/shm");
+	if (spool != NULL && statfs(spool, &fs) == 0 && fs.f_type == TMPFS_MAGIC) {
+		assert_int_equal(spool_init(spool, spool), 0);
+		spool_workdirs_init(&pool, spool);
+		assert_true(pool.zero_bytes == SPOOL_WORK_KEEP_PAGES);
+		spool_workdirs_free(&pool);
+	}
+	if (spool != NULL)
+		util_rmtree(spool);
+	free(spool);
+	free(packet);
+	free(outside);
+}
+
 /* A copy a source fetched into scratch goes once the item is recorded, and
  * bytes it held in memory are freed; a path that is the source's own file
  * (a Maildir's message) stays. */
@@ -882,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(test_buf_printf),
 		cmocka_unit_test(test_workdir_cleaned),
 		cmocka_unit_test(test_workdir_reused),
+		cmocka_unit_test(test_workdir_zeroed),
 		cmocka_unit_test(test_fetched_copy_released),
 		cmocka_unit_test(test_lock_exclusive),
 	};
