@@ -78,6 +78,13 @@ for place in $SCRATCH; do
 			"$(echo "$cpu/1000" | bc -l)" "$(echo "$rss/1024" | bc -l)" \
 			"$(awk '{printf "%.2f ", $1/1000}' "$WORK/$c.$tag.times")"
 	done
+	# within a round the contenders meet the same machine: a run that slows
+	# down from round to round moves these less than the medians' ratio
+	for c in packetd $([ "$tag" != shm ] && echo pk+shm) ${BEFORE:+before}; do
+		paste -d ' ' "$WORK/$c.$tag.times" "$WORK/mbsync.$tag.times" | awk '{printf "%.2f\n", $1 / $4}' >"$WORK/ratios"
+		printf '  %s ÷ mbsync round by round: %s(median %s)\n' "$c" "$(tr '\n' ' ' <"$WORK/ratios")" \
+			"$(sort -n "$WORK/ratios" | awk '{a[NR] = $1} END {printf "%.2f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')"
+	done
 	w=$(median "$WORK/packetd.$tag.times" 1)
 	printf '  the script takes %.2f× packetd'"'"'s time\n' "$(echo "$(median "$WORK/naive.$tag.times" 1)/$w" | bc -l)"
 	if [ "$tag" != shm ]; then
