@@ -376,22 +376,8 @@ int spool_kept_discard(const char *stored)
 	}
 	/* the bytes go, the offsets of the documents after them stay */
 	rc = len == 0 || fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len) == 0 ? 0 : -1;
-	if (rc != 0 && (errno == EOPNOTSUPP || errno == ENOSYS)) {
-		/* a file system without holes: zeros over them */
-		static const char zeros[4096];
-		rc = 0;
-		while (rc == 0 && len > 0) {
-			size_t step = len < sizeof zeros ? (size_t)len : sizeof zeros;
-			ssize_t w = pwrite(fd, zeros, step, (off_t)off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			rc = w > 0 ? 0 : -1;
-			if (w > 0) {
-				off += (uint64_t)w;
-				len -= (uint64_t)w;
-			}
-		}
-	}
+	if (rc != 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
+		rc = util_pwrite_zeros(fd, off, len);   /* a file system without holes: zeros over them */
 	if (rc == 0 && fdatasync(fd) != 0)
 		rc = -1;
 	e = errno;

@@ -379,6 +379,19 @@ int util_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
 	return prw_all(fd, (char *)(uintptr_t)data, len, off, 1);
 }
 
+int util_pwrite_zeros(int fd, uint64_t off, uint64_t len)
+{
+	static const char zeros[64 * 1024];
+	while (len > 0) {
+		size_t step = len < sizeof zeros ? (size_t)len : sizeof zeros;
+		if (util_pwrite_all(fd, zeros, step, off) != 0)
+			return -1;
+		off += step;
+		len -= step;
+	}
+	return 0;
+}
+
 int util_hexval(int c)
 {
 	return c >= 0 && c < 256 ? util_hex_dec[c] : -1;
@@ -592,19 +605,6 @@ static int rmtree_at(int at, const char *name, int is_dir)
 	return rc;
 }
 
-/* Writes zeros over the first len bytes of f: 0, or -1. */
-static int zero_fill(int f, uint64_t len)
-{
-	static const char zeros[64 * 1024];
-	for (uint64_t off = 0; off < len;) {
-		size_t step = len - off < sizeof zeros ? (size_t)(len - off) : sizeof zeros;
-		if (util_pwrite_all(f, zeros, step, off) != 0)
-			return -1;
-		off += step;
-	}
-	return 0;
-}
-
 /* Empties the regular file name in at, keeping its inode, when it has no
  * other name: 1 when done, 0 when it is something else (a link, a
  * folder, a second name of some file), -1 when it cannot be opened.
@@ -626,7 +626,7 @@ static int clear_at(int at, const char *name, uint64_t *zero_budget)
 		return errno == ELOOP || errno == EISDIR || errno == ENXIO ? 0 : -1;
 	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
 		uint64_t size = (uint64_t)st.st_size;
-		if (size > 0 && size <= *zero_budget && zero_fill(f, size) == 0) {
+		if (size > 0 && size <= *zero_budget && util_pwrite_zeros(f, 0, size) == 0) {
 			*zero_budget -= size;
 			done = 1;
 		} else if (size == 0 || ftruncate(f, 0) == 0) {

@@ -86,6 +86,8 @@ int util_write_all(int fd, const void *data, size_t len) UTIL_WUR;
 int util_pread_all(int fd, void *data, size_t len, uint64_t off) UTIL_WUR;
 /* Writes all len bytes at offset off; 0, or -1 with errno. */
 int util_pwrite_all(int fd, const void *data, size_t len, uint64_t off) UTIL_WUR;
+/* Zeros over len bytes of fd at off (util_pwrite_all): 0, or -1. */
+int util_pwrite_zeros(int fd, uint64_t off, uint64_t len) UTIL_WUR;
 /* Value of one hex digit, -1 when c is none. */
 int util_hexval(int c);
 /* Value of one base64 character (RFC 4648 alphabet), -1 when c is none. */
