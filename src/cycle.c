@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "batch.h"
@@ -17,6 +18,7 @@
 #include "transport.h"
 #include "util.h"
 #include "workflow.h"
+#include "zygote.h"
 
 /* A group commit holds at most this many items, open at most this long:
  * one durable commit for them all, and their moves after it. */
@@ -51,15 +53,39 @@ typedef struct cycle_out {
 } cycle_out;
 
 /* Messages read ahead of the one being recorded: their packets wait in the
- * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). */
-#define CYCLE_AHEAD 2
+ * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). Up to
+ * CYCLE_AHEAD of them, fewer when they are big: past CYCLE_AHEAD_MIN, no
+ * more than CYCLE_AHEAD_BYTES of messages. A deep queue keeps the sandbox
+ * busy while packetd waits on the server for the next batch, which small
+ * messages make frequent. A message read ahead keeps its parts in its work
+ * folder, not its bytes in memory (pipeline_prep_wants_bytes); the bytes
+ * bound keeps the scratch folder's share and the work left at a stop near
+ * what two big messages ahead made. */
+#define CYCLE_AHEAD 12
+#define CYCLE_AHEAD_MIN 2
+#define CYCLE_AHEAD_BYTES (4u << 20)
+_Static_assert(CYCLE_AHEAD + 1 <= ZYGOTE_QUEUE, "the sandbox helper takes every packet read ahead");
 
 /* The messages read ahead: a ring, the oldest at first. */
 typedef struct cycle_ahead {
 	pipeline_prep prep[CYCLE_AHEAD + 1];
 	size_t item[CYCLE_AHEAD + 1];   /* the items' indexes, beside their prep */
+	uint64_t bytes[CYCLE_AHEAD + 1]; /* what each item weighs (cycle_weight) */
 	size_t first, queued;
+	uint64_t queued_bytes;
 } cycle_ahead;
+
+/* An item's weight for the read-ahead bound: its size, as the source told
+ * it, or of its bytes in memory or in a file. */
+static uint64_t cycle_weight(const source_item *it)
+{
+	struct stat st;
+	if (it->data != NULL && it->len > it->size)
+		return it->len;
+	if (it->size == 0 && it->path != NULL && stat(it->path, &st) == 0)
+		return (uint64_t)st.st_size;
+	return it->size;
+}
 
 static double cycle_since(const struct timespec *t0)
 {
@@ -146,6 +172,7 @@ static void take_oldest(packetd_ctx *ctx, source *src, source_item *items, cycle
 			cycle_out *out)
 {
 	take_item(ctx, src, items, a->item[a->first], &a->prep[a->first], g, out);
+	a->queued_bytes -= a->bytes[a->first];
 	a->first = (a->first + 1) % (CYCLE_AHEAD + 1);
 	a->queued--;
 }
@@ -196,8 +223,14 @@ static int run_source(packetd_ctx *ctx, const config_source *cs, cycle_out *out)
 		}
 		last = (a.first + a.queued++) % (CYCLE_AHEAD + 1);
 		a.item[last] = i;
+		a.bytes[last] = cycle_weight(&items[i]);
+		a.queued_bytes += a.bytes[last];
 		pipeline_prepare(ctx, &items[i], &work, &a.prep[last]);
-		if (a.queued > CYCLE_AHEAD)
+		/* read: its parts are in its work folder now, its bytes can go */
+		if (items[i].data != NULL && !pipeline_prep_wants_bytes(&a.prep[last]))
+			source_item_release(&items[i]);
+		while (a.queued > CYCLE_AHEAD ||
+		       (a.queued > CYCLE_AHEAD_MIN && a.queued_bytes > CYCLE_AHEAD_BYTES))
 			take_oldest(ctx, &src, items, &a, &g, out);
 	}
 	/* those read ahead are finished even when stopping: they were fetched */

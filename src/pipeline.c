@@ -309,6 +309,11 @@ void pipeline_prepare(packetd_ctx *ctx, const source_item *it, struct spool_work
 	free(unpacked);
 }
 
+int pipeline_prep_wants_bytes(const pipeline_prep *pp)
+{
+	return pp->workdir != NULL && (pp->mrc != MIME_OK || pp->m.message_id == NULL);
+}
+
 void pipeline_prep_free(pipeline_prep *pp)
 {
 	if (!pp->ready)

@@ -39,6 +39,12 @@ typedef struct pipeline_prep {
  * pipeline_message to answer. */
 void pipeline_prepare(packetd_ctx *ctx, const source_item *it, struct spool_workdirs *work, pipeline_prep *pp);
 
+/* Whether the item's bytes in memory are still wanted at its turn
+ * (pipeline_message): to name a message without a Message-ID by their
+ * hash, or to read the header of one too large. Otherwise its parts are
+ * in the work folder and the header in pp, and the bytes can go. */
+int pipeline_prep_wants_bytes(const pipeline_prep *pp);
+
 /* Frees what pp holds (waiting for and dropping its sandbox job). */
 void pipeline_prep_free(pipeline_prep *pp);
 

@@ -31,7 +31,6 @@
 #define ZYGOTE_MAGIC 0x7a796731u
 #define ZYGOTE_KEEP_FREE (8u << 20)   /* free heap bytes a worker keeps between jobs */
 #define ZYGOTE_HEAP_BLOCK_MAX (4u << 20)   /* a worker's bigger blocks are mapped each on its own */
-#define ZYGOTE_QUEUE 4   /* jobs submitted and not yet collected (cycle.c reads 3 at most) */
 #define ZYGOTE_GRACE 30   /* seconds past the child's wall limit before the helper counts as hung */
 
 typedef struct zygote_head {

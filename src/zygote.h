@@ -42,6 +42,9 @@
 #include "sandbox.h"
 
 #define ZYGOTE_MAXARGS 4
+/* Jobs submitted and not yet collected at once (cycle.c reads at most
+ * CYCLE_AHEAD + 1 items ahead); more waiting would only hold folders. */
+#define ZYGOTE_QUEUE 16
 
 typedef struct zygote_job {
 	const char *kind;                  /* names a row of the zygote's table */
@@ -99,8 +102,8 @@ int zygote_run(zygote *z, const zygote_job *job, json_t **result, char *why, siz
  * zygote_collect waits for its answer and returns what zygote_run would.
  * job and everything it points to must stay as they are until then, and
  * each waiting job has a work folder of its own (the result waits there). At
- * most four jobs wait at once, and they are collected in the order they
- * were submitted; every submitted ticket is collected. */
+ * most ZYGOTE_QUEUE jobs wait at once, and they are collected in the order
+ * they were submitted; every submitted ticket is collected. */
 int zygote_submit(zygote *z, const zygote_job *job, zygote_ticket *t);
 int zygote_collect(zygote *z, const zygote_job *job, zygote_ticket *t, json_t **result, char *why, size_t whylen);
 

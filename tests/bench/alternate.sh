@@ -10,7 +10,7 @@
 #   tests/bench/alternate.sh MESSAGES ROUNDS BUILD BUILD...
 # SCRATCH=/var/tmp puts the installations on disk (default /dev/shm);
 # giving the builds in the other order checks that their place does not
-# decide.
+# decide. SCAN_KIB and SCAN pick the corpus, as for side_by_side.sh.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 [ $# -ge 4 ] || { echo "usage: $0 MESSAGES ROUNDS BUILD BUILD..." >&2; exit 2; }
@@ -19,7 +19,7 @@ shift 2
 SCRATCH=${SCRATCH:-/dev/shm}
 source "$TOP/tests/bench/imap_lib.sh"
 
-python3 "$TOP/tests/bench/make_corpus.py" "$WORK/corpus" "$N" >/dev/null || exit 1
+python3 "$TOP/tests/bench/make_corpus.py" "$WORK/corpus" "$N" "${SCAN_KIB:-180}" "${SCAN:-jpg}" >/dev/null || exit 1
 fill_inbox "$WORK"/corpus/new/* || exit 1
 for r in $(seq 1 "$ROUNDS"); do
 	i=0

@@ -226,12 +226,91 @@ for st in sync group-commit; do
 	is "$st fails: the rerun exits 0" "$?" 0
 done
 
+# Reading ahead fills its ring (src/cycle.c: up to CYCLE_AHEAD, 12, packets
+# in the sandbox while one is recorded): 20 copies of one packet, each its
+# own message. A run whose 15th fetch fails (the ring full and wrapped)
+# records the 19 others in their order, the first as the application and
+# the rest as its duplicates (asked at each item's turn, not when read);
+# a run killed when the 16th message is fetched, 13 packets read ahead,
+# resumes to the same 20 items, each once.
+long_setup() {
+	fresh_install
+	trap 'rm -rf "${works[@]}"' EXIT
+	works+=("$WORK")
+	for i in $(seq -w 1 20); do
+		sed "s/^Message-ID: <20261102\./Message-ID: <long$i./" "$S/mail/03-incomplete-missing-copy.eml" \
+			>"$WORK/long$i.eml"
+		deliver "$WORK/long$i.eml" "long$i"
+		rm "$WORK/long$i.eml"
+	done
+}
+long_keys() { sqlite3 "$WORK/spool/packetd.db" "SELECT key FROM items WHERE key LIKE 'mid:%' ORDER BY id"; }
+long_want() { for i in $(seq -w 1 20); do [ "$i" = "${1:-}" ] || echo "mid:long$i.incomplete-missing-copy@mail.example.com"; done; }
+long_setup
+long_fail=$WORK
+PACKETD_FAIL=fetch:15 "$PACKETD" run --once >/dev/null 2>>"$WORK/runs.log"
+is "20 read ahead, fetch 15 fails: the run exits 0" "$?" 0
+is "20 read ahead, fetch 15 fails: that message alone is left in the inbox" \
+	"$(ls "$WORK/mailboxes/inbox/new")" "long15"
+is "20 read ahead, fetch 15 fails: the other 19 recorded, in their order" "$(long_keys)" "$(long_want 15)"
+is "20 read ahead, fetch 15 fails: one application, 18 duplicates" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT (SELECT count(*) FROM applications), count(*) FILTER (WHERE status = 'duplicate') FROM items")" \
+	"1|18"
+run
+is "20 read ahead, fetch 15 fails: the rerun exits 0" "$?" 0
+is "20 read ahead, fetch 15 fails: the rerun takes it, last" "$(long_keys | tail -n 1)" \
+	"mid:long15.incomplete-missing-copy@mail.example.com"
+long_setup
+long_kill=$WORK
+crash fetched:16
+is "20 read ahead, killed at the 16th fetched: packetd killed there" "$?" 137
+# one work folder a packet read ahead, and one for the message being read
+is "20 read ahead, killed at the 16th fetched: 13 work folders made" \
+	"$(find "$WORK/spool/work" -mindepth 1 -maxdepth 1 -type d -name 'item.*' | wc -l)" 13
+run
+is "20 read ahead, killed at the 16th fetched: the rerun exits 0" "$?" 0
+is "20 read ahead, killed at the 16th fetched: the 20 recorded once, in their order" "$(long_keys)" "$(long_want)"
+is "20 read ahead, killed at the 16th fetched: inbox empty, 20 answers" \
+	"$(ls "$WORK/mailboxes/inbox/new" | wc -l) $(grep -l '^In-Reply-To: <long' -r "$WORK/mailboxes/outbox" | wc -l)" "0 20"
+# Big messages are read less far ahead (CYCLE_AHEAD_BYTES, 4 MiB, past two):
+# six of 1.6 MB each, the run killed when the sixth is fetched, had three
+# at most in the sandbox or being read; the rerun records all six.
+fresh_install
+trap 'rm -rf "${works[@]}"' EXIT
+works+=("$WORK")
+big_dir=$WORK
+python3 - "$S/mail/03-incomplete-missing-copy.eml" "$WORK" <<'PY'
+import sys
+src, work = sys.argv[1], sys.argv[2]
+text = open(src, "rb").read()
+head = b"Content-Transfer-Encoding: base64\r\n\r\n" if b"\r\n" in text else b"Content-Transfer-Encoding: base64\n\n"
+nl = b"\r\n" if b"\r\n" in text else b"\n"
+at = text.index(head) + len(head)
+at = text.index(nl, at) + len(nl)       # after the text part's first full line
+pad = (b"ICAg" * 19 + nl) * 21000       # 1.6 MB of base64 spaces in the text part
+for i in range(1, 7):
+    msg = text[:at] + pad + text[at:]
+    msg = msg.replace(b"Message-ID: <20261102.", b"Message-ID: <big%d." % i, 1)
+    open("%s/mailboxes/inbox/new/big%d" % (work, i), "wb").write(msg)
+PY
+crash fetched:6
+is "6 big messages, killed at the 6th fetched: packetd killed there" "$?" 137
+is "6 big messages, killed at the 6th fetched: 3 work folders made" \
+	"$(find "$WORK/spool/work" -mindepth 1 -maxdepth 1 -type d -name 'item.*' | wc -l)" 3
+run
+is "6 big messages: the rerun exits 0" "$?" 0
+is "6 big messages: all six recorded" \
+	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items WHERE key LIKE 'mid:big%'")" 6
+
 # One Python call for every installation (it starts slowly).
 python3 "$STATE" "${works[@]}"
 summary() { grep -v '^BAD ' "$1/state.txt"; }
 broken() { grep '^BAD ' "$1/state.txt"; }
 ref=$(summary "$ref_work")
 is "reference run is consistent" "$(broken "$ref_work")" ""
+is "20 read ahead, fetch 15 fails: consistent after the rerun" "$(broken "$long_fail")" ""
+is "20 read ahead, killed at the 16th fetched: consistent after the rerun" "$(broken "$long_kill")" ""
+is "6 big messages: consistent after the rerun" "$(broken "$big_dir")" ""
 ok "reference run recorded 4 messages and 3 batch rows" test "$(grep -c '^item ' <<<"$ref")" = 8
 ok "reference run delivered at least 8 notices" test "$(sed -n 's/^outbox maildir files //p' <<<"$ref")" -ge 8
 # LABEL DIR: the installation is consistent and ends as the reference run.

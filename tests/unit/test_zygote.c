@@ -534,21 +534,21 @@ static void test_worker_helper_killed(void **state)
 	killed_during_job(f);
 }
 
-/* Jobs submitted ahead are answered in order, four at most wait (the
- * cycle reads three ahead at most), and a helper that dies with two
- * waiting fails both (retried next cycle). */
+/* Jobs submitted ahead are answered in order, ZYGOTE_QUEUE at most wait
+ * (the cycle reads CYCLE_AHEAD + 1 ahead at most), and a helper that dies
+ * with two waiting fails both (retried next cycle). */
 static void test_submit_ahead(void **state)
 {
-	static const char *const said[] = {"first", "second", "third", "fourth"};
 	struct fx *f = *state;
-	zygote_job second, ahead[4];
-	zygote_ticket t1, t2, t[5];
+	zygote_job second, ahead[ZYGOTE_QUEUE];
+	zygote_ticket t1, t2, t[ZYGOTE_QUEUE + 1];
 	json_t *r = NULL;
-	char why[256], *work[4];
+	char why[256], *work[ZYGOTE_QUEUE], said[ZYGOTE_QUEUE][16];
 	use_workers(f, 10);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < ZYGOTE_QUEUE; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "work%d", i + 1);
+		snprintf(said[i], sizeof said[i], "job %d", i + 1);
 		work[i] = util_path_join(f->base, name);
 		assert_int_equal(util_mkdirs(work[i], 0700), 0);
 		ahead[i] = f->job;
@@ -556,9 +556,10 @@ static void test_submit_ahead(void **state)
 		ahead[i].workdir = work[i];   /* the result waits in the job's own folder */
 		assert_int_equal(zygote_submit(&f->z, &ahead[i], &t[i]), 0);
 	}
-	assert_int_equal(zygote_submit(&f->z, &ahead[3], &t[4]), -1);
-	assert_int_equal(zygote_collect(&f->z, &ahead[3], &t[4], &r, why, sizeof why), SANDBOX_ERROR);
-	for (int i = 0; i < 4; i++) {
+	assert_int_equal(zygote_submit(&f->z, &ahead[ZYGOTE_QUEUE - 1], &t[ZYGOTE_QUEUE]), -1);
+	assert_int_equal(zygote_collect(&f->z, &ahead[ZYGOTE_QUEUE - 1], &t[ZYGOTE_QUEUE], &r, why, sizeof why),
+			 SANDBOX_ERROR);
+	for (int i = 0; i < ZYGOTE_QUEUE; i++) {
 		assert_int_equal(zygote_collect(&f->z, &ahead[i], &t[i], &r, why, sizeof why), SANDBOX_OK);
 		assert_string_equal(json_string_value(json_object_get(r, "said")), said[i]);
 		json_decref(r);
@@ -575,7 +576,7 @@ static void test_submit_ahead(void **state)
 	assert_int_equal(zygote_collect(&f->z, &second, &t2, &r, why, sizeof why), SANDBOX_ERROR);
 	assert_null(r);
 	assert_int_equal(zygote_run(&f->z, &second, &r, why, sizeof why), SANDBOX_OK);
-	assert_string_equal(json_string_value(json_object_get(r, "said")), "second");
+	assert_string_equal(json_string_value(json_object_get(r, "said")), "job 2");
 	json_decref(r);
 	/* without a helper a submitted job runs here when collected */
 	zygote_stop(&f->z);
@@ -583,7 +584,7 @@ static void test_submit_ahead(void **state)
 	assert_int_equal(zygote_collect(&f->z, &second, &t1, &r, why, sizeof why), SANDBOX_OK);
 	assert_int_equal(json_integer_value(json_object_get(r, "ppid")), (json_int_t)getpid());
 	json_decref(r);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < ZYGOTE_QUEUE; i++)
 		free(work[i]);
 }
 
