@@ -616,9 +616,10 @@ static int clear_at(int at, const char *name, uint64_t *zero_budget)
 	struct stat st;
 	int done = 0, f;
 	/* one already empty (spool_keep_all empties what it keeps) costs a
-	 * stat, not an open */
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-	    st.st_size == 0)
+	 * stat, not an open; where files are zeroed (*zero_budget) they are
+	 * not emptied, and the stat would only come before the open */
+	if (*zero_budget == 0 && fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_nlink == 1 && st.st_size == 0)
 		return 1;
 	/* O_NONBLOCK: a FIFO planted there must not hold packetd */
 	f = openat(at, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
