@@ -199,38 +199,38 @@ static json_t *intake_child(const zygote_job *job, const void *env)
 	snprintf(p.archive_sha256, sizeof p.archive_sha256, "%s", job->arg[2]);
 	rc = intake_archive_here(&o, job->arg[0], job->arg[1], job->workdir, &p);
 	if (rc == 0) {
-		buf strings;
-		char *path = util_path_join(job->workdir, PACKET_WIRE_STRINGS);
+		buf wire;
+		char *path = util_path_join(job->workdir, PACKET_WIRE_FILE);
 		uint64_t had;
 		int fd;
-		buf_init(&strings, 0);
-		out = json_object();
-		json_object_set_new(out, "packet", packet_wire_dump(&p, &strings));
-		/* no result without its strings: the job then fails as a whole */
-		fd = util_open_rewrite(path, &had);   /* the folder's earlier strings, cleared, are written again */
-		if (fd < 0 || buf_error(&strings) || util_write_all(fd, strings.data ? strings.data : "", strings.len) != 0 ||
-		    util_rewrite_end(fd, had, strings.len) != 0) {
-			json_decref(out);
-			out = NULL;
+		buf_init(&wire, 0);
+		packet_wire_dump(&p, &wire);
+		/* no result without its packet: the job then fails as a whole */
+		fd = util_open_rewrite(path, &had);   /* the folder's earlier packet, cleared, is written again */
+		if (fd >= 0 && !buf_error(&wire) && util_write_all(fd, wire.data ? wire.data : "", wire.len) == 0 &&
+		    util_rewrite_end(fd, had, wire.len) == 0) {
+			out = json_object();
+			json_object_set_new(out, "packet", json_integer((json_int_t)wire.len));
 		}
 		if (fd >= 0 && close(fd) != 0) {
 			json_decref(out);
 			out = NULL;
 		}
-		buf_free(&strings);
+		buf_free(&wire);
 		free(path);
 	}
 	packet_free(&p);
 	return out;
 }
 
-/* The long strings the child wrote beside its result (packet_wire.h), read
+/* The packet the child wrote beside its result (packet_wire.h), read
  * whole and emptied (kept for the folder's next item); *data owned by the
  * caller. 0, or -1. */
-static int take_strings(const char *workdir, const config_limits *lim, char **data, size_t *len)
+static int take_wire(const char *workdir, const config_limits *lim, char **data, size_t *len)
 {
-	char *path = util_path_join(workdir, PACKET_WIRE_STRINGS);
-	/* bounded by what the child may write: a text a member, and findings */
+	char *path = util_path_join(workdir, PACKET_WIRE_FILE);
+	/* bounded by what the child may write: a text a member, findings,
+	 * names */
 	uint64_t members = lim->max_members < 100000 ? lim->max_members : 100000;
 	int rc = util_take_file(path, (size_t)(members * SNIFF_MAX_TEXT) + 64u * 1024 * 1024, data, len);
 	if (rc != 0) {
@@ -327,14 +327,17 @@ int intake_archive_finish(const intake_options *o, intake_pending *pend, packet 
 		goto out;
 	}
 	{
-		char *strings = NULL;
+		char *wire = NULL;
 		size_t len = 0;
-		rc = take_strings(pend->workdir, o->lim, &strings, &len);
-		if (rc == 0 && packet_wire_load(p, json_object_get(res, "packet"), strings, len) != 0) {
+		rc = take_wire(pend->workdir, o->lim, &wire, &len);
+		if (rc == 0 && (!json_is_integer(json_object_get(res, "packet")) ||
+				json_integer_value(json_object_get(res, "packet")) != (json_int_t)len ||
+				packet_wire_load(p, wire, len) != 0 ||
+				!packet_wire_in_range(p, o->r->ndocs, o->r->nlangs))) {
 			log_error("intake: %s: the reader's result is not a packet", pend->name);
 			rc = -1;
 		}
-		free(strings);
+		free(wire);
 	}
 	json_decref(res);
 	if (rc != 0)

@@ -1,159 +1,226 @@
-/* packet_wire.c — a packet to JSON and back (see packet_wire.h). */
+/* packet_wire.c — a packet as bytes and back (see packet_wire.h). */
 #include "packet_wire.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
-static void set_str(json_t *o, const char *k, const char *v)
+#define WIRE_MAGIC "PKW1"
+#define WIRE_MAGIC_LEN 4
+#define WIRE_NULL UINT32_MAX   /* a string's length when there is no string */
+
+/* Both ends are the same program on the same machine: numbers travel in
+ * its own byte order. */
+static void put_u32(buf *b, uint32_t v)
 {
-	if (v != NULL)
-		json_object_set_new(o, k, json_string(v));
+	buf_add(b, &v, sizeof v);
 }
 
-/* A flag travels only when set: absent loads as 0 (num), and most files
- * have none, so the result packetd parses for every packet is shorter. */
-static void set_flag(json_t *o, const char *k, int v)
+static void put_i32(buf *b, int v)
 {
-	if (v != 0)
-		json_object_set_new(o, k, json_integer(v));
+	int32_t w = (int32_t)v;
+	buf_add(b, &w, sizeof w);
 }
 
-/* k: [offset, length] of v appended to strings; nothing when v is NULL or
- * not UTF-8 (as json_string() refused it when the strings were JSON). */
-static void set_long(json_t *o, const char *k, const char *v, buf *strings)
+static void put_u64(buf *b, uint64_t v)
 {
-	size_t n;
-	if (v == NULL)
+	buf_add(b, &v, sizeof v);
+}
+
+/* A string travels as its length and bytes; NULL, or one that is not
+ * UTF-8, as no string (as a JSON string could not hold it). */
+static void put_str(buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (s == NULL || n >= WIRE_NULL || !util_utf8_valid(s, n)) {
+		put_u32(b, WIRE_NULL);
 		return;
-	n = strlen(v);
-	if (!util_utf8_valid(v, n))
-		return;
-	json_object_set_new(o, k, json_pack("[II]", (json_int_t)strings->len, (json_int_t)n));
-	buf_add(strings, v, n);
+	}
+	put_u32(b, (uint32_t)n);
+	buf_add(b, s, n);
 }
 
-json_t *packet_wire_dump(const packet *p, buf *strings)
+void packet_wire_dump(const packet *p, buf *out)
 {
-	json_t *o = json_object(), *app = json_object(), *files = json_array(), *fnd = json_array();
+	buf_add(out, WIRE_MAGIC, WIRE_MAGIC_LEN);
+	put_u32(out, (uint32_t)p->nfiles);
+	put_u32(out, (uint32_t)p->nfindings);
+	put_i32(out, p->has_manifest);
+	put_i32(out, (int)p->outcome);
+	put_str(out, p->archive_name);
 	for (size_t i = 0; i < APPLICANT_NFIELDS; i++)
-		set_str(app, applicant_field_names[i], *applicant_field((applicant *)&p->app, i));
-	json_object_set_new(o, "app", app);
-	json_object_set_new(o, "has_manifest", json_integer(p->has_manifest));
-	json_object_set_new(o, "outcome", json_integer(p->outcome));
-	set_str(o, "archive_name", p->archive_name);
+		put_str(out, *applicant_field((applicant *)&p->app, i));
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const packet_file *f = &p->files[i];
-		json_t *j = json_object();
-		set_str(j, "name", f->name);
-		set_str(j, "raw_name_hex", f->raw_name_hex);
-		set_str(j, "path", f->path);
-		set_long(j, "text", f->text, strings);
-		json_object_set_new(j, "size", json_integer((json_int_t)f->size));
-		json_object_set_new(j, "sha256", json_string(f->sha256));
-		json_object_set_new(j, "type", json_string(f->type));
-		set_flag(j, "encrypted", f->encrypted);
-		set_flag(j, "damaged", f->damaged);
-		json_object_set_new(j, "doc", json_integer(f->doc));
-		json_object_set_new(j, "lang", json_integer(f->lang));
-		json_object_set_new(j, "copy", json_integer(f->copy));
-		set_flag(j, "from_manifest", f->from_manifest);
-		set_flag(j, "ignored", f->ignored);
-		json_array_append_new(files, j);
+		put_str(out, f->name);
+		put_str(out, f->raw_name_hex);
+		put_str(out, f->path);
+		put_str(out, f->text);
+		put_u64(out, f->size);
+		put_str(out, f->sha256);
+		put_str(out, f->type);
+		put_i32(out, f->encrypted);
+		put_i32(out, f->damaged);
+		put_i32(out, f->doc);
+		put_i32(out, f->lang);
+		put_i32(out, f->copy);
+		put_i32(out, f->from_manifest);
+		put_i32(out, f->ignored);
 	}
-	json_object_set_new(o, "files", files);
 	for (size_t i = 0; i < p->nfindings; i++) {
 		const finding *f = &p->findings[i];
-		json_t *j = json_object();
-		set_str(j, "code", f->code);
-		set_long(j, "zh", f->message_zh, strings);
-		set_long(j, "en", f->message_en, strings);
-		json_object_set_new(j, "severity", json_integer(f->severity));
-		json_object_set_new(j, "doc", json_integer(f->doc));
-		json_object_set_new(j, "lang", json_integer(f->lang));
-		json_array_append_new(fnd, j);
+		put_str(out, f->code);
+		put_str(out, f->message_zh);
+		put_str(out, f->message_en);
+		put_i32(out, (int)f->severity);
+		put_i32(out, f->doc);
+		put_i32(out, f->lang);
 	}
-	json_object_set_new(o, "findings", fnd);
-	return o;
 }
 
-static const char *str(const json_t *o, const char *k)
+/* Reading the wire: a position in the bytes, and whether they ran out or
+ * held what no dump writes. */
+typedef struct wire_in {
+	const char *p, *end;
+	int bad;
+} wire_in;
+
+static void get_bytes(wire_in *w, void *out, size_t n)
 {
-	return json_string_value(json_object_get(o, k));
+	if (w->bad || (size_t)(w->end - w->p) < n) {
+		w->bad = 1;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, w->p, n);
+	w->p += n;
 }
 
-static int num(const json_t *o, const char *k)
+static uint32_t get_u32(wire_in *w)
 {
-	return (int)json_integer_value(json_object_get(o, k));
+	uint32_t v;
+	get_bytes(w, &v, sizeof v);
+	return v;
 }
 
-/* The string k names in strings, as a new string in *out (NULL when k is
- * absent). 0, or -1 when the bytes named are not a string. */
-static int get_long(const json_t *o, const char *k, const char *strings, size_t len, char **out)
+static int get_i32(wire_in *w)
 {
-	const json_t *v = json_object_get(o, k);
-	json_int_t off, n;
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (json_unpack((json_t *)v, "[II]", &off, &n) != 0 || off < 0 || n < 0 || (uint64_t)off > len ||
-	    (uint64_t)n > len - (uint64_t)off)
+	int32_t v;
+	get_bytes(w, &v, sizeof v);
+	return (int)v;
+}
+
+static uint64_t get_u64(wire_in *w)
+{
+	uint64_t v;
+	get_bytes(w, &v, sizeof v);
+	return v;
+}
+
+/* The next string, new (owned by the caller), or NULL when there is none
+ * or the bytes are bad (past the end, a NUL, not UTF-8). */
+static char *get_str(wire_in *w)
+{
+	uint32_t n = get_u32(w);
+	char *s;
+	if (w->bad || n == WIRE_NULL)
+		return NULL;
+	if ((size_t)(w->end - w->p) < n || memchr(w->p, '\0', n) != NULL || !util_utf8_valid(w->p, n)) {
+		w->bad = 1;
+		return NULL;
+	}
+	s = xstrndup(w->p, n);
+	w->p += n;
+	return s;
+}
+
+/* The next string into a fixed field (cut to fit), "" when none. */
+static void get_fixed(wire_in *w, char *out, size_t size)
+{
+	char *s = get_str(w);
+	snprintf(out, size, "%s", s ? s : "");
+	free(s);
+}
+
+int packet_wire_load(packet *p, const char *data, size_t len)
+{
+	wire_in w = {data, data + len, 0};
+	uint32_t nfiles, nfindings;
+	char *s, magic[WIRE_MAGIC_LEN];
+	get_bytes(&w, magic, sizeof magic);
+	if (w.bad || memcmp(magic, WIRE_MAGIC, WIRE_MAGIC_LEN) != 0)
 		return -1;
-	if (n > 0 && (memchr(strings + off, '\0', (size_t)n) != NULL || !util_utf8_valid(strings + off, (size_t)n)))
-		return -1;
-	*out = xcalloc(1, (size_t)n + 1);
-	if (n > 0)
-		memcpy(*out, strings + off, (size_t)n);
-	return 0;
-}
-
-int packet_wire_load(packet *p, const json_t *j, const char *strings, size_t len)
-{
-	const json_t *app = json_object_get(j, "app"), *files = json_object_get(j, "files");
-	const json_t *fnd = json_object_get(j, "findings"), *v;
-	size_t i;
-	if (!json_is_object(app) || !json_is_array(files) || !json_is_array(fnd))
-		return -1;
-	for (i = 0; i < APPLICANT_NFIELDS; i++)
-		if (str(app, applicant_field_names[i]) != NULL)
-			applicant_set(&p->app, applicant_field_names[i], str(app, applicant_field_names[i]));
-	p->has_manifest = num(j, "has_manifest");
-	p->outcome = (enum packet_outcome)num(j, "outcome");
-	if (str(j, "archive_name") != NULL) {
+	nfiles = get_u32(&w);
+	nfindings = get_u32(&w);
+	p->has_manifest = get_i32(&w);
+	p->outcome = (enum packet_outcome)get_i32(&w);
+	if ((s = get_str(&w)) != NULL) {
 		free(p->archive_name);
-		p->archive_name = xstrdup(str(j, "archive_name"));
+		p->archive_name = s;
 	}
-	json_array_foreach(files, i, v) {
+	for (size_t i = 0; i < APPLICANT_NFIELDS && !w.bad; i++) {
+		s = get_str(&w);
+		if (s != NULL)
+			applicant_set(&p->app, applicant_field_names[i], s);
+		free(s);
+	}
+	/* each count is checked against the bytes as the records are read: a
+	 * record takes at least 4 bytes, so a false count ends at the end */
+	for (uint32_t i = 0; i < nfiles && !w.bad; i++) {
 		packet_file *f = packet_add_file(p);
-		f->name = xstrdup(str(v, "name") ? str(v, "name") : "");
-		f->raw_name_hex = str(v, "raw_name_hex") ? xstrdup(str(v, "raw_name_hex")) : NULL;
-		f->path = xstrdup(str(v, "path") ? str(v, "path") : "");
-		if (get_long(v, "text", strings, len, &f->text) != 0)
-			return -1;
-		f->size = (uint64_t)json_integer_value(json_object_get(v, "size"));
-		snprintf(f->sha256, sizeof f->sha256, "%s", str(v, "sha256") ? str(v, "sha256") : "");
-		snprintf(f->type, sizeof f->type, "%s", str(v, "type") ? str(v, "type") : "");
-		f->encrypted = num(v, "encrypted");
-		f->damaged = num(v, "damaged");
-		f->doc = num(v, "doc");
-		f->lang = num(v, "lang");
-		f->copy = num(v, "copy");
-		f->from_manifest = num(v, "from_manifest");
-		f->ignored = num(v, "ignored");
+		f->name = get_str(&w);
+		if (f->name == NULL)
+			f->name = xstrdup("");
+		f->raw_name_hex = get_str(&w);
+		f->path = get_str(&w);
+		if (f->path == NULL)
+			f->path = xstrdup("");
+		f->text = get_str(&w);
+		f->size = get_u64(&w);
+		get_fixed(&w, f->sha256, sizeof f->sha256);
+		get_fixed(&w, f->type, sizeof f->type);
+		f->encrypted = get_i32(&w);
+		f->damaged = get_i32(&w);
+		f->doc = get_i32(&w);
+		f->lang = get_i32(&w);
+		f->copy = get_i32(&w);
+		f->from_manifest = get_i32(&w);
+		f->ignored = get_i32(&w);
 	}
-	json_array_foreach(fnd, i, v) {
-		char *zh = NULL, *en = NULL;
-		int bad = get_long(v, "zh", strings, len, &zh) != 0 || get_long(v, "en", strings, len, &en) != 0;
-		if (!bad)
-			packet_add_finding(p, str(v, "code") ? str(v, "code") : "",
-					   (enum finding_severity)num(v, "severity"), num(v, "doc"), num(v, "lang"),
-					   zh ? zh : "", en ? en : "");
+	for (uint32_t i = 0; i < nfindings && !w.bad; i++) {
+		char *code = get_str(&w), *zh = get_str(&w), *en = get_str(&w);
+		int severity = get_i32(&w), doc = get_i32(&w), lang = get_i32(&w);
+		if (!w.bad)
+			packet_add_finding(p, code ? code : "", (enum finding_severity)severity, doc, lang, zh ? zh : "",
+					   en ? en : "");
+		free(code);
 		free(zh);
 		free(en);
-		if (bad)
-			return -1;
 	}
-	return 0;
+	/* nothing may follow the last record */
+	return w.bad || w.p != w.end ? -1 : 0;
+}
+
+static int in_range(int v, size_t n)
+{
+	return v >= -1 && (v < 0 || (size_t)v < n);
+}
+
+int packet_wire_in_range(const packet *p, size_t ndocs, size_t nlangs)
+{
+	if (p->outcome != PACKET_COMPLETE && p->outcome != PACKET_INCOMPLETE && p->outcome != PACKET_REJECTED)
+		return 0;
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (!in_range(p->files[i].doc, ndocs) || !in_range(p->files[i].lang, nlangs) || p->files[i].copy < 0)
+			return 0;
+	for (size_t i = 0; i < p->nfindings; i++) {
+		const finding *f = &p->findings[i];
+		if ((f->severity != SEV_ERROR && f->severity != SEV_WARNING && f->severity != SEV_INFO) ||
+		    !in_range(f->doc, ndocs) || !in_range(f->lang, nlangs))
+			return 0;
+	}
+	return 1;
 }

@@ -34,6 +34,7 @@ seed() {
 			done
 		done ;;
 	fuzz_pdf) cp tests/data/sniff/*.pdf "$d/" 2>/dev/null ;;
+	fuzz_wire) printf 'PKW1' >"$d/magic" ;;
 	fuzz_names)
 		printf '申请表-中文-1.pdf' >"$d/utf8"
 		printf '\xc9\xea\xc7\xeb\xb1\xed.pdf' >"$d/gbk"

@@ -1,7 +1,7 @@
 /* test_packet_wire.c — a packet through the sandbox's wire and back: every
- * field the later stages use arrives, the long strings by offset in their
- * own bytes; bytes that are missing, not UTF-8 or hold a NUL make the
- * result no packet. */
+ * field the later stages use arrives; bytes cut short or followed by more,
+ * a string not UTF-8, holding a NUL or longer than the bytes, or a count
+ * past them make the result no packet. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +43,7 @@ static void make_packet(packet *p)
 	snprintf(f->type, sizeof f->type, "txt");
 	f = packet_add_file(p);   /* a file without text */
 	f->name = xstrdup("scan.jpg");
+	f->raw_name_hex = xstrdup("c9a8");
 	f->path = xstrdup("/work/m0002");
 	snprintf(f->type, sizeof f->type, "jpeg");
 	f->doc = -1;
@@ -51,44 +52,32 @@ static void make_packet(packet *p)
 	f->ignored = 1;
 	f->encrypted = 2;
 	packet_add_finding(p, "missing_copies", SEV_ERROR, 2, 0, "缺少副本", "a copy is missing");
+	packet_add_finding(p, "unrecognised_file", SEV_WARNING, -1, -1, "无法识别", "not recognised");
 }
 
 static void test_round_trip(void **state)
 {
 	packet p, q;
-	buf strings;
-	json_t *j;
+	buf wire;
 	(void)state;
 	make_packet(&p);
-	buf_init(&strings, 0);
-	j = packet_wire_dump(&p, &strings);
-	assert_non_null(j);
-	/* the long strings are not in the JSON */
-	{
-		char *text = json_dumps(j, JSON_COMPACT);
-		assert_null(strstr(text, "第二行"));
-		assert_null(strstr(text, "a copy is missing"));
-		free(text);
-	}
-	/* a flag travels only when set; doc, lang and copy always (0 is a value) */
-	{
-		const json_t *odd = json_array_get(json_object_get(j, "files"), 1);
-		assert_null(json_object_get(odd, "encrypted"));
-		assert_null(json_object_get(odd, "damaged"));
-		assert_null(json_object_get(odd, "from_manifest"));
-		assert_null(json_object_get(odd, "ignored"));
-		assert_non_null(json_object_get(odd, "doc"));
-		assert_non_null(json_object_get(odd, "lang"));
-		assert_non_null(json_object_get(odd, "copy"));
-	}
+	buf_init(&wire, 0);
+	packet_wire_dump(&p, &wire);
+	assert_false(buf_error(&wire));
 	packet_init(&q);
-	assert_int_equal(packet_wire_load(&q, j, strings.data, strings.len), 0);
+	assert_int_equal(packet_wire_load(&q, wire.data, wire.len), 0);
 	assert_int_equal(q.nfiles, 3);
+	assert_string_equal(q.archive_name, "packet.zip");
+	assert_int_equal(q.has_manifest, 1);
 	assert_string_equal(q.files[0].name, "申请表-中文-1.docx");
+	assert_string_equal(q.files[0].path, "/work/m0001");
 	assert_string_equal(q.files[0].text, "申请表\tName 张伟\n第二行");
+	assert_string_equal(q.files[0].sha256, p.files[0].sha256);
+	assert_null(q.files[0].raw_name_hex);
 	assert_string_equal(q.files[1].name, "odd.txt");
 	assert_null(q.files[1].text);
 	assert_null(q.files[2].text);
+	assert_string_equal(q.files[2].raw_name_hex, "c9a8");
 	assert_string_equal(q.files[0].type, "docx");
 	assert_int_equal(q.files[0].size, 1234);
 	assert_int_equal(q.files[0].doc, 2);
@@ -102,71 +91,143 @@ static void test_round_trip(void **state)
 		assert_int_equal(q.files[i].copy, p.files[i].copy);
 	}
 	assert_int_equal(q.files[2].encrypted, 2);
+	assert_int_equal(q.files[2].doc, -1);
 	assert_int_equal(q.files[0].from_manifest, 1);
-	assert_int_equal(q.nfindings, 1);
+	assert_int_equal(q.nfindings, 2);
+	assert_string_equal(q.findings[0].code, "missing_copies");
+	assert_int_equal(q.findings[0].severity, SEV_ERROR);
+	assert_int_equal(q.findings[0].doc, 2);
+	assert_int_equal(q.findings[0].lang, 0);
 	assert_string_equal(q.findings[0].message_zh, "缺少副本");
 	assert_string_equal(q.findings[0].message_en, "a copy is missing");
+	assert_int_equal(q.findings[1].severity, SEV_WARNING);
+	assert_int_equal(q.findings[1].doc, -1);
 	assert_string_equal(applicant_get(&q.app, "name_zh"), "张伟");
+	assert_string_equal(applicant_get(&q.app, "email"), "zhang.wei@example.com");
+	assert_null(applicant_get(&q.app, "cmes_no"));
 	assert_int_equal(q.outcome, PACKET_INCOMPLETE);
 	packet_free(&q);
-	json_decref(j);
-	buf_free(&strings);
+	buf_free(&wire);
 	packet_free(&p);
 }
 
-/* Loads p's result with bytes after its own strings and the first file's
- * text named at [off, off + n) of bytes (off counted from their start). */
-static int load_with(const char *bytes, size_t len, json_int_t off, json_int_t n)
+/* Loads p's wire with its bytes from at changed to with[0, n) (n 0: the
+ * wire cut at at) and extra bytes after it. */
+static int load_changed(size_t at, const char *with, size_t n, const char *extra, size_t nextra)
 {
 	packet p, q;
-	buf strings;
-	json_t *j, *files;
-	json_int_t at;
+	buf wire, changed;
 	int rc;
 	make_packet(&p);
-	buf_init(&strings, 0);
-	j = packet_wire_dump(&p, &strings);
-	at = off < 0 || off > INT64_MAX / 2 ? off : off + (json_int_t)strings.len;
-	if (len > 0)
-		buf_add(&strings, bytes, len);
-	files = json_object_get(j, "files");
-	json_object_set_new(json_array_get(files, 0), "text", json_pack("[II]", at, n));
+	buf_init(&wire, 0);
+	buf_init(&changed, 0);
+	packet_wire_dump(&p, &wire);
+	assert_true(at <= wire.len);
+	buf_add(&changed, wire.data, at);
+	if (n > 0) {
+		buf_add(&changed, with, n);
+		if (at + n < wire.len)
+			buf_add(&changed, wire.data + at + n, wire.len - at - n);
+	}
+	if (nextra > 0)
+		buf_add(&changed, extra, nextra);
 	packet_init(&q);
-	rc = packet_wire_load(&q, j, strings.data, strings.len);
-	if (rc == 0 && n > 0)
-		assert_memory_equal(q.files[0].text, bytes + off, (size_t)n);
+	rc = packet_wire_load(&q, changed.data ? changed.data : "", changed.len);
 	packet_free(&q);
-	json_decref(j);
-	buf_free(&strings);
+	buf_free(&changed);
+	buf_free(&wire);
 	packet_free(&p);
 	return rc;
 }
 
-static void test_bad_strings(void **state)
+/* Where the first file's text starts in the wire: after its length. */
+static size_t text_at(void)
 {
-	static const char good[] = "text 文字";
-	static const char bad_utf8[] = "text \xe6\x96";
-	static const char with_nul[] = "te\0xt";
+	packet p;
+	buf wire;
+	const char *t;
+	size_t at;
+	make_packet(&p);
+	buf_init(&wire, 0);
+	packet_wire_dump(&p, &wire);
+	t = memmem(wire.data, wire.len, "申请表\tName", strlen("申请表\tName"));
+	assert_non_null(t);
+	at = (size_t)(t - wire.data);
+	buf_free(&wire);
+	packet_free(&p);
+	return at;
+}
+
+static void test_bad_bytes(void **state)
+{
+	size_t text = text_at(), len;
+	uint32_t huge = 0xFFFFFFF0u;
 	(void)state;
-	assert_int_equal(load_with(good, sizeof good - 1, 0, (json_int_t)sizeof good - 1), 0);
-	/* past the end, at either bound */
-	assert_int_equal(load_with(good, sizeof good - 1, 1, (json_int_t)sizeof good - 1), -1);
-	assert_int_equal(load_with(good, sizeof good - 1, (json_int_t)sizeof good, 0), -1);
-	assert_int_equal(load_with(good, sizeof good - 1, 0, -1), -1);
-	assert_int_equal(load_with(good, sizeof good - 1, INT64_MAX, 2), -1);
-	/* a cut character, a NUL */
-	assert_int_equal(load_with(bad_utf8, sizeof bad_utf8 - 1, 0, (json_int_t)sizeof bad_utf8 - 1), -1);
-	assert_int_equal(load_with(with_nul, sizeof with_nul - 1, 0, (json_int_t)sizeof with_nul - 1), -1);
-	/* nothing after the packet's own strings: an empty text is there */
-	assert_int_equal(load_with(NULL, 0, 0, 1), -1);
-	assert_int_equal(load_with(NULL, 0, 0, 0), 0);
+	{
+		packet p;
+		buf wire;
+		make_packet(&p);
+		buf_init(&wire, 0);
+		packet_wire_dump(&p, &wire);
+		len = wire.len;
+		buf_free(&wire);
+		packet_free(&p);
+	}
+	/* unchanged, it loads */
+	assert_int_equal(load_changed(len, NULL, 0, NULL, 0), 0);
+	/* cut anywhere: in the magic, a count, a string, the last number */
+	assert_int_equal(load_changed(0, NULL, 0, NULL, 0), -1);
+	assert_int_equal(load_changed(2, NULL, 0, NULL, 0), -1);
+	assert_int_equal(load_changed(6, NULL, 0, NULL, 0), -1);
+	assert_int_equal(load_changed(text + 3, NULL, 0, NULL, 0), -1);
+	assert_int_equal(load_changed(len - 1, NULL, 0, NULL, 0), -1);
+	/* a byte after the last record */
+	assert_int_equal(load_changed(len, NULL, 0, "x", 1), -1);
+	/* another magic */
+	assert_int_equal(load_changed(0, "PKW0", 4, NULL, 0), -1);
+	/* in the text: bytes no UTF-8 character has, a NUL (the length unchanged) */
+	assert_int_equal(load_changed(text, "\xff\xfe", 2, NULL, 0), -1);
+	assert_int_equal(load_changed(text, "a\0b", 3, NULL, 0), -1);
+	/* a string longer than the bytes left, and more files than there are */
+	assert_int_equal(load_changed(text - 4, (const char *)&huge, 4, NULL, 0), -1);
+	assert_int_equal(load_changed(4, (const char *)&huge, 4, NULL, 0), -1);
+}
+
+/* Numbers that name nothing in the rules: the packet is not used. */
+static void test_in_range(void **state)
+{
+	packet p;
+	(void)state;
+	make_packet(&p);
+	/* documents 2 and -1, languages 1, 0 and -1 */
+	assert_true(packet_wire_in_range(&p, 3, 2));
+	assert_false(packet_wire_in_range(&p, 2, 2));
+	assert_false(packet_wire_in_range(&p, 3, 1));
+	p.files[2].doc = -2;
+	assert_false(packet_wire_in_range(&p, 3, 2));
+	p.files[2].doc = -1;
+	p.files[1].copy = -1;
+	assert_false(packet_wire_in_range(&p, 3, 2));
+	p.files[1].copy = 0;
+	p.findings[1].severity = (enum finding_severity)3;
+	assert_false(packet_wire_in_range(&p, 3, 2));
+	p.findings[1].severity = SEV_INFO;
+	p.findings[1].lang = 2;
+	assert_false(packet_wire_in_range(&p, 3, 2));
+	p.findings[1].lang = -1;
+	p.outcome = (enum packet_outcome)-1;
+	assert_false(packet_wire_in_range(&p, 3, 2));
+	p.outcome = PACKET_REJECTED;
+	assert_true(packet_wire_in_range(&p, 3, 2));
+	packet_free(&p);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_bad_strings),
+		cmocka_unit_test(test_bad_bytes),
+		cmocka_unit_test(test_in_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
