@@ -514,6 +514,13 @@ int store_open(store **out, const char *path, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
+	/* A new ledger's pages are 8 KiB: a notice's message (about 40 KB)
+	 * then takes five pages rather than ten, each written to the WAL and
+	 * copied back at a checkpoint by a call of its own. Only an empty file
+	 * takes it; a ledger made before keeps its 4 KiB (in WAL mode only a
+	 * dump and reload would change it). */
+	if (store_sql_run(s, "PRAGMA page_size = 8192", "") != 0)
+		goto fail;
 	st = store_sql_prep(s, "PRAGMA journal_mode = WAL", "");
 	if (st == NULL || store_sql_step(s, st) != 1)
 		goto fail;

@@ -255,6 +255,28 @@ static void test_open_wal_and_newer_schema(void **state)
 	assert_true(err[0] != '\0');
 }
 
+/* A new ledger has 8 KiB pages; one made with 4 KiB pages (before) keeps
+ * them, opens, and takes rows as before. */
+static void test_page_size(void **state)
+{
+	fixture *f = *state;
+	store *s = open_ok(f);
+	sqlite3 *db = NULL;
+	store_close(s);
+	assert_int_equal(raw_int(f, "PRAGMA page_size"), 8192);
+	snprintf(f->path + strlen(f->path), sizeof f->path - strlen(f->path), ".old");
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x);",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok(f);
+	assert_int_equal(store_outbox_add(s, 0, "ack", "<p@cmes>", "a@example.com", "x", 1, T2026), 0);
+	store_close(s);
+	assert_int_equal(raw_int(f, "PRAGMA page_size"), 4096);
+	assert_int_equal(raw_int(f, "SELECT count(*) FROM outbox"), 1);
+}
+
 static void test_numbers(void **state)
 {
 	fixture *f = *state;
@@ -745,6 +767,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_open_schema, test_setup),
 		cmocka_unit_test_setup(test_open_wal_and_newer_schema, test_setup),
+		cmocka_unit_test_setup(test_page_size, test_setup),
 		cmocka_unit_test_setup(test_migrate_outbox_bodies, test_setup),
 		cmocka_unit_test_setup(test_numbers, test_setup),
 		cmocka_unit_test_setup(test_round_trip, test_setup),
