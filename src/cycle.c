@@ -53,14 +53,18 @@ typedef struct cycle_out {
 } cycle_out;
 
 /* Messages read ahead of the one being recorded: their packets wait in the
- * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). Up to
+ * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). Where
+ * the work folders are in memory (spool_workdirs' zero_bytes), up to
  * CYCLE_AHEAD of them, fewer when they are big: past CYCLE_AHEAD_MIN, no
  * more than CYCLE_AHEAD_BYTES of messages. A deep queue keeps the sandbox
  * busy while packetd waits on the server for the next batch, which small
- * messages make frequent. A message read ahead keeps its parts in its work
- * folder, not its bytes in memory (pipeline_prep_wants_bytes); the bytes
- * bound keeps the scratch folder's share and the work left at a stop near
- * what two big messages ahead made. */
+ * messages make frequent. On a disk, CYCLE_AHEAD_MIN: there the work files
+ * of every packet read ahead are dirty pages that a notices page's syncfs
+ * writes out and their truncation then gives back (twelve ahead cost a
+ * fifth more time and CPU than two; see README, Benchmarks). A message
+ * read ahead keeps its parts in its work folder, not its bytes in memory
+ * (pipeline_prep_wants_bytes); the bytes bound keeps the scratch folder's
+ * share and the work left at a stop near what two big messages made. */
 #define CYCLE_AHEAD 12
 #define CYCLE_AHEAD_MIN 2
 #define CYCLE_AHEAD_BYTES (4u << 20)
@@ -229,7 +233,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs, cycle_out *out)
 		/* read: its parts are in its work folder now, its bytes can go */
 		if (items[i].data != NULL && !pipeline_prep_wants_bytes(&a.prep[last]))
 			source_item_release(&items[i]);
-		while (a.queued > CYCLE_AHEAD ||
+		while (a.queued > (work.zero_bytes > 0 ? CYCLE_AHEAD : CYCLE_AHEAD_MIN) ||
 		       (a.queued > CYCLE_AHEAD_MIN && a.queued_bytes > CYCLE_AHEAD_BYTES))
 			take_oldest(ctx, &src, items, &a, &g, out);
 	}

@@ -227,16 +227,22 @@ for st in sync group-commit; do
 done
 
 # Reading ahead fills its ring (src/cycle.c: up to CYCLE_AHEAD, 12, packets
-# in the sandbox while one is recorded): 20 copies of one packet, each its
-# own message. A run whose 15th fetch fails (the ring full and wrapped)
-# records the 19 others in their order, the first as the application and
-# the rest as its duplicates (asked at each item's turn, not when read);
-# a run killed when the 16th message is fetched, 13 packets read ahead,
-# resumes to the same 20 items, each once.
+# in the sandbox while one is recorded, where the work folders are in
+# memory; two on a disk): 20 copies of one packet, each its own message,
+# the scratch folder on tmpfs. A run whose 15th fetch fails (the ring full
+# and wrapped) records the 19 others in their order, the first as the
+# application and the rest as its duplicates (asked at each item's turn,
+# not when read); a run killed when the 16th message is fetched, 13
+# packets read ahead, resumes to the same 20 items, each once.
 long_setup() {
 	fresh_install
 	trap 'rm -rf "${works[@]}"' EXIT
 	works+=("$WORK")
+	SCRATCH=$WORK/spool
+	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] && SCRATCH=$(mktemp -d /dev/shm/packetd-faults.XXXXXX); then
+		works+=("$SCRATCH")
+		sed -i "s|^spool = .*|&\nscratch = $SCRATCH|" "$PACKETD_CONFIG"
+	fi
 	for i in $(seq -w 1 20); do
 		sed "s/^Message-ID: <20261102\./Message-ID: <long$i./" "$S/mail/03-incomplete-missing-copy.eml" \
 			>"$WORK/long$i.eml"
@@ -265,19 +271,35 @@ long_kill=$WORK
 crash fetched:16
 is "20 read ahead, killed at the 16th fetched: packetd killed there" "$?" 137
 # one work folder a packet read ahead, and one for the message being read
-is "20 read ahead, killed at the 16th fetched: 13 work folders made" \
-	"$(find "$WORK/spool/work" -mindepth 1 -maxdepth 1 -type d -name 'item.*' | wc -l)" 13
+# (three where /dev/shm is not tmpfs: the scratch folder stays on the disk)
+want=3
+[ "$SCRATCH" != "$WORK/spool" ] && want=13
+is "20 read ahead, killed at the 16th fetched: $want work folders made" \
+	"$(find "$SCRATCH/work" -mindepth 1 -maxdepth 1 -type d -name 'item.*' | wc -l)" $want
 run
 is "20 read ahead, killed at the 16th fetched: the rerun exits 0" "$?" 0
 is "20 read ahead, killed at the 16th fetched: the 20 recorded once, in their order" "$(long_keys)" "$(long_want)"
 is "20 read ahead, killed at the 16th fetched: inbox empty, 20 answers" \
 	"$(ls "$WORK/mailboxes/inbox/new" | wc -l) $(grep -l '^In-Reply-To: <long' -r "$WORK/mailboxes/outbox" | wc -l)" "0 20"
+# With the scratch folder where the installation is (on a disk here, unless
+# /tmp is tmpfs), two ahead: the killed run had made 3 work folders.
+long_setup
+sed -i '/^scratch = /d' "$PACKETD_CONFIG"
+crash fetched:16
+is "20 messages, scratch beside the spool: packetd killed at the 16th fetched" "$?" 137
+want=3
+case $(stat -f -c %T "$WORK/spool") in tmpfs | ramfs) want=13 ;; esac
+is "20 messages, scratch beside the spool ($(stat -f -c %T "$WORK/spool")): $want work folders made" \
+	"$(find "$WORK/spool/work" -mindepth 1 -maxdepth 1 -type d -name 'item.*' | wc -l)" $want
+run
+is "20 messages, scratch beside the spool: the rerun records the 20 in their order" "$(long_keys)" "$(long_want)"
+
 # Big messages are read less far ahead (CYCLE_AHEAD_BYTES, 4 MiB, past two):
-# six of 1.6 MB each, the run killed when the sixth is fetched, had three
-# at most in the sandbox or being read; the rerun records all six.
-fresh_install
-trap 'rm -rf "${works[@]}"' EXIT
-works+=("$WORK")
+# six of 1.6 MB each, the scratch folder on tmpfs, the run killed when the
+# sixth is fetched, had three at most in the sandbox or being read; the
+# rerun records all six.
+long_setup
+rm -f "$WORK"/mailboxes/inbox/new/long*
 big_dir=$WORK
 python3 - "$S/mail/03-incomplete-missing-copy.eml" "$WORK" <<'PY'
 import sys
@@ -296,7 +318,7 @@ PY
 crash fetched:6
 is "6 big messages, killed at the 6th fetched: packetd killed there" "$?" 137
 is "6 big messages, killed at the 6th fetched: 3 work folders made" \
-	"$(find "$WORK/spool/work" -mindepth 1 -maxdepth 1 -type d -name 'item.*' | wc -l)" 3
+	"$(find "$SCRATCH/work" -mindepth 1 -maxdepth 1 -type d -name 'item.*' | wc -l)" 3
 run
 is "6 big messages: the rerun exits 0" "$?" 0
 is "6 big messages: all six recorded" \
