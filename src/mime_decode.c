@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,7 +202,10 @@ static void mime_qp_stream(const char *s, size_t len, mime_sink *out, const fmap
 int mime_decode_file(const fmap *m, const char *body, size_t len, int enc, const char *path, uint64_t *size,
 		     int *damaged, char sha256[65])
 {
-	mime_sink *s = xcalloc(1, sizeof *s);
+	/* its 64 KiB buffer is written before it is read: only the fields
+	 * before it are cleared (two parts a message were 128 KiB of zeros) */
+	mime_sink *s = xrealloc(NULL, sizeof *s);
+	memset(s, 0, offsetof(mime_sink, buf));
 	int rc = -1;
 	*damaged = 0;
 	if (sha256 != NULL)

@@ -33,7 +33,8 @@ typedef struct pdff_obj {
 
 struct pdf_font {
 	char name[64];
-	uint32_t *map;    /* owned: code → code point, 0 unmapped; NULL without CMap */
+	uint32_t **map;   /* owned: code → code point by pages of 256 codes (a page made when a code
+	                     of it is mapped; 0 unmapped); NULL without CMap */
 	int width;        /* bytes per code: 1 or 2 */
 	int simple;       /* a standard single-byte encoding: raw bytes read right */
 };
@@ -277,8 +278,12 @@ static void pdff_set(pdf_fonts *f, struct pdf_font *ft, uint32_t code, uint32_t 
 {
 	f->mappings++;
 	uint32_t size = ft->width == 1 ? 256 : 65536;
-	if (code < size && cp != 0 && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF)
-		ft->map[code] = cp;
+	if (code < size && cp != 0 && !(cp >= 0xD800 && cp <= 0xDFFF) && cp <= 0x10FFFF) {
+		uint32_t **page = &ft->map[code >> 8];
+		if (*page == NULL)
+			*page = xcalloc(256, sizeof **page);
+		(*page)[code & 0xFF] = cp;
+	}
 }
 
 /* bfchar and bfrange sections of a ToUnicode CMap (§9.10.3). */
@@ -293,7 +298,9 @@ static void pdff_cmap(pdf_fonts *f, struct pdf_font *ft, const char *s, size_t n
 			bytes = 2;
 	}
 	ft->width = bytes == 1 ? 1 : 2;
-	ft->map = xcalloc(ft->width == 1 ? 256 : 65536, sizeof *ft->map);
+	/* a two-byte font's 65,536 codes in pages: a CMap maps a few hundred,
+	 * and zeroing 256 KiB for them was most of a small PDF's cost */
+	ft->map = xcalloc(ft->width == 1 ? 1 : 256, sizeof *ft->map);
 	for (p = s; p < end && (p = memmem(p, (size_t)(end - p), "beginbf", 7)) != NULL;) {
 		int range = (size_t)(end - p) > 12 && memcmp(p + 7, "range", 5) == 0;
 		const char *stop = memmem(p, (size_t)(end - p), range ? "endbfrange" : "endbfchar", range ? 10 : 9);
@@ -418,8 +425,11 @@ void sniff_pdf_fonts_free(pdf_fonts *f)
 {
 	if (f == NULL)
 		return;
-	for (size_t i = 0; i < f->nfonts; i++)
+	for (size_t i = 0; i < f->nfonts; i++) {
+		for (size_t k = 0; f->fonts[i].map != NULL && k < (f->fonts[i].width == 1 ? 1u : 256u); k++)
+			free(f->fonts[i].map[k]);
 		free(f->fonts[i].map);
+	}
 	for (size_t i = 0; i < f->nowned; i++)
 		free(f->owned[i]);
 	free(f->owned);
@@ -448,7 +458,8 @@ int sniff_pdf_font_decode(const pdf_font *ft, const unsigned char *s, size_t n, 
 		return 1;   /* raw bytes: the caller's own decoding applies */
 	for (size_t i = 0; i + (size_t)ft->width <= n; i += (size_t)ft->width) {
 		uint32_t code = ft->width == 1 ? s[i] : ((uint32_t)s[i] << 8) | s[i + 1];
-		uint32_t cp = ft->map[code];
+		const uint32_t *page = ft->map[code >> 8];
+		uint32_t cp = page ? page[code & 0xFF] : 0;
 		char u[4];
 		size_t k = 0;
 		if (cp < 0x20)

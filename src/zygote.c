@@ -583,7 +583,7 @@ int zygote_submit(zygote *z, const zygote_job *job, zygote_ticket *t)
 		log_error("sandbox helper: more than %d jobs submitted at once", ZYGOTE_QUEUE);
 		return -1;
 	}
-	msg = xcalloc(1, ZYGOTE_MSG_MAX);
+	msg = xrealloc(NULL, ZYGOTE_MSG_MAX);   /* zygote_encode fills what is sent; the rest is not */
 	len = zygote_encode(job, msg, ZYGOTE_MSG_MAX);
 	if (len == 0) {
 		log_error("sandbox helper: the job's paths are too long");

@@ -188,6 +188,34 @@ static void test_pdf_unknown_font(void **state)
 	assert_null(text);
 }
 
+/* A two-byte font's CMap maps codes far apart (0x0041 and 0x4E2D, pages
+ * 0x00 and 0x4E of its map): both read, and a code it does not map is
+ * left out. */
+static void test_pdf_two_byte_cmap(void **state)
+{
+	static const char cmap[] =
+		"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+		"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+		"2 beginbfchar <0041> <4E2D> <4E2D> <6587> endbfchar\nendcmap end end\n";
+	static const char content[] = "BT /F1 12 Tf <00414E2D0042> Tj ET\n";
+	char pdf[1024], type[12];
+	char *text = NULL;
+	int n;
+	(void)state;
+	n = snprintf(pdf, sizeof pdf,
+		     "%%PDF-1.4\n1 0 obj\n<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H/ToUnicode 4 0 R>>\n"
+		     "endobj\n2 0 obj\n<</Font <</F1 1 0 R>> >>\nendobj\n"
+		     "3 0 obj\n<</Length %zu>>\nstream\n%sendstream\nendobj\n"
+		     "4 0 obj\n<</Length %zu>>\nstream\n%sendstream\nendobj\n%%%%EOF\n",
+		     sizeof content - 1, content, sizeof cmap - 1, cmap);
+	assert_true(n > 0 && (size_t)n < sizeof pdf);
+	assert_int_equal(sniff_buffer(pdf, (size_t)n, type, sizeof type, &text), 0);
+	assert_string_equal(type, "pdf");
+	assert_non_null(text);
+	assert_non_null(strstr(text, "中文"));
+	free(text);
+}
+
 static void test_text_files(void **state)
 {
 	(void)state;
@@ -302,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_pdf_text),
 		cmocka_unit_test(test_office_pdf_text),
 		cmocka_unit_test(test_pdf_unknown_font),
+		cmocka_unit_test(test_pdf_two_byte_cmap),
 		cmocka_unit_test(test_text_files),
 		cmocka_unit_test(test_buffer_and_names),
 		cmocka_unit_test(test_bytes_as_file),
