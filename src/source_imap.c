@@ -54,9 +54,10 @@
 #include "store.h"
 #include "util.h"
 
-#define IMAP_CHUNK (256 * 1024)  /* bytes per partial FETCH of a big message */
+#define IMAP_CHUNK (8 * 1024 * 1024) /* bytes per partial FETCH of a big message (they stream to a file) */
+#define IMAP_HEADER_MAX (256 * 1024) /* bytes of a too-large message's header taken (held in memory) */
 #define IMAP_MAX_ITEMS 500       /* messages taken per cycle; the rest next cycle */
-#define IMAP_WHOLE (1024 * 1024) /* messages up to this size are fetched whole */
+#define IMAP_WHOLE (2 * 1024 * 1024) /* messages up to this size are fetched whole */
 #define IMAP_BATCH (1024 * 1024) /* bytes asked in one UID FETCH of whole messages */
 #define IMAP_BATCH_MSGS 64       /* messages asked in one UID FETCH */
 #define IMAP_MOVE_GROUP 64       /* messages moved by one command */
@@ -507,7 +508,7 @@ out:
 }
 
 /* Replaces what fd holds by uid's header (BODY.PEEK[HEADER], at most
- * IMAP_CHUNK bytes of it): all that is read of a message too large to
+ * IMAP_HEADER_MAX bytes of it): all that is read of a message too large to
  * take, so that its sender can be told. */
 static int imap_fetch_header(source *s, uint32_t uid, int fd)
 {
@@ -520,7 +521,7 @@ static int imap_fetch_header(source *s, uint32_t uid, int fd)
 	if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
 		goto out;
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_body_peek_section_partial(sec, 0,
-												      IMAP_CHUNK));
+												      IMAP_HEADER_MAX));
 	r = mailimap_uid_fetch(p->imap, set, ft, &res);
 	if (r != MAILIMAP_NO_ERROR) {
 		imap_fail(s, "UID FETCH (header)", r);
@@ -536,7 +537,7 @@ static int imap_fetch_header(source *s, uint32_t uid, int fd)
 			st = item->att_data.att_static;
 			if (st->att_type != MAILIMAP_MSG_ATT_BODY_SECTION || !st->att_data.att_body_section->sec_body_part)
 				continue;
-			if (st->att_data.att_body_section->sec_length > IMAP_CHUNK)
+			if (st->att_data.att_body_section->sec_length > IMAP_HEADER_MAX)
 				goto out;   /* more than asked: not a server to trust */
 			if (util_write_all(fd, st->att_data.att_body_section->sec_body_part,
 					   st->att_data.att_body_section->sec_length) != 0)

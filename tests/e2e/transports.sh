@@ -164,12 +164,12 @@ write_conf "$IMAP_URL" "$SMTP_URL"
 
 # Seven messages in one cycle: the small ones come several per UID FETCH,
 # each batch asked for while the messages before it are handled; between
-# them a 1.5 MB message comes in partial FETCHes and a 4 MB one, over
+# them a 2.5 MB message comes in partial FETCHes and a 4 MB one, over
 # max_message, by its header alone. Each is handled once, in UID order.
 printf '\n[limits]\nmax_message = 3M\n' >>"$WORK/config/packetd.conf"
 python3 - "$WORK" <<'PY'
 import base64, hashlib, io, os, sys, zipfile
-for name, n in (("mid", 1100000), ("huge", 3000000)):
+for name, n in (("mid", 1800000), ("huge", 3000000)):
     data = os.urandom(n)
     if name == "mid":   # a real packet: its scan must arrive byte for byte
         z = io.BytesIO()
@@ -206,7 +206,7 @@ is "seven messages: every one handled" "$(wc -l <<<"$uids")" 7
 ok "seven messages: several batches, each answer read" \
 	test "$(grep -c 'fetched in one command' "$WORK/seven.log")" -ge 3
 ok "seven messages: no FETCH failed" bash -c '! grep -q "UID FETCH" "$1"' _ "$WORK/seven.log"
-# the 1.5 MB one came as its batch's first MiB and then chunks from there
+# the 2.5 MB one came as its batch's first 2 MiB and then a chunk from there
 is "seven messages: the big one's document arrived whole" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM files WHERE sha256 = '$(cat "$WORK/mid.sha256")'")" 1
 # A message without a Message-ID (put by IMAP APPEND: the MX would add
@@ -241,12 +241,12 @@ scratch_killed() {  # LABEL TESTS...
 		test -n "$(find "$WORK/scratch/incoming" -type f "$@" 2>/dev/null)"
 	ok "$label: nothing fetched into the spool" test ! -e "$WORK/spool/incoming"
 }
-# A message over 1 MiB is fetched into a file there; the rerun records
+# A message over 2 MiB is fetched into a file there; the rerun records
 # the message once and removes the copy.
 sed 's/<mid\.2@/<mid.3@/' "$WORK/mid.eml" >"$WORK/mid3.eml"
 srv_mail_in "$WORK/mid3.eml" rra@cmes.example
 srv_wait_count rra@cmes.example INBOX 1
-scratch_killed "scratch elsewhere, IMAP" -size +1000k
+scratch_killed "scratch elsewhere, IMAP" -size +2100k
 run_once scratch2
 is "scratch elsewhere, IMAP: the message recorded once" \
 	"$(sqlite3 "$WORK/spool/packetd.db" "SELECT count(*) FROM items WHERE key LIKE 'mid:%mid.3@%'")" 1
