@@ -11,8 +11,9 @@
 
 /* Hits of the selected stages in this process. The one piece of mutable
  * global state outside the config: it exists only for the test switches
- * and is never read unless PACKETD_FAULT or PACKETD_FAIL is set. */
-static unsigned long fault_hits, fail_hits;
+ * and is never read unless PACKETD_FAULT, PACKETD_FAIL or PACKETD_PAUSE is
+ * set. */
+static unsigned long fault_hits, fail_hits, pause_hits;
 
 /* The hit of stage that the switch's value spec ("STAGE[:N]") selects: N,
  * or 0 when spec names another stage. */
@@ -47,7 +48,16 @@ int fault_fails(const char *stage)
 
 void fault_point(const char *stage)
 {
-	unsigned long want = fault_selected(getenv("PACKETD_FAULT"), stage);
+	unsigned long want = fault_selected(getenv("PACKETD_PAUSE"), stage);
+	if (want != 0 && ++pause_hits == want) {
+		const char *secs = getenv("PACKETD_PAUSE_SECONDS");
+		unsigned n = secs && *secs ? (unsigned)strtoul(secs, NULL, 10) : 3;
+		log_warn("fault injection: pausing packetd at %s for %u s (hit %lu)", stage, n, pause_hits);
+		fflush(NULL);
+		while (n > 0)
+			n = sleep(n);
+	}
+	want = fault_selected(getenv("PACKETD_FAULT"), stage);
 	if (want == 0 || ++fault_hits < want)
 		return;
 	log_warn("fault injection: killing packetd at %s (hit %lu)", stage, fault_hits);

@@ -38,12 +38,18 @@
  *                rolled back, its items left for the next cycle
  *   group-commit the group's COMMIT fails (as when SQLite itself refuses it):
  *                the same
+ *
+ * PACKETD_PAUSE=STAGE[:N] makes packetd stop for PACKETD_PAUSE_SECONDS
+ * (default 3) at the Nth hit of fault_point("STAGE"), after logging
+ * "fault injection: pausing packetd at STAGE": a test then does to a
+ * server what it must survive at a known moment, not at one a sleep leaves
+ * to the machine's speed.
  */
 #ifndef PACKETD_FAULT_H
 #define PACKETD_FAULT_H
 
 /* Kills the process with SIGKILL when PACKETD_FAULT selects this stage and
- * hit; otherwise returns at once. */
+ * hit, or pauses it when PACKETD_PAUSE does; otherwise returns at once. */
 void fault_point(const char *stage);
 
 /* 1 when PACKETD_FAIL selects this stage and hit, else 0. */

@@ -450,19 +450,22 @@ busy() {  # NAME: four fresh packets in the INBOX
 for fault in kill restart; do
 	busy "$fault"
 	p0=$(processed) a0=$(apps)
-	P run --once >/dev/null 2>"$WORK/$fault-1.log" &
-	pid=$!
 	if [ "$fault" = kill ]; then
+		P run --once >/dev/null 2>"$WORK/$fault-1.log" &
+		pid=$!
 		sleep 0.3
 	else
-		# Dovecot goes down inside the intake (a packet's attachment is being
-		# written), not at a moment a sleep leaves to the machine's speed: a
-		# restart that cut Dovecot's own UID MOVE between its copy and its
-		# expunge would leave a second copy in Processed that packetd never made.
+		# Dovecot goes down while packetd takes the packets in (paused after
+		# its second fetch, PACKETD_PAUSE in src/fault.h), not at a moment a
+		# sleep leaves to the machine's speed: a restart that cut Dovecot's
+		# own UID MOVE between its copy and its expunge would leave a second
+		# copy in Processed that packetd never made. (Waiting for a work file
+		# to appear missed it when the four packets took less than a poll.)
+		PACKETD_PAUSE=fetched:2 PACKETD_PAUSE_SECONDS=3 P run --once >/dev/null 2>"$WORK/$fault-1.log" &
+		pid=$!
 		inside=0
-		for _ in $(seq 250); do
-			[ -n "$(find "$WORK/spool/work" "$WORK/scratch/work" -name 'att-*' -size +0 2>/dev/null | head -n 1)" ] &&
-				inside=1 && break
+		for _ in $(seq 500); do
+			grep -q "pausing packetd at fetched" "$WORK/$fault-1.log" 2>/dev/null && inside=1 && break
 			sleep 0.02
 		done
 		ok "Dovecot restarted while packetd was taking the packets in" test "$inside" = 1
