@@ -54,7 +54,7 @@ typedef struct cycle_out {
 
 /* Messages read ahead of the one being recorded: their packets wait in the
  * sandbox (zygote.h's ZYGOTE_QUEUE bounds the jobs waiting at once). Where
- * the work folders are in memory (spool_workdirs' zero_bytes), up to
+ * the work folders are in memory (spool_workdirs_in_memory), up to
  * CYCLE_AHEAD of them, fewer when they are big: past CYCLE_AHEAD_MIN, no
  * more than CYCLE_AHEAD_BYTES of messages. A deep queue keeps the sandbox
  * busy while packetd waits on the server for the next batch, which small
@@ -233,7 +233,7 @@ static int run_source(packetd_ctx *ctx, const config_source *cs, cycle_out *out)
 		/* read: its parts are in its work folder now, its bytes can go */
 		if (items[i].data != NULL && !pipeline_prep_wants_bytes(&a.prep[last]))
 			source_item_release(&items[i]);
-		while (a.queued > (work.zero_bytes > 0 ? CYCLE_AHEAD : CYCLE_AHEAD_MIN) ||
+		while (a.queued > (spool_workdirs_in_memory(&work) ? CYCLE_AHEAD : CYCLE_AHEAD_MIN) ||
 		       (a.queued > CYCLE_AHEAD_MIN && a.queued_bytes > CYCLE_AHEAD_BYTES))
 			take_oldest(ctx, &src, items, &a, &g, out);
 	}

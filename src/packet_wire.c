@@ -120,29 +120,42 @@ static uint64_t get_u64(wire_in *w)
 	return v;
 }
 
-/* The next string, new (owned by the caller), or NULL when there is none
- * or the bytes are bad (past the end, a NUL, not UTF-8). */
-static char *get_str(wire_in *w)
+/* The next string's bytes in the wire (not NUL-ended), *n its length; NULL
+ * when there is none or the bytes are bad (past the end, a NUL, not UTF-8). */
+static const char *get_view(wire_in *w, size_t *n)
 {
-	uint32_t n = get_u32(w);
-	char *s;
-	if (w->bad || n == WIRE_NULL)
+	uint32_t len = get_u32(w);
+	const char *s = w->p;
+	*n = 0;
+	if (w->bad || len == WIRE_NULL)
 		return NULL;
-	if ((size_t)(w->end - w->p) < n || memchr(w->p, '\0', n) != NULL || !util_utf8_valid(w->p, n)) {
+	if ((size_t)(w->end - w->p) < len || memchr(w->p, '\0', len) != NULL || !util_utf8_valid(w->p, len)) {
 		w->bad = 1;
 		return NULL;
 	}
-	s = xstrndup(w->p, n);
-	w->p += n;
+	w->p += len;
+	*n = len;
 	return s;
+}
+
+/* The next string, new (owned by the caller), or NULL (get_view). */
+static char *get_str(wire_in *w)
+{
+	size_t n;
+	const char *s = get_view(w, &n);
+	return s ? xstrndup(s, n) : NULL;
 }
 
 /* The next string into a fixed field (cut to fit), "" when none. */
 static void get_fixed(wire_in *w, char *out, size_t size)
 {
-	char *s = get_str(w);
-	snprintf(out, size, "%s", s ? s : "");
-	free(s);
+	size_t n;
+	const char *s = get_view(w, &n);
+	if (n >= size)
+		n = size - 1;
+	if (s != NULL)
+		memcpy(out, s, n);
+	out[n] = '\0';
 }
 
 int packet_wire_load(packet *p, const char *data, size_t len)

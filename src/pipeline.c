@@ -415,8 +415,8 @@ enum item_result pipeline_message(packetd_ctx *ctx, source *src, const source_it
 	else if (kind == ANSWER_NO_PACKET)
 		rc = answer_no_packet(ctx, src, it, key, m);
 	else
-		rc = answer_packet(ctx, src, it, key, m, att, pp->workdir, pp->pool != NULL && pp->pool->zero_bytes > 0,
-				   &pp->pend);
+		rc = answer_packet(ctx, src, it, key, m, att, pp->workdir,
+				   pp->pool != NULL && spool_workdirs_in_memory(pp->pool), &pp->pend);
 out:
 	if (rc == ITEM_TEMPORARY)
 		ctx->stats.deferred++;

@@ -274,6 +274,12 @@ static uint32_t pdff_dest(const char **pp, const char *end)
 	return u[0];
 }
 
+/* Pages of 256 codes a font's map has: one for one-byte codes, 256 for two. */
+static size_t pdff_pages(const struct pdf_font *ft)
+{
+	return ft->width == 1 ? 1 : 256;
+}
+
 static void pdff_set(pdf_fonts *f, struct pdf_font *ft, uint32_t code, uint32_t cp)
 {
 	f->mappings++;
@@ -300,7 +306,7 @@ static void pdff_cmap(pdf_fonts *f, struct pdf_font *ft, const char *s, size_t n
 	ft->width = bytes == 1 ? 1 : 2;
 	/* a two-byte font's 65,536 codes in pages: a CMap maps a few hundred,
 	 * and zeroing 256 KiB for them was most of a small PDF's cost */
-	ft->map = xcalloc(ft->width == 1 ? 1 : 256, sizeof *ft->map);
+	ft->map = xcalloc(pdff_pages(ft), sizeof *ft->map);
 	for (p = s; p < end && (p = memmem(p, (size_t)(end - p), "beginbf", 7)) != NULL;) {
 		int range = (size_t)(end - p) > 12 && memcmp(p + 7, "range", 5) == 0;
 		const char *stop = memmem(p, (size_t)(end - p), range ? "endbfrange" : "endbfchar", range ? 10 : 9);
@@ -426,7 +432,7 @@ void sniff_pdf_fonts_free(pdf_fonts *f)
 	if (f == NULL)
 		return;
 	for (size_t i = 0; i < f->nfonts; i++) {
-		for (size_t k = 0; f->fonts[i].map != NULL && k < (f->fonts[i].width == 1 ? 1u : 256u); k++)
+		for (size_t k = 0; f->fonts[i].map != NULL && k < pdff_pages(&f->fonts[i]); k++)
 			free(f->fonts[i].map[k]);
 		free(f->fonts[i].map);
 	}

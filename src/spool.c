@@ -77,6 +77,11 @@ void spool_workdirs_init(spool_workdirs *w, const char *scratch)
 	free(work);
 }
 
+int spool_workdirs_in_memory(const spool_workdirs *w)
+{
+	return w->zero_bytes > 0;
+}
+
 char *spool_workdir_take(spool_workdirs *w)
 {
 	if (w->n > 0)

@@ -39,6 +39,9 @@ typedef struct spool_workdirs {
 } spool_workdirs;
 /* zero_bytes is SPOOL_WORK_KEEP_PAGES when scratch/work is in memory, else 0. */
 void spool_workdirs_init(spool_workdirs *w, const char *scratch);
+/* Whether the folders are in memory (tmpfs, ramfs): their files are then
+ * zeroed when given back, not emptied, and more of them may be in use. */
+int spool_workdirs_in_memory(const spool_workdirs *w);
 /* An empty folder under work/ (a kept one, or made now), or NULL; the
  * caller owns it until spool_workdir_give. */
 char *spool_workdir_take(spool_workdirs *w);

@@ -193,6 +193,39 @@ static void test_bad_bytes(void **state)
 	assert_int_equal(load_changed(4, (const char *)&huge, 4, NULL, 0), -1);
 }
 
+/* A string longer than its fixed field (a file's SHA-256, 64 characters)
+ * is cut to fit, as the JSON's was. */
+static void test_fixed_cut(void **state)
+{
+	packet p, q;
+	buf wire, longer;
+	const char *sha;
+	uint32_t n = 70;
+	char seventy[70];
+	(void)state;
+	make_packet(&p);
+	buf_init(&wire, 0);
+	buf_init(&longer, 0);
+	packet_wire_dump(&p, &wire);
+	sha = memmem(wire.data, wire.len, p.files[0].sha256, 64);
+	assert_non_null(sha);
+	memset(seventy, 'b', sizeof seventy);
+	/* the length before the 64 characters, then the rest as it was */
+	buf_add(&longer, wire.data, (size_t)(sha - 4 - wire.data));
+	buf_add(&longer, &n, sizeof n);
+	buf_add(&longer, seventy, sizeof seventy);
+	buf_add(&longer, sha + 64, wire.len - (size_t)(sha + 64 - wire.data));
+	packet_init(&q);
+	assert_int_equal(packet_wire_load(&q, longer.data, longer.len), 0);
+	assert_int_equal(strlen(q.files[0].sha256), 64);
+	assert_memory_equal(q.files[0].sha256, seventy, 64);
+	assert_string_equal(q.files[0].type, "docx");
+	packet_free(&q);
+	buf_free(&longer);
+	buf_free(&wire);
+	packet_free(&p);
+}
+
 /* Numbers that name nothing in the rules: the packet is not used. */
 static void test_in_range(void **state)
 {
@@ -228,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_bytes),
 		cmocka_unit_test(test_in_range),
+		cmocka_unit_test(test_fixed_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
